@@ -1,0 +1,46 @@
+"""The ``govern`` command line: parse, call one library function, format. No business rules here.
+
+Errors are mapped to exit codes in exactly one place, :func:`main`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``govern`` console script."""
+    from govern.core import GovernError
+
+    from ._app import app
+
+    try:
+        app(args=argv, prog_name="govern", standalone_mode=False)
+    except GovernError as err:
+        print(f"govern: {err}", file=sys.stderr)
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        print("govern: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the one place an unexpected error is shown
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            print("govern: aborted", file=sys.stderr)
+            sys.exit(130)
+        if os.environ.get("GOVERN_DEBUG"):
+            raise
+        print(
+            f"govern: internal_error: {type(exc).__name__}: {exc} "
+            "(a bug in govern; set GOVERN_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        sys.exit(2)

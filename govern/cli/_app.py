@@ -1,0 +1,22 @@
+"""The Typer application: one sub-app per command group, registered here."""
+
+from __future__ import annotations
+
+import typer
+
+from . import _audit, _check, _evidence, _lineage, _policy, _workspace
+
+app = typer.Typer(
+    name="govern",
+    help="Policy-as-code governance for machine-learning models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_workspace.register(app)
+app.add_typer(_lineage.app, name="lineage")
+app.add_typer(_evidence.app, name="evidence")
+app.add_typer(_check.app, name="check")
+app.add_typer(_policy.app, name="policy")
+app.add_typer(_audit.app, name="audit")

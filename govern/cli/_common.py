@@ -1,0 +1,40 @@
+"""Helpers shared by the command modules: workspace options, output formats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+WorkspaceOption = typer.Option(
+    None, "--workspace", "-w", envvar="GOVERN_WORKSPACE", help="Workspace folder (default ./.govern)"
+)
+
+
+def emit_json(data: Any, output: Path | None = None) -> None:
+    """Print ``data`` as indented JSON (or write it to ``output``)."""
+    text = json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"
+    emit_text(text, output)
+
+
+def emit_text(text: str, output: Path | None = None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def parse_tags(values: list[str] | None) -> dict[str, str]:
+    """``k=v`` pairs to a dict; raises ``GovernError(invalid_tag)``."""
+    from govern.core import GovernError
+
+    tags: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise GovernError("invalid_tag", f"tag {item!r} is not of the form key=value")
+        tags[key.strip()] = value.strip()
+    return tags

@@ -1,0 +1,44 @@
+"""Core: errors, references, canonical JSON and digests, time, settings. Imports nothing of govern."""
+
+from ._canonical import canonical_json, content_digest, json_digest, sha256_hex
+from ._clock import isoformat, parse_time, utcnow
+from ._errors import (
+    ConflictError,
+    GovernError,
+    Location,
+    NotFoundError,
+    PermissionDenied,
+    VerificationError,
+)
+from ._refs import KINDS, Kind, Ref, dataset_name, parse_ref
+from ._resources import resource_path
+from ._settings import Settings, load_settings
+
+__all__ = [
+    # errors
+    "GovernError",
+    "NotFoundError",
+    "ConflictError",
+    "PermissionDenied",
+    "VerificationError",
+    "Location",
+    # identity
+    "Ref",
+    "Kind",
+    "KINDS",
+    "parse_ref",
+    "dataset_name",
+    # canonical form
+    "canonical_json",
+    "sha256_hex",
+    "content_digest",
+    "json_digest",
+    # time
+    "utcnow",
+    "parse_time",
+    "isoformat",
+    # configuration
+    "Settings",
+    "load_settings",
+    "resource_path",
+]

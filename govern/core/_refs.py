@@ -1,0 +1,63 @@
+"""References to lineage entities: ``credit-risk@7``, ``dataset:ns/name@3``, ``run:<id>``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ._errors import GovernError
+
+Kind = Literal["model", "dataset", "feature", "run"]
+KINDS: tuple[Kind, ...] = ("model", "dataset", "feature", "run")
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:\-]*$")
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A parsed reference. ``version`` is None for "the latest"; runs have no version."""
+
+    kind: Kind
+    name: str
+    version: str | None = None
+
+    def __str__(self) -> str:
+        prefix = "" if self.kind == "model" else f"{self.kind}:"
+        suffix = f"@{self.version}" if self.version is not None else ""
+        return f"{prefix}{self.name}{suffix}"
+
+    def with_version(self, version: str) -> Ref:
+        return Ref(self.kind, self.name, version)
+
+
+def parse_ref(text: str, *, default_kind: Kind = "model") -> Ref:
+    """Parse a reference.
+
+    ``kind:`` prefixes (``dataset:``, ``feature:``, ``run:``, ``model:``) select the kind; without
+    one, ``default_kind`` applies. The version follows the last ``@``. Raises
+    ``GovernError(invalid_ref)`` on malformed text.
+    """
+    raw = text.strip()
+    kind: Kind = default_kind
+    for candidate in KINDS:
+        if raw.startswith(candidate + ":"):
+            kind = candidate
+            raw = raw[len(candidate) + 1 :]
+            break
+    name, sep, version = raw.rpartition("@")
+    if not sep:
+        name, version = raw, ""
+    if not name or not _NAME.match(name):
+        raise GovernError("invalid_ref", f"malformed reference {text!r}")
+    if sep and not _VERSION.match(version):
+        raise GovernError("invalid_ref", f"malformed version in reference {text!r}")
+    if kind == "run" and sep:
+        raise GovernError("invalid_ref", f"a run reference has no version: {text!r}")
+    return Ref(kind, name, version if sep else None)
+
+
+def dataset_name(namespace: str, name: str) -> str:
+    """The govern name of an OpenLineage dataset ``{namespace, name}``."""
+    return f"{namespace.rstrip('/')}/{name.lstrip('/')}" if namespace else name

@@ -1,0 +1,99 @@
+"""Settings: defaults < ``<workspace>/govern.toml`` < ``./govern.toml`` < ``GOVERN_*`` variables.
+
+Every field is documented in ``docs/configuration.md`` (a test checks it).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from ._errors import GovernError, Location
+
+SETTINGS_FILE = "govern.toml"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Construct with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVERN_", extra="forbid", frozen=True)
+
+    workspace: Path = Field(Path(".govern"), description="Workspace folder (database, key, blobs)")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; unset means the workspace's SQLite file"
+    )
+    origin: str = Field("govern.local/ledger", description="Ledger origin named in checkpoints")
+    policy_paths: list[str] = Field(
+        default_factory=list, description="Policy pack folders; empty means the shipped packs"
+    )
+    require_signed_packs: bool = Field(False, description="Refuse unsigned or altered packs")
+    url: str | None = Field(None, description="API base URL for client commands (approvals)")
+    token: str | None = Field(None, description="Bearer token for client commands")
+    max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest accepted request body")
+    approval_rate_limit: int = Field(60, description="Approval actions per token per minute")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats explicit file values, which are passed as init values.
+        return (env_settings, init_settings)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.workspace / 'govern.db').resolve()}"
+
+    @property
+    def key_path(self) -> Path:
+        return self.workspace / "keys" / "signing.key"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.workspace / "blobs"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise GovernError("settings_error", str(exc), Location(str(path))) from None
+    section = data.get("govern", data)
+    if not isinstance(section, dict):
+        raise GovernError("settings_error", "[govern] must be a table", Location(str(path)))
+    return section
+
+
+def load_settings(workspace: Path | str | None = None, **overrides: Any) -> Settings:
+    """Load settings for ``workspace`` (default: ``GOVERN_WORKSPACE`` or ``./.govern``).
+
+    Raises ``GovernError(settings_error)`` for an unreadable file or an invalid value.
+    """
+    ws = Path(workspace or os.environ.get("GOVERN_WORKSPACE") or ".govern")
+    values: dict[str, Any] = {}
+    for candidate in (ws / SETTINGS_FILE, Path(SETTINGS_FILE)):
+        if candidate.is_file():
+            values.update(_read_toml(candidate))
+    values.update(overrides)
+    values["workspace"] = ws
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise GovernError("settings_error", f"{where}: {first['msg']}") from None
+    if workspace is not None and settings.workspace != ws:
+        settings = settings.model_copy(update={"workspace": ws})
+    return settings

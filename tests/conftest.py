@@ -1,0 +1,121 @@
+"""Shared fixtures: database backends (SQLite and PostgreSQL through one suite) and the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("GOVERN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _pg_unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"PostgreSQL is required in CI: {reason}")
+    pytest.skip(f"PostgreSQL unavailable: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test session (per xdist worker)."""
+    try:
+        import psycopg
+
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except Exception as exc:  # noqa: BLE001
+        _pg_unavailable(str(exc))
+        return
+    name = f"govern_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty schema-isolated PostgreSQL database URL for one test."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = psycopg.connect(PG_ADMIN_URL, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"postgresql+psycopg://{base.split('://', 1)[1]}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    """Run the test once on SQLite (None: the workspace default) and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return None
+    request.getfixturevalue("pg_server")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@dataclass
+class Workspace:
+    path: Path
+    database_url: str | None
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERN_")}
+        env["GOVERN_WORKSPACE"] = str(self.path)
+        if self.database_url:
+            env["GOVERN_DATABASE_URL"] = self.database_url
+        return env
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, db_url: str | None) -> Workspace:
+    """An initialized workspace on the parametrized backend, created by ``govern init``."""
+    ws = Workspace(tmp_path / ".govern", db_url)
+    result = run_cli("init", env=ws.env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return ws
+
+
+def govern_executable() -> list[str]:
+    exe = shutil.which("govern", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "govern"]
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``govern`` console script."""
+    return subprocess.run(
+        [*govern_executable(), *args],
+        env=env,
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def cli() -> type:
+    """Access to :func:`run_cli` from tests without importing conftest."""
+
+    class _Cli:
+        run = staticmethod(run_cli)
+
+    return _Cli
