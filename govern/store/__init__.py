@@ -1,1 +1,26 @@
-"""store room."""
+"""Store: the workspace database (SQLModel tables, engine, sessions, migrations).
+
+Tables live in one module per room (``_lineage``, ``_ledger``, ...); each room's schema has its
+own Alembic branch under ``migrations/versions`` and ``Store.migrate`` upgrades all heads.
+"""
+
+from ._db import Store, normalize_url
+from ._lineage import Dataset, Edge, Feature, IngestedEvent, ModelVersion, Node, Run
+from ._types import JSONType, UTCDateTime
+
+__all__ = [
+    # engine and sessions
+    "Store",
+    "normalize_url",
+    # column types
+    "UTCDateTime",
+    "JSONType",
+    # lineage
+    "Node",
+    "Edge",
+    "Dataset",
+    "Feature",
+    "Run",
+    "ModelVersion",
+    "IngestedEvent",
+]

@@ -1,0 +1,151 @@
+"""Engine and sessions for the workspace database (SQLite default, PostgreSQL scale-out)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from govern.core import GovernError, Settings
+
+Dialect = Literal["sqlite", "postgresql"]
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def normalize_url(url: str) -> str:
+    """Accept ``postgresql://`` / ``postgres://`` and use psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling is
+        # deferred-only and would make write transactions race for the lock).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        mode = conn.get_execution_options().get("govern_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Store:
+    """The workspace database: an engine plus transaction helpers.
+
+    ``write()`` opens a transaction that holds the write lock from its first statement on
+    SQLite (``BEGIN IMMEDIATE``), so read-modify-write sequences (the ledger head) never
+    interleave; on PostgreSQL it is an ordinary transaction (rooms lock what they need).
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = normalize_url(url)
+        kwargs: dict[str, object] = {"echo": echo, "future": True}
+        if self.url.startswith("sqlite"):
+            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+        try:
+            self.engine = sa.create_engine(self.url, **kwargs)
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            raise GovernError("database_url_invalid", f"cannot use database URL: {exc}") from None
+        self.dialect: Dialect = "sqlite" if self.engine.dialect.name == "sqlite" else "postgresql"
+        if self.dialect == "sqlite":
+            _configure_sqlite(self.engine)
+        self._write_engine = self.engine.execution_options(govern_begin="IMMEDIATE")
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        return cls(settings.resolved_database_url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; rolled back at the end."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back on any exception."""
+        engine = self._write_engine if self.dialect == "sqlite" else self.engine
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def _alembic_config(self, connection: sa.Connection):  # type: ignore[no-untyped-def]
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(_MIGRATIONS))
+        cfg.attributes["connection"] = connection
+        return cfg
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema to the newest revision of every room (idempotent).
+
+        On PostgreSQL an advisory lock keeps several replicas from migrating at once.
+        """
+        from alembic import command
+
+        try:
+            with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7423001)")
+                command.upgrade(self._alembic_config(conn), "heads")
+        except sa.exc.OperationalError as exc:
+            raise GovernError("database_unavailable", _short(exc)) from None
+
+    def check_schema(self) -> None:
+        """Raise unless the schema is at the newest revision (``govern init`` upgrades it)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        try:
+            with self.engine.connect() as conn:
+                current = set(MigrationContext.configure(conn).get_current_heads())
+                script = ScriptDirectory.from_config(self._alembic_config(conn))
+                heads = set(script.get_heads())
+        except sa.exc.OperationalError as exc:
+            raise GovernError("database_unavailable", _short(exc)) from None
+        if not current:
+            raise GovernError(
+                "workspace_not_initialized", "no govern schema in this database; run `govern init`"
+            )
+        if current != heads:
+            raise GovernError(
+                "workspace_outdated",
+                "the database schema is older than this govern; run `govern init` to upgrade",
+            )
+
+
+def _short(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return text[0] if text else type(exc).__name__

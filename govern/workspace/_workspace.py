@@ -1,0 +1,88 @@
+"""Workspace: settings + store + the library calls users make."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from govern.core import GovernError, Settings, load_settings
+from govern.store import Store
+
+_SETTINGS_TEMPLATE = """\
+# govern workspace settings. Environment variables GOVERN_<NAME> override these.
+[govern]
+# database_url = "postgresql://user@host:5432/govern"   # default: this folder's SQLite file
+# origin = "govern.local/ledger"                         # ledger origin named in checkpoints
+# require_signed_packs = false
+"""
+
+
+class Workspace:
+    """A govern workspace: a database, a signing key, settings, content-addressed blobs.
+
+    Open with :meth:`open` (existing) or :meth:`init` (create or upgrade, idempotent).
+    """
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @classmethod
+    def init(cls, path: Path | str | None = None, **overrides: Any) -> Workspace:
+        """Create ``path`` (default ``./.govern``) or upgrade it in place. Safe to run twice."""
+        settings = load_settings(path, **overrides)
+        ws_dir = settings.workspace
+        ws_dir.mkdir(parents=True, exist_ok=True)
+        settings.blob_dir.mkdir(exist_ok=True)
+        toml = ws_dir / "govern.toml"
+        if not toml.exists():
+            toml.write_text(_SETTINGS_TEMPLATE, encoding="utf-8")
+        _ensure_signing_key(settings.key_path)
+        store = Store.from_settings(settings)
+        store.migrate()
+        return cls(settings, store)
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, **overrides: Any) -> Workspace:
+        """Open an initialized workspace; raises ``workspace_not_initialized`` otherwise."""
+        settings = load_settings(path, **overrides)
+        if settings.database_url is None and not (settings.workspace / "govern.db").exists():
+            raise GovernError(
+                "workspace_not_initialized",
+                f"no workspace at {settings.workspace}; run `govern init`",
+            )
+        store = Store.from_settings(settings)
+        store.check_schema()
+        return cls(settings, store)
+
+    def close(self) -> None:
+        self.store.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _ensure_signing_key(path: Path) -> None:
+    """Create an Ed25519 signing key (PKCS#8 PEM, mode 0600) unless one exists."""
+    if path.exists():
+        return
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
