@@ -5,6 +5,7 @@ own Alembic branch under ``migrations/versions`` and ``Store.migrate`` upgrades 
 """
 
 from ._db import Store, normalize_url
+from ._evidence import EvidenceRecord
 from ._lineage import Dataset, Edge, Feature, IngestedEvent, ModelVersion, Node, Run
 from ._types import JSONType, UTCDateTime
 
@@ -23,4 +24,6 @@ __all__ = [
     "Run",
     "ModelVersion",
     "IngestedEvent",
+    # evidence
+    "EvidenceRecord",
 ]

@@ -1,0 +1,232 @@
+"""Group fairness from a confusion-count cube, with a multinomial bootstrap.
+
+Every group metric is a function of the four confusion counts per group, so one ``bincount``
+over ``group * 4 + y_true * 2 + y_pred`` gives all of them at once. Resampling rows with
+replacement is the same as drawing the cell counts from a multinomial with the observed cell
+shares, so 1,000 bootstrap replicates of 1,000,000 rows cost 1,000 draws of a few dozen
+counts instead of 10**9 row indices. Definitions follow fairlearn (``between_groups``,
+``worst_case``): numbers equal fairlearn's ``MetricFrame`` on the same input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from govern.core import GovernError
+
+FairnessMetric = Literal[
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+]
+FAIRNESS_METRICS: tuple[str, ...] = FairnessMetric.__args__  # type: ignore[attr-defined]
+GROUP_METRICS = (
+    "count",
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+    "false_negative_rate",
+    "precision",
+    "accuracy",
+)
+Progress = Callable[[int, int], None]
+
+
+def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den with 0 where den is 0 (scikit-learn's zero_division=0, as fairlearn)."""
+    out = np.zeros(np.broadcast(num, den).shape, dtype=np.float64)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def _group_rates(cells: np.ndarray) -> dict[str, np.ndarray]:
+    """Group metrics from counts shaped (..., groups, 4) with cells [tn, fp, fn, tp]."""
+    tn, fp, fn, tp = (cells[..., i].astype(np.float64) for i in range(4))
+    n = tn + fp + fn + tp
+    pos = tp + fn
+    neg = tn + fp
+    return {
+        "count": n,
+        "selection_rate": _rate(tp + fp, n),
+        "true_positive_rate": _rate(tp, pos),
+        "false_positive_rate": _rate(fp, neg),
+        "false_negative_rate": _rate(fn, pos),
+        "precision": _rate(tp, tp + fp),
+        "accuracy": _rate(tp + tn, n),
+    }
+
+
+def _spread(values: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(max - min, min / max) over the groups present (last axis); 0/0 ratios are 1.0."""
+    hi = np.max(np.where(present, values, -np.inf), axis=-1)
+    lo = np.min(np.where(present, values, np.inf), axis=-1)
+    ratio = np.ones_like(hi)
+    np.divide(lo, hi, out=ratio, where=hi > 0)
+    return hi - lo, ratio
+
+
+def _summary(cells: np.ndarray) -> dict[str, np.ndarray]:
+    """The six between-group metrics (fairlearn definitions) for counts (..., groups, 4)."""
+    rates = _group_rates(cells)
+    present = rates["count"] > 0
+    dp_diff, dp_ratio = _spread(rates["selection_rate"], present)
+    tpr_diff, tpr_ratio = _spread(rates["true_positive_rate"], present)
+    fpr_diff, fpr_ratio = _spread(rates["false_positive_rate"], present)
+    return {
+        "demographic_parity_difference": dp_diff,
+        "demographic_parity_ratio": dp_ratio,
+        "equalized_odds_difference": np.maximum(tpr_diff, fpr_diff),
+        "equalized_odds_ratio": np.minimum(tpr_ratio, fpr_ratio),
+        "equal_opportunity_difference": tpr_diff,
+        "equal_opportunity_ratio": tpr_ratio,
+    }
+
+
+def confusion_cells(y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Counts shaped (groups, 4): [tn, fp, fn, tp] per group, by one ``bincount``."""
+    key = groups.astype(np.int64) * 4 + y_true.astype(np.int64) * 2 + y_pred.astype(np.int64)
+    return np.bincount(key, minlength=n_groups * 4).reshape(n_groups, 4)
+
+
+def bootstrap_cells(cells: np.ndarray, *, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """``replicates`` row-bootstrap resamples of the counts, as multinomial draws (B, groups, 4)."""
+    flat = cells.ravel().astype(np.float64)
+    n = int(flat.sum())
+    draws = rng.multinomial(n, flat / n, size=replicates)
+    return draws.reshape(replicates, *cells.shape)
+
+
+def _as_groups(sensitive: Any) -> tuple[np.ndarray, list[str]]:
+    """Group codes and labels from an array, a {name: array} mapping or a DataFrame."""
+    import pandas as pd
+
+    if isinstance(sensitive, pd.DataFrame):
+        frame = sensitive
+    elif isinstance(sensitive, Mapping):
+        frame = pd.DataFrame({str(k): np.asarray(v) for k, v in sensitive.items()})
+    else:
+        frame = pd.DataFrame({"sensitive": np.asarray(sensitive)})
+    from govern.evidence import group_codes
+
+    return group_codes(frame, list(frame.columns))
+
+
+def _binary(values: Any, what: str) -> np.ndarray:
+    array = np.asarray(values)
+    if array.dtype == bool:
+        return array.astype(np.int8)
+    if not (np.issubdtype(array.dtype, np.number) and np.isin(array, (0, 1)).all()):
+        raise GovernError("evidence_label_not_binary", f"{what} must be 0/1 or boolean")
+    return array.astype(np.int8)
+
+
+def fairness(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sensitive: Any,
+    metric: FairnessMetric = "demographic_parity_difference",
+    confidence: float = 0.95,
+    replicates: int = 1000,
+    seed: int = 0,
+    min_group_size: int = 30,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Group fairness of binary predictions, with a bootstrap confidence interval.
+
+    Parameters
+    ----------
+    y_true, y_pred:
+        0/1 (or boolean) labels and hard predictions, one per row.
+    sensitive:
+        One array, or a mapping/DataFrame of several columns; several columns are intersected
+        (group labels ``"Female, Black"``).
+    metric:
+        The headline ``value`` (and the CI bounds ``lower``/``upper``).
+    confidence, replicates, seed:
+        Percentile bootstrap over rows (multinomial over confusion cells; seeded, so the same
+        input gives the same interval). ``replicates=0`` skips it (``lower == upper == value``).
+    min_group_size:
+        A smallest group below this makes the result ``inconclusive``.
+
+    Returns
+    -------
+    The fairness measurement of CONTRACT.md: ``value, lower, upper, inconclusive, metrics,
+    per_group, four_fifths_pass, min_group_count``.
+
+    Raises ``GovernError`` ``evidence_length_mismatch``, ``evidence_label_not_binary``,
+    ``check_params_invalid``.
+    """
+    if metric not in FAIRNESS_METRICS:
+        raise GovernError("check_params_invalid", f"unknown fairness metric {metric!r}")
+    if not 0 < confidence < 1:
+        raise GovernError("check_params_invalid", "confidence must be between 0 and 1")
+    yt = _binary(y_true, "the label")
+    yp = _binary(y_pred, "the prediction")
+    groups, labels = _as_groups(sensitive)
+    if not len(yt) == len(yp) == len(groups):
+        raise GovernError(
+            "evidence_length_mismatch",
+            f"label, prediction and sensitive columns differ in length ({len(yt)}, {len(yp)}, {len(groups)})",
+        )
+    if len(yt) == 0:
+        raise GovernError("evidence_empty", "no rows to evaluate")
+    cells = confusion_cells(yt, yp, groups, len(labels))
+    rates = _group_rates(cells)
+    point = {k: float(v) for k, v in _summary(cells).items()}
+    value = point[metric]
+    lower = upper = value
+    if replicates > 0:
+        samples = np.empty(replicates)
+        chunk = 250
+        rng = np.random.default_rng(seed)
+        for start in range(0, replicates, chunk):
+            stop = min(replicates, start + chunk)
+            draws = bootstrap_cells(cells, replicates=stop - start, rng=rng)
+            samples[start:stop] = _summary(draws)[metric]
+            if progress is not None:
+                progress(stop, replicates)
+        alpha = (1 - confidence) / 2
+        lower, upper = (float(q) for q in np.quantile(samples, [alpha, 1 - alpha]))
+    counts = rates["count"]
+    per_group = {
+        label: {name: float(rates[name][i]) for name in GROUP_METRICS} for i, label in enumerate(labels)
+    }
+    selection = rates["selection_rate"]
+    min_count = int(counts.min())
+    return {
+        "value": value,
+        "lower": lower,
+        "upper": upper,
+        "inconclusive": bool(min_count < min_group_size or len(labels) < 2),
+        "metrics": point,
+        "per_group": per_group,
+        "four_fifths_pass": bool(selection.min() >= 0.8 * selection.max()),
+        "min_group_count": min_count,
+        "groups": labels,
+        "sensitive": _names(sensitive),
+    }
+
+
+def _names(sensitive: Any) -> list[str]:
+    if hasattr(sensitive, "columns"):
+        return [str(c) for c in sensitive.columns]
+    if isinstance(sensitive, Mapping):
+        return [str(k) for k in sensitive]
+    return ["sensitive"]
+
+
+def fairness_from_table(frame: Any, *, label: str, prediction: str, sensitive: Sequence[str], positive: str | None = None, **options: Any) -> dict[str, Any]:
+    """:func:`fairness` over the columns of a loaded evidence table (located errors)."""
+    from govern.evidence import binary_column, require_columns
+
+    require_columns(frame, [label, prediction, *sensitive])
+    y_true = binary_column(frame, label, positive=positive)
+    y_pred = binary_column(frame, prediction, positive=positive)
+    return fairness(y_true, y_pred, sensitive=frame[list(sensitive)], **options)

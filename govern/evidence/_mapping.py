@@ -1,0 +1,122 @@
+"""What the columns of a tabular evidence file mean, and the evidence a check reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from govern.core import GovernError
+
+Role = Literal["evaluation", "reference", "current", "model", "explanation"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMapping:
+    """Which columns hold the label, the hard prediction, the score and the sensitive attributes.
+
+    ``positive`` is the label/prediction value that counts as the positive class when the
+    columns are not already 0/1 or boolean (``">50K"``). Every field is optional; a check
+    states which it needs and fails with ``evidence_missing_column`` when one is absent.
+    """
+
+    label: str | None = None
+    prediction: str | None = None
+    score: str | None = None
+    sensitive: tuple[str, ...] = ()
+    positive: str | None = None
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every column named by the mapping (these are not model features)."""
+        names = {self.label, self.prediction, self.score, *self.sensitive}
+        return frozenset(n for n in names if n)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "prediction": self.prediction,
+            "score": self.score,
+            "sensitive": list(self.sensitive),
+            "positive": self.positive,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ColumnMapping:
+        """Inverse of :meth:`to_dict`; unknown keys raise ``evidence_mapping_invalid``."""
+        data = dict(data or {})
+        unknown = set(data) - {"label", "prediction", "score", "sensitive", "positive"}
+        if unknown:
+            raise GovernError(
+                "evidence_mapping_invalid", f"unknown column mapping keys: {sorted(unknown)}"
+            )
+        sensitive = data.pop("sensitive", None) or ()
+        if isinstance(sensitive, str):
+            sensitive = [s for s in sensitive.split(",") if s.strip()]
+        return cls(sensitive=tuple(s.strip() for s in sensitive), **data)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One stored evidence file: its role, where its bytes are, and its column mapping."""
+
+    role: Role
+    path: Path
+    mapping: ColumnMapping = ColumnMapping()
+    digest: str | None = None
+    filename: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The name to show in error locations (the original file name when known)."""
+        return self.filename or self.path.name
+
+
+@dataclass
+class EvidenceSet:
+    """The evidence of one model version, by role, plus the champion's for comparisons.
+
+    Tables and models are loaded once and cached, so a gate running many rules over the same
+    evidence reads each file once.
+    """
+
+    items: tuple[Evidence, ...] = ()
+    champion: EvidenceSet | None = None
+    _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def get(self, role: Role) -> Evidence | None:
+        """The newest evidence of ``role`` (the last one added), or None."""
+        for item in reversed(self.items):
+            if item.role == role:
+                return item
+        return None
+
+    def require(self, role: Role, *, purpose: str) -> Evidence:
+        """The evidence of ``role``; ``GovernError(evidence_missing)`` naming ``purpose`` otherwise."""
+        item = self.get(role)
+        if item is None:
+            raise GovernError(
+                "evidence_missing", f"{purpose} needs {role} evidence; add it with `govern evidence add`"
+            )
+        return item
+
+    def table(self, role: Role, *, purpose: str) -> tuple[Any, Evidence]:
+        """The loaded table (pandas DataFrame) of ``role`` and its :class:`Evidence`."""
+        from ._tabular import load_table
+
+        item = self.require(role, purpose=purpose)
+        key = ("table", str(item.path))
+        if key not in self._cache:
+            self._cache[key] = load_table(item.path, name=item.name)
+        return self._cache[key], item
+
+    def model(self, *, purpose: str) -> Any:
+        """The model loaded safely from the ``model`` evidence (see :func:`load_model`)."""
+        from ._models import load_model
+
+        item = self.require("model", purpose=purpose)
+        key = ("model", str(item.path))
+        if key not in self._cache:
+            self._cache[key] = load_model(item.path, name=item.name)
+        return self._cache[key]

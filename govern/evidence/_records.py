@@ -1,0 +1,151 @@
+"""Content-addressed blob storage and the evidence records of model versions."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from govern.core import GovernError, Location, parse_ref, utcnow
+
+from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet, Role
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+_CHUNK = 1 << 20
+
+
+def blob_path(blob_dir: Path | str, digest: str) -> Path:
+    """Where the blob ``sha256:<hex>`` lives: ``<blob_dir>/sha256/<hex[:2]>/<hex>``."""
+    algo, _, hexdigest = digest.partition(":")
+    if algo != "sha256" or len(hexdigest) != 64 or not all(c in "0123456789abcdef" for c in hexdigest):
+        raise GovernError("evidence_digest_invalid", f"not a sha256 content address: {digest!r}")
+    return Path(blob_dir) / algo / hexdigest[:2] / hexdigest
+
+
+def store_blob(blob_dir: Path | str, path: Path | str) -> str:
+    """Copy ``path`` into the blob store under its SHA-256 and return ``sha256:<hex>``.
+
+    Idempotent: storing the same bytes twice keeps one read-only copy. The copy is written to a
+    temporary file and renamed into place, so a blob is never seen half-written.
+    Raises ``evidence_unreadable`` when ``path`` cannot be read.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise GovernError("evidence_unreadable", "file not found", Location(str(source)))
+    root = Path(blob_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    hasher = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            while chunk := src.read(_CHUNK):
+                hasher.update(chunk)
+                out.write(chunk)
+        digest = "sha256:" + hasher.hexdigest()
+        target = blob_path(root, digest)
+        if target.exists():
+            os.unlink(tmp_name)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(tmp_name, 0o444)
+            os.replace(tmp_name, target)
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise GovernError("evidence_unreadable", str(exc), Location(str(source))) from None
+    return digest
+
+
+def add_evidence(
+    session: Session,
+    blob_dir: Path | str,
+    subject: str,
+    role: Role,
+    path: Path | str,
+    *,
+    mapping: ColumnMapping | None = None,
+    created_by: str | None = None,
+) -> Evidence:
+    """Validate and store ``path`` as ``role`` evidence of model version ``subject``.
+
+    Tables (roles evaluation, reference, current, explanation) are loaded and the mapped columns
+    validated first, so bad evidence is refused at the door with a located error; models are
+    loaded with the skops allow-list. The caller owns the transaction (``session``).
+    """
+    from govern.store import EvidenceRecord
+
+    from ._models import load_model
+    from ._tabular import binary_column, group_codes, load_table, media_type, numeric_column
+
+    if role not in ROLES:
+        raise GovernError("evidence_role_invalid", f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    ref = parse_ref(subject)
+    source = Path(path)
+    mapping = mapping or ColumnMapping()
+    if role == "model":
+        load_model(source)
+        kind = "application/octet-stream+skops"
+    else:
+        kind = media_type(source)
+        frame = load_table(source)
+        if mapping.label:
+            binary_column(frame, mapping.label, positive=mapping.positive)
+        if mapping.prediction:
+            binary_column(frame, mapping.prediction, positive=mapping.positive)
+        if mapping.score:
+            numeric_column(frame, mapping.score)
+        if mapping.sensitive:
+            group_codes(frame, mapping.sensitive)
+    digest = store_blob(blob_dir, source)
+    record = EvidenceRecord(
+        subject=str(ref),
+        role=role,
+        digest=digest,
+        filename=source.name,
+        media_type=kind,
+        columns=mapping.to_dict(),
+        created_at=utcnow(),
+        created_by=created_by,
+    )
+    session.add(record)
+    session.flush()
+    return Evidence(role, blob_path(blob_dir, digest), mapping, digest, source.name)
+
+
+def evidence_for(
+    session: Session, blob_dir: Path | str, model_ref: str, *, champion: str | None = None
+) -> EvidenceSet:
+    """Every evidence record of ``model_ref`` (oldest first), and the ``champion``'s when given."""
+    import sqlalchemy as sa
+
+    from govern.store import EvidenceRecord
+
+    subject = str(parse_ref(model_ref))
+    rows = session.execute(
+        sa.select(EvidenceRecord).where(EvidenceRecord.subject == subject).order_by(EvidenceRecord.id)
+    ).scalars()
+    items = tuple(
+        Evidence(
+            row.role,  # type: ignore[arg-type]
+            blob_path(blob_dir, row.digest),
+            ColumnMapping.from_dict(row.columns),
+            row.digest,
+            row.filename,
+        )
+        for row in rows
+    )
+    other = evidence_for(session, blob_dir, champion) if champion else None
+    return EvidenceSet(items, champion=other)
+
+
+def copy_blob(blob_dir: Path | str, digest: str, target: Path | str) -> Path:
+    """Write the blob ``digest`` to ``target`` (an export for auditors)."""
+    source = blob_path(blob_dir, digest)
+    if not source.is_file():
+        raise GovernError("evidence_blob_missing", f"blob {digest} is not in the store")
+    shutil.copyfile(source, target)
+    return Path(target)
