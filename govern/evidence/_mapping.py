@@ -70,7 +70,7 @@ class Evidence:
     @property
     def name(self) -> str:
         """The name to show in error locations (the original file name when known)."""
-        return self.filename or self.path.name
+        return self.filename or str(self.path)
 
 
 @dataclass

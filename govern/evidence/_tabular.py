@@ -69,6 +69,11 @@ def _first_line(exc: Exception) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value, so messages read ``70`` not ``np.int64(70)``."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def _name(frame: pd.DataFrame) -> str:
     return str(frame.attrs.get("govern_name", "<table>"))
 
@@ -138,7 +143,7 @@ def binary_column(frame: pd.DataFrame, column: str, *, positive: str | None = No
         row = int(np.argmin(ok))
         raise GovernError(
             "evidence_label_not_binary",
-            f"column {column!r} must be 0/1; row value {values[row]!r}",
+            f"column {column!r} must be 0/1; found {_plain(values[row])!r}",
             locate(frame, column=column, row=row),
         )
     distinct = np.unique(series.astype(str).to_numpy())
@@ -176,7 +181,7 @@ def numeric_column(
         row = int(np.argmax(bad))
         raise GovernError(
             "evidence_wrong_type",
-            f"column {column!r} must be numeric; found {series.iloc[row]!r}",
+            f"column {column!r} must be numeric; found {_plain(series.iloc[row])!r}",
             locate(frame, column=column, row=row),
         )
     values = converted.to_numpy(dtype=np.float64)
@@ -189,7 +194,7 @@ def numeric_column(
         row = int(np.argmax(outside))
         raise GovernError(
             "evidence_wrong_type",
-            f"column {column!r} must lie in [{low}, {high}]; found {values[row]!r}",
+            f"column {column!r} must lie in [{low}, {high}]; found {_plain(values[row])!r}",
             locate(frame, column=column, row=row),
         )
     return values

@@ -1,0 +1,97 @@
+"""Checks over facts rather than data: model card completeness and lineage hygiene."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# Card fields each tier requires when the rule names none (``with.required`` overrides).
+DEFAULT_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "prohibited": (
+        "intended_use", "out_of_scope_uses", "training_data", "evaluation_data", "metrics",
+        "limitations", "ethical_considerations", "human_oversight", "owner",
+    ),
+    "high": (
+        "intended_use", "out_of_scope_uses", "training_data", "evaluation_data", "metrics",
+        "limitations", "ethical_considerations", "human_oversight", "owner",
+    ),
+    "limited": ("intended_use", "training_data", "metrics", "limitations", "owner"),
+    "minimal": ("intended_use", "owner"),
+}
+
+
+def _field(card: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted ``path`` of the card, or None."""
+    value: Any = card
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict, set)):
+        return len(value) == 0
+    return False
+
+
+def documentation(card: Mapping[str, Any] | None, *, tier: str | None = None, required: Sequence[str] | None = None) -> dict[str, Any]:
+    """Which required model-card fields are present.
+
+    ``required`` (dotted paths such as ``metrics.auc``) defaults to
+    ``DEFAULT_REQUIRED_FIELDS[tier]`` (the ``high`` list for an unknown or missing tier, failing
+    closed). A field counts as present when it exists and is not empty (None, "", [], {}).
+    Returns ``value`` (share present, 0..1), ``missing``, ``complete``, ``required``,
+    ``inconclusive`` (always False).
+    """
+    fields = list(required) if required is not None else list(DEFAULT_REQUIRED_FIELDS.get(tier or "", DEFAULT_REQUIRED_FIELDS["high"]))
+    card = card or {}
+    missing = [f for f in fields if _empty(_field(card, f))]
+    share = 1.0 if not fields else (len(fields) - len(missing)) / len(fields)
+    return {"value": float(share), "missing": missing, "complete": not missing, "required": fields, "inconclusive": False}
+
+
+def lineage_hygiene(lineage: Mapping[str, Any] | None, *, require_runs: bool = True, require_datasets: bool = True) -> dict[str, Any]:
+    """Violations of lineage hygiene in the ``lineage`` facts (CONTRACT.md).
+
+    A violation per: no upstream dataset / training run recorded (unless not required), a dataset
+    not registered (``registered: false``), without a data card (``has_card``/``card`` false when
+    the fact is given), without a license, deprecated, flagged, holding personal data
+    (``contains_pii``) without a ``consent`` basis; a run without a ``code_commit``.
+    Returns ``value`` (number of violations), ``violations`` (sentences), ``complete``,
+    ``inconclusive`` (always False).
+    """
+    facts = lineage or {}
+    datasets = list(facts.get("datasets") or [])
+    runs = list(facts.get("runs") or [])
+    violations: list[str] = []
+    if require_datasets and not datasets:
+        violations.append("no upstream dataset is recorded")
+    if require_runs and not runs:
+        violations.append("no training run is recorded")
+    for ds in datasets:
+        version = ds.get("version")
+        ref = f"dataset:{ds.get('name', '?')}" + (f"@{version}" if version not in (None, "") else "")
+        if ds.get("registered") is False:
+            violations.append(f"{ref} is not registered")
+        for key in ("has_card", "card"):
+            if key in ds and not ds[key]:
+                violations.append(f"{ref} has no data card")
+                break
+        if _empty(ds.get("license")):
+            violations.append(f"{ref} has no license")
+        if ds.get("deprecated"):
+            violations.append(f"{ref} is deprecated")
+        if ds.get("flagged"):
+            violations.append(f"{ref} is flagged")
+        if ds.get("contains_pii") and _empty(ds.get("consent")):
+            violations.append(f"{ref} contains personal data without a consent basis")
+    for run in runs:
+        if _empty(run.get("code_commit")):
+            violations.append(f"run:{run.get('id', '?')} has no code commit recorded")
+    return {"value": float(len(violations)), "violations": violations, "complete": not violations, "inconclusive": False}

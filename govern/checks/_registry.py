@@ -1,0 +1,287 @@
+"""The gate's door into the checks: ``run_check(name, params, evidence, facts)``.
+
+Each check has a pydantic model of its ``with`` parameters (unknown keys are errors, so a typo
+in a policy never silently falls back to a default) and a runner that reads the evidence it
+needs and returns the measurement of CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from govern.core import GovernError
+from govern.evidence import EvidenceSet
+
+from ._drift import DriftMethod
+from ._explain import ProxyMethod
+from ._fairness import FairnessMetric
+from ._performance import PerformanceMetric
+
+Progress = Callable[[int, int], None]
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FairnessParams(_Params):
+    metric: FairnessMetric = "demographic_parity_difference"
+    sensitive: list[str] | None = Field(None, description="default: the evidence's sensitive columns")
+    confidence: float = Field(0.95, gt=0, lt=1)
+    replicates: int = Field(1000, ge=0, le=100_000)
+    seed: int = 0
+    min_group_size: int = Field(30, ge=1)
+    threshold: float = Field(0.5, description="score cut-off when there is no prediction column")
+
+
+class DriftParams(_Params):
+    method: DriftMethod = "psi"
+    features: Literal["all"] | list[str] = "all"
+    categorical: list[str] = []
+    threshold: float | None = None
+    review_p: float = Field(0.05, ge=0, le=1)
+    retrain_p: float = Field(0.01, ge=0, le=1)
+
+
+class ExplainabilityParams(_Params):
+    protected: list[str] | None = Field(None, description="default: the evidence's sensitive columns")
+    features: list[str] | None = None
+    proxy_method: ProxyMethod = "cramers_v"
+    proxy_threshold: float = Field(0.5, ge=0, le=1)
+    top_k: int = Field(10, ge=1)
+    source: Literal["auto", "model", "explanation"] = "auto"
+    max_background: int = Field(50, ge=1, le=1000)
+    max_samples: int = Field(500, ge=1, le=100_000)
+    permutations: int = Field(5, ge=1, le=100)
+    seed: int = 0
+
+
+class PerformanceParams(_Params):
+    metric: PerformanceMetric = "auc"
+    threshold: float = Field(0.5, ge=0, le=1)
+    confidence: float = Field(0.95, gt=0, lt=1)
+    replicates: int = Field(1000, ge=0, le=100_000)
+    seed: int = 0
+
+
+class DocumentationParams(_Params):
+    required: list[str] | None = None
+
+
+class LineageParams(_Params):
+    require_runs: bool = True
+    require_datasets: bool = True
+
+
+def _fairness(p: FairnessParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+    from govern.evidence import binary_column, numeric_column
+
+    from ._fairness import fairness
+
+    frame, item = ev.table("evaluation", purpose="fairness")
+    m = item.mapping
+    sensitive = p.sensitive or list(m.sensitive)
+    if not sensitive:
+        raise GovernError("check_params_invalid", "fairness needs sensitive columns (with.sensitive or the evidence mapping)")
+    if not m.label:
+        raise GovernError("evidence_mapping_invalid", "the evaluation evidence has no label column")
+    y_true = binary_column(frame, m.label, positive=m.positive)
+    if m.prediction:
+        y_pred = binary_column(frame, m.prediction, positive=m.positive)
+    elif m.score:
+        y_pred = (numeric_column(frame, m.score) >= p.threshold).astype("int8")
+    else:
+        raise GovernError("evidence_mapping_invalid", "the evaluation evidence has no prediction or score column")
+    from govern.evidence import require_columns
+
+    require_columns(frame, sensitive)
+    return fairness(
+        y_true, y_pred, sensitive=frame[sensitive], metric=p.metric, confidence=p.confidence,
+        replicates=p.replicates, seed=p.seed, min_group_size=p.min_group_size, progress=progress,
+    )
+
+
+def _drift(p: DriftParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+    from ._drift import drift
+
+    reference, ref_item = ev.table("reference", purpose="drift")
+    current, cur_item = ev.table("current", purpose="drift")
+    score = ref_item.mapping.score or cur_item.mapping.score
+    if p.features == "all":
+        skip = {ref_item.mapping.label, ref_item.mapping.prediction, score} - {None}
+        columns = [str(c) for c in reference.columns if c not in skip]
+    else:
+        columns = p.features
+    return drift(
+        reference, current, columns=columns, categorical=p.categorical, method=p.method,
+        threshold=p.threshold, review_p=p.review_p, retrain_p=p.retrain_p, score=score, progress=progress,
+    )
+
+
+def _importance_from_explanation(ev: EvidenceSet) -> dict[str, float]:
+    from ._explain import importance_of
+
+    table, item = ev.table("explanation", purpose="explainability")
+    features = [c for c in table.columns if c not in item.mapping.roles]
+    from govern.evidence import numeric_column
+
+    values = [numeric_column(table, c) for c in features]
+    import numpy as np
+
+    return importance_of(np.column_stack(values), [str(f) for f in features])
+
+
+def _explainability(p: ExplainabilityParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+    from ._explain import explain, explainability
+
+    data = item = None
+    if ev.get("evaluation") is not None:
+        data, item = ev.table("evaluation", purpose="explainability")
+    protected = p.protected if p.protected is not None else list(item.mapping.sensitive if item else ())
+    champion = None
+    if ev.champion is not None:
+        if ev.champion.get("explanation") is not None:
+            champion = _importance_from_explanation(ev.champion)
+        elif ev.champion.get("model") is not None and data is not None:
+            champion = explain(
+                ev.champion.model(purpose="explainability"), data, features=p.features, max_background=p.max_background,
+                max_samples=p.max_samples, permutations=p.permutations, seed=p.seed,
+            )["importance"]
+    use_explanation = p.source == "explanation" or (p.source == "auto" and ev.get("explanation") is not None)
+    if use_explanation:
+        return explainability(
+            _importance_from_explanation(ev), data=data, protected=protected, proxy_method=p.proxy_method,
+            proxy_threshold=p.proxy_threshold, top_k=p.top_k, champion_importance=champion,
+        )
+    if data is None:
+        ev.require("evaluation", purpose="explainability with a model")
+    return explain(
+        ev.model(purpose="explainability"), data, protected=protected, features=p.features,
+        proxy_method=p.proxy_method, proxy_threshold=p.proxy_threshold, top_k=p.top_k,
+        max_background=p.max_background, max_samples=p.max_samples, permutations=p.permutations,
+        seed=p.seed, champion_importance=champion, progress=progress,
+    )
+
+
+def _performance(p: PerformanceParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+    from govern.evidence import binary_column, numeric_column
+
+    from ._performance import performance
+
+    def label_and_score(evidence: EvidenceSet, who: str) -> tuple[Any, Any, Any]:
+        frame, item = evidence.table("evaluation", purpose=f"performance ({who})")
+        m = item.mapping
+        if not m.label or not m.score:
+            raise GovernError("evidence_mapping_invalid", f"the {who}'s evaluation evidence needs a label and a score column")
+        pred = binary_column(frame, m.prediction, positive=m.positive) if m.prediction else None
+        return binary_column(frame, m.label, positive=m.positive), numeric_column(frame, m.score, low=0, high=1), pred
+
+    y, score, pred = label_and_score(ev, "challenger")
+    champion_y = champion_score = None
+    if ev.champion is not None and ev.champion.get("evaluation") is not None:
+        champion_y, champion_score, _ = label_and_score(ev.champion, "champion")
+    return performance(
+        y, score, prediction=pred, champion_score=champion_score, champion_y_true=champion_y, metric=p.metric,
+        threshold=p.threshold, confidence=p.confidence, replicates=p.replicates, seed=p.seed, progress=progress,
+    )
+
+
+def _documentation(p: DocumentationParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+    from ._hygiene import documentation
+
+    model = facts.get("model") or {}
+    return documentation(model.get("card"), tier=model.get("tier"), required=p.required)
+
+
+def _lineage(p: LineageParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+    from ._hygiene import lineage_hygiene
+
+    return lineage_hygiene(facts.get("lineage"), require_runs=p.require_runs, require_datasets=p.require_datasets)
+
+
+_CHECKS: dict[str, tuple[type[_Params], Callable[..., dict[str, Any]]]] = {
+    "fairness": (FairnessParams, _fairness),
+    "explainability": (ExplainabilityParams, _explainability),
+    "drift": (DriftParams, _drift),
+    "performance": (PerformanceParams, _performance),
+    "documentation": (DocumentationParams, _documentation),
+    "lineage": (LineageParams, _lineage),
+}
+CHECKS: tuple[str, ...] = tuple(_CHECKS)
+
+
+def validate_params(name: str, params: dict[str, Any] | None) -> _Params:
+    """The validated ``with`` parameters of check ``name``.
+
+    Raises ``unknown_check`` or ``check_params_invalid`` (naming the key and the problem); the
+    policy room can call this at compile time to reject a bad rule before any gate runs.
+    """
+    if name not in _CHECKS:
+        raise GovernError("unknown_check", f"no check named {name!r} (known: {', '.join(CHECKS)})")
+    model, _ = _CHECKS[name]
+    try:
+        return model.model_validate(params or {})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc']) or 'with'}: {e['msg']}" for e in exc.errors()
+        )
+        raise GovernError("check_params_invalid", f"{name}: {problems}") from None
+
+
+def _assert_finite(value: Any, path: str = "") -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise GovernError("check_result_invalid", f"the measurement has a non-finite number at {path or 'value'}")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _assert_finite(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _assert_finite(v, f"{path}[{i}]")
+
+
+def run_check(
+    name: str,
+    params: dict[str, Any] | None,
+    evidence: EvidenceSet,
+    facts: dict[str, Any],
+    *,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run check ``name`` with a rule's ``with`` ``params`` and return its measurement.
+
+    Parameters
+    ----------
+    name:
+        One of :data:`CHECKS` (fairness, explainability, drift, performance, documentation,
+        lineage).
+    params:
+        The rule's ``with`` mapping; validated (unknown keys are an error).
+    evidence:
+        The model version's evidence (and its champion's, for performance and explainability).
+    facts:
+        ``{"model": ..., "target": ..., "lineage": ...}`` as in CONTRACT.md (documentation and
+        lineage read them).
+    progress:
+        Called as ``progress(done, total)`` during long steps (bootstrap, SHAP).
+
+    Returns
+    -------
+    A JSON-able dict with the keys CONTRACT.md lists for the check (always ``value`` and
+    ``inconclusive``); numbers are finite.
+
+    Raises
+    ------
+    GovernError
+        ``unknown_check``, ``check_params_invalid``, ``evidence_missing``,
+        ``evidence_mapping_invalid``, the located ``evidence_*`` errors of bad files,
+        ``explain_model_failed``, ``check_result_invalid`` (a non-finite number: fail closed).
+    """
+    validated = validate_params(name, params)
+    _, runner = _CHECKS[name]
+    measurement = runner(validated, evidence, facts or {}, progress)
+    _assert_finite(measurement)
+    return measurement
