@@ -19,7 +19,11 @@ class EvidenceRecord(SQLModel, table=True):
     __tablename__ = "evidence"
     __table_args__ = (sa.Index("ix_evidence_subject_role", "subject", "role", "id"),)
 
-    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, primary_key=True))
+    # BIGINT on PostgreSQL; INTEGER on SQLite, where only that type auto-increments.
+    id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    )
     subject: str = Field(sa_column=sa.Column(sa.String(700), nullable=False))
     role: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
     digest: str = Field(sa_column=sa.Column(sa.String(80), nullable=False))

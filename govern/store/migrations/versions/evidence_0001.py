@@ -17,7 +17,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 def upgrade() -> None:
     op.create_table('evidence',
-    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('subject', sa.String(length=700), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('digest', sa.String(length=80), nullable=False),

@@ -1,0 +1,97 @@
+"""Drift statistics against scipy on the same input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
+
+from govern.checks import decide, drift
+from govern.checks._drift import binned_counts, psi, quantile_edges
+from govern.core import GovernError
+
+TOL = 1e-9
+
+
+@pytest.mark.parametrize(
+    ("n_ref", "n_cur", "shift", "rounding"),
+    [(400, 700, 0.3, 2), (5_000, 5_000, 0.05, 1), (30_000, 45_000, 0.02, 1), (60_000, 20_000, 0.0, 3)],
+)
+def test_numeric_statistics_equal_scipy(n_ref: int, n_cur: int, shift: float, rounding: int) -> None:
+    rng = np.random.default_rng(n_ref)
+    a = rng.normal(size=n_ref).round(rounding)  # rounding makes ties, which scipy counts exactly
+    b = rng.normal(shift, 1.1, size=n_cur).round(rounding)
+    result = drift(pd.DataFrame({"x": a}), pd.DataFrame({"x": b}))
+    stats = result["per_feature"]["x"]
+    ks = ks_2samp(a, b)
+    assert abs(stats["ks_statistic"] - ks.statistic) < TOL
+    assert abs(stats["ks_pvalue"] - ks.pvalue) < TOL
+    assert abs(stats["wasserstein"] - wasserstein_distance(a, b) / np.std(a)) < TOL
+    edges = np.unique(np.quantile(a, np.linspace(0, 1, 11)[1:-1]))
+    ref_counts = np.histogram(a, np.concatenate(([-np.inf], edges, [np.inf])))[0]
+    cur_counts = np.histogram(b, np.concatenate(([-np.inf], edges, [np.inf])))[0]
+    # numpy's histogram bins are left-closed; ours are right-closed. Same counts only without
+    # ties on the edges, so compare through our own (independently checked) counts below.
+    ours_ref = binned_counts(np.sort(a), edges)
+    ours_cur = binned_counts(np.sort(b), edges)
+    assert ours_ref.sum() == n_ref and ours_cur.sum() == n_cur
+    assert np.array_equal(ours_ref, np.array([np.sum((a > lo) & (a <= hi)) for lo, hi in zip(np.r_[-np.inf, edges], np.r_[edges, np.inf])]))
+    assert abs(stats["jensen_shannon"] - jensenshannon(ours_ref, ours_cur, base=2)) < TOL
+    p = np.maximum(ours_ref / n_ref, 1e-4)
+    q = np.maximum(ours_cur / n_cur, 1e-4)
+    assert abs(stats["psi"] - float(np.sum((q - p) * np.log(q / p)))) < TOL
+    del ref_counts, cur_counts
+
+
+def test_large_sample_ks_pvalue_uses_scipy_asymptotic_within_tolerance() -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=200_000), rng.normal(0.004, size=150_000)
+    stats = drift({"x": a}, {"x": b})["per_feature"]["x"]
+    ks = ks_2samp(a, b)
+    assert abs(stats["ks_statistic"] - ks.statistic) < TOL
+    assert abs(stats["ks_pvalue"] - ks.pvalue) < TOL
+
+
+def test_categorical_statistics_equal_scipy_and_count_unseen() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.choice(["a", "b", "c"], 3_000, p=[0.5, 0.3, 0.2])
+    b = rng.choice(["a", "b", "c", "d"], 2_000, p=[0.4, 0.3, 0.2, 0.1])
+    stats = drift(pd.DataFrame({"c": a}), pd.DataFrame({"c": b}))["per_feature"]["c"]
+    table = np.array([[np.sum(a == k) for k in "abcd"], [np.sum(b == k) for k in "abcd"]])
+    chi = chi2_contingency(table, correction=False)
+    assert abs(stats["chi2_statistic"] - chi.statistic) < TOL
+    assert abs(stats["chi2_pvalue"] - chi.pvalue) < TOL
+    assert abs(stats["jensen_shannon"] - jensenshannon(table[0], table[1], base=2)) < TOL
+    assert stats["unseen_share"] == pytest.approx(np.mean(b == "d"), abs=TOL)
+    assert stats["psi"] == pytest.approx(psi(table[0], table[1]), abs=TOL)
+
+
+def test_psi_bins_are_reference_deciles_right_closed() -> None:
+    reference = np.sort(np.repeat(np.arange(10.0), 10))  # ties on every edge
+    edges = quantile_edges(reference)
+    assert np.array_equal(binned_counts(reference, edges), np.full(10, 10))
+    # empty bins are floored at 1e-4, so PSI stays finite when the current sample fills one bin
+    current = np.full(50, 3.0)
+    assert np.isfinite(psi(binned_counts(reference, edges), binned_counts(current, edges)))
+
+
+def test_decision_matrix_and_measurement_keys() -> None:
+    assert decide(0.2) == "monitor"
+    assert decide(0.05) == "review" and decide(0.01) == "review"
+    assert decide(0.0099) == "retrain"
+    assert decide(0.03, review_p=0.02, retrain_p=0.001) == "monitor"
+    rng = np.random.default_rng(2)
+    ref = pd.DataFrame({"x": rng.normal(size=3000), "s": rng.random(3000)})
+    cur = pd.DataFrame({"x": rng.normal(0.5, size=3000), "s": rng.random(3000) ** 2})
+    m = drift(ref, cur, score="s", threshold=0.1)
+    assert {"value", "max_value", "min_pvalue", "per_feature", "drifted", "decision", "prediction_psi", "inconclusive"} <= set(m)
+    assert list(m["per_feature"]) == ["x"] and m["drifted"] == ["x"] and m["decision"] == "retrain"
+    assert m["prediction_psi"] > 0.05
+
+
+def test_missing_feature_in_current_is_a_located_error() -> None:
+    with pytest.raises(GovernError) as err:
+        drift(pd.DataFrame({"x": [1.0, 2.0]}), pd.DataFrame({"y": [1.0, 2.0]}))
+    assert err.value.code == "evidence_missing_column"
