@@ -35,6 +35,7 @@ branch_labels = ("{room}",)
 depends_on = {depends}
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+BIGINT_PK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -63,6 +64,7 @@ def main() -> None:
     def clean(code: str) -> str:
         code = re.sub(r"govern\.store\._types\.UTCDateTime\(timezone=True\)", "sa.DateTime(timezone=True)", code)
         code = re.sub(r"sa\.JSON\(\)\.with_variant\(postgresql\.JSONB\(astext_type=Text\(\)\), 'postgresql'\)", "JSON", code)
+        code = code.replace("sa.BigInteger().with_variant(sa.Integer(), 'sqlite')", "BIGINT_PK")
         return "\n".join(line for line in code.splitlines() if "###" not in line)
 
     rev = f"{args.room}_0001"
