@@ -4,7 +4,7 @@ Writes take the caller's session (so a Workspace method can append the ledger en
 transaction); reads are recursive SQL over the node/edge tables.
 """
 
-from ._graph import resolve
+from ._graph import bulk_load, resolve
 from ._ingest import IngestResult, ingest_file, validate_file
 from ._mlflow import import_mlflow
 from ._query import ImpactedModel, NodeView, Subgraph, impact, model_facts, subgraph
@@ -37,6 +37,7 @@ __all__ = [
     "ingest_file",
     "validate_file",
     "import_mlflow",
+    "bulk_load",
     # queries
     "resolve",
     "subgraph",

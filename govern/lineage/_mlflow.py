@@ -8,6 +8,7 @@ version. Already imported objects are skipped.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,9 @@ def import_mlflow(session: Session, uri: str) -> dict[str, int]:
         raise GovernError(
             "mlflow_missing", "MLflow is not installed; install govern with the [mlflow] extra"
         ) from None
+    # MLflow retries an unreachable server for minutes by default; a CLI should answer promptly.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     counts = {"runs": 0, "datasets": 0, "models": 0}
     try:
