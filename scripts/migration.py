@@ -53,11 +53,12 @@ def main() -> None:
     parser.add_argument("tables")
     parser.add_argument("--depends-on", default=None)
     args = parser.parse_args()
-    md = sa.MetaData()
-    for name in args.tables.split(","):
-        SQLModel.metadata.tables[name].to_metadata(md)
+    room_tables = set(args.tables.split(","))
+    others = [t for name, t in SQLModel.metadata.tables.items() if name not in room_tables]
     with sa.create_engine("sqlite://").connect() as conn:
-        ops = produce_migrations(MigrationContext.configure(conn), md)
+        # Other rooms' tables exist already, so only this room's are emitted (FKs still resolve).
+        SQLModel.metadata.create_all(conn, tables=others)
+        ops = produce_migrations(MigrationContext.configure(conn), SQLModel.metadata)
     up = render_python_code(ops.upgrade_ops, alembic_module_prefix="op.", sqlalchemy_module_prefix="sa.")
     down = render_python_code(ops.downgrade_ops, alembic_module_prefix="op.", sqlalchemy_module_prefix="sa.")
 

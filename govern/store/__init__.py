@@ -5,8 +5,10 @@ own Alembic branch under ``migrations/versions`` and ``Store.migrate`` upgrades 
 """
 
 from ._db import Store, normalize_url
+from ._decisions import ApprovalRequestRow, ApprovalVoteRow, DecisionRow, StageChangeRow, WaiverRow
+from ._identity import TokenRow
 from ._lineage import Dataset, Edge, Feature, IngestedEvent, ModelVersion, Node, Run
-from ._types import JSONType, UTCDateTime
+from ._types import BigIntPK, JSONType, UTCDateTime
 
 __all__ = [
     # engine and sessions
@@ -23,4 +25,12 @@ __all__ = [
     "Run",
     "ModelVersion",
     "IngestedEvent",
+    # decisions
+    "DecisionRow",
+    "ApprovalRequestRow",
+    "ApprovalVoteRow",
+    "WaiverRow",
+    "StageChangeRow",
+    # identity
+    "TokenRow",
 ]
