@@ -39,7 +39,8 @@ class ApprovalRequestRow(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_approval_request_status", "status", "created_at"),)
 
     id: str = Field(sa_column=sa.Column(sa.String(40), primary_key=True))
-    decision_id: str = Field(sa_column=sa.Column(sa.String(40), sa.ForeignKey("decision.id"), nullable=False))
+    # The decision that opened the request (written in the same transaction, after it).
+    decision_id: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
     model_node_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), nullable=False))
     model_ref: str = Field(sa_column=sa.Column(sa.String(700), nullable=False))
     target: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))

@@ -17,6 +17,24 @@ BIGINT_PK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    op.create_table('approval_request',
+    sa.Column('id', sa.String(length=40), nullable=False),
+    sa.Column('decision_id', sa.String(length=40), nullable=False),
+    sa.Column('model_node_id', sa.BigInteger(), nullable=False),
+    sa.Column('model_ref', sa.String(length=700), nullable=False),
+    sa.Column('target', sa.String(length=32), nullable=False),
+    sa.Column('tier', sa.String(length=16), nullable=False),
+    sa.Column('bound_digest', sa.String(length=80), nullable=False),
+    sa.Column('required', JSON, nullable=False),
+    sa.Column('reasons', JSON, nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('requester', sa.String(length=256), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['model_node_id'], ['node.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_approval_request_status', 'approval_request', ['status', 'created_at'], unique=False)
     op.create_table('decision',
     sa.Column('id', sa.String(length=40), nullable=False),
     sa.Column('model_node_id', sa.BigInteger(), nullable=False),
@@ -48,25 +66,19 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['model_node_id'], ['node.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_table('approval_request',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('decision_id', sa.String(length=40), nullable=False),
-    sa.Column('model_node_id', sa.BigInteger(), nullable=False),
-    sa.Column('model_ref', sa.String(length=700), nullable=False),
-    sa.Column('target', sa.String(length=32), nullable=False),
-    sa.Column('tier', sa.String(length=16), nullable=False),
-    sa.Column('bound_digest', sa.String(length=80), nullable=False),
-    sa.Column('required', JSON, nullable=False),
-    sa.Column('reasons', JSON, nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('requester', sa.String(length=256), nullable=False),
+    op.create_table('approval_vote',
+    sa.Column('id', BIGINT_PK, nullable=False),
+    sa.Column('request_id', sa.String(length=40), nullable=False),
+    sa.Column('approver', sa.String(length=256), nullable=False),
+    sa.Column('role', sa.String(length=32), nullable=False),
+    sa.Column('verdict', sa.String(length=16), nullable=False),
+    sa.Column('justification', sa.Text(), nullable=False),
+    sa.Column('ledger_seq', sa.BigInteger(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['decision_id'], ['decision.id'], ),
-    sa.ForeignKeyConstraint(['model_node_id'], ['node.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['request_id'], ['approval_request.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('request_id', 'approver', name='uq_vote_request_approver')
     )
-    op.create_index('ix_approval_request_status', 'approval_request', ['status', 'created_at'], unique=False)
     op.create_table('stage_change',
     sa.Column('id', BIGINT_PK, nullable=False),
     sa.Column('model_node_id', sa.BigInteger(), nullable=False),
@@ -82,26 +94,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['model_node_id'], ['node.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
-    op.create_table('approval_vote',
-    sa.Column('id', BIGINT_PK, nullable=False),
-    sa.Column('request_id', sa.String(length=40), nullable=False),
-    sa.Column('approver', sa.String(length=256), nullable=False),
-    sa.Column('role', sa.String(length=32), nullable=False),
-    sa.Column('verdict', sa.String(length=16), nullable=False),
-    sa.Column('justification', sa.Text(), nullable=False),
-    sa.Column('ledger_seq', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['request_id'], ['approval_request.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('request_id', 'approver', name='uq_vote_request_approver')
-    )
 
 
 def downgrade() -> None:
-    op.drop_table('approval_vote')
     op.drop_table('stage_change')
-    op.drop_index('ix_approval_request_status', table_name='approval_request')
-    op.drop_table('approval_request')
+    op.drop_table('approval_vote')
     op.drop_table('waiver')
     op.drop_index('ix_decision_model_time', table_name='decision')
     op.drop_table('decision')
+    op.drop_index('ix_approval_request_status', table_name='approval_request')
+    op.drop_table('approval_request')
