@@ -100,30 +100,19 @@ def _schema_problems(doc: Document, exc: ValidationError) -> list[Problem]:
         kind = err["type"]
         if kind == "extra_forbidden":
             name = str(loc[-1])
-            parent = doc.data
-            for part in loc[:-1]:
-                parent = parent[part] if isinstance(parent, (dict, list)) else None
-            known = _field_names(err, doc, loc)
-            close = difflib.get_close_matches(name, known, n=1)
+            close = difflib.get_close_matches(name, _KNOWN_KEYS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             out.append(doc.problem(loc, "policy_unknown_key", f"unknown key {name!r}{hint}", key=True))
         elif kind == "missing":
-            out.append(doc.problem(loc[:-1], "policy_missing_key", f"missing required key {str(loc[-1])!r}"))
+            # Point at the parent's key ("spec:"), or at the parent itself when it has none.
+            out.append(
+                doc.problem(loc[:-1], "policy_missing_key", f"missing required key {str(loc[-1])!r}", key=True)
+            )
         elif kind.endswith("_type") and kind not in ("literal_type",):
             out.append(doc.problem(loc, "policy_wrong_type", f"{'.'.join(map(str, loc))}: {err['msg']}"))
         else:
             out.append(doc.problem(loc, "policy_invalid_value", f"{'.'.join(map(str, loc))}: {err['msg']}"))
     return out
-
-
-def _field_names(err: Any, doc: Document, loc: PathKey) -> list[str]:
-    # Suggest from the keys the schema knows at this level (best effort: any model's aliases).
-    names: set[str] = set()
-    for model in KINDS.values():
-        for cls in _models(model):
-            for fname, finfo in cls.model_fields.items():
-                names.add(finfo.alias or fname)
-    return sorted(names)
 
 
 def _models(model: type[BaseModel], seen: set[type] | None = None) -> list[type[BaseModel]]:
@@ -144,6 +133,12 @@ def _type_args(annotation: Any) -> list[Any]:
     for sub in getattr(annotation, "__args__", ()) or ():
         args.extend(_type_args(sub))
     return args
+
+
+# Suggestions for a misspelt key come from every key the schema knows (any level).
+_KNOWN_KEYS = sorted(
+    {finfo.alias or fname for kind in KINDS.values() for cls in _models(kind) for fname, finfo in cls.model_fields.items()}
+)
 
 
 def _parse(doc: Document, allowed: tuple[str, ...], problems: list[Problem]) -> Any:

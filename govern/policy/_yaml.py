@@ -133,10 +133,12 @@ def load_documents(path: Path, *, display: str | None = None) -> tuple[list[Docu
     docs: list[Document] = []
     budget = [MAX_NODES]
     lines = text.splitlines()
+    start = (1, 1)
     try:
         for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
             if node is None:
                 continue
+            start = _pos(node)
             doc = Document(name, None, lines=lines)
             doc.data = _convert(node, (), doc, problems, budget)
             docs.append(doc)
@@ -148,8 +150,8 @@ def load_documents(path: Path, *, display: str | None = None) -> tuple[list[Docu
         problems.append(Problem(name, 1, 1, "yaml_syntax_error", str(exc)))
     except _Budget:
         problems.append(
-            Problem(name, 1, 1, "yaml_too_large", f"more than {MAX_NODES} nodes after expanding aliases")
+            Problem(name, *start, "yaml_too_large", f"more than {MAX_NODES} nodes after expanding aliases")
         )
     except RecursionError:
-        problems.append(Problem(name, 1, 1, "yaml_too_large", "nesting too deep"))
+        problems.append(Problem(name, *start, "yaml_too_large", "nesting too deep"))
     return docs, problems
