@@ -232,7 +232,8 @@ class Outcome:
     message: str = ""
 
 
-_BOOL = cel.Type.BOOL
+TRUE: Final = Outcome(True)
+FALSE: Final = Outcome(False)
 
 
 def run(program: Program, data: Mapping[str, Any], *, collection_elements: int = 0) -> Outcome:
@@ -260,11 +261,13 @@ def run(program: Program, data: Mapping[str, Any], *, collection_elements: int =
         return Outcome(None, "cel_eval_error", f"{type(exc).__name__}: {exc}")
     elapsed = time.perf_counter() - started
     value = result.value()
-    if result.type() != _BOOL or type(value) is not bool:
+    # Only a BOOL result has a Python bool value (an ERROR's value is its message text), so the
+    # type test on the value is the result-type check, without the cost of result.type().
+    if type(value) is not bool:
         if result.type() == cel.Type.ERROR:
             return Outcome(None, "cel_eval_error", str(value))
         return Outcome(None, "cel_not_bool", f"result has type {result.type().name().lower()}, not bool")
     if elapsed > TIME_BUDGET_SECONDS:
         return Outcome(None, "cel_budget_exceeded", f"evaluation took {elapsed:.3f}s; the budget is {TIME_BUDGET_SECONDS}s")
-    return Outcome(value)
+    return TRUE if value else FALSE
 

@@ -86,6 +86,10 @@ class Facts:
     lineage: Message = field(repr=False)
     target: str
     collection_size: int
+    values: dict[str, Any] = field(init=False, repr=False)  # CEL values by fact variable name
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", {"model": self.model, "lineage": self.lineage, "target": self.target})
 
     @property
     def tier(self) -> str:
@@ -94,7 +98,10 @@ class Facts:
     def with_tier(self, tier: str) -> Facts:
         """The same facts with ``model.tier`` set (the gate sets it after tiering)."""
         plain = {**self.plain, "model": {**self.plain["model"], "tier": tier}}
-        return prepare_facts(plain)
+        model = type(self.model)()
+        model.CopyFrom(self.model)
+        model.tier = tier
+        return Facts(plain, model, self.lineage, self.target, self.collection_size)
 
 
 def _scalar_text(value: Any) -> Any:

@@ -10,8 +10,9 @@ from typing import Any
 
 from govern.core import GovernError
 
-from ._cel import Program, run
+from ._cel import FALSE, TRUE, Program, run
 from ._facts import Facts, count_elements, prepare_facts
+from ._measurements import FACT_VARIABLES
 from ._schema import TIERS, Gate, OnFail, RuleResult, Tier, Verdict
 
 
@@ -81,6 +82,20 @@ class BoundRule:
         """The rule's ``with`` parameters (a copy: the check may keep it)."""
         return copy.deepcopy(self._params)
 
+    _fact_vars: tuple[str, ...] = field(init=False, repr=False)
+    _measure_vars: tuple[str, ...] = field(init=False, repr=False)
+    _pass: Judgement = field(init=False, repr=False)
+    _fail: Judgement = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Everything per-rule is computed once, so judge() does only binding and evaluation.
+        used = self._program.variables
+        set_ = object.__setattr__
+        set_(self, "_fact_vars", tuple(n for n in used if n in FACT_VARIABLES))
+        set_(self, "_measure_vars", tuple(n for n in used if n not in FACT_VARIABLES and n != "params"))
+        set_(self, "_pass", Judgement("pass", f"{self.qualified_id}: {self.require}"))
+        set_(self, "_fail", Judgement("fail", f"{self.qualified_id}: not {self.require}"))
+
     def judge(self, measurement: Mapping[str, Any], facts: Mapping[str, Any] | Facts) -> Judgement:
         """Evaluate ``require`` over ``measurement`` (the check's output) and the facts.
 
@@ -89,41 +104,36 @@ class BoundRule:
         inconclusive measurement gives ``inconclusive``; a missing field, wrong type, engine
         error, non-bool result or exceeded budget gives ``error`` with the rule id in the message.
         """
-        if not isinstance(measurement, Mapping):
+        if type(measurement) is not dict and not isinstance(measurement, Mapping):
             return self._error("measurement_invalid", "the measurement is not a mapping")
         if measurement.get("inconclusive") is True:
             return Judgement("inconclusive", f"{self.qualified_id}: measurement is inconclusive")
-        try:
-            prepared = prepare_facts(facts)
-        except GovernError as err:
-            return self._error(err.code, err.message)
-        program = self._program
-        data: dict[str, Any] = {}
-        elements = 0
-        for name in program.variables:
-            if name == "model":
-                data[name] = prepared.model
-            elif name == "lineage":
-                data[name] = prepared.lineage
-            elif name == "target":
-                data[name] = prepared.target
-            elif name == "params":
-                data[name] = self._params
-            elif name in measurement:
-                data[name] = measurement[name]
-            else:
+        if type(facts) is not Facts:
+            try:
+                facts = prepare_facts(facts)
+            except GovernError as err:
+                return self._error(err.code, err.message)
+        fact_values = facts.values
+        data = {name: fact_values[name] for name in self._fact_vars}
+        for name in self._measure_vars:
+            if name not in measurement:
                 return self._error("measurement_missing_field", f"the {self.check} measurement has no {name!r}")
+            data[name] = measurement[name]
+        program = self._program
+        elements = 0
+        if "params" in program.variables:
+            data["params"] = self._params
         if program.comprehension_depth:
             elements = sum(
-                prepared.collection_size if name in ("model", "lineage") else count_elements(data[name])
+                facts.collection_size if name in FACT_VARIABLES else count_elements(data[name])
                 for name in program.variables
             )
         outcome = run(program, data, collection_elements=elements)
-        if outcome.value is None:
-            return self._error(outcome.code or "cel_eval_error", outcome.message)
-        if outcome.value:
-            return Judgement("pass", f"{self.qualified_id}: {self.require}")
-        return Judgement("fail", f"{self.qualified_id}: not {self.require}")
+        if outcome is TRUE:
+            return self._pass
+        if outcome is FALSE:
+            return self._fail
+        return self._error(outcome.code or "cel_eval_error", outcome.message)
 
     def _error(self, code: str, message: str) -> Judgement:
         return Judgement("error", f"{self.qualified_id}: {code}: {message}", code)
@@ -159,10 +169,7 @@ class CompiledPack:
 
 
 def _facts_data(program: Program, facts: Facts) -> dict[str, Any]:
-    return {
-        name: {"model": facts.model, "lineage": facts.lineage, "target": facts.target}[name]
-        for name in program.variables
-    }
+    return {name: facts.values[name] for name in program.variables}
 
 
 def verdict(judged: Iterable[tuple[BoundRule, Judgement]]) -> Verdict:
