@@ -192,7 +192,7 @@ class Program:
 
     def cost_estimate(self, collection_elements: int) -> int:
         """Upper bound on evaluation steps given the number of bound collection elements."""
-        return self.tokens * (collection_elements + 1) ** self.comprehension_depth
+        return int(self.tokens * (collection_elements + 1) ** self.comprehension_depth)
 
 
 def compile_expression(source: str, *, scope: str) -> Program:

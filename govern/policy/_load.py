@@ -273,16 +273,16 @@ def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Prob
             if "Approvals" in seen_kinds:
                 problems.append(doc.problem(("kind",), "duplicate_approvals", "a pack has at most one Approvals document"))
             seen_kinds.add("Approvals")
-            for tier, rule in model.spec.tiers.items():
+            for tier, need in model.spec.tiers.items():
                 base = ("spec", "tiers", tier)
-                _check_controls(doc, (*base, "controls"), rule.controls, catalog, problems)
-                for role in rule.at_least:
-                    if role not in rule.roles:
+                _check_controls(doc, (*base, "controls"), need.controls, catalog, problems)
+                for role in need.at_least:
+                    if role not in need.roles:
                         problems.append(doc.problem((*base, "atLeast", role), "approvals_invalid", f"atLeast names {role!r}, which is not in roles"))
-                if sum(rule.at_least.values()) > rule.count:
+                if sum(need.at_least.values()) > need.count:
                     problems.append(doc.problem((*base, "atLeast"), "approvals_invalid", "atLeast asks for more approvers than count"))
                 approvals[tier] = ApprovalRequirement(
-                    frozenset(rule.roles), rule.count, dict(rule.at_least), parse_duration(rule.expires_after), (name,)
+                    frozenset(need.roles), need.count, {str(k): v for k, v in need.at_least.items()}, parse_duration(need.expires_after), (name,)
                 )
         elif isinstance(model, PolicyTest):
             result.tests.append((doc, model))

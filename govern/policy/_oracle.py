@@ -36,13 +36,14 @@ class OracleProgram:
 
     def evaluate(self, activation: Mapping[str, Any]) -> bool | None:
         """True/False, or None when cel-python reports an error or a non-bool."""
-        import celpy
         from celpy import celtypes
+        from celpy.adapter import json_to_cel
+        from celpy.evaluation import CELEvalError
 
-        context = {name: celpy.json_to_cel(value) for name, value in activation.items()}
+        context = {name: json_to_cel(value) for name, value in activation.items()}
         try:
             result = self._runner.evaluate(context)
-        except celpy.CELEvalError:
+        except CELEvalError:
             return None
         if isinstance(result, celtypes.BoolType):
             return bool(result)
@@ -53,7 +54,7 @@ def oracle_facts(facts: Facts) -> dict[str, Any]:
     """The facts as plain dicts, with every absent field at its empty value (as CEL sees them)."""
 
     def plain(message: Any) -> dict[str, Any]:
-        return json_format.MessageToDict(
+        return json_format.MessageToDict(  # type: ignore[no-any-return]
             message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
         )
 

@@ -187,7 +187,7 @@ def verdict(judged: Iterable[tuple[BoundRule, Judgement]]) -> Verdict:
         elif judgement.result == "inconclusive":
             step = "review"
         elif judgement.result == "fail" and rule.on_fail != "warn":
-            step = rule.on_fail  # type: ignore[assignment]
+            step = rule.on_fail
         if rank[step] > rank[worst]:
             worst = step
     return worst

@@ -19,6 +19,7 @@ from ._facts import prepare_facts
 from ._load import _validate
 from ._packset import BoundRule, Judgement, PackSet, verdict
 from ._problems import PolicyInvalid, Problem
+from ._schema import Gate
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ def run_policy_tests(paths: Sequence[Path]) -> PolicyTestReport:
     return PolicyTestReport(cases, tuple(failures), unexercised)
 
 
-def _run_case(packset: PackSet, default_gate: str, defaults: dict[str, dict[str, Any]], case: Any) -> list[str]:
+def _run_case(packset: PackSet, default_gate: Gate, defaults: dict[str, dict[str, Any]], case: Any) -> list[str]:
     diff: list[str] = []
     try:
         facts = prepare_facts(case.facts)
