@@ -94,3 +94,26 @@ def impact(
         typer.echo(f"no model version is downstream of {ref}")
     for m in models:
         typer.echo(f"{m.ref}\tstage={m.stage}\ttier={m.tier or '-'}\towner={m.owner or '-'}\thops={m.distance}")
+
+
+@app.command()
+def flag(
+    ref: str = typer.Argument(..., help="dataset:NAME@V or feature:NAME@V"),
+    reason: str = typer.Option(..., "--reason", help="deprecated, personal data found, license problem ..."),
+    actor: str | None = typer.Option(None, "--as"),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Flag a dataset or feature; re-evaluate every staging/production model downstream of it."""
+    from govern.decisions import flag as do_flag
+
+    from ._common import open_workspace
+
+    with open_workspace(workspace, actor) as ws:
+        decisions = do_flag(ws.context, ref, reason, ws.actor)
+    if fmt is ListFormat.json:
+        emit_json([d.to_dict() for d in decisions])
+        return
+    typer.echo(f"flagged {ref}; re-evaluated {len(decisions)} model version(s) in staging or production")
+    for d in decisions:
+        typer.echo(f"  {d.model} ({d.target}): {d.outcome}  decision {d.id}, ledger seq {d.ledger_seq}")

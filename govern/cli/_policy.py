@@ -119,3 +119,26 @@ def sign(
     print(f"public key: {public}")
 
 
+
+
+@app.command("backtest")
+def backtest(
+    pack: list[Path] = typer.Argument(..., help="changed pack folder(s); replace the loaded packs of the same name"),
+    since: str = typer.Option(..., "--since", help="ISO date: replay promotion decisions from then on"),
+    fmt: str = FormatOption,
+    workspace: Path | None = typer.Option(None, "--workspace", "-w", envvar="GOVERN_WORKSPACE"),
+) -> None:
+    """Replay a changed pack over past decisions' recorded measurements; list what would flip."""
+    from govern.core import parse_time
+    from govern.decisions import backtest as do_backtest
+
+    from ._common import open_workspace
+
+    with open_workspace(workspace) as ws:
+        count, flips = do_backtest(ws.context, pack, parse_time(since))
+    if fmt == "json":
+        emit_json({"replayed": count, "flips": [f.to_dict() for f in flips]})
+        return
+    typer.echo(f"replayed {count} decision(s); {len(flips)} would change")
+    for f in flips:
+        typer.echo(f"  {f.decision} {f.model} ({f.time:%Y-%m-%d}): {f.before} -> {f.after}  [{', '.join(f.rules)}]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -16,13 +16,10 @@ from ._context import Context, audit
 from ._gate import _base_verdict, promote
 from ._types import Decision, Finding
 
-if TYPE_CHECKING:
-    from govern.identity import Principal
-
 REEVALUATOR = "govern:re-evaluation"
 
 
-def flag(ctx: Context, ref: str, reason: str, principal: Principal) -> list[Decision]:
+def flag(ctx: Context, ref: str, reason: str, actor: str) -> list[Decision]:
     """Flag a dataset or feature version and re-evaluate every model in staging or production
     downstream of it (each result is a ledgered decision). Returns those decisions."""
     from govern.lineage import flag as flag_node
@@ -34,12 +31,12 @@ def flag(ctx: Context, ref: str, reason: str, principal: Principal) -> list[Deci
     with ctx.store.write() as session:
         flag_node(session, target, reason.strip())
         impacted = impact(session, target)
-        audit(session, principal.name, "lineage.flagged", {
+        audit(session, actor, "lineage.flagged", {
             "ref": str(target), "reason": reason.strip(),
             "impacted": [m.ref for m in impacted if m.stage in ("staging", "production")],
         })
     return [
-        promote(ctx, m.ref, m.stage, f"{REEVALUATOR} ({principal.name})")
+        promote(ctx, m.ref, m.stage, f"{REEVALUATOR} ({actor})")
         for m in impacted if m.stage in ("staging", "production")
     ]
 
