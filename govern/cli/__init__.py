@@ -18,7 +18,9 @@ def main(argv: list[str] | None = None) -> None:
     from ._app import app
 
     try:
-        app(args=argv, prog_name="govern", standalone_mode=False)
+        # standalone_mode=False returns typer.Exit's code instead of exiting: pass it on.
+        code = app(args=argv, prog_name="govern", standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except GovernError as err:
         print(f"govern: {err}", file=sys.stderr)
         sys.exit(err.exit_code)

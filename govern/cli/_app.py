@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import _audit, _check, _evidence, _lineage, _policy, _workspace
+from . import _approvals, _audit, _check, _evidence, _gate, _lineage, _model, _policy, _token, _workspace
 
 app = typer.Typer(
     name="govern",
@@ -20,3 +20,8 @@ app.add_typer(_evidence.app, name="evidence")
 app.add_typer(_check.app, name="check")
 app.add_typer(_policy.app, name="policy")
 app.add_typer(_audit.app, name="audit")
+app.add_typer(_model.app, name="model")
+app.add_typer(_gate.app, name="gate")
+app.add_typer(_approvals.app, name="approvals")
+app.command("waive")(_approvals.waive)
+app.add_typer(_token.app, name="token")

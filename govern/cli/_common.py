@@ -1,4 +1,4 @@
-"""Helpers shared by the command modules: workspace options, output formats."""
+"""Helpers shared by the command modules: workspace options, output formats, identities."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import typer
 
 WorkspaceOption = typer.Option(
     None, "--workspace", "-w", envvar="GOVERN_WORKSPACE", help="Workspace folder (default ./.govern)"
+)
+AsOption = typer.Option(
+    None, "--as", help="Act as this identity (created by `govern token create`); default GOVERN_ACTOR or your user"
 )
 
 
@@ -38,3 +41,26 @@ def parse_tags(values: list[str] | None) -> dict[str, str]:
             raise GovernError("invalid_tag", f"tag {item!r} is not of the form key=value")
         tags[key.strip()] = value.strip()
     return tags
+
+
+def open_workspace(workspace: Path | None, actor: str | None = None) -> Any:
+    """Open the workspace acting as ``actor`` (``--as``) when given."""
+    from govern.workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    if actor:
+        ws.actor = actor
+    return ws
+
+
+def progress_printer(enabled: bool) -> Any:
+    """A progress callback that redraws one stderr line (only on a terminal, or when forced)."""
+    if not enabled:
+        return None
+
+    def show(label: str, done: int, total: int) -> None:
+        end = "\n" if label == "done" else "\r"
+        sys.stderr.write(f"\r  {label[:60]:<60} {done}/{total}{end}")
+        sys.stderr.flush()
+
+    return show

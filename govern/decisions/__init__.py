@@ -1,1 +1,47 @@
-"""decisions room."""
+"""Decisions: the promotion and retraining gates, approvals, waivers and stage changes.
+
+Every function takes a :class:`Context` (store, blob folder, compiled packs) and writes its
+state change and ledger entry in one transaction. The CLI and the API call these through
+``govern.Workspace``.
+"""
+
+from ._approvals import ApprovalView, Vote, get_request, list_requests, vote
+from ._context import Context, audit
+from ._format import Format, render
+from ._gate import promote, retrain
+from ._reevaluate import Flip, backtest, flag
+from ._register import register_model
+from ._types import EXIT_CODES, PROMOTION_TARGETS, STAGES, Decision, Finding, Outcome
+from ._waivers import WaiverView, list_waivers, rollback, waive
+
+__all__ = [
+    "Context",
+    "audit",
+    # gates
+    "promote",
+    "retrain",
+    "Decision",
+    "Finding",
+    "Outcome",
+    "EXIT_CODES",
+    "STAGES",
+    "PROMOTION_TARGETS",
+    "render",
+    "Format",
+    # registration
+    "register_model",
+    # approvals and waivers
+    "vote",
+    "get_request",
+    "list_requests",
+    "ApprovalView",
+    "Vote",
+    "waive",
+    "list_waivers",
+    "WaiverView",
+    "rollback",
+    # re-evaluation
+    "flag",
+    "backtest",
+    "Flip",
+]

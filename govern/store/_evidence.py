@@ -12,18 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from ._types import JSONType, UTCDateTime
+from ._types import BigIntPK, JSONType, UTCDateTime
 
 
 class EvidenceRecord(SQLModel, table=True):
     __tablename__ = "evidence"
     __table_args__ = (sa.Index("ix_evidence_subject_role", "subject", "role", "id"),)
 
-    # BIGINT on PostgreSQL; INTEGER on SQLite, where only that type auto-increments.
-    id: int | None = Field(
-        default=None,
-        sa_column=sa.Column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
-    )
+    id: int | None = Field(default=None, sa_column=sa.Column(BigIntPK, primary_key=True))
     subject: str = Field(sa_column=sa.Column(sa.String(700), nullable=False))
     role: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
     digest: str = Field(sa_column=sa.Column(sa.String(80), nullable=False))

@@ -5,10 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from govern.core import GovernError, Settings, load_settings
+from govern.core import GovernError, Ref, Settings, load_settings, parse_ref
 from govern.store import Store
+
+if TYPE_CHECKING:
+    from govern.decisions import Context, Decision
+    from govern.identity import Principal
+    from govern.lineage import ImpactedModel, IngestResult, ModelSpec, Subgraph
+    from govern.policy import PackSet
 
 _SETTINGS_TEMPLATE = """\
 # govern workspace settings. Environment variables GOVERN_<NAME> override these.
@@ -25,9 +31,11 @@ class Workspace:
     Open with :meth:`open` (existing) or :meth:`init` (create or upgrade, idempotent).
     """
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, *, actor: str | None = None) -> None:
         self.settings = settings
         self.store = store
+        self.actor = actor or os.environ.get("GOVERN_ACTOR") or _os_user()
+        self._packs: PackSet | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -59,6 +67,139 @@ class Workspace:
         store.check_schema()
         return cls(settings, store)
 
+    # -- lineage --------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[Path]) -> list[IngestResult]:
+        """Ingest lineage files, one transaction each; all are validated before any is stored."""
+        from govern.lineage import ingest_file, validate_file
+
+        for path in paths:
+            validate_file(path)
+        results = []
+        for path in paths:
+            with self.store.write() as session:
+                result = ingest_file(session, path)
+                if result.events > result.duplicates:
+                    self._audit(session, "lineage.ingested", {
+                        "file": path.name, "digest": result.digest, "events": result.events,
+                        "duplicates": result.duplicates, "nodes": result.nodes, "edges": result.edges,
+                    })
+                results.append(result)
+        return results
+
+    def import_mlflow(self, uri: str) -> dict[str, int]:
+        """Import runs and registered model versions from an MLflow tracking store."""
+        from govern.lineage import import_mlflow
+
+        with self.store.write() as session:
+            counts = import_mlflow(session, uri)
+            if any(counts.values()):
+                self._audit(session, "lineage.ingested", {"mlflow": uri, **counts})
+            return counts
+
+    def lineage(
+        self, ref: str, direction: Literal["upstream", "downstream"] = "upstream", *, depth: int | None = None
+    ) -> Subgraph:
+        """The lineage subgraph upstream or downstream of ``ref``."""
+        from govern.lineage import subgraph
+
+        with self.store.read() as session:
+            return subgraph(session, _ref(ref), direction, depth=depth)
+
+    def impact(self, ref: str) -> list[ImpactedModel]:
+        """Model versions downstream of a dataset, feature or run, with their stages."""
+        from govern.lineage import impact
+
+        with self.store.read() as session:
+            return impact(session, _ref(ref, default="dataset"))
+
+    # -- policies and decisions ---------------------------------------------------------------
+
+    @property
+    def packs(self) -> PackSet:
+        """The compiled policy packs (``policy_paths`` or the shipped ones), loaded once."""
+        if self._packs is None:
+            from govern.core import resource_path
+            from govern.policy import load_packs
+
+            paths = [Path(p) for p in self.settings.policy_paths] or _shipped_packs(resource_path("policies"))
+            trusted = sorted((self.settings.workspace / "keys" / "trusted-packs").glob("*.pub"))
+            self._packs = load_packs(paths, require_signed=self.settings.require_signed_packs,
+                                     trusted_keys=trusted)
+        return self._packs
+
+    @property
+    def context(self) -> Context:
+        from govern.decisions import Context
+
+        return Context(self.store, self.settings.blob_dir, self.packs)
+
+    def register_model(self, spec: ModelSpec) -> dict[str, Any]:
+        """Register a model version; its tier is computed and recorded."""
+        from govern.decisions import register_model
+
+        return register_model(self.context, spec, self.actor)
+
+    def add_evidence(self, ref: str, role: str, path: Path, *, mapping: dict[str, Any] | None = None) -> Any:
+        """Store ``path`` content-addressed as ``role`` evidence of model version ``ref``."""
+        from govern.evidence import ColumnMapping, add_evidence
+
+        with self.store.write() as session:
+            model = str(_ref(ref))
+            from govern.lineage import resolve
+
+            resolve(session, _ref(ref))
+            ev = add_evidence(session, self.settings.blob_dir, model, role, path,  # type: ignore[arg-type]
+                              mapping=ColumnMapping.from_dict(mapping), created_by=self.actor)
+            self._audit(session, "evidence.added", {"model": model, "role": role, "digest": ev.digest,
+                                                    "file": path.name, "columns": (mapping or {})})
+        return ev
+
+    def gate_promote(self, ref: str, target: str, *, progress: Any = None) -> Decision:
+        from govern.decisions import promote
+
+        return promote(self.context, ref, target, self.actor, progress=progress)
+
+    def gate_retrain(self, ref: str, current: Path, *, progress: Any = None) -> Decision:
+        from govern.decisions import retrain
+
+        return retrain(self.context, ref, current, self.actor, progress=progress)
+
+    def principal(self, name: str | None = None) -> Principal:
+        """The identity acting locally: ``name`` (or this workspace's actor) as registered by
+        ``govern token create``."""
+        from govern.identity import principal_by_name
+
+        with self.store.read() as session:
+            return principal_by_name(session, name or self.actor)
+
+    def create_token(self, name: str, role: str, *, expires_at: Any = None) -> tuple[str, Any]:
+        from govern.identity import create_token
+
+        with self.store.write() as session:
+            token, info = create_token(session, name=name, role=role, expires_at=expires_at)
+            self._audit(session, "token.created", {"token": info.id, "name": info.name, "role": info.role})
+        return token, info
+
+    def revoke_token(self, token_id: str) -> Any:
+        from govern.identity import revoke_token
+
+        with self.store.write() as session:
+            info = revoke_token(session, token_id)
+            self._audit(session, "token.revoked", {"token": info.id, "name": info.name})
+        return info
+
+    def list_tokens(self) -> list[Any]:
+        from govern.identity import list_tokens
+
+        with self.store.read() as session:
+            return list_tokens(session)
+
+    def _audit(self, session: Any, kind: str, payload: dict[str, Any]) -> Any:
+        from govern.decisions import audit
+
+        return audit(session, self.actor, kind, payload)
+
     def close(self) -> None:
         self.store.dispose()
 
@@ -86,3 +227,21 @@ def _ensure_signing_key(path: Path) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
+
+
+def _ref(text: str, *, default: Literal["model", "dataset"] = "model") -> Ref:
+    """Parse a CLI/API reference; a bare name may stand for a dataset where that is unambiguous."""
+    return parse_ref(text, default_kind=default)
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _shipped_packs(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
