@@ -5,6 +5,7 @@ own Alembic branch under ``migrations/versions`` and ``Store.migrate`` upgrades 
 """
 
 from ._db import Store, normalize_url
+from ._ledger import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerKey, LedgerNode
 from ._lineage import Dataset, Edge, Feature, IngestedEvent, ModelVersion, Node, Run
 from ._types import JSONType, UTCDateTime
 
@@ -23,4 +24,10 @@ __all__ = [
     "Run",
     "ModelVersion",
     "IngestedEvent",
+    # ledger
+    "LedgerEntry",
+    "LedgerHead",
+    "LedgerNode",
+    "LedgerCheckpoint",
+    "LedgerKey",
 ]
