@@ -106,7 +106,7 @@ class KeyRing:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            parts = line.split("+")
+            parts = line.split("+", 2)
             try:
                 name, kid, blob = parts
                 raw = base64.b64decode(blob, validate=True)
