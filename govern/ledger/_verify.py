@@ -25,8 +25,10 @@ from ._keys import KeyRing
 from ._log import TILE
 from ._merkle import EMPTY_ROOT, node_hash
 
-Row = tuple[int, str, str, str, str, str, str | None]  # seq, time, actor, kind, payload, prev, hash
+Row = tuple[int, str, str, str, str | bytes, str, str | None]  # seq, time, actor, kind, payload, prev, hash
 _SELECT = "SELECT seq, time, actor, kind, payload, prev, hash FROM ledger_entry ORDER BY seq"
+# SQLite hands the payload over as bytes, which is what gets hashed (about twice as fast to fetch).
+_SELECT_BYTES = "SELECT seq, time, actor, kind, CAST(payload AS BLOB), prev, hash FROM ledger_entry ORDER BY seq"
 
 
 @dataclass
@@ -64,7 +66,7 @@ def _check_chain(
 ) -> tuple[int, str, list[bytes], list[int]]:
     """The verification loop. Returns (size, head hash, frontier, anchor sizes matched)."""
     sha256 = hashlib.sha256
-    js = _json_str
+    prefixes: dict[tuple[str, str], bytes] = {}
     by_size: dict[int, list[_Anchor]] = {}
     for a in anchors:
         by_size.setdefault(a.size, []).append(a)
@@ -79,9 +81,16 @@ def _check_chain(
                 if seq > size + 1:
                     raise VerificationError("ledger_sequence_gap", f"entry {size + 1} is missing (next is {seq})", seq=size + 1)
                 raise VerificationError("ledger_sequence_gap", f"entry {seq} appears twice or out of order", seq=seq)
-            digest = sha256(
-                f'{{"actor":{js(actor)},"kind":{js(kind)},"payload":{payload},"prev":"{prev}","seq":{seq},"time":"{time}"}}'.encode()
-            ).digest()
+            # The entry bytes of _entry.entry_bytes, assembled from bytes: the payload is fetched
+            # as bytes (no UTF-8 decode and re-encode) and the actor/kind prefix is cached.
+            prefix = prefixes.get((actor, kind))
+            if prefix is None:
+                prefix = f'{{"actor":{_json_str(actor)},"kind":{_json_str(kind)},"payload":'.encode()
+                if len(prefixes) < 4096:
+                    prefixes[(actor, kind)] = prefix
+            if payload.__class__ is str:
+                payload = payload.encode()
+            digest = sha256(prefix + payload + f',"prev":"{prev}","seq":{seq},"time":"{time}"}}'.encode()).digest()
             hexdigest = digest.hex()
             if stored is not None and hexdigest != stored:
                 raise VerificationError("ledger_hash_mismatch", f"entry {seq} does not hash to its stored hash", seq=seq)
@@ -187,7 +196,7 @@ def verify(
         if checkpoint is not None:
             anchors += _anchors([checkpoint], keys, origin, "the checkpoint")
         entries = raw.driver_connection.cursor(name="ledger_verify") if store.dialect == "postgresql" else cur
-        entries.execute(_SELECT)
+        entries.execute(_SELECT_BYTES if store.dialect == "sqlite" else _SELECT)
         size, head_hash, frontier, matched = _check_chain(
             iter(lambda: entries.fetchmany(chunk), []), anchors=anchors, nodes=nodes
         )
