@@ -35,6 +35,7 @@ branch_labels = ("{room}",)
 depends_on = {depends}
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+BIGINT_PK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -52,17 +53,19 @@ def main() -> None:
     parser.add_argument("tables")
     parser.add_argument("--depends-on", default=None)
     args = parser.parse_args()
-    md = sa.MetaData()
-    for name in args.tables.split(","):
-        SQLModel.metadata.tables[name].to_metadata(md)
+    room_tables = set(args.tables.split(","))
+    others = [t for name, t in SQLModel.metadata.tables.items() if name not in room_tables]
     with sa.create_engine("sqlite://").connect() as conn:
-        ops = produce_migrations(MigrationContext.configure(conn), md)
+        # Other rooms' tables exist already, so only this room's are emitted (FKs still resolve).
+        SQLModel.metadata.create_all(conn, tables=others)
+        ops = produce_migrations(MigrationContext.configure(conn), SQLModel.metadata)
     up = render_python_code(ops.upgrade_ops, alembic_module_prefix="op.", sqlalchemy_module_prefix="sa.")
     down = render_python_code(ops.downgrade_ops, alembic_module_prefix="op.", sqlalchemy_module_prefix="sa.")
 
     def clean(code: str) -> str:
         code = re.sub(r"govern\.store\._types\.UTCDateTime\(timezone=True\)", "sa.DateTime(timezone=True)", code)
         code = re.sub(r"sa\.JSON\(\)\.with_variant\(postgresql\.JSONB\(astext_type=Text\(\)\), 'postgresql'\)", "JSON", code)
+        code = code.replace("sa.BigInteger().with_variant(sa.Integer(), 'sqlite')", "BIGINT_PK")
         return "\n".join(line for line in code.splitlines() if "###" not in line)
 
     rev = f"{args.room}_0001"

@@ -2,6 +2,95 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+
 import typer
 
-app = typer.Typer(help="lineage commands", no_args_is_help=True)
+from ._common import WorkspaceOption, emit_json
+
+app = typer.Typer(help="Record and query lineage: datasets, features, runs, models.", no_args_is_help=True)
+
+
+class TreeFormat(str, Enum):
+    tree = "tree"
+    json = "json"
+    dot = "dot"
+
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def ingest(
+    files: list[Path] = typer.Argument(..., help="OpenLineage .json/.jsonl or govern manifest .yaml"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Ingest OpenLineage RunEvents or govern manifests; a rejected file stores nothing."""
+    from govern.workspace import Workspace
+
+    with Workspace.open(workspace) as ws:
+        for r in ws.ingest(files):
+            dup = f", {r.duplicates} already ingested" if r.duplicates else ""
+            typer.echo(f"{r.file}: {r.events} event(s), {r.nodes} new node(s), {r.edges} new edge(s){dup}")
+
+
+@app.command("import-mlflow")
+def import_mlflow(
+    uri: str = typer.Argument(..., help="MLflow tracking URI (file:, sqlite:, http:)"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Import runs, params, metrics and registered model versions from MLflow."""
+    from govern.workspace import Workspace
+
+    with Workspace.open(workspace) as ws:
+        counts = ws.import_mlflow(uri)
+    typer.echo(f"imported {counts['runs']} run(s), {counts['datasets']} dataset version(s), {counts['models']} model version(s)")
+
+
+@app.command()
+def show(
+    ref: str = typer.Argument(..., help="model NAME@VERSION, dataset:NAME@V, feature:NAME@V or run:ID"),
+    upstream: bool = typer.Option(False, "--upstream", help="what REF was built from (default)"),
+    downstream: bool = typer.Option(False, "--downstream", help="what was built from REF"),
+    depth: int | None = typer.Option(None, min=1, help="stop after this many hops"),
+    fmt: TreeFormat = typer.Option(TreeFormat.tree, "--format"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Show the lineage upstream or downstream of REF."""
+    from govern.core import GovernError
+    from govern.lineage import render_dot, render_tree
+    from govern.workspace import Workspace
+
+    if upstream and downstream:
+        raise GovernError("invalid_option", "choose one of --upstream and --downstream")
+    with Workspace.open(workspace) as ws:
+        graph = ws.lineage(ref, "downstream" if downstream else "upstream", depth=depth)
+    if fmt is TreeFormat.json:
+        emit_json(graph.to_dict())
+    else:
+        typer.echo(render_dot(graph) if fmt is TreeFormat.dot else render_tree(graph), nl=False)
+
+
+@app.command()
+def impact(
+    ref: str = typer.Argument(..., help="dataset:NAME[@V], feature:NAME[@V] or run:ID"),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Model versions (and their stages) downstream of a dataset, feature or run."""
+    from dataclasses import asdict
+
+    from govern.workspace import Workspace
+
+    with Workspace.open(workspace) as ws:
+        models = ws.impact(ref)
+    if fmt is ListFormat.json:
+        emit_json([asdict(m) for m in models])
+        return
+    if not models:
+        typer.echo(f"no model version is downstream of {ref}")
+    for m in models:
+        typer.echo(f"{m.ref}\tstage={m.stage}\ttier={m.tier or '-'}\towner={m.owner or '-'}\thops={m.distance}")

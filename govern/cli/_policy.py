@@ -1,7 +1,121 @@
-"""`govern policy ...` commands."""
+"""`govern policy ...` commands: validate, test, list, sign. Parse, call govern.policy, format."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
 
-app = typer.Typer(help="policy commands", no_args_is_help=True)
+from ._common import emit_json
+
+app = typer.Typer(help="Validate, test, list and sign policy packs.", no_args_is_help=True)
+
+PathsArgument = typer.Argument(None, help="Pack folders, folders of packs or YAML files (default: shipped packs)")
+FormatOption = typer.Option("text", "--format", help="text or json")
+
+
+def _paths(paths: list[Path] | None) -> list[Path]:
+    from govern.core import resource_path
+
+    return list(paths) if paths else [resource_path("policies")]
+
+
+@app.command("validate")
+def validate(paths: list[Path] | None = PathsArgument, fmt: str = FormatOption) -> None:
+    """Report every problem as file:line:col: code: message (sorted); exit 2 if any."""
+    from govern.policy import validate_paths
+
+    problems = validate_paths(_paths(paths))
+    if fmt == "json":
+        emit_json({"ok": not problems, "problems": [p.to_dict() for p in problems]})
+    else:
+        for problem in problems:
+            print(problem)
+        if problems:
+            print(f"{len(problems)} problem(s)", file=sys.stderr)
+        else:
+            print("ok: no problems")
+    if problems:
+        raise SystemExit(2)  # typer.Exit is swallowed by standalone_mode=False
+
+
+@app.command("test")
+def test(paths: list[Path] | None = PathsArgument, fmt: str = FormatOption) -> None:
+    """Run each pack's tests/ fixtures; exit 1 on any failure. Lists rules no test exercised."""
+    from govern.policy import run_policy_tests
+
+    report = run_policy_tests(_paths(paths))
+    if fmt == "json":
+        emit_json(
+            {
+                "ok": report.ok,
+                "cases": report.cases,
+                "failures": [
+                    {"pack": f.pack, "case": f.case, "location": f.location, "diff": list(f.diff)}
+                    for f in report.failures
+                ],
+                "unexercised": list(report.unexercised),
+            }
+        )
+    else:
+        for failure in report.failures:
+            print(f"FAIL {failure.location}: {failure.pack}: {failure.case}")
+            for line in failure.diff:
+                print(f"    {line}")
+        for rule in report.unexercised:
+            print(f"not exercised: {rule}")
+        status = "ok" if report.ok else "FAILED"
+        print(f"{status}: {report.cases - len(report.failures)}/{report.cases} cases passed")
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@app.command("list")
+def list_packs(paths: list[Path] | None = PathsArgument, fmt: str = FormatOption) -> None:
+    """List packs (name, digest, signed) and their rules (check, onFail, controls)."""
+    from govern.policy import load_packs
+
+    packset = load_packs(_paths(paths))
+    data = [
+        {
+            "pack": pack.name,
+            "digest": pack.digest,
+            "signed": pack.signed,
+            "rules": [
+                {
+                    "id": rule.qualified_id,
+                    "policy": rule.policy,
+                    "check": rule.check,
+                    "onFail": rule.on_fail,
+                    "require": rule.require,
+                    "controls": list(rule.controls),
+                }
+                for policy in pack.policies
+                for rule in policy.rules
+            ],
+        }
+        for pack in packset.packs
+    ]
+    if fmt == "json":
+        emit_json(data)
+        return
+    for pack in data:
+        print(f"{pack['pack']}  {pack['digest']}{'  signed' if pack['signed'] else ''}")
+        for rule in pack["rules"]:  # type: ignore[attr-defined]
+            print(f"  {rule['id']:<45} {rule['check']:<15} {rule['onFail']:<8} {', '.join(rule['controls'])}")
+
+
+@app.command("sign")
+def sign(
+    pack: Path = typer.Argument(..., help="Pack folder (with pack.yaml)"),
+    key: Path = typer.Option(..., "--key", help="Ed25519 private key (PEM, or base64 32-byte seed)"),
+) -> None:
+    """Write PACK/pack.sig (Ed25519 over the pack digest) and print the public key to trust."""
+    from govern.policy import sign_pack
+
+    path, public = sign_pack(pack, key)
+    print(f"signed {path}")
+    print(f"public key: {public}")
+
+

@@ -3,6 +3,7 @@
 from ._canonical import canonical_json, content_digest, json_digest, sha256_hex
 from ._clock import isoformat, parse_time, utcnow
 from ._errors import (
+    AuthenticationError,
     ConflictError,
     GovernError,
     Location,
@@ -20,6 +21,7 @@ __all__ = [
     "NotFoundError",
     "ConflictError",
     "PermissionDenied",
+    "AuthenticationError",
     "VerificationError",
     "Location",
     # identity

@@ -79,6 +79,12 @@ class ConflictError(GovernError):
     http_status = 409
 
 
+class AuthenticationError(GovernError):
+    """No valid credentials: a missing, unknown, expired or revoked token."""
+
+    http_status = 401
+
+
 class PermissionDenied(GovernError):
     """The caller may not do this (role, separation of duties)."""
 

@@ -11,7 +11,7 @@ from ._errors import GovernError
 Kind = Literal["model", "dataset", "feature", "run"]
 KINDS: tuple[Kind, ...] = ("model", "dataset", "feature", "run")
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:\-]*$")
+_NAME = re.compile(r"^[A-Za-z0-9_][^\s]*$")
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
 
 
@@ -47,12 +47,11 @@ def parse_ref(text: str, *, default_kind: Kind = "model") -> Ref:
             raw = raw[len(candidate) + 1 :]
             break
     name, sep, version = raw.rpartition("@")
-    if not sep:
-        name, version = raw, ""
+    if not sep or not _VERSION.match(version):
+        # No version, or an "@" that belongs to the name (snowflake://org@account/...).
+        name, sep, version = raw, "", ""
     if not name or not _NAME.match(name):
         raise GovernError("invalid_ref", f"malformed reference {text!r}")
-    if sep and not _VERSION.match(version):
-        raise GovernError("invalid_ref", f"malformed version in reference {text!r}")
     if kind == "run" and sep:
         raise GovernError("invalid_ref", f"a run reference has no version: {text!r}")
     return Ref(kind, name, version if sep else None)

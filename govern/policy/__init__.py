@@ -1,1 +1,74 @@
-"""policy room."""
+"""Policy room: packs of YAML + CEL rules, validated with located errors, compiled once.
+
+The gate calls :func:`load_packs`, then per model version :meth:`PackSet.tier`,
+:meth:`PackSet.applicable` and :meth:`BoundRule.judge`; :func:`verdict` combines results
+the way ``govern policy test`` does. Imports only ``govern.core``.
+"""
+
+from ._cel import (
+    COST_BUDGET,
+    MAX_COMPREHENSION_NESTING,
+    MAX_EXPRESSION_CHARS,
+    MAX_NESTING_DEPTH,
+    TIME_BUDGET_SECONDS,
+)
+from ._controls import Control, load_catalog
+from ._facts import Facts, prepare_facts
+from ._load import load_packs, validate_paths
+from ._measurements import CHECKS, MEASUREMENTS, Check
+from ._packset import (
+    ApprovalRequirement,
+    BoundRule,
+    CompiledPack,
+    Judgement,
+    PackSet,
+    TierResult,
+    verdict,
+)
+from ._problems import PolicyInvalid, Problem
+from ._schema import TIERS, Gate, OnFail, RuleResult, Tier, Verdict
+from ._signing import sign_pack
+from ._testing import PolicyTestReport, TestFailure, run_policy_tests
+
+__all__ = [
+    # loading and validation
+    "load_packs",
+    "validate_paths",
+    "Problem",
+    "PolicyInvalid",
+    # compiled packs and evaluation
+    "PackSet",
+    "CompiledPack",
+    "BoundRule",
+    "Judgement",
+    "TierResult",
+    "ApprovalRequirement",
+    "Facts",
+    "prepare_facts",
+    "verdict",
+    # vocabulary
+    "Tier",
+    "TIERS",
+    "Gate",
+    "OnFail",
+    "RuleResult",
+    "Verdict",
+    "Check",
+    "CHECKS",
+    "MEASUREMENTS",
+    # controls
+    "Control",
+    "load_catalog",
+    # policy tests
+    "run_policy_tests",
+    "PolicyTestReport",
+    "TestFailure",
+    # signing
+    "sign_pack",
+    # limits
+    "MAX_EXPRESSION_CHARS",
+    "MAX_NESTING_DEPTH",
+    "MAX_COMPREHENSION_NESTING",
+    "COST_BUDGET",
+    "TIME_BUDGET_SECONDS",
+]

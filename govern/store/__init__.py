@@ -5,9 +5,11 @@ own Alembic branch under ``migrations/versions`` and ``Store.migrate`` upgrades 
 """
 
 from ._db import Store, normalize_url
+from ._decisions import ApprovalRequestRow, ApprovalVoteRow, DecisionRow, StageChangeRow, WaiverRow
+from ._identity import TokenRow
 from ._ledger import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerKey, LedgerNode
 from ._lineage import Dataset, Edge, Feature, IngestedEvent, ModelVersion, Node, Run
-from ._types import JSONType, UTCDateTime
+from ._types import BigIntPK, JSONType, UTCDateTime
 
 __all__ = [
     # engine and sessions
@@ -30,4 +32,12 @@ __all__ = [
     "LedgerNode",
     "LedgerCheckpoint",
     "LedgerKey",
+    # decisions
+    "DecisionRow",
+    "ApprovalRequestRow",
+    "ApprovalVoteRow",
+    "WaiverRow",
+    "StageChangeRow",
+    # identity
+    "TokenRow",
 ]

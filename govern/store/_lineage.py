@@ -13,14 +13,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from ._types import JSONType, UTCDateTime
+from ._types import BigIntPK, JSONType, UTCDateTime
 
 
 class Node(SQLModel, table=True):
     __tablename__ = "node"
     __table_args__ = (sa.Index("ix_node_kind_name", "kind", "name", "id"),)
 
-    id: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, primary_key=True))
+    id: int | None = Field(default=None, sa_column=sa.Column(BigIntPK, primary_key=True))
     kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
     name: str = Field(sa_column=sa.Column(sa.String(512), nullable=False))
     version: str | None = Field(default=None, sa_column=sa.Column(sa.String(128)))

@@ -30,3 +30,6 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 
 JSONType: Any = sa.JSON().with_variant(JSONB(), "postgresql")
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+BigIntPK: Any = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from govern.core import GovernError, Settings, load_settings
+from govern.core import GovernError, Ref, Settings, load_settings, parse_ref
 from govern.ledger import init_keys
 from govern.store import Store
+
+if TYPE_CHECKING:
+    from govern.lineage import ImpactedModel, IngestResult, Subgraph
 
 _SETTINGS_TEMPLATE = """\
 # govern workspace settings. Environment variables GOVERN_<NAME> override these.
@@ -59,6 +62,43 @@ class Workspace:
         store.check_schema()
         return cls(settings, store)
 
+    # -- lineage --------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[Path]) -> list[IngestResult]:
+        """Ingest lineage files, one transaction each; all are validated before any is stored."""
+        from govern.lineage import ingest_file, validate_file
+
+        for path in paths:
+            validate_file(path)
+        results = []
+        for path in paths:
+            with self.store.write() as session:
+                results.append(ingest_file(session, path))
+        return results
+
+    def import_mlflow(self, uri: str) -> dict[str, int]:
+        """Import runs and registered model versions from an MLflow tracking store."""
+        from govern.lineage import import_mlflow
+
+        with self.store.write() as session:
+            return import_mlflow(session, uri)
+
+    def lineage(
+        self, ref: str, direction: Literal["upstream", "downstream"] = "upstream", *, depth: int | None = None
+    ) -> Subgraph:
+        """The lineage subgraph upstream or downstream of ``ref``."""
+        from govern.lineage import subgraph
+
+        with self.store.read() as session:
+            return subgraph(session, _ref(ref), direction, depth=depth)
+
+    def impact(self, ref: str) -> list[ImpactedModel]:
+        """Model versions downstream of a dataset, feature or run, with their stages."""
+        from govern.lineage import impact
+
+        with self.store.read() as session:
+            return impact(session, _ref(ref, default="dataset"))
+
     def close(self) -> None:
         self.store.dispose()
 
@@ -68,3 +108,7 @@ class Workspace:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+
+def _ref(text: str, *, default: Literal["model", "dataset"] = "model") -> Ref:
+    """Parse a CLI/API reference; a bare name may stand for a dataset where that is unambiguous."""
+    return parse_ref(text, default_kind=default)

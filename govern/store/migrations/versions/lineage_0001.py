@@ -13,6 +13,7 @@ branch_labels = ("lineage",)
 depends_on = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+BIGINT_PK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -23,7 +24,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('digest')
     )
     op.create_table('node',
-    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('id', BIGINT_PK, nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('name', sa.String(length=512), nullable=False),
     sa.Column('version', sa.String(length=128), nullable=True),

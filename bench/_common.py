@@ -1,0 +1,58 @@
+"""Helpers for the benchmarks: timing, percentiles, peak memory, machine facts, result files."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - t0, value
+
+
+def latencies(fn: Callable[[Any], Any], args: list[Any]) -> dict[str, float]:
+    """Median and p99 (ms) of ``fn(arg)`` over ``args``."""
+    samples = []
+    for a in args:
+        t0 = time.perf_counter()
+        fn(a)
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return {
+        "median_ms": statistics.median(samples),
+        "p99_ms": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
+        "n": len(samples),
+    }
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def save(name: str, results: dict[str, Any]) -> Path:
+    """Write results to bench/out/<name>.json (read by bench/run_all.py for docs/benchmarks.md)."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **results}, indent=2, default=str))
+    return path

@@ -1,0 +1,32 @@
+"""What every decision function needs: the store, the blob folder and the compiled packs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govern.core import GovernError
+
+if TYPE_CHECKING:
+    from govern.policy import PackSet
+    from govern.store import Store
+
+
+@dataclass(frozen=True)
+class Context:
+    store: Store
+    blob_dir: Path
+    packs: PackSet
+
+
+def audit(session: Any, actor: str, kind: str, payload: dict[str, Any], *, key: str | None = None) -> Any:
+    """Append a ledger entry in ``session``'s transaction; any failure fails the caller (fail closed)."""
+    from govern.ledger import append
+
+    try:
+        return append(session, actor=actor, kind=kind, payload=payload, idempotency_key=key)
+    except GovernError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a failed write must stop the state change
+        raise GovernError("ledger_write_failed", f"the audit ledger could not be written: {exc}") from None

@@ -1,0 +1,239 @@
+"""The promotion and retraining gates: select rules, run checks, judge, decide, ledger."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from govern.core import ConflictError, GovernError, isoformat, json_digest, parse_ref, utcnow
+from govern.store import DecisionRow, ModelVersion, StageChangeRow, WaiverRow
+
+from ._approvals import approval_status
+from ._context import Context, audit
+from ._inputs import ModelState, bound_digest, champion_ref, model_state
+from ._types import PROMOTION_TARGETS, Decision, Finding
+
+Progress = Callable[[str, int, int], None]
+
+
+def _measure(ctx: Context, state: ModelState, rules: list[Any], facts: dict[str, Any],
+             progress: Progress | None) -> tuple[list[Finding], dict[str, dict[str, Any]]]:
+    """Run each distinct (check, params) once and judge every rule on its measurement."""
+    from govern.checks import run_check
+    from govern.evidence import evidence_for
+
+    with ctx.store.read() as session:
+        champion = champion_ref(session, state.name, state.node_id)
+        evidence = evidence_for(session, ctx.blob_dir, state.ref, champion=champion)
+    measurements: dict[str, dict[str, Any]] = {}
+    errors: dict[str, GovernError] = {}
+    findings: list[Finding] = []
+    for i, rule in enumerate(rules):
+        key = json_digest({"check": rule.check, "with": rule.params})[7:23]
+        if key not in measurements and key not in errors:
+            if progress:
+                progress(f"{rule.check} ({rule.qualified_id})", i, len(rules))
+            try:
+                measurements[key] = run_check(
+                    rule.check, rule.params, evidence, facts,
+                    progress=(lambda done, total, r=rule: progress(f"{r.check}", done, total)) if progress else None,
+                )
+            except GovernError as exc:
+                errors[key] = exc
+        if key in errors:
+            exc = errors[key]
+            findings.append(Finding(rule.qualified_id, rule.policy, rule.check, rule.require, rule.on_fail,
+                                    "error", None, f"{exc.code}: {exc.message}", rule.controls, None,
+                                    rule.description))
+            continue
+        m = measurements[key]
+        judgement = rule.judge(m, facts)
+        value = m.get("value")
+        findings.append(Finding(
+            rule.qualified_id, rule.policy, rule.check, rule.require, rule.on_fail, judgement.result,
+            float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
+            judgement.message, rule.controls, key, rule.description,
+        ))
+    if progress:
+        progress("done", len(rules), len(rules))
+    return findings, measurements
+
+
+def _active_waivers(session: Session, node_id: int) -> dict[str, str]:
+    now = utcnow()
+    rows = session.execute(
+        sa.select(WaiverRow.rule, WaiverRow.id, WaiverRow.expires_at).where(WaiverRow.model_node_id == node_id)
+    ).all()
+    return {rule: wid for rule, wid, expires in rows if expires > now}
+
+
+def _apply_waivers(findings: list[Finding], waivers: dict[str, str]) -> list[Finding]:
+    out = []
+    for f in findings:
+        if f.result == "fail" and f.rule in waivers:
+            f = Finding(**{**f.__dict__, "result": "waived", "waiver": waivers[f.rule]})
+        out.append(f)
+    return out
+
+
+def _base_verdict(findings: list[Finding]) -> str:
+    """deny > retrain > review > allow over the findings (errors deny, inconclusive reviews)."""
+    rank = {"allow": 0, "review": 1, "retrain": 2, "deny": 3}
+    worst = "allow"
+    for f in findings:
+        step = "allow"
+        if f.result == "error":
+            step = "deny"
+        elif f.result == "inconclusive":
+            step = "review" if f.on_fail != "warn" else "allow"
+        elif f.result == "fail" and f.on_fail != "warn":
+            step = f.on_fail
+        worst = step if rank[step] > rank[worst] else worst
+    return worst
+
+
+def _prepare(ctx: Context, ref_text: str, gate: str, target: str | None) -> tuple[ModelState, dict[str, Any], Any, list[Any]]:
+    with ctx.store.read() as session:
+        state = model_state(session, parse_ref(ref_text), ctx.blob_dir)
+    facts = {**state.facts, "target": target or state.stage}
+    tier = ctx.packs.tier(facts)
+    facts["model"] = {**facts["model"], "tier": tier.tier}
+    rules = ctx.packs.applicable(facts, gate)  # type: ignore[arg-type]
+    if not rules and tier.tier != "prohibited":
+        raise GovernError("no_applicable_rule", f"no policy rule applies to {state.ref} at the {gate} gate; "
+                          "refusing to decide (fail closed)")
+    return state, facts, tier, rules
+
+
+def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Progress | None = None) -> Decision:
+    """Evaluate ``ref`` for promotion to ``target`` and record the Decision.
+
+    ``allow`` moves the model to ``target`` in the same transaction as the decision's ledger
+    entry; ``pending_approval`` opens (or reuses) an approval request bound to the evaluated
+    inputs; ``deny`` changes nothing else. Raises ``no_applicable_rule``, ``invalid_stage``,
+    ``not_found``, ``inputs_changed`` and ledger errors; never returns allow without its entry.
+    """
+    if target not in PROMOTION_TARGETS:
+        raise GovernError("invalid_stage", f"promotion target must be one of {', '.join(PROMOTION_TARGETS)}")
+    state, facts, tier, rules = _prepare(ctx, ref, "promote", target)
+    findings, measurements = _measure(ctx, state, rules, facts, progress) if rules else ([], {})
+    digest = bound_digest(state, ctx.packs.digests)
+    decision_id = "dec_" + uuid.uuid4().hex[:20]
+    with ctx.store.write() as session:
+        fresh = model_state(session, parse_ref(state.ref), ctx.blob_dir)
+        if bound_digest(fresh, ctx.packs.digests) != digest:
+            raise ConflictError("inputs_changed", f"{state.ref} or its evidence changed during evaluation; run the gate again")
+        findings = _apply_waivers(findings, _active_waivers(session, state.node_id))
+        verdict = _base_verdict(findings)
+        reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]
+        approval: dict[str, Any] | None = None
+        if tier.tier == "prohibited":
+            outcome = "deny"
+            reasons.insert(0, f"tier prohibited ({tier.rule_id}): a prohibited model can never be promoted")
+        elif verdict in ("deny", "retrain"):
+            outcome = "deny"
+        else:
+            requirement = ctx.packs.approval_requirement(tier.tier)
+            needs = verdict == "review" or (target == "production" and requirement.count > 0)
+            if not needs:
+                outcome = "allow"
+            else:
+                approval = approval_status(session, state, target, tier.tier, digest, requirement, requester,
+                                           [f for f in findings if f.result != "pass"], decision_id)
+                outcome = {"approved": "allow", "rejected": "deny"}.get(approval["status"], "pending_approval")
+                if outcome == "deny":
+                    reasons.append(f"approval request {approval['request']} was rejected")
+                elif outcome == "pending_approval":
+                    reasons.append(f"needs approval: {approval['summary']}")
+        decision = Decision(
+            id=decision_id, gate="promote", model=state.ref, target=target,
+            outcome=outcome, tier=tier.tier, tier_rule=tier.rule_id, requester=requester,
+            time=isoformat(utcnow()), packs=ctx.packs.digests, evidence=state.evidence,
+            bound_digest=digest, facts=facts, findings=findings, measurements=measurements,
+            reasons=reasons, approval=approval, stage_before=state.stage,
+            stage_after=target if outcome == "allow" else state.stage,
+        )
+        _record(session, decision, state)
+        if outcome == "allow" and state.stage != target:
+            change_stage(session, state, target, requester, decision_id=decision.id)
+    return decision
+
+
+def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: Progress | None = None) -> Decision:
+    """Run the retrain-gate rules (drift) on fresh production data ``current``.
+
+    The file is stored as ``current`` evidence first. Outcome: ``monitor`` (exit 0), ``review``
+    (3) or ``retrain`` (4); a check that cannot run is ``review`` (never monitor: fail closed).
+    """
+    from govern.evidence import ColumnMapping, add_evidence
+
+    with ctx.store.write() as session:
+        state0 = model_state(session, parse_ref(ref), ctx.blob_dir)
+        previous = _mapping_of(session, state0.ref, "reference")
+        ev = add_evidence(session, ctx.blob_dir, state0.ref, "current", current,
+                          mapping=ColumnMapping.from_dict(previous), created_by=requester)
+        audit(session, requester, "evidence.added", {"model": state0.ref, "role": "current", "digest": ev.digest})
+    state, facts, tier, rules = _prepare(ctx, ref, "retrain", None)
+    findings, measurements = _measure(ctx, state, rules, facts, progress)
+    verdict = _base_verdict(findings)
+    outcome = {"allow": "monitor", "review": "review", "retrain": "retrain", "deny": "review"}[verdict]
+    reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]
+    with ctx.store.write() as session:
+        decision = Decision(
+            id="dec_" + uuid.uuid4().hex[:20], gate="retrain", model=state.ref, target=None,
+            outcome=outcome, tier=tier.tier, tier_rule=tier.rule_id, requester=requester,
+            time=isoformat(utcnow()), packs=ctx.packs.digests, evidence=state.evidence,
+            bound_digest=bound_digest(state, ctx.packs.digests), facts=facts, findings=findings,
+            measurements=measurements, reasons=reasons, stage_before=state.stage, stage_after=state.stage,
+        )
+        _record(session, decision, state, kind="retrain.decided")
+    return decision
+
+
+def _mapping_of(session: Session, subject: str, role: str) -> dict[str, Any] | None:
+    from govern.store import EvidenceRecord
+
+    row = session.execute(
+        sa.select(EvidenceRecord.columns).where(EvidenceRecord.subject == subject, EvidenceRecord.role == role)
+        .order_by(EvidenceRecord.id.desc())
+    ).first()
+    return row[0] if row else None
+
+
+def _record(session: Session, decision: Decision, state: ModelState, *, kind: str = "gate.decided") -> None:
+    document = decision.document()
+    doc_digest = json_digest(document)
+    entry = audit(session, decision.requester, kind, {
+        "decision": decision.id, "model": decision.model, "gate": decision.gate, "target": decision.target,
+        "outcome": decision.outcome, "tier": decision.tier, "bound_digest": decision.bound_digest,
+        "document_digest": doc_digest, "packs": decision.packs,
+        "findings": {f.rule: f.result for f in decision.findings},
+    })
+    decision.ledger_seq, decision.ledger_hash = entry.seq, entry.hash
+    session.add(DecisionRow(
+        id=decision.id, model_node_id=state.node_id, model_ref=decision.model, gate=decision.gate,
+        target=decision.target, outcome=decision.outcome, tier=decision.tier, requester=decision.requester,
+        bound_digest=decision.bound_digest, document=document, ledger_seq=entry.seq, ledger_hash=entry.hash,
+        created_at=utcnow(),
+    ))
+    session.flush()
+
+
+def change_stage(session: Session, state: ModelState, to: str, actor: str, *,
+                 decision_id: str | None = None, justification: str | None = None) -> int:
+    """Move a model version to ``to``, with its history row and ledger entry (same transaction)."""
+    entry = audit(session, actor, "stage.changed", {
+        "model": state.ref, "from": state.stage, "to": to, "decision": decision_id, "justification": justification,
+    })
+    session.execute(sa.update(ModelVersion.__table__).where(ModelVersion.__table__.c.node_id == state.node_id)
+                    .values(stage=to))
+    session.add(StageChangeRow(model_node_id=state.node_id, model_ref=state.ref, from_stage=state.stage,
+                               to_stage=to, decision_id=decision_id, actor=actor, justification=justification,
+                               ledger_seq=entry.seq, created_at=utcnow()))
+    session.flush()
+    return int(entry.seq)

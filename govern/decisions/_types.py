@@ -1,0 +1,89 @@
+"""The Decision and its findings: plain data, serialized canonically into the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Outcome = Literal["allow", "deny", "pending_approval", "monitor", "review", "retrain"]
+FindingResult = Literal["pass", "fail", "inconclusive", "error", "waived"]
+STAGES = ("none", "staging", "production", "archived")
+PROMOTION_TARGETS = ("staging", "production")
+
+EXIT_CODES: dict[str, int] = {
+    "allow": 0, "deny": 1, "pending_approval": 3, "monitor": 0, "review": 3, "retrain": 4,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's judgement of one model version."""
+
+    rule: str  # pack/rule-id, unique across the loaded packs
+    policy: str
+    check: str
+    require: str
+    on_fail: str
+    result: FindingResult
+    value: float | None
+    message: str
+    controls: tuple[str, ...]
+    measurement: str | None  # key into Decision.measurements; None when the check failed to run
+    description: str = ""
+    waiver: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.result in ("fail", "inconclusive", "error") and self.on_fail != "warn"
+
+
+@dataclass
+class Decision:
+    """The answer of a gate, with everything needed to reproduce and audit it."""
+
+    id: str
+    gate: Literal["promote", "retrain"]
+    model: str
+    target: str | None
+    outcome: Outcome
+    tier: str
+    tier_rule: str
+    requester: str
+    time: str
+    packs: dict[str, str]
+    evidence: dict[str, str]
+    bound_digest: str
+    facts: dict[str, Any]
+    findings: list[Finding]
+    measurements: dict[str, dict[str, Any]]
+    reasons: list[str] = field(default_factory=list)
+    approval: dict[str, Any] | None = None
+    stage_before: str | None = None
+    stage_after: str | None = None
+    ledger_seq: int | None = None
+    ledger_hash: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.outcome]
+
+    def document(self) -> dict[str, Any]:
+        """The canonical record (without its own ledger position), as stored and digested."""
+        doc = asdict(self)
+        doc.pop("ledger_seq")
+        doc.pop("ledger_hash")
+        doc["findings"] = [{**asdict(f), "controls": list(f.controls)} for f in self.findings]
+        return doc
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.document(), "ledger_seq": self.ledger_seq, "ledger_hash": self.ledger_hash,
+                "exit_code": self.exit_code}
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any], *, ledger_seq: int | None = None,
+                      ledger_hash: str | None = None) -> Decision:
+        data = dict(doc)
+        data["findings"] = [
+            Finding(**{**f, "controls": tuple(f["controls"])}) for f in data["findings"]
+        ]
+        return cls(**data, ledger_seq=ledger_seq, ledger_hash=ledger_hash)

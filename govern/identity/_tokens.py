@@ -1,0 +1,118 @@
+"""Bearer tokens: shown once, stored as SHA-256, revocable, optionally expiring."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from govern.core import AuthenticationError, GovernError, NotFoundError, utcnow
+from govern.store import TokenRow
+
+Role = Literal["admin", "risk_officer", "validator", "model_owner", "ci", "auditor"]
+ROLES: tuple[Role, ...] = get_args(Role)
+_PREFIX = "gov_"
+token_t = TokenRow.__table__
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a name (the separation-of-duties identity) and a role."""
+
+    name: str
+    role: Role
+    token_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str
+    name: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _check_role(role: str) -> Role:
+    if role not in ROLES:
+        raise GovernError("invalid_role", f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    return role  # type: ignore[return-value]
+
+
+def create_token(
+    session: Session, *, name: str, role: str, expires_at: datetime | None = None
+) -> tuple[str, TokenInfo]:
+    """Create a token for ``name`` with ``role``; returns (the token text, its record).
+
+    The text is returned once and never stored. Raises ``invalid_role``, ``invalid_name``.
+    """
+    checked = _check_role(role)
+    if not name.strip() or len(name) > 256:
+        raise GovernError("invalid_name", "a token needs a non-empty name of at most 256 characters")
+    if expires_at is not None and expires_at <= utcnow():
+        raise GovernError("invalid_expiry", "the expiry must be in the future")
+    token = _PREFIX + secrets.token_urlsafe(32)
+    info = TokenInfo(uuid.uuid4().hex, name.strip(), checked, utcnow(), expires_at, None)
+    session.execute(
+        sa.insert(token_t).values(
+            id=info.id, name=info.name, role=info.role, token_hash=_hash(token),
+            created_at=info.created_at, expires_at=expires_at,
+        )
+    )
+    return token, info
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    """The principal a bearer token stands for. Raises ``AuthenticationError(invalid_token)``."""
+    if not token.startswith(_PREFIX):
+        raise AuthenticationError("invalid_token", "the bearer token is not valid")
+    digest = _hash(token)
+    row = session.execute(sa.select(token_t).where(token_t.c.token_hash == digest)).mappings().first()
+    if row is None or not hmac.compare_digest(row["token_hash"], digest):
+        raise AuthenticationError("invalid_token", "the bearer token is not valid")
+    if row["revoked_at"] is not None:
+        raise AuthenticationError("token_revoked", "the bearer token has been revoked")
+    if row["expires_at"] is not None and row["expires_at"] <= utcnow():
+        raise AuthenticationError("token_expired", "the bearer token has expired")
+    return Principal(row["name"], row["role"], row["id"])
+
+
+def revoke_token(session: Session, token_id: str) -> TokenInfo:
+    """Revoke a token by id (idempotent). Raises ``not_found``."""
+    row = session.get(TokenRow, token_id)
+    if row is None:
+        raise NotFoundError("not_found", f"no token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.flush()
+    return _info(row)
+
+
+def list_tokens(session: Session) -> list[TokenInfo]:
+    rows = session.execute(sa.select(TokenRow).order_by(TokenRow.created_at)).scalars()
+    return [_info(r) for r in rows]
+
+
+def principal_by_name(session: Session, name: str) -> Principal:
+    """The principal named ``name`` (newest active token), for local single-machine use."""
+    now = utcnow()
+    for row in reversed(list_tokens(session)):
+        if row.name == name and row.revoked_at is None and (row.expires_at is None or row.expires_at > now):
+            return Principal(row.name, row.role, row.id)
+    raise NotFoundError("unknown_principal", f"no active identity named {name!r}; create one with `govern token create`")
+
+
+def _info(row: TokenRow) -> TokenInfo:
+    return TokenInfo(row.id, row.name, row.role, row.created_at, row.expires_at, row.revoked_at)  # type: ignore[arg-type]

@@ -1,0 +1,193 @@
+"""Graph queries by recursive SQL: upstream, downstream, impact, and the facts policies read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from govern.core import GovernError, Ref
+from govern.store import Dataset, Feature, ModelVersion, Run
+
+from ._graph import edge_t, node_t, resolve
+
+Direction = Literal["upstream", "downstream"]
+ds_t, ft_t, run_t, mv_t = Dataset.__table__, Feature.__table__, Run.__table__, ModelVersion.__table__
+
+
+@dataclass(frozen=True)
+class NodeView:
+    """A lineage node with the attributes a reader needs."""
+
+    id: int
+    kind: str
+    name: str
+    version: str | None
+    ref: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Subgraph:
+    root: int
+    direction: Direction
+    nodes: dict[int, NodeView]
+    edges: list[tuple[int, int, str]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "root": self.nodes[self.root].ref,
+            "direction": self.direction,
+            "nodes": [
+                {"ref": n.ref, "kind": n.kind, "name": n.name, "version": n.version, **n.attrs}
+                for n in sorted(self.nodes.values(), key=lambda n: n.ref)
+            ],
+            "edges": [
+                {"from": self.nodes[s].ref, "to": self.nodes[d].ref, "kind": k}
+                for s, d, k in sorted(self.edges)
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ImpactedModel:
+    ref: str
+    stage: str
+    tier: str | None
+    owner: str | None
+    distance: int
+
+
+def _walk(start: int, direction: Direction, depth: int | None) -> sa.CTE:
+    """Recursive CTE of node ids reachable from ``start`` (including it)."""
+    near, far = (edge_t.c.dst, edge_t.c.src) if direction == "upstream" else (edge_t.c.src, edge_t.c.dst)
+    if depth is None:
+        walk = sa.select(sa.literal(start, sa.BigInteger).label("id")).cte("walk", recursive=True)
+        return walk.union(sa.select(far).join(walk, near == walk.c.id))
+    walk = sa.select(
+        sa.literal(start, sa.BigInteger).label("id"), sa.literal(0).label("depth")
+    ).cte("walk", recursive=True)
+    return walk.union(
+        sa.select(far, walk.c.depth + 1).join(walk, near == walk.c.id).where(walk.c.depth < depth)
+    )
+
+
+def subgraph(session: Session, ref: Ref, direction: Direction, *, depth: int | None = None) -> Subgraph:
+    """Everything upstream (or downstream) of ``ref``, with the edges among it."""
+    root = resolve(session, ref)
+    walk = _walk(root, direction, depth)
+    ids = sa.select(walk.c.id).distinct()
+    edges = session.execute(
+        sa.select(edge_t.c.src, edge_t.c.dst, edge_t.c.kind).where(
+            edge_t.c.src.in_(ids), edge_t.c.dst.in_(ids)
+        )
+    ).all()
+    node_ids = {root} | {s for s, _, _ in edges} | {d for _, d, _ in edges}
+    return Subgraph(root, direction, load_nodes(session, node_ids), [tuple(e) for e in edges])  # type: ignore[misc]
+
+
+def load_nodes(session: Session, ids: set[int]) -> dict[int, NodeView]:
+    """NodeViews with per-kind attributes for ``ids``."""
+    if not ids:
+        return {}
+    query = (
+        sa.select(
+            node_t.c.id, node_t.c.kind, node_t.c.name, node_t.c.version, node_t.c.key,
+            ds_t.c.license, ds_t.c.contains_pii, ds_t.c.consent, ds_t.c.deprecated, ds_t.c.has_card,
+            ds_t.c.source, sa.func.coalesce(ds_t.c.flagged_reason, ft_t.c.flagged_reason).label("flagged"),
+            run_t.c.author, run_t.c.code_commit, mv_t.c.stage, mv_t.c.tier, mv_t.c.owner,
+        )
+        .outerjoin(ds_t, ds_t.c.node_id == node_t.c.id)
+        .outerjoin(ft_t, ft_t.c.node_id == node_t.c.id)
+        .outerjoin(run_t, run_t.c.node_id == node_t.c.id)
+        .outerjoin(mv_t, mv_t.c.node_id == node_t.c.id)
+        .where(node_t.c.id.in_(sorted(ids)))
+    )
+    out: dict[int, NodeView] = {}
+    for r in session.execute(query).mappings():
+        attrs: dict[str, Any]
+        if r["kind"] == "dataset":
+            attrs = {
+                "license": r["license"], "contains_pii": bool(r["contains_pii"]),
+                "consent": r["consent"] or "", "deprecated": bool(r["deprecated"]),
+                "has_card": bool(r["has_card"]), "source": r["source"], "flagged": r["flagged"],
+            }
+        elif r["kind"] == "feature":
+            attrs = {"flagged": r["flagged"]}
+        elif r["kind"] == "run":
+            attrs = {"author": r["author"], "code_commit": r["code_commit"]}
+        else:
+            attrs = {"stage": r["stage"], "tier": r["tier"], "owner": r["owner"]}
+        out[r["id"]] = NodeView(r["id"], r["kind"], r["name"], r["version"], r["key"], attrs)
+    return out
+
+
+def impact(session: Session, ref: Ref) -> list[ImpactedModel]:
+    """Every model version downstream of a dataset or feature version (or a run), with its stage.
+
+    A ref without a version means every version of that dataset or feature.
+    """
+    if ref.kind == "model":
+        raise GovernError("invalid_ref", "impact takes a dataset, feature or run, not a model")
+    if ref.version is None and ref.kind != "run":
+        starts = list(
+            session.execute(
+                sa.select(node_t.c.id).where(node_t.c.kind == ref.kind, node_t.c.name == ref.name)
+            ).scalars()
+        )
+        if not starts:
+            resolve(session, ref)  # raises not_found
+    else:
+        starts = [resolve(session, ref)]
+    found: dict[int, int] = {}
+    for start in starts:
+        walk = _walk(start, "downstream", 64)
+        rows = session.execute(
+            sa.select(walk.c.id, sa.func.min(walk.c.depth)).join(node_t, node_t.c.id == walk.c.id)
+            .where(node_t.c.kind == "model").group_by(walk.c.id)
+        ).all()
+        for node_id, dist in rows:
+            found[node_id] = min(dist, found.get(node_id, dist))
+    views = load_nodes(session, set(found))
+    return sorted(
+        (
+            ImpactedModel(v.ref, v.attrs["stage"], v.attrs["tier"], v.attrs["owner"], found[v.id])
+            for v in views.values()
+        ),
+        key=lambda m: m.ref,
+    )
+
+
+def model_facts(session: Session, ref: Ref) -> dict[str, Any]:
+    """The ``model`` and ``lineage`` facts a policy sees for a model version (see CONTRACT)."""
+    if ref.kind != "model":
+        raise GovernError("invalid_ref", f"{ref} is not a model version")
+    node_id = resolve(session, ref)
+    node = session.execute(sa.select(node_t).where(node_t.c.id == node_id)).mappings().one()
+    mv = session.get(ModelVersion, node_id)
+    assert mv is not None
+    graph = subgraph(session, Ref("model", node["name"], node["version"]), "upstream")
+    datasets: list[dict[str, Any]] = []
+    features: list[dict[str, Any]] = []
+    runs: list[dict[str, Any]] = []
+    for view in sorted(graph.nodes.values(), key=lambda v: v.ref):
+        a = view.attrs
+        if view.kind == "dataset":
+            datasets.append({
+                "name": view.name, "version": view.version or "", "source": a["source"] or "",
+                "license": a["license"] or "", "contains_pii": a["contains_pii"],
+                "consent": a["consent"], "deprecated": a["deprecated"],
+                "flagged": a["flagged"] is not None, "has_card": a["has_card"],
+            })
+        elif view.kind == "feature":
+            features.append({"name": view.name, "version": view.version or "", "flagged": a["flagged"] is not None})
+        elif view.kind == "run":
+            runs.append({"id": view.name, "author": a["author"] or "", "code_commit": a["code_commit"] or ""})
+    model = {
+        "name": node["name"], "version": node["version"], "tier": mv.tier or "",
+        "tags": dict(mv.tags or {}), "owner": mv.owner or "", "stage": mv.stage,
+        "use_case": mv.use_case or "", "framework": mv.framework or "", "card": dict(mv.card or {}),
+    }
+    return {"model": model, "lineage": {"datasets": datasets, "features": features, "runs": runs}}

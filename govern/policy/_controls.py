@@ -1,0 +1,58 @@
+"""Control catalogs (``audit/controls/*.yaml``): the regulatory controls rules cite.
+
+Catalog format: ``{framework, title, controls: [{id, title}]}``; ids are ``<framework>/<clause>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from govern.core import GovernError, Location, resource_path
+
+from ._yaml import load_documents
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    id: str
+    title: str
+    framework: str
+
+
+def load_catalog(directory: Path | None = None) -> dict[str, Control]:
+    """All controls in ``directory`` (default: the shipped ``audit/controls``), by id.
+
+    Raises ``GovernError(control_catalog_error)`` for an unreadable or malformed catalog.
+    """
+    return dict(_load(directory or resource_path("audit", "controls")))
+
+
+@cache
+def _load(directory: Path) -> tuple[tuple[str, Control], ...]:
+    out: dict[str, Control] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        docs, problems = load_documents(path)
+        if problems:
+            raise GovernError("control_catalog_error", problems[0].message, problems[0].location)
+        for doc in docs:
+            data = doc.data
+            if not isinstance(data, dict) or not isinstance(data.get("controls"), list):
+                raise GovernError("control_catalog_error", "a catalog needs a 'controls' list", Location(str(path)))
+            framework = str(data.get("framework", path.stem))
+            for i, item in enumerate(data["controls"]):
+                if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                    at = doc.pos(("controls", i))
+                    raise GovernError(
+                        "control_catalog_error", "each control needs an id", Location(str(path), at.line, at.col)
+                    )
+                if not item["id"].startswith(framework + "/"):
+                    at = doc.pos(("controls", i, "id"))
+                    raise GovernError(
+                        "control_catalog_error",
+                        f"control {item['id']!r} does not start with {framework}/",
+                        Location(str(path), at.line, at.col),
+                    )
+                out[item["id"]] = Control(item["id"], str(item.get("title", "")), framework)
+    return tuple(out.items())

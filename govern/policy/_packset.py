@@ -1,0 +1,291 @@
+"""Compiled packs: immutable objects the gate evaluates (compile once, evaluate many)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from govern.core import GovernError
+
+from ._cel import FALSE, TRUE, Program, run
+from ._facts import Facts, count_elements, prepare_facts
+from ._measurements import FACT_VARIABLES
+from ._schema import TIERS, Gate, OnFail, RuleResult, Tier, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The result of one rule on one measurement.
+
+    ``result`` is ``pass`` or ``fail`` (the ``require`` expression's answer), ``inconclusive``
+    (the measurement says there was not enough data) or ``error`` (missing field, runtime
+    error, non-bool, over budget; ``code`` says which). Only ``pass`` may ever allow.
+    """
+
+    result: RuleResult
+    message: str
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TierResult:
+    """The risk tier of a model version and what decided it (``pack/rule-id`` or ``pack/default``)."""
+
+    tier: Tier
+    rule_id: str
+    pack: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRequirement:
+    """Approvals a tier needs: ``count`` distinct approvers, each holding one of ``roles``,
+    with at least ``at_least[role]`` approvers of that role; an approval older than
+    ``expires_after`` no longer counts. ``count == 0`` means no approval is required.
+    """
+
+    roles: frozenset[str]
+    count: int
+    at_least: Mapping[str, int] = field(default_factory=dict)
+    expires_after: timedelta = timedelta(days=30)
+    packs: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return self.count > 0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BoundRule:
+    """One rule of one policy, compiled. ``judge`` evaluates it; it never raises for bad data."""
+
+    pack: str
+    policy: str
+    id: str
+    check: str
+    require: str
+    on_fail: OnFail
+    controls: tuple[str, ...]
+    description: str
+    _params: dict[str, Any] = field(repr=False)
+    _program: Program = field(repr=False)
+
+    @property
+    def qualified_id(self) -> str:
+        """``pack/rule-id``: unique across a PackSet (rule ids are unique within a pack)."""
+        return f"{self.pack}/{self.id}"
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The rule's ``with`` parameters (a copy: the check may keep it)."""
+        return copy.deepcopy(self._params)
+
+    _fact_vars: tuple[str, ...] = field(init=False, repr=False)
+    _measure_vars: tuple[str, ...] = field(init=False, repr=False)
+    _pass: Judgement = field(init=False, repr=False)
+    _fail: Judgement = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Everything per-rule is computed once, so judge() does only binding and evaluation.
+        used = self._program.variables
+        set_ = object.__setattr__
+        set_(self, "_fact_vars", tuple(n for n in used if n in FACT_VARIABLES))
+        set_(self, "_measure_vars", tuple(n for n in used if n not in FACT_VARIABLES and n != "params"))
+        set_(self, "_pass", Judgement("pass", f"{self.qualified_id}: {self.require}"))
+        set_(self, "_fail", Judgement("fail", f"{self.qualified_id}: not {self.require}"))
+
+    def judge(self, measurement: Mapping[str, Any], facts: Mapping[str, Any] | Facts) -> Judgement:
+        """Evaluate ``require`` over ``measurement`` (the check's output) and the facts.
+
+        ``facts`` is the gate's facts dict (CONTRACT.md) or, faster when judging many rules
+        for one model version, a :class:`Facts` from :func:`prepare_facts`. Fail closed: an
+        inconclusive measurement gives ``inconclusive``; a missing field, wrong type, engine
+        error, non-bool result or exceeded budget gives ``error`` with the rule id in the message.
+        """
+        if type(measurement) is not dict and not isinstance(measurement, Mapping):
+            return self._error("measurement_invalid", "the measurement is not a mapping")
+        if measurement.get("inconclusive") is True:
+            return Judgement("inconclusive", f"{self.qualified_id}: measurement is inconclusive")
+        if type(facts) is not Facts:
+            try:
+                facts = prepare_facts(facts)
+            except GovernError as err:
+                return self._error(err.code, err.message)
+        fact_values = facts.values
+        data = {name: fact_values[name] for name in self._fact_vars}
+        for name in self._measure_vars:
+            if name not in measurement:
+                return self._error("measurement_missing_field", f"the {self.check} measurement has no {name!r}")
+            data[name] = measurement[name]
+        program = self._program
+        elements = 0
+        if "params" in program.variables:
+            data["params"] = self._params
+        if program.comprehension_depth:
+            elements = sum(
+                facts.collection_size if name in FACT_VARIABLES else count_elements(data[name])
+                for name in program.variables
+            )
+        outcome = run(program, data, collection_elements=elements)
+        if outcome is TRUE:
+            return self._pass
+        if outcome is FALSE:
+            return self._fail
+        return self._error(outcome.code or "cel_eval_error", outcome.message)
+
+    def _error(self, code: str, message: str) -> Judgement:
+        return Judgement("error", f"{self.qualified_id}: {code}: {message}", code)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledPolicy:
+    pack: str
+    name: str
+    tiers: frozenset[str]
+    gates: frozenset[str]
+    when: Program | None
+    rules: tuple[BoundRule, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TieringRuleC:
+    id: str
+    tier: Tier
+    program: Program
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledPack:
+    name: str
+    digest: str
+    root: str
+    signed: bool
+    policies: tuple[CompiledPolicy, ...]
+    tiering: tuple[TieringRuleC, ...] | None
+    tiering_default: Tier | None
+    approvals: Mapping[str, ApprovalRequirement]
+
+
+def _facts_data(program: Program, facts: Facts) -> dict[str, Any]:
+    return {name: facts.values[name] for name in program.variables}
+
+
+def verdict(judged: Iterable[tuple[BoundRule, Judgement]]) -> Verdict:
+    """Combine rule results: ``deny`` > ``retrain`` > ``review`` > ``allow``.
+
+    ``error`` denies whatever the rule's onFail; a failed rule counts as its ``onFail``
+    (``warn`` only informs); ``inconclusive`` needs review (never allow by default).
+    """
+    rank = {"allow": 0, "review": 1, "retrain": 2, "deny": 3}
+    worst: Verdict = "allow"
+    for rule, judgement in judged:
+        step: Verdict = "allow"
+        if judgement.result == "error":
+            step = "deny"
+        elif judgement.result == "inconclusive":
+            step = "review"
+        elif judgement.result == "fail" and rule.on_fail != "warn":
+            step = rule.on_fail
+        if rank[step] > rank[worst]:
+            worst = step
+    return worst
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PackSet:
+    """Compiled, immutable policy packs. Build with :func:`load_packs`."""
+
+    packs: tuple[CompiledPack, ...]
+
+    @property
+    def digests(self) -> dict[str, str]:
+        """Pack name -> ``sha256:<hex>`` over the pack's canonical content (tests excluded)."""
+        return {p.name: p.digest for p in self.packs}
+
+    @property
+    def rules(self) -> tuple[BoundRule, ...]:
+        """Every rule of every policy, in pack and file order."""
+        return tuple(r for p in self.packs for pol in p.policies for r in pol.rules)
+
+    def tier(self, facts: Mapping[str, Any] | Facts) -> TierResult:
+        """The model's risk tier: in each pack with tiering, the first rule that holds (else the
+        pack's default); across packs, the riskiest answer wins.
+
+        Raises ``GovernError(tiering_missing)`` when no pack defines tiering and
+        ``GovernError(tiering_error)`` when a tiering rule cannot be evaluated (fail closed:
+        an unknown tier is never assumed low).
+        """
+        prepared = prepare_facts(facts)
+        best: TierResult | None = None
+        for pack in self.packs:
+            if pack.tiering is None or pack.tiering_default is None:
+                continue
+            found = TierResult(pack.tiering_default, f"{pack.name}/default", pack.name)
+            for rule in pack.tiering:
+                outcome = run(
+                    rule.program,
+                    _facts_data(rule.program, prepared),
+                    collection_elements=prepared.collection_size,
+                )
+                if outcome.value is None:
+                    raise GovernError(
+                        "tiering_error", f"tiering rule {pack.name}/{rule.id}: {outcome.code}: {outcome.message}"
+                    )
+                if outcome.value:
+                    found = TierResult(rule.tier, f"{pack.name}/{rule.id}", pack.name)
+                    break
+            if best is None or TIERS.index(found.tier) < TIERS.index(best.tier):
+                best = found
+        if best is None:
+            raise GovernError("tiering_missing", "no loaded policy pack defines tiering")
+        return best
+
+    def applicable(self, facts: Mapping[str, Any] | Facts, gate: Gate) -> list[BoundRule]:
+        """Rules that apply to this model version at ``gate``.
+
+        A policy applies when ``gate`` is among its gates, the model's tier (``model.tier``;
+        computed with :meth:`tier` when the facts have none) is among its tiers, and its
+        ``when`` holds. A ``when`` that cannot be evaluated counts as holding (fail closed:
+        more rules, never fewer). An empty list is the caller's error to raise.
+        """
+        prepared = prepare_facts(facts)
+        if not prepared.tier:
+            prepared = prepared.with_tier(self.tier(prepared).tier)
+        out: list[BoundRule] = []
+        for pack in self.packs:
+            for policy in pack.policies:
+                if gate not in policy.gates or prepared.tier not in policy.tiers:
+                    continue
+                if policy.when is not None:
+                    outcome = run(
+                        policy.when,
+                        _facts_data(policy.when, prepared),
+                        collection_elements=prepared.collection_size,
+                    )
+                    if outcome.value is False:
+                        continue
+                out.extend(policy.rules)
+        return out
+
+    def approval_requirement(self, tier: Tier | str) -> ApprovalRequirement:
+        """What approvals ``tier`` needs, merged across packs to the strictest: the largest
+        count, the intersection of eligible roles, the largest per-role minimum and the
+        shortest expiry. ``count == 0`` when no pack asks for approvals at this tier.
+        """
+        found = [p.approvals[tier] for p in self.packs if tier in p.approvals]
+        if not found:
+            return ApprovalRequirement(frozenset(), 0)
+        roles = frozenset.intersection(*(a.roles for a in found))
+        at_least: dict[str, int] = {}
+        for a in found:
+            for role, n in a.at_least.items():
+                at_least[role] = max(at_least.get(role, 0), n)
+        return ApprovalRequirement(
+            roles,
+            max(a.count for a in found),
+            at_least,
+            min(a.expires_after for a in found),
+            tuple(sorted({p for a in found for p in a.packs})),
+        )

@@ -1,0 +1,55 @@
+"""Workspace creation and the store's guarantees, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import sqlalchemy as sa
+
+from govern.store import Store
+
+
+def test_init_twice_is_safe_and_key_is_private(cli, workspace, tmp_path):
+    key = workspace.path / "keys" / "signing.key"
+    first = key.read_bytes()
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    again = cli.run("init", env=workspace.env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert key.read_bytes() == first  # never regenerated
+
+
+def test_sqlite_is_wal_with_foreign_keys(workspace):
+    if workspace.database_url:
+        return  # PostgreSQL has neither pragma; the PostgreSQL run checks the schema below
+    store = Store(f"sqlite:///{workspace.path / 'govern.db'}")
+    with store.read() as s:
+        assert s.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert s.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30000
+
+
+def test_migrated_schema_matches_the_models(workspace):
+    """Every table and column the models declare exists after `govern init` (no drift)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    url = workspace.database_url or f"sqlite:///{workspace.path / 'govern.db'}"
+    store = Store(url)
+    with store.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    structural = [d for d in diffs if d[0] in ("add_table", "remove_table", "add_column", "remove_column")]
+    assert structural == []
+
+
+def test_bad_settings_file_is_a_located_error(cli, tmp_path):
+    ws = tmp_path / ".govern"
+    ws.mkdir()
+    (ws / "govern.toml").write_text("[govern]\nmax_body_bytes = 'lots'\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERN_")}
+    env["GOVERN_WORKSPACE"] = str(ws)
+    result = cli.run("init", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "settings_error" in result.stderr and "max_body_bytes" in result.stderr
+    assert "Traceback" not in result.stderr
