@@ -1,1 +1,80 @@
-"""ledger room."""
+"""Ledger: the append-only, hash-chained, Merkle-tree audit log with signed checkpoints.
+
+Other rooms call :func:`append` (or :func:`append_batch`) inside their own ``Store.write()``
+transaction, with a kind from :data:`EVENT_KINDS`, so the state change and its entry commit
+together. The format is specified in ``docs/ledger-format.md``.
+"""
+
+from ._admin import create_checkpoint, init_keys, rotate_signing_key, trusted_keys
+from ._checkpoint import Checkpoint, parse_checkpoint, read_checkpoint, verify_checkpoint
+from ._entry import GENESIS, Entry, entry_bytes, entry_hash
+from ._keys import KeyRing, PublicKey, SigningKey, ensure_signing_key, key_id, load_signing_key
+from ._kinds import EVENT_KINDS, EventKind
+from ._log import Event, append, append_batch, get_entry, iter_entries, read_head
+from ._merkle import (
+    EMPTY_ROOT,
+    Frontier,
+    consistency_path,
+    inclusion_path,
+    leaf_hash,
+    node_hash,
+    reference_root,
+    verify_consistency,
+    verify_inclusion,
+)
+from ._proofs import latest_checkpoint, prove_consistency, prove_inclusion, sign_checkpoint, verify_proof
+from ._verify import VerifyReport, export, verify, verify_export
+
+__all__ = [
+    # appending (inside the caller's Store.write() transaction)
+    "append",
+    "append_batch",
+    "Event",
+    "Entry",
+    "EVENT_KINDS",
+    "EventKind",
+    # reading
+    "get_entry",
+    "iter_entries",
+    "read_head",
+    # entry format
+    "GENESIS",
+    "entry_bytes",
+    "entry_hash",
+    # Merkle tree (RFC 9162)
+    "EMPTY_ROOT",
+    "Frontier",
+    "leaf_hash",
+    "node_hash",
+    "reference_root",
+    "inclusion_path",
+    "consistency_path",
+    "verify_inclusion",
+    "verify_consistency",
+    # keys
+    "KeyRing",
+    "PublicKey",
+    "SigningKey",
+    "key_id",
+    "init_keys",
+    "ensure_signing_key",
+    "load_signing_key",
+    "rotate_signing_key",
+    "trusted_keys",
+    # checkpoints and proofs
+    "Checkpoint",
+    "parse_checkpoint",
+    "read_checkpoint",
+    "verify_checkpoint",
+    "sign_checkpoint",
+    "create_checkpoint",
+    "latest_checkpoint",
+    "prove_inclusion",
+    "prove_consistency",
+    "verify_proof",
+    # verification and export
+    "verify",
+    "verify_export",
+    "export",
+    "VerifyReport",
+]

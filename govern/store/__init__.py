@@ -8,6 +8,7 @@ from ._db import Store, normalize_url
 from ._decisions import ApprovalRequestRow, ApprovalVoteRow, DecisionRow, StageChangeRow, WaiverRow
 from ._evidence import EvidenceRecord
 from ._identity import TokenRow
+from ._ledger import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerKey, LedgerNode
 from ._lineage import Dataset, Edge, Feature, IngestedEvent, ModelVersion, Node, Run
 from ._types import BigIntPK, JSONType, UTCDateTime
 
@@ -28,6 +29,12 @@ __all__ = [
     "IngestedEvent",
     # evidence
     "EvidenceRecord",
+    # ledger
+    "LedgerEntry",
+    "LedgerHead",
+    "LedgerNode",
+    "LedgerCheckpoint",
+    "LedgerKey",
     # decisions
     "DecisionRow",
     "ApprovalRequestRow",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from govern.core import GovernError, Ref, Settings, load_settings, parse_ref
+from govern.ledger import init_keys
 from govern.store import Store
 
 if TYPE_CHECKING:
@@ -49,9 +49,9 @@ class Workspace:
         toml = ws_dir / "govern.toml"
         if not toml.exists():
             toml.write_text(_SETTINGS_TEMPLATE, encoding="utf-8")
-        _ensure_signing_key(settings.key_path)
         store = Store.from_settings(settings)
         store.migrate()
+        init_keys(store, settings)
         return cls(settings, store)
 
     @classmethod
@@ -208,25 +208,6 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _ensure_signing_key(path: Path) -> None:
-    """Create an Ed25519 signing key (PKCS#8 PEM, mode 0600) unless one exists."""
-    if path.exists():
-        return
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
 
 
 def _ref(text: str, *, default: Literal["model", "dataset"] = "model") -> Ref:

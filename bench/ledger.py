@@ -1,0 +1,186 @@
+"""Ledger benchmarks: each figure beside its anchor, measured in the same run, and the ratio.
+
+    python bench/ledger.py [--appends 2000] [--verify 200000] [--proof-size 1000000] [--pg URL|none]
+
+- durable appends/s (one transaction per entry, Merkle bookkeeping included) vs a bare INSERT of
+  the same bytes into the same database (raw driver, one transaction per row); SQLite (WAL,
+  synchronous=FULL) and PostgreSQL;
+- batched appends/s (1,000 entries per transaction);
+- verification entries/s (reading from the database included) vs raw hashlib.sha256 over the
+  same entry bytes;
+- inclusion and consistency proof generation time at --proof-size entries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from govern import ledger  # noqa: E402
+from govern.workspace import Workspace  # noqa: E402
+
+PAYLOAD_1K = {"digest": "sha256:" + "ab" * 32, "note": "x" * 900}
+
+
+def _line(name: str, value: float, unit: str, anchor_name: str, anchor: float, goal: str = "") -> None:
+    ratio = value / anchor if anchor else float("nan")
+    print(f"{name:<44} {value:>12,.0f} {unit:<10} | {anchor_name:<34} {anchor:>12,.0f} | ratio {ratio:5.2f} {goal}")
+
+
+def bare_insert_rate(ws: Workspace, n: int, data: bytes) -> float:
+    """Raw driver, one INSERT + COMMIT per row, same database and connection settings."""
+    raw = ws.store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        sqlite = ws.store.dialect == "sqlite"
+        cur.execute("CREATE TABLE IF NOT EXISTS bench_bare (seq BIGINT PRIMARY KEY, data TEXT NOT NULL)")
+        if not sqlite:
+            raw.commit()
+        mark = "?" if sqlite else "%s"
+        text = data.decode()
+        start = time.perf_counter()
+        for i in range(n):
+            if sqlite:
+                cur.execute("BEGIN IMMEDIATE")
+            cur.execute(f"INSERT INTO bench_bare (seq, data) VALUES ({mark}, {mark})", (i, text))
+            if sqlite:
+                cur.execute("COMMIT")
+            else:
+                raw.commit()
+        return n / (time.perf_counter() - start)
+    finally:
+        raw.close()
+
+
+def durable_append_rate(ws: Workspace, n: int) -> float:
+    start = time.perf_counter()
+    for i in range(n):
+        with ws.store.write() as session:
+            ledger.append(session, actor="bench", kind="evidence.added", payload=dict(PAYLOAD_1K, i=i))
+    return n / (time.perf_counter() - start)
+
+
+def batched_append_rate(ws: Workspace, n: int, *, batch: int = 1000, payload: dict[str, object] = PAYLOAD_1K) -> float:
+    start = time.perf_counter()
+    for lo in range(0, n, batch):
+        with ws.store.write() as session:
+            ledger.append_batch(
+                session, [ledger.Event("bench", "evidence.added", dict(payload, i=i)) for i in range(lo, min(n, lo + batch))]
+            )
+    return n / (time.perf_counter() - start)
+
+
+def verify_rates(ws: Workspace, tmp: Path) -> tuple[float, float, int]:
+    path = tmp / "export.jsonl"
+    ledger.export(ws.store, path)
+    lines = path.read_bytes().splitlines()
+    sha256 = hashlib.sha256
+    verify_rate = hash_rate = 0.0
+    # Interleaved, best of 3: the machine is shared, so both figures see the same conditions.
+    for _ in range(3):
+        start = time.perf_counter()
+        report = ledger.verify(ws.store)
+        verify_rate = max(verify_rate, report.size / (time.perf_counter() - start))
+        start = time.perf_counter()
+        for line in lines:
+            sha256(line).digest()
+        hash_rate = max(hash_rate, len(lines) / (time.perf_counter() - start))
+    return verify_rate, hash_rate, sum(map(len, lines)) // len(lines)
+
+
+def proof_times(ws: Workspace, size: int) -> tuple[float, float]:
+    with ws.store.read() as session:
+        head = ledger.read_head(session).seq
+    if head < size:
+        batched_append_rate(ws, size - head, batch=20_000, payload={"d": "sha256:" + "cd" * 32})
+    cp = ledger.create_checkpoint(ws.store, ws.settings)
+    inclusion, consistency = [], []
+    for seq in (1, size // 3, size // 2 + 7, size - 1, size):
+        with ws.store.read() as session:
+            start = time.perf_counter()
+            ledger.prove_inclusion(session, seq, checkpoint=cp)
+            inclusion.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            ledger.prove_consistency(session, max(1, seq - 12345), cp.size)
+            consistency.append(time.perf_counter() - start)
+    return statistics.median(inclusion) * 1000, statistics.median(consistency) * 1000
+
+
+def _pg_database(url: str) -> tuple[str, object] | None:
+    try:
+        import psycopg
+
+        admin = psycopg.connect(url, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001
+        print(f"PostgreSQL skipped: {exc}")
+        return None
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{url.rsplit('/', 1)[0]}/{name}", (admin, name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument("--batched", type=int, default=50_000)
+    parser.add_argument("--verify", type=int, default=200_000)
+    parser.add_argument("--proof-size", type=int, default=1_000_000)
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    entry = ledger.entry_bytes(1, "2025-01-01T00:00:00.000000Z", "bench", "evidence.added",
+                               __import__("govern.core", fromlist=["x"]).canonical_json(dict(PAYLOAD_1K, i=1)).decode(), ledger.GENESIS)
+    backends: list[tuple[str, str | None]] = [("sqlite", None)]
+    pg = _pg_database(args.pg) if args.pg != "none" else None
+    if pg:
+        backends.append(("postgresql", pg[0]))
+    try:
+        with tempfile.TemporaryDirectory() as tmp_dir:
+            for name, url in backends:
+                tmp = Path(tmp_dir) / name
+                with Workspace.init(tmp / ".govern", database_url=url) as ws:
+                    print(f"--- {name} ({len(entry)}-byte entries)")
+                    bare = bare_insert_rate(ws, args.appends, entry)
+                    _line("durable appends/s (1 tx per entry)", durable_append_rate(ws, args.appends), "entries/s",
+                          "bare INSERT+COMMIT of same bytes", bare, "(goal >= 0.40)")
+                    _line("batched appends/s (1,000 per tx)", batched_append_rate(ws, args.batched), "entries/s",
+                          "bare INSERT+COMMIT of same bytes", bare)
+                    with ws.store.read() as session:
+                        have = ledger.read_head(session).seq
+                    if have < args.verify:
+                        batched_append_rate(ws, args.verify - have)
+                    verify_rate, hash_rate, size = verify_rates(ws, tmp)
+                    _line(f"verify entries/s (db read included)", verify_rate, "entries/s",
+                          f"hashlib.sha256 of the {size}-byte entries", hash_rate, "(goal >= 0.30)")
+                with Workspace.init(tmp / "proofs", database_url=None if url is None else _fresh(pg, url)) as ws:
+                    incl, cons = proof_times(ws, args.proof_size)
+                    print(f"{'inclusion proof at ' + format(args.proof_size, ',') + ' entries':<44} {incl:>12.2f} ms         (goal < 5 ms)")
+                    print(f"{'consistency proof at ' + format(args.proof_size, ',') + ' entries':<44} {cons:>12.2f} ms")
+    finally:
+        if pg:
+            admin, name = pg[1]  # type: ignore[misc]
+            for db in [name, *_CREATED]:
+                admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')  # type: ignore[attr-defined]
+
+
+_CREATED: list[str] = []
+
+
+def _fresh(pg: tuple[str, object] | None, url: str) -> str:
+    assert pg is not None
+    admin, _ = pg[1]  # type: ignore[misc]
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
+    _CREATED.append(name)
+    return f"{url.rsplit('/', 1)[0]}/{name}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The closed list of ledger event kinds. Other rooms append only these; docs list each one."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+EventKind = Literal[
+    "lineage.ingested",
+    "lineage.flagged",
+    "model.registered",
+    "evidence.added",
+    "policy.loaded",
+    "gate.decided",
+    "approval.requested",
+    "approval.granted",
+    "approval.rejected",
+    "waiver.granted",
+    "stage.changed",
+    "retrain.decided",
+    "checkpoint.signed",
+    "key.rotated",
+    "token.created",
+    "token.revoked",
+    "webhook.subscribed",
+]
+
+EVENT_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]
+"""Every kind :func:`govern.ledger.append` accepts; anything else is ``ledger_kind_unknown``."""

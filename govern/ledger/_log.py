@@ -1,0 +1,243 @@
+"""Appending to the ledger inside the caller's transaction, and reading it back.
+
+Every append locks the head row first: on SQLite the caller's ``Store.write()`` transaction
+already holds the database write lock (``BEGIN IMMEDIATE``); on PostgreSQL the head row is taken
+``FOR UPDATE``. So appends from any number of processes or replicas serialize on the head, the
+sequence stays gap-free and every ``prev`` is its predecessor's hash. Nothing here commits: the
+entry commits or rolls back with the caller's state change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from govern.core import GovernError, canonical_json, isoformat, utcnow
+
+from ._entry import Entry, entry_bytes
+from ._kinds import EVENT_KINDS
+from ._merkle import Frontier
+
+TILE = 8  # levels per stored tile: nodes are kept at levels 8, 16, 24, ...
+_COLUMNS = "seq, time, actor, kind, payload, prev, hash, idempotency_key"
+
+_SELECT_HEAD = sa.text("SELECT seq, hash, frontier FROM ledger_head WHERE id = 1")
+_SELECT_HEAD_LOCKED = sa.text("SELECT seq, hash, frontier FROM ledger_head WHERE id = 1 FOR UPDATE")
+_UPDATE_HEAD = sa.text("UPDATE ledger_head SET seq = :seq, hash = :hash, frontier = :frontier WHERE id = 1")
+_INSERT_ENTRY = sa.text(
+    "INSERT INTO ledger_entry (seq, time, actor, kind, payload, prev, hash, idempotency_key) "
+    "VALUES (:seq, :time, :actor, :kind, :payload, :prev, :hash, :idempotency_key)"
+)
+_INSERT_NODE = sa.text("INSERT INTO ledger_node (level, idx, hash) VALUES (:level, :idx, :hash)")
+_BY_KEYS = sa.text(
+    f"SELECT {_COLUMNS} FROM ledger_entry WHERE idempotency_key IN :keys"
+).bindparams(sa.bindparam("keys", expanding=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event to append: who did what, with a JSON payload (digests of evidence, not evidence)."""
+
+    actor: str
+    kind: str
+    payload: dict[str, Any]
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    seq: int
+    hash: str
+    frontier: Frontier
+
+
+def lock_head(session: Session) -> Head:
+    """Read the head, holding the lock that serializes appends until the caller's transaction ends."""
+    dialect = session.get_bind().dialect.name
+    row = session.execute(_SELECT_HEAD_LOCKED if dialect == "postgresql" else _SELECT_HEAD).first()
+    if row is None:
+        raise GovernError("ledger_not_initialized", "the ledger head is missing; run `govern init`")
+    return Head(row.seq, row.hash, Frontier.load(row.seq, row.frontier))
+
+
+def read_head(session: Session) -> Head:
+    """The head as of this session's snapshot, without locking."""
+    row = session.execute(_SELECT_HEAD).first()
+    if row is None:
+        raise GovernError("ledger_not_initialized", "the ledger head is missing; run `govern init`")
+    return Head(row.seq, row.hash, Frontier.load(row.seq, row.frontier))
+
+
+def _check(event: Event) -> str:
+    if event.kind not in EVENT_KINDS:
+        raise GovernError(
+            "ledger_kind_unknown", f"{event.kind!r} is not a ledger event kind (see EVENT_KINDS)"
+        )
+    if not isinstance(event.actor, str) or not event.actor or len(event.actor) > 256:
+        raise GovernError("ledger_actor_invalid", "actor must be a non-empty string of <= 256 characters")
+    if not isinstance(event.payload, dict):
+        raise GovernError("ledger_payload_invalid", "payload must be a JSON object")
+    try:
+        event.actor.encode()
+    except UnicodeEncodeError:
+        raise GovernError("ledger_actor_invalid", "actor contains a lone surrogate") from None
+    return canonical_json(event.payload).decode()
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    kind: str,
+    payload: dict[str, Any],
+    idempotency_key: str | None = None,
+) -> Entry:
+    """Append one entry in the caller's transaction and return it.
+
+    ``session`` must come from ``Store.write()`` (on SQLite that transaction holds the write
+    lock). The entry commits with the caller's other changes, or not at all. An
+    ``idempotency_key`` already in the ledger returns that first entry and appends nothing.
+
+    Raises ``GovernError`` ``ledger_kind_unknown`` (kind not in ``EVENT_KINDS``),
+    ``ledger_actor_invalid``, ``ledger_payload_invalid``, ``canonical_json_error`` (NaN,
+    infinities, non-JSON values), ``ledger_not_initialized``; database errors propagate, so the
+    caller's transaction fails with its entry.
+    """
+    return append_batch(session, [Event(actor, kind, payload, idempotency_key)])[0]
+
+
+def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
+    """Append ``events`` in order in the caller's transaction; one entry per event.
+
+    Events whose idempotency key is already in the ledger (or earlier in the batch) yield the
+    first entry with that key. Same errors as :func:`append`; one bad event fails the batch.
+    """
+    payloads = [_check(event) for event in events]
+    head = lock_head(session)
+    keys = {e.idempotency_key for e in events if e.idempotency_key is not None}
+    known: dict[str, Entry] = {}
+    if keys:
+        for row in session.execute(_BY_KEYS, {"keys": sorted(keys)}):
+            known[row.idempotency_key] = Entry(*row)
+    frontier = head.frontier
+    seq, prev = head.seq, head.hash
+    time = isoformat(utcnow())
+    out: list[Entry] = []
+    rows: list[dict[str, Any]] = []
+    nodes: list[dict[str, Any]] = []
+    for event, payload in zip(events, payloads, strict=True):
+        if event.idempotency_key is not None and event.idempotency_key in known:
+            out.append(known[event.idempotency_key])
+            continue
+        seq += 1
+        digest = hashlib.sha256(entry_bytes(seq, time, event.actor, event.kind, payload, prev)).digest()
+        entry = Entry(seq, time, event.actor, event.kind, payload, prev, digest.hex(), event.idempotency_key)
+        for level, idx, h in frontier.push(hashlib.sha256(b"\x00" + digest).digest()):
+            if level % TILE == 0:
+                nodes.append({"level": level, "idx": idx, "hash": h.hex()})
+        rows.append(
+            {
+                "seq": seq,
+                "time": time,
+                "actor": entry.actor,
+                "kind": entry.kind,
+                "payload": payload,
+                "prev": prev,
+                "hash": entry.hash,
+                "idempotency_key": entry.idempotency_key,
+            }
+        )
+        if entry.idempotency_key is not None:
+            known[entry.idempotency_key] = entry
+        out.append(entry)
+        prev = entry.hash
+    if rows:
+        session.execute(_INSERT_ENTRY, rows if len(rows) > 1 else rows[0])
+        if nodes:
+            session.execute(_INSERT_NODE, nodes)
+        session.execute(_UPDATE_HEAD, {"seq": seq, "hash": prev, "frontier": frontier.dump()})
+    return out
+
+
+def get_entry(session: Session, seq: int) -> Entry | None:
+    row = session.execute(sa.text(f"SELECT {_COLUMNS} FROM ledger_entry WHERE seq = :seq"), {"seq": seq}).first()
+    return Entry(*row) if row is not None else None
+
+
+def iter_entries(
+    session: Session, *, since: int = 0, kind: str | None = None, limit: int | None = None, chunk: int = 1000
+) -> Iterator[Entry]:
+    """Entries with ``seq > since`` (optionally of one ``kind``), in sequence order, read in chunks."""
+    where = "seq > :after" + (" AND kind = :kind" if kind else "")
+    query = sa.text(f"SELECT {_COLUMNS} FROM ledger_entry WHERE {where} ORDER BY seq LIMIT :n")
+    after, left = since, limit
+    while left is None or left > 0:
+        n = chunk if left is None else min(chunk, left)
+        rows = session.execute(query, {"after": after, "kind": kind, "n": n}).all()
+        for row in rows:
+            yield Entry(*row)
+        if len(rows) < n:
+            return
+        after = rows[-1].seq
+        if left is not None:
+            left -= len(rows)
+
+
+class TreeReader:
+    """Perfect-subtree hashes of the stored tree, read as tiles of 256 and cached.
+
+    A subtree at ``level`` is computed from at most 128 nodes of one tile at the nearest stored
+    level below it (entry hashes at level 0, ``ledger_node`` rows at 8, 16, ...), so a proof at a
+    million entries reads a handful of short ranges.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._tiles: dict[tuple[int, int], list[list[bytes]]] = {}
+
+    def _tile(self, base: int, t: int) -> list[list[bytes]]:
+        tile = self._tiles.get((base, t))
+        if tile is None:
+            lo = t << TILE
+            if base == 0:
+                rows = self.session.execute(
+                    sa.text("SELECT hash FROM ledger_entry WHERE seq > :lo AND seq <= :hi ORDER BY seq"),
+                    {"lo": lo, "hi": lo + (1 << TILE)},
+                ).scalars()
+                level = [hashlib.sha256(b"\x00" + bytes.fromhex(h)).digest() for h in rows]
+            else:
+                rows = self.session.execute(
+                    sa.text(
+                        "SELECT hash FROM ledger_node WHERE level = :level AND idx >= :lo AND idx < :hi "
+                        "ORDER BY idx"
+                    ),
+                    {"level": base, "lo": lo, "hi": lo + (1 << TILE)},
+                ).scalars()
+                level = [bytes.fromhex(h) for h in rows]
+            tile = [level]
+            while len(level) > 1:
+                level = [
+                    hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest()
+                    for i in range(0, len(level) - 1, 2)
+                ]
+                tile.append(level)
+            self._tiles[(base, t)] = tile
+        return tile
+
+    def perfect(self, level: int, index: int) -> bytes:
+        base = level - level % TILE
+        d = level - base
+        first = index << d  # first node at the base level
+        tile = self._tile(base, first >> TILE)
+        try:
+            return tile[d][(first & ((1 << TILE) - 1)) >> d]
+        except IndexError:
+            raise GovernError(
+                "ledger_tree_incomplete",
+                f"the stored tree lacks the subtree at level {level}, index {index}",
+            ) from None

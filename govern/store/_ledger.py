@@ -1,0 +1,78 @@
+"""Ledger tables: entries, the one-row head, stored Merkle nodes, checkpoints, signing keys.
+
+An entry row keeps the exact text that was hashed (``payload`` is canonical JSON text, ``time``
+the RFC 3339 text), so verification re-hashes stored bytes and never depends on how a database
+round-trips JSON or timestamps. The head row is the lock every append takes; it also carries the
+Merkle frontier (the roots of the perfect subtrees of the current tree, largest first), so the
+root after an append costs O(log n). ``ledger_node`` keeps perfect-subtree hashes at levels 8,
+16, 24, ... (tiles of 256, as in C2SP tlog-tiles) so proofs read a handful of short ranges.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from ._types import UTCDateTime
+
+
+class LedgerEntry(SQLModel, table=True):
+    __tablename__ = "ledger_entry"
+    __table_args__ = (sa.Index("ix_ledger_entry_kind_seq", "kind", "seq"),)
+
+    seq: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    time: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    actor: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    kind: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    prev: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    idempotency_key: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(256), unique=True, nullable=True)
+    )
+
+
+class LedgerHead(SQLModel, table=True):
+    """Exactly one row (id = 1), created by the migration with the genesis state."""
+
+    __tablename__ = "ledger_head"
+
+    id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    seq: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    frontier: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class LedgerNode(SQLModel, table=True):
+    __tablename__ = "ledger_node"
+
+    level: int = Field(sa_column=sa.Column(sa.SmallInteger, primary_key=True, autoincrement=False))
+    idx: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+
+
+class LedgerCheckpoint(SQLModel, table=True):
+    __tablename__ = "ledger_checkpoint"
+
+    # Integer, not BigInteger: only INTEGER PRIMARY KEY auto-numbers on SQLite.
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, primary_key=True))
+    size: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False, index=True))
+    root: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    head: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    time: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    key_id: str = Field(sa_column=sa.Column(sa.String(8), nullable=False))
+    note: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class LedgerKey(SQLModel, table=True):
+    """Public halves of every signing key ever used; a retired key still verifies old checkpoints."""
+
+    __tablename__ = "ledger_key"
+
+    key_id: str = Field(sa_column=sa.Column(sa.String(8), primary_key=True))
+    name: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    public_key: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    created: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    retired: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime))
