@@ -14,6 +14,7 @@ EventKind = Literal[
     "approval.requested",
     "approval.granted",
     "approval.rejected",
+    "approval.voided",
     "waiver.granted",
     "stage.changed",
     "retrain.decided",
