@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import _audit, _check, _evidence, _lineage, _policy, _workspace
+from . import _audit, _card, _check, _evidence, _lineage, _policy, _workspace
 
 app = typer.Typer(
     name="govern",
@@ -20,3 +20,4 @@ app.add_typer(_evidence.app, name="evidence")
 app.add_typer(_check.app, name="check")
 app.add_typer(_policy.app, name="policy")
 app.add_typer(_audit.app, name="audit")
+app.add_typer(_card.app, name="card")
