@@ -79,12 +79,15 @@ def is_placeholder(text: str) -> bool:
 def read_card(path: Path) -> LoadedCard:
     """Read and convert ``path``; never raises for bad content (problems are collected)."""
     name = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".md", ".markdown", ".json", ".yaml", ".yml"):
+        msg = f"unknown card format {suffix or '(no extension)'}: expected .md, .json, .yaml"
+        return LoadedCard(name, "govern", None, [Problem("card_format_unknown", msg, Location(name))])
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         loc = Location(name)
         return LoadedCard(name, "govern", None, [Problem("card_unreadable", str(exc), loc)])
-    suffix = path.suffix.lower()
     if suffix in (".md", ".markdown"):
         return _from_huggingface(name, text)
     if suffix == ".json":
@@ -96,20 +99,7 @@ def read_card(path: Path) -> LoadedCard:
         if isinstance(data, dict) and _looks_like_mct(data):
             return _from_mct(name, text, data)
         return _finish(LoadedCard(name, "govern", None, [], positions=positions(text)), data)
-    if suffix in (".yaml", ".yml"):
-        return _from_yaml(name, text)
-    return LoadedCard(
-        name,
-        "govern",
-        None,
-        [
-            Problem(
-                "card_format_unknown",
-                f"unknown card format {suffix or '(no extension)'}: expected .md, .json, .yaml",
-                Location(name),
-            )
-        ],
-    )
+    return _from_yaml(name, text)
 
 
 def _yaml_load(name: str, text: str, *, line_offset: int) -> tuple[Any, Problem | None]:

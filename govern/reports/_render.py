@@ -12,6 +12,7 @@ from . import _svg
 from ._attachments import describe, evidence_files, file_rows
 from ._data import ModelReportData, PeriodReportData
 from ._engine import render_html, write_html, write_pdf
+from ._format import when
 
 _FRAMEWORK_ORDER = ["EU AI Act", "NIST AI RMF", "ISO/IEC 42001", "SR 11-7"]
 _MODEL_SECTIONS = [
@@ -134,7 +135,7 @@ def period_report_html(data: PeriodReportData) -> tuple[str, dict[str, bytes]]:
         failed = ", ".join(f.rule_id for f in x.findings if f.result in ("fail", "inconclusive"))
         rows.append(
             {
-                "time": x.time, "model": x.model, "gate": x.gate, "target": x.target,
+                "time": when(x.time).removesuffix(" UTC"), "model": x.model, "gate": x.gate, "target": x.target,
                 "outcome": x.outcome, "failed": failed, "id": x.id,
                 "seq": "" if x.ledger_seq is None else x.ledger_seq,
             }
