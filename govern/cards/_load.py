@@ -272,6 +272,8 @@ def _from_huggingface(name: str, text: str) -> LoadedCard:
         holder: dict[str, Any] = data.setdefault(section, {}) if key else data
         slot = key or section
         if not isinstance(holder, dict) or holder.get(slot):
+            # Already given in the front matter: keep the prose as a note rather than drop it.
+            unmapped.append(f"## {heading}\n\n{content}")
             continue
         holder[slot] = _as_items(content) if target in _LIST_FIELDS else content
         loaded.positions[tuple(target.split("."))] = (line, 1)

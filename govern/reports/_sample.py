@@ -105,8 +105,11 @@ def inclusion_path(index: int, leaves: list[bytes]) -> list[bytes]:
     return inclusion_path(index - k, leaves[k:]) + [merkle_root(leaves[:k])]
 
 
-def _ledger(payloads: list[dict[str, Any]]) -> tuple[list[LedgerRow], list[bytes], Evidence, Verification]:
-    """Chain ``payloads`` into entries, sign a checkpoint, prove every decision entry."""
+def _ledger(
+    payloads: list[dict[str, Any]], *, prove_last: int | None = None
+) -> tuple[list[LedgerRow], list[bytes], Evidence, Verification]:
+    """Chain ``payloads`` into entries, sign a checkpoint, prove the decision entries (the last
+    ``prove_last`` of them when given: a proof costs O(n) here)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -128,14 +131,14 @@ def _ledger(payloads: list[dict[str, Any]]) -> tuple[list[LedgerRow], list[bytes
     evidence.public_key = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
-    for row, p in zip(rows, payloads, strict=True):
-        if p["kind"] == "decision.recorded":
-            i = row.seq - 1
-            proof = {
-                "seq": row.seq, "leaf_index": i, "tree_size": len(leaves), "leaf_hash": leaves[i].hex(),
-                "path": [h.hex() for h in inclusion_path(i, leaves)], "root": root.hex(),
-            }  # fmt: skip
-            evidence.proofs[p["payload"]["id"]] = json.dumps(proof, indent=2)
+    decided = [(row, p) for row, p in zip(rows, payloads, strict=True) if p["kind"] == "decision.recorded"]
+    for row, p in decided[-prove_last:] if prove_last else decided:
+        i = row.seq - 1
+        proof = {
+            "seq": row.seq, "leaf_index": i, "tree_size": len(leaves), "leaf_hash": leaves[i].hex(),
+            "path": [h.hex() for h in inclusion_path(i, leaves)], "root": root.hex(),
+        }  # fmt: skip
+        evidence.proofs[p["payload"]["id"]] = json.dumps(proof, indent=2)
     verification = Verification(
         ok=True, message=f"hash chain intact over {len(rows)} entries; checkpoint signature valid",
         entries=len(rows), head_seq=len(rows), head_hash=prev, checkpoint_ok=True,
@@ -154,10 +157,13 @@ def _decision_payload(d: DecisionRecord) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def sample_model_report(*, features: int = 15, groups: int = 4, extra_rules: int = 0, seed: int = 7) -> ModelReportData:
+def sample_model_report(
+    *, features: int = 15, groups: int = 4, extra_rules: int = 0, extra_fairness: int = 0, seed: int = 7
+) -> ModelReportData:
     """A biased gradient-boosted credit model denied at the promote gate, with full evidence.
 
-    ``features``, ``groups`` and ``extra_rules`` grow the report (the benchmark's ~20 pages).
+    ``features``, ``groups``, ``extra_rules`` and ``extra_fairness`` (tables, each with a chart)
+    grow the report (the benchmark's ~20 pages).
     """
     rng = random.Random(seed)
     model = "credit-risk-gbm@1"
@@ -229,6 +235,7 @@ def sample_model_report(*, features: int = 15, groups: int = 4, extra_rules: int
         rates("sex", ["male", "female", "non_binary", "undisclosed"][: max(2, min(groups, 4))], 0.61, 0.184),
         rates("age_band", age[: max(2, groups)], 0.63, 0.19),
     ]
+    fairness += [rates(f"segment_{i:02d}", [f"s{i}_{j}" for j in range(groups)], 0.6, 0.1) for i in range(extra_fairness)]
     drift = []
     for i, f in enumerate(names):
         psi = round(rng.uniform(0.005, 0.16) if i % 9 else 0.23, 4)
@@ -295,11 +302,9 @@ def sample_period_report(decisions: int = 200, *, seed: int = 11) -> PeriodRepor
             exceptions.append(ExceptionItem("expired_approval", model, t, "approval by marta.okafor expired before promotion", d.id))
         if i % 131 == 0 and i:
             exceptions.append(ExceptionItem("retraining_triggered", model, t, "PSI 0.27 on income exceeded 0.2 (gate retrain)", d.id))
-    rows, _, evidence, verification = _ledger(payloads)
+    rows, _, evidence, verification = _ledger(payloads, prove_last=10)
     for d, row in zip(records, rows, strict=True):
         d.ledger_seq = row.seq
-    keep = {d.id for d in records[-10:]}
-    evidence.proofs = {k: v for k, v in evidence.proofs.items() if k in keep}
     return PeriodReportData(
         start="2026-10-01", end="2026-10-31", generated_at=isoformat(_T0 + timedelta(days=31)),
         exceptions=exceptions, decisions=records, reviews=reviews, stage_changes=stages,
