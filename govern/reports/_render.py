@@ -127,19 +127,10 @@ def period_report_html(data: PeriodReportData) -> tuple[str, dict[str, bytes]]:
     """The period report's HTML and its attachments."""
     outcomes: list[str] = []
     by_model: dict[str, Counter[str]] = {}
-    rows = []
     for x in data.decisions:
         if x.outcome not in outcomes:
             outcomes.append(x.outcome)
         by_model.setdefault(x.model, Counter())[x.outcome] += 1
-        failed = ", ".join(f.rule_id for f in x.findings if f.result in ("fail", "inconclusive"))
-        rows.append(
-            {
-                "time": when(x.time).removesuffix(" UTC"), "model": x.model, "gate": x.gate, "target": x.target,
-                "outcome": x.outcome, "failed": failed, "id": x.id,
-                "seq": "" if x.ledger_seq is None else x.ledger_seq,
-            }
-        )  # fmt: skip
     files = evidence_files(data.evidence, bundle_decisions=True)
     html = render_html(
         "period_report.html",
@@ -148,11 +139,69 @@ def period_report_html(data: PeriodReportData) -> tuple[str, dict[str, bytes]]:
         exceptions=sorted(data.exceptions, key=lambda e: e.time, reverse=True),
         outcomes=outcomes,
         by_model=sorted((m, dict(c)) for m, c in by_model.items()),
-        decisions=rows,
+        listings={
+            "decisions": (_DECISIONS_HEAD, [_decision_line(x) for x in data.decisions]),
+            "reviews": (_REVIEWS_HEAD, [_review_line(r) for r in data.reviews]),
+            "stages": (_STAGES_HEAD, [_stage_line(c) for c in data.stage_changes]),
+        },
         review_counts=_review_counts(data.reviews),
         files=file_rows(files),
     )
     return html, files
+
+
+# Long period listings are monospaced text, one block per item: WeasyPrint lays out a table row
+# in ~4-9 ms, a line of text in ~0.2 ms (bench/report.py renders 10,000 decisions).
+def _cell(text: str, width: int) -> str:
+    return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
+
+
+def _fixed_line(cells: list[tuple[str, int]], *, wrap: int | None = None, note: str = "") -> str:
+    """Cells padded to their widths; the cell at index ``wrap`` wraps onto continuation lines
+    under itself; ``note`` follows on indented lines of its own."""
+    import textwrap
+
+    cells = list(cells)
+    more: list[str] = []
+    if wrap is not None:
+        text, width = cells[wrap]
+        lines = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+        cells[wrap] = (lines[0], width)
+        indent = " " * sum(w + 1 for _, w in cells[:wrap])
+        more = [indent + line for line in lines[1:]]
+    if note:
+        more += ["    " + line for line in textwrap.wrap(note, 116)]
+    return "\n".join([" ".join(_cell(t, w) for t, w in cells).rstrip(), *more])
+
+
+def _time(text: str) -> str:
+    return when(text).removesuffix(" UTC")
+
+
+def _decision_line(x: Any) -> str:
+    failed = ", ".join(f.rule_id for f in x.findings if f.result in ("fail", "inconclusive"))
+    seq = "" if x.ledger_seq is None else str(x.ledger_seq)
+    cells = [(_time(x.time), 19), (x.model, 22), (x.gate, 8), (x.target, 11), (x.outcome, 16), (failed, 30),
+             (x.id, 12), (seq.rjust(7), 7)]  # fmt: skip
+    return _fixed_line(cells, wrap=5)
+
+
+_DECISIONS_HEAD = _fixed_line([("Time (UTC)", 19), ("Model", 22), ("Gate", 8), ("Target", 11), ("Outcome", 16),
+                               ("Failed rules", 30), ("Decision", 12), ("    Seq", 7)])  # fmt: skip
+_REVIEWS_HEAD = _fixed_line([("Time (UTC)", 19), ("Kind", 9), ("Model", 22), ("Who", 16), ("Role", 13),
+                             ("Rule", 20), ("Expires", 10), ("Decision", 12)])  # fmt: skip
+_STAGES_HEAD = _fixed_line([("Time (UTC)", 19), ("Model", 22), ("From", 12), ("To", 12), ("Actor", 18), ("Decision", 12)])
+
+
+def _review_line(r: Any) -> str:
+    cells = [(_time(r.time), 19), (r.kind, 9), (r.model, 22), (r.actor, 16), (r.role, 13), (r.rule_id or "–", 20),
+             (r.expires[:10] if r.expires else "–", 10), (r.decision_id, 12)]  # fmt: skip
+    return _fixed_line(cells, note=r.justification + (f" [{r.status}]" if r.status else ""))
+
+
+def _stage_line(c: Any) -> str:
+    cells = [(_time(c.time), 19), (c.model, 22), (c.from_stage, 12), (c.to_stage, 12), (c.actor, 18), (c.decision_id, 12)]
+    return _fixed_line(cells)
 
 
 def render_period_report(data: PeriodReportData, out: Path) -> None:
