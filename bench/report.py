@@ -48,7 +48,7 @@ def main() -> None:
     render_model_report(sample_model_report(), tmp / "warm.pdf")
 
     size = {"features": 20, "extra_fairness": 1, "extra_rules": 2} if args.quick else {
-        "features": 200, "extra_fairness": 26, "extra_rules": 20}  # fmt: skip
+        "features": 80, "extra_fairness": 34, "groups": 2, "extra_rules": 6}  # fmt: skip
     data = sample_model_report(**size)
     charts = 1 + 1 + len(data.fairness) + -(-len(data.drift) // 20)
     html, _ = model_report_html(data)
