@@ -41,7 +41,8 @@ HEAVY = ("pandas", "pyarrow", "numpy", "scipy", "scipy.stats", "sklearn", "fairl
 def build_workspace(root: Path, rows: int) -> Path:
     """The demo's world, with a ``rows``-row evaluation table and its SHAP values for the LR model."""
     from govern.demo._data import FINANCIAL, applications
-    from govern.demo._scenario import CARD, _eval_table, _linear_shap, build
+    from govern.demo import demo_card
+    from govern.demo._scenario import _eval_table, _linear_shap, build
     from govern.evidence import load_model
     from govern.lineage import ModelSpec
     from govern.workspace import Workspace
@@ -59,7 +60,7 @@ def build_workspace(root: Path, rows: int) -> Path:
     try:
         ws.ingest([files.manifest])
         ws.register_model(ModelSpec(name="credit-risk-lr", version="1", run="train-lr-2024-03", owner="bob",
-                                    tags={"use_case": "credit"}, use_case="credit", card=CARD, framework="sklearn"))
+                                    tags={"use_case": "credit"}, use_case="credit", card=demo_card("credit-risk-lr", "1"), framework="sklearn"))
         mapping = {"label": "outcome", "prediction": "prediction", "score": "score", "sensitive": ["sex", "race"]}
         ws.add_evidence(MODEL, "evaluation", evaluation, mapping=mapping)
         ws.add_evidence(MODEL, "model", files.lr_model)

@@ -152,15 +152,3 @@ runs:
     code_commit: 9c41e2b
     author: carol
 """
-
-CARD: dict[str, Any] = {
-    "intended_use": "Score consumer credit applications for a human underwriter (decision support).",
-    "out_of_scope_uses": "Automated rejection without human review; employment or insurance decisions.",
-    "training_data": "credit/applications@1: 2019-2023 applications with observed repayment.",
-    "evaluation_data": "A held-out sample of applications with observed repayment outcomes.",
-    "metrics": "AUC, calibration error, demographic parity and equalized odds by sex and race.",
-    "limitations": "Trained before the 2024 downturn; monitor drift in income and debt ratio.",
-    "ethical_considerations": "Sex and race are excluded from the features; proxies are monitored.",
-    "human_oversight": "Two reviewers (risk officer or validator) approve every production release.",
-    "owner": "bob",
-}

@@ -18,13 +18,9 @@ from typing import Any
 
 import pytest
 
-from govern.demo._scenario import CARD, Files, build
-from govern.lineage import ModelSpec
+from govern.demo import Files, build, populate
 from govern.workspace import Workspace
 
-EVAL_MAPPING: dict[str, Any] = {
-    "label": "outcome", "prediction": "prediction", "score": "score", "sensitive": ["sex", "race"],
-}
 OWNER = "bob"
 REQUESTER = "ci-bot"
 
@@ -45,24 +41,6 @@ class GateWorkspace:
         return env
 
 
-def register_scenario(ws: Workspace, files: Files) -> None:
-    """Ingest the scenario's lineage and register both models with their evidence, as the demo does."""
-    ws.ingest([files.manifest])
-    models = [
-        ("credit-risk-gbm", "train-gbm-2024-03", files.gbm_model, files.gbm_eval, None),
-        ("credit-risk-lr", "train-lr-2024-03", files.lr_model, files.lr_eval, files.lr_explanation),
-    ]
-    for name, run, model, evaluation, explanation in models:
-        ws.register_model(ModelSpec(name=name, version="1", run=run, owner=OWNER, tags={"use_case": "credit"},
-                                    use_case="credit", card=CARD, framework="sklearn"))
-        ref = f"{name}@1"
-        ws.add_evidence(ref, "evaluation", evaluation, mapping=EVAL_MAPPING)
-        ws.add_evidence(ref, "model", model)
-        ws.add_evidence(ref, "reference", files.reference)
-        if explanation is not None:
-            ws.add_evidence(ref, "explanation", explanation)
-
-
 @pytest.fixture(scope="module")
 def scenario_files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     """The demo scenario's input files (small size), built once per test module."""
@@ -76,7 +54,7 @@ def gate_workspace(tmp_path_factory: pytest.TempPathFactory, scenario_files: Fil
     ws = Workspace.init(path)
     ws.actor = REQUESTER
     try:
-        register_scenario(ws, scenario_files)
+        populate(ws, scenario_files)
     finally:
         ws.close()
     yield GateWorkspace(path, scenario_files)
