@@ -4,6 +4,7 @@ Tables live in one module per room (``_lineage``, ``_ledger``, ...); each room's
 own Alembic branch under ``migrations/versions`` and ``Store.migrate`` upgrades all heads.
 """
 
+from ._api import ApiIdempotencyRow, ApiRateRow, WebhookDeliveryRow, WebhookRow
 from ._db import Store, normalize_url
 from ._decisions import ApprovalRequestRow, ApprovalVoteRow, DecisionRow, StageChangeRow, WaiverRow
 from ._evidence import EvidenceRecord
@@ -43,4 +44,9 @@ __all__ = [
     "StageChangeRow",
     # identity
     "TokenRow",
+    # api
+    "ApiIdempotencyRow",
+    "ApiRateRow",
+    "WebhookRow",
+    "WebhookDeliveryRow",
 ]
