@@ -1,0 +1,7 @@
+"""The end-to-end demo: a credit-scoring world with a known bias, governed from lineage to PDF."""
+
+from ._data import BIAS_FLIP, applications
+from ._populate import EVAL_MAPPING, populate, register
+from ._scenario import CARD, Files, build
+
+__all__ = ["applications", "BIAS_FLIP", "build", "Files", "CARD", "populate", "register", "EVAL_MAPPING"]
