@@ -10,9 +10,9 @@ from ._auth import OWN_MODELS_ONLY, check_owner
 from ._deps import Caller, requires
 from ._limits import hit_rate_limit
 from ._models import own
-from ._schemas import PROBLEM_RESPONSES, RollbackRequest, VoteRequest, WaiverRequest
+from ._schemas import RollbackRequest, VoteRequest, WaiverRequest
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter()
 
 
 def _rate(request: Request, caller: Caller) -> None:

@@ -12,9 +12,9 @@ from govern.core import PermissionDenied, parse_ref
 
 from ._auth import OWN_MODELS_ONLY, check_owner
 from ._deps import Caller, requires
-from ._schemas import PROBLEM_RESPONSES, ModelRegistration, PromoteRequest
+from ._schemas import ModelRegistration, PromoteRequest
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter()
 EvidenceRole = Literal["evaluation", "reference", "current", "model", "explanation"]
 
 
