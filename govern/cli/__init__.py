@@ -30,14 +30,9 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - the one place an unexpected error is shown
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            print("govern: aborted", file=sys.stderr)
-            sys.exit(130)
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(2)
         if os.environ.get("GOVERN_DEBUG"):
             raise
         print(
@@ -46,3 +41,9 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         sys.exit(2)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Usage errors of the command-line parser (Typer vendors its own click)."""
+    return any(cls.__name__ == "ClickException" and cls.__module__.endswith("exceptions")
+               for cls in type(exc).__mro__)

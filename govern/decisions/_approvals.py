@@ -102,19 +102,9 @@ def approval_status(
     approved is not what is being promoted now.
     """
     now = utcnow()
-    rows = session.execute(
-        sa.select(ApprovalRequestRow).where(
-            ApprovalRequestRow.model_node_id == state.node_id, ApprovalRequestRow.target == target,
-            ApprovalRequestRow.status.in_(("open", "approved")),
-        )
-    ).scalars().all()
     current = None
-    for row in rows:
-        if row.bound_digest != digest:
-            row.status = "void"
-            audit(session, requester, "approval.voided", {"request": row.id, "model": state.ref,
-                                                           "reason": "model, evidence or policy changed"})
-        elif row.expires_at <= now:
+    for row in void_stale(session, state, target, digest, requester):
+        if row.expires_at <= now:
             row.status = "expired"
         else:
             current = row
@@ -144,6 +134,26 @@ def approval_status(
     return {"request": current.id, "status": status, "required": current.required,
             "approvers": [v.approver for v in votes if v.verdict == "approve"],
             "summary": _summary(current.required, votes)}
+
+
+def void_stale(session: Session, state: ModelState, target: str, digest: str, actor: str) -> list[ApprovalRequestRow]:
+    """Void the live requests for ``state``/``target`` bound to another digest (ledgered);
+    return the live ones bound to ``digest``."""
+    rows = session.execute(
+        sa.select(ApprovalRequestRow).where(
+            ApprovalRequestRow.model_node_id == state.node_id, ApprovalRequestRow.target == target,
+            ApprovalRequestRow.status.in_(("open", "approved")),
+        )
+    ).scalars().all()
+    live = []
+    for row in rows:
+        if row.bound_digest == digest:
+            live.append(row)
+            continue
+        row.status = "void"
+        audit(session, actor, "approval.voided", {"request": row.id, "model": state.ref,
+                                                  "reason": "model, evidence or policy changed"})
+    return live
 
 
 def _timedelta(seconds: int) -> Any:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from govern.core import ConflictError, GovernError, isoformat, json_digest, parse_ref, utcnow
 from govern.store import DecisionRow, ModelVersion, StageChangeRow, WaiverRow
 
-from ._approvals import approval_status
+from ._approvals import approval_status, void_stale
 from ._context import Context, audit
 from ._inputs import ModelState, bound_digest, champion_ref, model_state
 from ._types import PROMOTION_TARGETS, Decision, Finding
@@ -128,6 +128,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
         fresh = model_state(session, parse_ref(state.ref), ctx.blob_dir)
         if bound_digest(fresh, ctx.packs.digests) != digest:
             raise ConflictError("inputs_changed", f"{state.ref} or its evidence changed during evaluation; run the gate again")
+        void_stale(session, state, target, digest, requester)
         findings = _apply_waivers(findings, _active_waivers(session, state.node_id))
         verdict = _base_verdict(findings)
         reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]

@@ -1,0 +1,8 @@
+"""The end-to-end demo: a credit-scoring world with a known bias, governed from lineage to PDF."""
+
+from ._data import BIAS_FLIP, applications
+from ._populate import EVAL_MAPPING, populate, register
+from ._run import run_demo
+from ._scenario import CARD, Files, build
+
+__all__ = ["run_demo", "applications", "BIAS_FLIP", "build", "Files", "CARD", "populate", "register", "EVAL_MAPPING"]
