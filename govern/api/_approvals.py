@@ -65,6 +65,8 @@ def _vote(request: Request, caller: Caller, request_id: str, verdict: str, justi
     from govern.decisions import vote
 
     _rate(request, caller)
+    if caller.principal.role in OWN_MODELS_ONLY:
+        _visible(caller, request_id)
     return vote(caller.ws.context, request_id, caller.principal, verdict, justification).to_dict()  # type: ignore[arg-type]
 
 

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,7 @@ class Server:
         self.ws = ws
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.exe = govern_exe()
         self.log = ws.path.parent / f"serve-{self.port}.log"
         self._log = self.log.open("wb")
         self.proc = subprocess.Popen(
@@ -237,3 +239,10 @@ def assert_problem(response: httpx.Response, status: int, code: str | None = Non
         assert body["code"] == code, body
     assert "Traceback" not in response.text
     return body  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def kit() -> SimpleNamespace:
+    """The helpers above, for test modules (``--import-mode=importlib`` cannot import conftest)."""
+    return SimpleNamespace(Server=Server, build_workspace=build_workspace, problem=assert_problem,
+                           role_person=ROLE_PERSON, free_port=free_port, govern_exe=govern_exe)

@@ -6,17 +6,17 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import Server, govern_exe
+from typing import Any
 
 
-def _cli(server: Server, *args: str, person: str | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(server: Any, *args: str, person: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(server.ws.env)
     if person is not None:
         env |= {"GOVERN_URL": server.url, "GOVERN_TOKEN": server.ws.tokens[person]}
-    return subprocess.run([*govern_exe(), *args], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([*server.exe, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_approvals_cli_through_api(server: Server) -> None:
+def test_approvals_cli_through_api(server: Any) -> None:
     with server.client("ci-bot") as ci:
         assert ci.post("/models/credit-risk@1/gates/promote", json={"target": "production"}).status_code == 200
     local = _cli(server, "approvals", "list", "--format", "json")

@@ -9,22 +9,23 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from conftest import ApiWorkspace, Server, assert_problem
+from typing import Any
 
 from govern.core import isoformat, utcnow
 
 
 @pytest.fixture
-def tight(api_ws: ApiWorkspace) -> Iterator[Server]:
+def tight(api_ws: Any, kit: Any) -> Iterator[Any]:
     """A server with a 4 KiB body limit and 3 approval actions per minute per token."""
-    srv = Server(api_ws, extra_env={"GOVERN_MAX_BODY_BYTES": "4096", "GOVERN_APPROVAL_RATE_LIMIT": "3"})
+    srv = kit.Server(api_ws, extra_env={"GOVERN_MAX_BODY_BYTES": "4096", "GOVERN_APPROVAL_RATE_LIMIT": "3"})
     try:
         yield srv
     finally:
         srv.stop()
 
 
-def test_tokens_roles_and_ownership(tight: Server) -> None:
+def test_tokens_roles_and_ownership(tight: Any, kit: Any) -> None:
+    assert_problem = kit.problem
     url = tight.url + "/v1/models"
     assert_problem(httpx.get(url), 401, "missing_token")
     assert_problem(httpx.get(url, headers={"Authorization": "Basic abc"}), 401, "missing_token")
@@ -48,7 +49,8 @@ def test_tokens_roles_and_ownership(tight: Server) -> None:
         assert_problem(dave.post("/models", json={"name": "x", "version": "1", "owner": "bob"}), 403, "owner_mismatch")
 
 
-def test_body_json_routes(tight: Server) -> None:
+def test_body_json_routes(tight: Any, kit: Any) -> None:
+    assert_problem = kit.problem
     with tight.client("root") as admin:
         assert_problem(admin.post("/tokens", content=b'{"name": "x", "role": "ci"' + b" " * 5000,
                                   headers={"Content-Type": "application/json"}), 413, "body_too_large")
@@ -64,7 +66,8 @@ def test_body_json_routes(tight: Server) -> None:
         assert_problem(admin.get("/ledger/proofs/inclusion/1"), 400, "checkpoint_missing")
 
 
-def test_idempotency_key(tight: Server) -> None:
+def test_idempotency_key(tight: Any, kit: Any) -> None:
+    assert_problem = kit.problem
     with tight.client("root") as admin:
         key = {"Idempotency-Key": "create-ci-token-1"}
         first = admin.post("/tokens", json={"name": "idem", "role": "ci"}, headers=key)
@@ -78,7 +81,8 @@ def test_idempotency_key(tight: Server) -> None:
         assert alice.post("/tokens", json={"name": "idem", "role": "ci"}, headers=key).status_code == 403
 
 
-def test_approval_rate_limit_per_token(tight: Server) -> None:
+def test_approval_rate_limit_per_token(tight: Any, kit: Any) -> None:
+    assert_problem = kit.problem
     if time.time() % 60 > 50:  # the window is a clock minute: do not straddle two
         time.sleep(61 - time.time() % 60)
     with tight.client("alice") as alice, tight.client("carol") as carol:

@@ -12,18 +12,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Server, build_workspace, govern_exe
+from typing import Any
 
 MODELS = 25
 
 
 @pytest.mark.slow
-def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url: str) -> None:
+def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url: str, kit: Any) -> None:
+    Server = kit.Server  # noqa: N806
     from govern.demo._scenario import CARD
     from govern.lineage import ModelSpec
     from govern.workspace import Workspace
 
-    api_ws = build_workspace(tmp_path, pg_url)
+    api_ws = kit.build_workspace(tmp_path, pg_url)
     with Workspace.open(api_ws.path, database_url=pg_url) as ws:
         ws.actor = "ci-bot"
         for i in range(MODELS):
@@ -83,5 +84,5 @@ def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url:
     finally:
         a.stop()
         b.stop()
-    verify = subprocess.run([*govern_exe(), "audit", "verify"], env=api_ws.env, capture_output=True, text=True)
+    verify = subprocess.run([*kit.govern_exe(), "audit", "verify"], env=api_ws.env, capture_output=True, text=True)
     assert verify.returncode == 0, verify.stdout + verify.stderr

@@ -10,15 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from conftest import ROLE_PERSON, Server, assert_problem
-
 from govern.api import ROLE_MATRIX
+from govern.identity import ROLES
 
-ROLES = list(ROLE_PERSON)
 CREDIT = "credit-risk@1"  # owned by bob: invisible to the model_owner (dave)
 
 
-def _routes(srv: Server, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any], int, dict[str, int]]]:
+def _routes(srv: Any, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any], int, dict[str, int]]]:
     """(method, path, action, request kwargs, success status, per-role overrides)."""
     files = srv.ws.files
     assert files is not None
@@ -35,10 +33,13 @@ def _routes(srv: Server, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[
         ("GET", "/approvals", "approvals.read", {}, 200, {}),
         ("GET", f"/approvals/{rid}", "approvals.read", {}, 200, owner_404),
         ("GET", f"/approvals/{ctx['dave_request']}", "approvals.read", {}, 200, {}),
-        ("POST", f"/approvals/{rid}/approve", "approvals.vote", {"json": {"justification": "ok"}}, 200, {}),
+        ("POST", f"/approvals/{rid}/approve", "approvals.vote", {"json": {"justification": "ok"}}, 200, owner_404),
+        # dave votes on his own model: separation of duties, not the role, refuses him
+        ("POST", f"/approvals/{ctx['dave_request']}/approve", "approvals.vote", {"json": {"justification": "ok"}},
+         200, {"model_owner": 403}),
         # the first rejection closes the request; the next voter finds it closed
         ("POST", f"/approvals/{rid2}/reject", "approvals.vote", {"json": {"justification": "no"}}, 200,
-         {"validator": 409}),
+         {"validator": 409, "model_owner": 404}),
         ("GET", "/waivers", "waivers.read", {}, 200, {}),
         ("POST", "/waivers", "waivers.grant", {"json": {"model": CREDIT, "rule": "always-review", "justification": "j",
                                                         "expires_at": "2099-01-01T00:00:00Z"}}, 201, {}),
@@ -72,7 +73,8 @@ def _format(kwargs: dict[str, Any], role: str) -> dict[str, Any]:
     return kwargs
 
 
-def test_every_route_every_role(server: Server) -> None:
+def test_every_route_every_role(server: Any, kit: Any) -> None:
+    assert_problem, role_person = kit.problem, kit.role_person
     with server.client("ci-bot") as ci, server.client("root") as admin:
         ci.post(f"/models/{CREDIT}/gates/promote", json={"target": "production"})
         ci.post("/models/dave-model@1/gates/promote", json={"target": "production"})
@@ -94,12 +96,13 @@ def test_every_route_every_role(server: Server) -> None:
             assert_problem(anon.request(method, path, **_format(kwargs, "anon")), 401)
             for role in ROLES:
                 expected = overrides.get(role, ok) if role in ROLE_MATRIX[action] else 403
-                response = anon.request(method, path, headers=server.ws.auth(ROLE_PERSON[role]),
+                response = anon.request(method, path, headers=server.ws.auth(role_person[role]),
                                         **_format(kwargs, role))
                 if response.status_code != expected:
                     failures.append(f"{method} {path} as {role}: {response.status_code} != {expected}: "
                                     f"{response.text[:200]}")
                 elif expected >= 400:
-                    assert_problem(response, expected, "role_forbidden" if expected == 403 else None)
+                    forbidden_role = role not in ROLE_MATRIX[action]
+                    assert_problem(response, expected, "role_forbidden" if forbidden_role else None)
     assert not failures, "\n".join(failures)
     assert seen_actions == set(ROLE_MATRIX), "a role-matrix action has no route in this test"

@@ -5,10 +5,10 @@ examples per operation (positive and negative generation), on SQLite and Postgre
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
-from conftest import Server, build_workspace
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
@@ -18,8 +18,8 @@ CHECKS = [checks.not_a_server_error, checks.response_schema_conformance, checks.
 
 
 @pytest.mark.slow
-def test_api_conforms_to_its_schema(tmp_path: Path, db_url: str | None) -> None:
-    srv = Server(build_workspace(tmp_path, db_url))
+def test_api_conforms_to_its_schema(tmp_path: Path, db_url: str | None, kit: Any) -> None:
+    srv = kit.Server(kit.build_workspace(tmp_path, db_url))
     failures: list[str] = []
     calls = 0
     try:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import Server, assert_problem
+from typing import Any
 
 
-def test_sod_flow_over_http(server: Server) -> None:
+def test_sod_flow_over_http(server: Any, kit: Any) -> None:
+    assert_problem = kit.problem
     with server.client("ci-bot") as ci, server.client("bob") as bob, server.client("alice") as alice, \
             server.client("carol") as carol:
         first = ci.post("/models/credit-risk@1/gates/promote", json={"target": "production"})

@@ -9,9 +9,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
-from conftest import Server, free_port
 
 from govern.webhooks import WEBHOOK_KINDS, verify_signature
 
@@ -46,8 +46,8 @@ def _wait_for(out: Path, seqs: set[int], timeout: float = 45.0) -> list[dict]:  
     raise AssertionError(f"missing events {sorted(seqs - {json.loads(r['body'])['seq'] for r in _received(out)})}")
 
 
-def test_webhooks_signed_and_delivered_after_receiver_restart(server: Server, tmp_path: Path) -> None:
-    port, out = free_port(), tmp_path / "received.jsonl"
+def test_webhooks_signed_and_delivered_after_receiver_restart(server: Any, kit: Any, tmp_path: Path) -> None:
+    port, out = kit.free_port(), tmp_path / "received.jsonl"
     receiver = _start(port, out)
     try:
         with server.client("root") as admin, server.client("ci-bot") as ci, server.client("alice") as alice, \
