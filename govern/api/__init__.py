@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._auth import OWN_MODELS_ONLY, ROLE_MATRIX, Action, authorize, check_owner
+from ._client import ApiClient, approval_view
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -23,6 +24,9 @@ __all__ = [
     "Action",
     "authorize",
     "check_owner",
+    # the client the CLI uses when GOVERN_URL and GOVERN_TOKEN are set
+    "ApiClient",
+    "approval_view",
 ]
 
 

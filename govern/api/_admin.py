@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from govern.core import isoformat
 
 from ._deps import Caller, requires
-from ._schemas import PROBLEM_RESPONSES, TokenRequest, WebhookRequest
+from ._schemas import TokenRequest, WebhookRequest
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter()
 
 
 def _token(info: Any) -> dict[str, Any]:

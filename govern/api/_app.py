@@ -53,6 +53,7 @@ def create_app(workspace: Path | str | None = None, *, deliver_webhooks: bool = 
                     "the audit ledger, tokens and webhooks. Errors are application/problem+json.",
         lifespan=lifespan,
     )
+    app.openapi = _openapi(app)  # type: ignore[method-assign]
     app.state.workspace = ws
     app.state.settings = ws.settings
     _problems.install(app)
@@ -75,3 +76,32 @@ def create_app(workspace: Path | str | None = None, *, deliver_webhooks: bool = 
     app.add_middleware(Idempotency, store=ws.store)
     app.add_middleware(BodyLimit, max_bytes=ws.settings.max_body_bytes)
     return app
+
+
+def _openapi(app: Any) -> Any:
+    """The OpenAPI document, with every error response documented as problem+json (FastAPI's
+    default 422 schema is not what the API sends)."""
+    from fastapi.openapi.utils import get_openapi
+
+    from ._schemas import Problem
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema  # type: ignore[no-any-return]
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        schemas["Problem"] = Problem.model_json_schema()
+        problem = {"description": "Problem details (RFC 9457)",
+                   "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                responses["4XX"] = problem
+                responses["5XX"] = problem
+        app.openapi_schema = schema
+        return schema
+
+    return build

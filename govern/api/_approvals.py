@@ -10,9 +10,9 @@ from ._auth import OWN_MODELS_ONLY, check_owner
 from ._deps import Caller, requires
 from ._limits import hit_rate_limit
 from ._models import own
-from ._schemas import PROBLEM_RESPONSES, RollbackRequest, VoteRequest, WaiverRequest
+from ._schemas import RollbackRequest, VoteRequest, WaiverRequest
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter()
 
 
 def _rate(request: Request, caller: Caller) -> None:
@@ -65,6 +65,8 @@ def _vote(request: Request, caller: Caller, request_id: str, verdict: str, justi
     from govern.decisions import vote
 
     _rate(request, caller)
+    if caller.principal.role in OWN_MODELS_ONLY:
+        _visible(caller, request_id)
     return vote(caller.ws.context, request_id, caller.principal, verdict, justification).to_dict()  # type: ignore[arg-type]
 
 

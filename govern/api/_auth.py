@@ -29,8 +29,10 @@ ROLE_MATRIX: dict[str, frozenset[str]] = {
     "gate.promote": frozenset({"admin", "model_owner", "ci"}),
     "gate.retrain": frozenset({"admin", "model_owner", "ci"}),
     "approvals.read": _ALL,
-    # decisions then require a role the request accepts (risk_officer/validator by the packs)
-    "approvals.vote": frozenset({"risk_officer", "validator"}),
+    # Decisions then require a role the request accepts (``role_not_allowed``). A model_owner is let
+    # through so that voting on its own model is refused for the precise reason
+    # (``sod_owner_conflict``); others' requests are 404 to it.
+    "approvals.vote": frozenset({"risk_officer", "validator", "model_owner"}),
     "waivers.read": _ALL,
     "waivers.grant": frozenset({"admin", "risk_officer"}),
     "stage.rollback": frozenset({"admin", "risk_officer", "validator", "model_owner"}),

@@ -123,20 +123,30 @@ class Idempotency:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        status = 500
-        content_type: str | None = None
+        start: dict[str, Any] | None = None
         chunks: list[bytes] = []
+        recorded = False
 
-        async def capture(message: dict[str, Any]) -> None:
-            nonlocal status, content_type
+        async def record_then_send(message: dict[str, Any]) -> None:
+            # The record commits before the client sees the answer, so an immediate retry replays.
+            nonlocal start, recorded
             if message["type"] == "http.response.start":
-                status = message["status"]
-                content_type = dict(message.get("headers") or []).get(b"content-type", b"").decode("latin-1") or None
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            content_type = dict(start.get("headers") or []).get(b"content-type", b"").decode("latin-1") or None
+            await run_in_threadpool(_finish, self.store, hashed, key, start["status"], content_type, b"".join(chunks))
+            recorded = True
+            await send(start)
+            await send({"type": "http.response.body", "body": b"".join(chunks)})
 
         try:
-            await self.app(scope, replay_receive, capture)
+            await self.app(scope, replay_receive, record_then_send)
         finally:
-            await run_in_threadpool(_finish, self.store, hashed, key, status, content_type, b"".join(chunks))
+            if not recorded:  # the app failed before answering: free the key for a retry
+                await run_in_threadpool(_finish, self.store, hashed, key, 500, None, b"")

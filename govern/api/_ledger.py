@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from ._deps import Caller, requires
-from ._schemas import PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/ledger", tags=["ledger"], responses=PROBLEM_RESPONSES)
+MAX_SEQ = 2**62  # keeps generated numbers inside BIGINT
+
+router = APIRouter(prefix="/ledger", tags=["ledger"])
 
 
 def _checkpoint(cp: Any) -> dict[str, Any]:
@@ -17,7 +18,7 @@ def _checkpoint(cp: Any) -> dict[str, Any]:
 
 
 @router.get("/entries", summary="Ledger entries in sequence order")
-def entries(since: int = Query(0, ge=0), kind: str | None = Query(None, max_length=64),
+def entries(since: int = Query(0, ge=0, le=MAX_SEQ), kind: str | None = Query(None, max_length=64),
             limit: int = Query(100, ge=1, le=1000), caller: Caller = requires("ledger.read")) -> list[dict[str, Any]]:
     from govern.ledger import iter_entries
 
@@ -52,7 +53,7 @@ def latest(caller: Caller = requires("ledger.read")) -> dict[str, Any]:
 
 
 @router.get("/proofs/inclusion/{seq}", summary="Inclusion proof of entry SEQ against the newest covering checkpoint")
-def inclusion(seq: int, caller: Caller = requires("ledger.read")) -> dict[str, Any]:
+def inclusion(seq: int = Path(..., ge=1, le=MAX_SEQ), caller: Caller = requires("ledger.read")) -> dict[str, Any]:
     from govern.ledger import prove_inclusion
 
     with caller.ws.store.read() as session:
@@ -60,7 +61,7 @@ def inclusion(seq: int, caller: Caller = requires("ledger.read")) -> dict[str, A
 
 
 @router.get("/proofs/consistency", summary="Consistency proof: the log of OLD entries is a prefix of NEW")
-def consistency(old: int = Query(..., ge=1), new: int | None = Query(None, ge=1),
+def consistency(old: int = Query(..., ge=1, le=MAX_SEQ), new: int | None = Query(None, ge=1, le=MAX_SEQ),
                 caller: Caller = requires("ledger.read")) -> dict[str, Any]:
     from govern.ledger import prove_consistency
 

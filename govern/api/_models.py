@@ -12,9 +12,9 @@ from govern.core import PermissionDenied, parse_ref
 
 from ._auth import OWN_MODELS_ONLY, check_owner
 from ._deps import Caller, requires
-from ._schemas import PROBLEM_RESPONSES, ModelRegistration, PromoteRequest
+from ._schemas import ModelRegistration, PromoteRequest
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter()
 EvidenceRole = Literal["evaluation", "reference", "current", "model", "explanation"]
 
 
@@ -54,21 +54,21 @@ def get_model(ref: str, caller: Caller = requires("models.read")) -> dict[str, A
     return model  # type: ignore[no-any-return]
 
 
-@router.get("/lineage/{ref}", tags=["lineage"], summary="Lineage subgraph upstream or downstream of REF")
-def lineage(ref: str, direction: Literal["upstream", "downstream"] = "upstream",
-            depth: int | None = Query(None, ge=0, le=1000), caller: Caller = requires("lineage.read")) -> dict[str, Any]:
-    if parse_ref(ref, default_kind="model").kind == "model":
-        own(caller, ref)
-    return caller.ws.lineage(ref, direction, depth=depth).to_dict()  # type: ignore[no-any-return]
-
-
-@router.get("/lineage/{ref}/impact", tags=["lineage"], summary="Model versions downstream of a dataset or feature")
+@router.get("/lineage/{ref:path}/impact", tags=["lineage"], summary="Model versions downstream of a dataset or feature")
 def impact(ref: str, caller: Caller = requires("lineage.read")) -> list[dict[str, Any]]:
     models = caller.ws.impact(ref)
     if caller.principal.role in OWN_MODELS_ONLY:
         models = [m for m in models if m.owner == caller.name]
     return [{"model": m.ref, "stage": m.stage, "tier": m.tier, "owner": m.owner, "distance": m.distance}
             for m in models]
+
+
+@router.get("/lineage/{ref:path}", tags=["lineage"], summary="Lineage subgraph upstream or downstream of REF")
+def lineage(ref: str, direction: Literal["upstream", "downstream"] = "upstream",
+            depth: int | None = Query(None, ge=0, le=1000), caller: Caller = requires("lineage.read")) -> dict[str, Any]:
+    if parse_ref(ref, default_kind="model").kind == "model":
+        own(caller, ref)
+    return caller.ws.lineage(ref, direction, depth=depth).to_dict()  # type: ignore[no-any-return]
 
 
 @router.post("/models/{ref}/evidence", status_code=201, tags=["evidence"],

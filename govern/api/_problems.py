@@ -86,6 +86,11 @@ def install(app: Any) -> None:
         # conflicts with what the winner wrote.
         return problem(409, "write_conflict", "a concurrent request changed the same object; retry")
 
+    @app.exception_handler(sa_exc.DataError)
+    async def _data(_request: Request, _err: Exception) -> Response:
+        # A value the database cannot store (NUL in a path or query string on PostgreSQL).
+        return problem(422, "value_unstorable", "a value in the request cannot be stored")
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, err: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)

@@ -2,6 +2,7 @@
 
 from ._data import BIAS_FLIP, applications
 from ._populate import EVAL_MAPPING, populate, register
+from ._run import run_demo
 from ._scenario import CARD, Files, build
 
-__all__ = ["applications", "BIAS_FLIP", "build", "Files", "CARD", "populate", "register", "EVAL_MAPPING"]
+__all__ = ["run_demo", "applications", "BIAS_FLIP", "build", "Files", "CARD", "populate", "register", "EVAL_MAPPING"]

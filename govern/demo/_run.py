@@ -91,3 +91,167 @@ class Demo:
         if d.approval:
             self.request = d.approval["request"]
             self.say(f"   approval request {self.request}: {d.approval['summary']}")
+
+    def approvals_over_http(self) -> None:
+        import httpx
+
+        with _Server(self.ws.settings.workspace) as base:
+            self.say(f"   govern serve on {base} (OpenAPI at {base}/docs)")
+            tokens = {name: self.ws.create_token(name, role)[0] for name, role in (
+                ("bob", "model_owner"), ("rita", "risk_officer"), ("ravi", "risk_officer"))}
+            url = f"{base}/v1/approvals/{self.request}/approve"
+            with httpx.Client(timeout=60) as http:
+                def vote(who: str) -> httpx.Response:
+                    return http.post(url, headers={"Authorization": f"Bearer {tokens[who]}"},
+                                     json={"justification": f"{who}: fairness, accuracy and card reviewed"})
+
+                refused = vote("bob")
+                problem = refused.json()
+                self.say(f"   bob (model owner) approves: HTTP {refused.status_code} {problem.get('code')}: "
+                         f"{problem.get('detail')}")
+                for who in ("rita", "ravi"):
+                    r = vote(who)
+                    r.raise_for_status()
+                    self.say(f"   {who} (risk officer) approves: HTTP {r.status_code}, request {r.json()['status']}")
+        d = self.ws.gate_promote("credit-risk-lr@1", "production")
+        self.say(f"   gate again: {d.outcome.upper()} (exit {d.exit_code}); credit-risk-lr@1 is now in {d.stage_after}")
+        self.summary.lines.append(f"credit-risk-lr@1: {d.outcome} after 2 independent approvals (owner refused)")
+
+    def retrain(self) -> None:
+        from . import register
+
+        d = self.ws.gate_retrain("credit-risk-lr@1", self.files.current)
+        worst = max((f for f in d.findings if f.check == "drift"), key=lambda f: f.value or 0, default=None)
+        self.say(f"   drifted production data (a downturn: incomes down, debt up): {d.outcome.upper()} "
+                 f"(exit {d.exit_code})" + (f"; max PSI {worst.value:.2f}" if worst and worst.value else ""))
+        self.summary.lines.append(f"retraining gate on production data: {d.outcome}")
+        register(self.ws, "credit-risk-lr@2", "train-lr-2024-09", replaces="credit-risk-lr@1")
+        from . import EVAL_MAPPING
+
+        self.ws.add_evidence("credit-risk-lr@2", "evaluation", self.files.retrain_eval, mapping=EVAL_MAPPING)
+        self.ws.add_evidence("credit-risk-lr@2", "model", self.files.retrain_model)
+        self.ws.add_evidence("credit-risk-lr@2", "reference", self.files.retrain_reference)
+        self.ws.add_evidence("credit-risk-lr@2", "explanation", self.files.retrain_explanation)
+        first = self.ws.gate_promote("credit-risk-lr@2", "production")
+        self.say(f"   retrained candidate credit-risk-lr@2 (replaces @1): {first.outcome.upper()}")
+        if first.approval:
+            from govern.decisions import vote
+
+            for who in ("rita", "ravi"):
+                vote(self.ws.context, first.approval["request"], self.ws.principal(who), "approve",
+                     "retrained on current data; fairness and accuracy reviewed")
+        d = self.ws.gate_promote("credit-risk-lr@2", "production")
+        self.say(f"   after review: {d.outcome.upper()} (exit {d.exit_code})")
+        self.summary.lines.append(f"credit-risk-lr@2 (retrained): {d.outcome}")
+
+    def audit(self) -> None:
+        import json
+        import subprocess
+        import sys
+
+        out = self.root / "audit"
+        out.mkdir()
+        env = _env(self.ws.settings.workspace)
+
+        def govern(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "govern", *args], env=env, capture_output=True,
+                                  text=True, timeout=300)
+
+        checkpoint, proof, keys = out / "checkpoint.txt", out / "inclusion-proof.json", out / "public-keys.txt"
+        for args in (("audit", "checkpoint", "-o", str(checkpoint)), ("audit", "public-key", "-o", str(keys))):
+            result = govern(*args)
+            if result.returncode != 0:
+                raise GovernError("demo_step_failed", f"govern {' '.join(args)}: {result.stderr.strip()}")
+        verified = govern("audit", "verify", "--checkpoint", str(checkpoint))
+        self.say(f"   govern audit verify: exit {verified.returncode}: {verified.stdout.strip()}")
+        seq = self._last_decision_seq()
+        result = govern("audit", "prove", str(seq), "--checkpoint", str(checkpoint), "-o", str(proof))
+        offline = govern("audit", "verify-proof", str(proof), "--checkpoint", str(checkpoint), "--public-key", str(keys))
+        self.say(f"   inclusion proof of decision entry {seq}, verified offline (no database): exit "
+                 f"{offline.returncode}: {offline.stdout.strip() or offline.stderr.strip()}")
+        if verified.returncode or offline.returncode or result.returncode:
+            raise GovernError("demo_step_failed", "ledger verification failed")
+        self.summary.files.update({"checkpoint": checkpoint, "inclusion proof": proof, "public keys": keys})
+        self.summary.lines.append(f"ledger intact ({json.loads(proof.read_text()).get('tree_size', '?')} entries at "
+                                  "the checkpoint); one inclusion proof verified offline")
+
+    def _last_decision_seq(self) -> int:
+        import sqlalchemy as sa
+
+        from govern.store import DecisionRow
+
+        with self.ws.store.read() as session:
+            return int(session.execute(sa.select(sa.func.max(DecisionRow.ledger_seq))).scalar_one())
+
+    def run(self) -> Summary:
+        steps = [
+            ("1. Data with a known bias, two models trained", self.data),
+            ("2. Workspace: lineage, model registration (tiering), evidence", self.workspace),
+            ("3. Promotion gate: the biased model", self.gate_biased),
+            ("4. Promotion gate: the fairer model", self.gate_fair),
+            ("5. Approvals over the HTTP API (separation of duties)", self.approvals_over_http),
+            ("6. Retraining gate on drifted production data; the retrained candidate", self.retrain),
+            ("7. Audit: signed checkpoint, verification, offline inclusion proof", self.audit),
+        ]
+        for title, fn in steps:
+            self.step(title, fn)
+        self.ws.close()
+        return self.summary
+
+
+def _env(workspace: Path) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERN_")}
+    env["GOVERN_WORKSPACE"] = str(workspace)
+    env["GOVERN_ACTOR"] = "ada"
+    return env
+
+
+class _Server:
+    """A real ``govern serve`` on a free loopback port, for the duration of a ``with`` block."""
+
+    def __init__(self, workspace: Path) -> None:
+        self.workspace = workspace
+
+    def __enter__(self) -> str:
+        import socket
+        import subprocess
+        import sys
+
+        import httpx
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "govern", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=_env(self.workspace), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise GovernError("demo_step_failed", f"govern serve exited: {self.proc.stderr.read().decode()[-500:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    return base
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise GovernError("demo_step_failed", "govern serve did not start within 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+
+
+def run_demo(base: Path, say: Say) -> Summary:
+    """Run the demo in a new folder under ``base``; returns what was decided and written."""
+    demo = Demo(base, say)
+    say(f"govern demo in {demo.root}")
+    summary = demo.run()
+    summary.files["workspace"] = demo.root / ".govern"
+    return summary

@@ -1,1 +1,72 @@
-"""reports room."""
+"""Compliance reports: model and period reports and model cards as PDF/A-3b (or HTML).
+
+Rendered from plain data (``ModelReportData``, ``PeriodReportData``) by Jinja2 templates in
+``audit/templates`` and WeasyPrint; charts are inline SVG; the machine-readable evidence
+(decisions, checkpoint, inclusion proofs, public key) is embedded as PDF attachments.
+"""
+
+from ._attachments import evidence_files, extract_attachments
+from ._data import (
+    ControlStatus,
+    DecisionRecord,
+    DriftFeature,
+    Evidence,
+    ExceptionItem,
+    FairnessTable,
+    FeatureImportance,
+    Finding,
+    GroupRate,
+    LedgerRow,
+    LineageEdge,
+    LineageGraph,
+    LineageNode,
+    ModelReportData,
+    PeriodReportData,
+    ReviewAction,
+    StageChange,
+    Verification,
+)
+from ._engine import local_fetcher, markdown_safe, templates_dir
+from ._format import fmt
+from ._render import (
+    model_report_html,
+    period_report_html,
+    render_card,
+    render_model_report,
+    render_period_report,
+)
+
+__all__ = [
+    # report data
+    "ModelReportData",
+    "PeriodReportData",
+    "DecisionRecord",
+    "Finding",
+    "FairnessTable",
+    "GroupRate",
+    "DriftFeature",
+    "FeatureImportance",
+    "LineageGraph",
+    "LineageNode",
+    "LineageEdge",
+    "ReviewAction",
+    "LedgerRow",
+    "Verification",
+    "ControlStatus",
+    "Evidence",
+    "ExceptionItem",
+    "StageChange",
+    # rendering
+    "render_model_report",
+    "render_period_report",
+    "render_card",
+    "model_report_html",
+    "period_report_html",
+    "fmt",
+    "markdown_safe",
+    "local_fetcher",
+    "templates_dir",
+    # evidence in the PDF
+    "evidence_files",
+    "extract_attachments",
+]

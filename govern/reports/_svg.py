@@ -1,0 +1,180 @@
+"""Charts as inline SVG, drawn from numbers (no plotting library, nothing fetched).
+
+Every label is XML-escaped here: chart text comes from data (feature names, refs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from ._data import DriftFeature, FeatureImportance, GroupRate, LineageGraph
+from ._format import fmt
+
+_W = 640  # viewBox width; the <svg> scales to the column width
+_LABEL = 170  # left gutter for row labels
+_ROW = 22
+_FONT = 'font-family="DejaVu Sans, sans-serif" font-size="11"'
+_BLUE, _RED, _ORANGE, _GREY = "#3b6ea8", "#c0392b", "#d9822b", "#888888"
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _svg(height: float, body: list[str], title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_W} {height:.0f}" '
+        f'width="100%" role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+
+
+def _axis(x0: float, x1: float, top: float, bottom: float, vmax: float, ticks: int = 5) -> list[str]:
+    out = [f'<line x1="{x0}" y1="{bottom}" x2="{x1}" y2="{bottom}" stroke="#444"/>']
+    for i in range(ticks + 1):
+        v = vmax * i / ticks
+        x = x0 + (x1 - x0) * i / ticks
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#e4e4e4"/>')
+        out.append(f'<text x="{x:.1f}" y="{bottom + 13}" text-anchor="middle" {_FONT}>{fmt(v)}</text>')
+    return out
+
+
+def _nice_max(values: Sequence[float]) -> float:
+    top = max([v for v in values if v == v] + [1e-9])
+    for step in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0):
+        scale = 10 ** (len(str(int(top))) - 1) if top >= 10 else 1
+        if top <= step * scale:
+            return step * scale
+    return top
+
+
+def _bars(
+    rows: Sequence[tuple[str, float, str]],
+    *,
+    title: str,
+    vmax: float | None = None,
+    intervals: Sequence[tuple[float, float]] | None = None,
+    threshold: float | None = None,
+    threshold_label: str = "",
+) -> str:
+    """Horizontal bars: (label, value, colour) rows, optional CI whiskers and threshold line."""
+    top, n = 24.0, len(rows)
+    bottom = top + n * _ROW + 4
+    values = [v for _, v, _ in rows] + [hi for _, hi in intervals or []] + [threshold or 0]
+    vmax = vmax or _nice_max(values)
+    x0, x1 = float(_LABEL), float(_W - 60)
+
+    def sx(v: float) -> float:
+        return x0 + (x1 - x0) * max(0.0, min(v, vmax)) / vmax
+
+    body = [f'<text x="0" y="14" {_FONT} font-weight="bold">{escape(title)}</text>']
+    body += _axis(x0, x1, top, bottom, vmax)
+    for i, (label, value, colour) in enumerate(rows):
+        y = top + i * _ROW + 4
+        body.append(
+            f'<text x="{x0 - 6}" y="{y + 12}" text-anchor="end" {_FONT}>{escape(_clip(label, 28))}</text>'
+        )
+        body.append(
+            f'<rect x="{x0}" y="{y}" width="{sx(value) - x0:.1f}" height="{_ROW - 8}" fill="{colour}"/>'
+        )
+        end = sx(value)
+        if intervals:
+            lo, hi = intervals[i]
+            cy = y + (_ROW - 8) / 2
+            a, b = sx(lo), sx(hi)
+            body.append(
+                f'<path d="M{a:.1f} {cy - 5}v10M{a:.1f} {cy}H{b:.1f}M{b:.1f} {cy - 5}v10" '
+                f'stroke="#111" stroke-width="1.2" fill="none"/>'
+            )
+            end = max(end, b)
+        body.append(f'<text x="{end + 4:.1f}" y="{y + 12}" {_FONT}>{fmt(value)}</text>')
+    if threshold is not None:
+        tx = sx(threshold)
+        body.append(
+            f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{bottom}" stroke="{_RED}" '
+            f'stroke-dasharray="5,3" stroke-width="1.5"/>'
+        )
+        body.append(
+            f'<text x="{tx + 3:.1f}" y="{top - 6}" fill="{_RED}" {_FONT}>'
+            f"{escape(threshold_label)} {fmt(threshold)}</text>"
+        )
+    return _svg(bottom + 20, body, title)
+
+
+def group_rate_chart(groups: Sequence[GroupRate], *, title: str) -> str:
+    """Per-group values with confidence-interval whiskers, on a 0..1 scale when they are rates."""
+    vmax = 1.0 if all(g.upper <= 1.0 for g in groups) else None
+    rows = [(g.group, g.value, _BLUE) for g in groups]
+    return _bars(rows, title=title, vmax=vmax, intervals=[(g.lower, g.upper) for g in groups])
+
+
+def drift_chart(features: Sequence[DriftFeature], *, title: str) -> str:
+    """Drift statistic per feature; drifted features red; the (first) threshold as a dashed line."""
+    rows = [(f.feature, f.statistic, _RED if f.drifted else _BLUE) for f in features]
+    threshold = features[0].threshold if features else None
+    return _bars(rows, title=title, threshold=threshold, threshold_label="threshold")
+
+
+def importance_chart(importance: Sequence[FeatureImportance], *, title: str, top: int = 15) -> str:
+    """Mean |SHAP| per feature, descending; protected attributes and proxies in orange."""
+    ranked = sorted(importance, key=lambda f: -f.value)[:top]
+    rows = [(f.feature + (" *" if f.protected else ""), f.value, _ORANGE if f.protected else _BLUE) for f in ranked]
+    return _bars(rows, title=title)
+
+
+_KIND_FILL = {"dataset": "#e8f0fa", "feature": "#eef7ea", "run": "#fdf3e3", "model": "#f6e7ef"}
+
+
+def lineage_chart(graph: LineageGraph, *, root: str, title: str) -> str:
+    """Upstream lineage left to right: topological layers (networkx), one column per layer."""
+    import networkx as nx
+
+    g: Any = nx.DiGraph()
+    kinds = {n.ref: n.kind for n in graph.nodes}
+    g.add_nodes_from(kinds)
+    g.add_edges_from((e.source, e.target) for e in graph.edges)
+    if root and root not in g:
+        g.add_node(root)
+    try:
+        layers = [sorted(layer) for layer in nx.topological_generations(g)]
+    except nx.NetworkXUnfeasible:  # a cycle: fall back to distance from the root
+        dist = nx.single_source_shortest_path_length(g.reverse(), root) if root in g else {}
+        depth = max(dist.values(), default=0)
+        by: dict[int, list[str]] = {}
+        for node in g:
+            by.setdefault(depth - dist.get(node, depth), []).append(node)
+        layers = [sorted(by[k]) for k in sorted(by)]
+    box_w, box_h, gap_y = 150.0, 34.0, 14.0
+    cols = max(len(layers), 1)
+    gap_x = max(20.0, (_W - cols * box_w) / max(cols - 1, 1)) if cols > 1 else 0.0
+    scale_w = cols * box_w + (cols - 1) * gap_x
+    tallest = max((len(layer) for layer in layers), default=1)
+    height = 30 + tallest * (box_h + gap_y)
+    pos: dict[str, tuple[float, float]] = {}
+    for c, layer in enumerate(layers):
+        offset = (tallest - len(layer)) * (box_h + gap_y) / 2
+        for r, node in enumerate(layer):
+            pos[node] = (c * (box_w + gap_x), 26 + offset + r * (box_h + gap_y))
+    body = [f'<text x="0" y="14" {_FONT} font-weight="bold">{escape(title)}</text>']
+    for a, b in g.edges:
+        (xa, ya), (xb, yb) = pos[a], pos[b]
+        x1, y1, x2, y2 = xa + box_w, ya + box_h / 2, xb, yb + box_h / 2
+        body.append(
+            f'<path d="M{x1:.1f} {y1:.1f}C{x1 + 30:.1f} {y1:.1f} {x2 - 30:.1f} {y2:.1f} {x2 - 6:.1f} {y2:.1f}" '
+            f'stroke="#777" fill="none"/>'
+            f'<path d="M{x2:.1f} {y2:.1f}l-7 -4v8z" fill="#777"/>'
+        )
+    for node, (x, y) in pos.items():
+        kind = kinds.get(node, "model" if node == root else "")
+        stroke = ' stroke-width="2.2"' if node == root else ""
+        body.append(
+            f'<g><title>{escape(node)}</title><rect x="{x:.1f}" y="{y:.1f}" width="{box_w}" height="{box_h}" '
+            f'rx="5" fill="{_KIND_FILL.get(kind, "#f2f2f2")}" stroke="#555"{stroke}/>'
+            f'<text x="{x + 6:.1f}" y="{y + 13:.1f}" {_FONT} fill="{_GREY}">{escape(kind)}</text>'
+            f'<text x="{x + 6:.1f}" y="{y + 27:.1f}" {_FONT}>{escape(_clip(node.split(":", 1)[-1], 24))}</text></g>'
+        )
+    svg = _svg(height, body, title)
+    # Wide graphs keep their aspect ratio: the viewBox grows instead of the boxes shrinking.
+    return svg.replace(f'viewBox="0 0 {_W} ', f'viewBox="0 0 {max(_W, scale_w):.0f} ', 1)
