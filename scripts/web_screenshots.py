@@ -13,11 +13,21 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "integration" / "web"))
 
-from web_support import CHROMIUM, CHROMIUM_ARGS, REVIEWED, Server, build_web_workspace, sign_in  # noqa: E402
+
+def _load_test_helpers() -> Any:
+    """The web tests' conftest (workspace builder, server, sign-in), loaded by path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("web_conftest", ROOT / "tests/integration/web/conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> None:
@@ -30,9 +40,11 @@ def main() -> None:
     from govern.demo import build
     from govern.workspace import Workspace
 
+    kit = _load_test_helpers()
+
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        ws = build_web_workspace(root, build(root / "files", small=True), hostile_card=False)
+        ws = kit.build_web_workspace(root, build(root / "files", small=True), hostile_card=False)
         with Workspace.open(ws.path) as opened, opened.store.read() as session:
             from govern.identity import authenticate
 
@@ -42,14 +54,14 @@ def main() -> None:
 
             vote(opened.context, ws.request_id, ravi, "approve",
                  "Equalized odds gap is within the band agreed with validation; monitor monthly.")
-        server = Server(ws)
+        server = kit.Server(ws)
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = p.chromium.launch(executable_path=kit.CHROMIUM, args=kit.CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 760}, device_scale_factor=1)
-                sign_in(page, server, "rita")
+                kit.sign_in(page, server, "rita")
                 page.screenshot(path=str(args.out / "web-inbox.png"))
-                page.get_by_role("link", name=REVIEWED).click()
+                page.get_by_role("link", name=kit.REVIEWED).click()
                 page.wait_for_load_state()
                 page.set_viewport_size({"width": 1280, "height": 1500})
                 page.screenshot(path=str(args.out / "web-request.png"))

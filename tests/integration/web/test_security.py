@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import re
 
+from typing import Any
+
 import httpx
 import pytest
-from web_support import Server
 
 VOTE = {"justification": "looks fine"}
 
 
-def votes(server: Server) -> list[dict]:
+def votes(server: Any) -> list[dict]:
     with server.api("rita") as api:
         return list(api.get(f"/approvals/{server.ws.request_id}").json()["votes"])
 
@@ -24,7 +25,7 @@ def csrf_of(client: httpx.Client, path: str) -> str:
 
 
 @pytest.mark.parametrize("csrf", [None, "", "wrong-token"], ids=["missing", "empty", "wrong"])
-def test_a_post_without_the_right_csrf_token_is_refused(server: Server, csrf: str | None) -> None:
+def test_a_post_without_the_right_csrf_token_is_refused(server: Any, csrf: str | None) -> None:
     with server.signed_in("rita") as browser:
         data = dict(VOTE) if csrf is None else {**VOTE, "csrf_token": csrf}
         refused = browser.post(f"/requests/{server.ws.request_id}/approve", data=data)
@@ -39,7 +40,7 @@ def test_a_post_without_the_right_csrf_token_is_refused(server: Server, csrf: st
         assert [v["approver"] for v in votes(server)] == ["rita"]
 
 
-def test_a_cross_site_origin_is_refused_even_with_the_token(server: Server) -> None:
+def test_a_cross_site_origin_is_refused_even_with_the_token(server: Any) -> None:
     with server.signed_in("rita") as browser:
         token = csrf_of(browser, f"/requests/{server.ws.request_id}")
         refused = browser.post(f"/requests/{server.ws.request_id}/approve", data={**VOTE, "csrf_token": token},
@@ -48,13 +49,13 @@ def test_a_cross_site_origin_is_refused_even_with_the_token(server: Server) -> N
     assert votes(server) == []
 
 
-def test_sign_in_form_needs_its_own_csrf_value(server: Server) -> None:
+def test_sign_in_form_needs_its_own_csrf_value(server: Any) -> None:
     with httpx.Client(base_url=server.url) as client:
         refused = client.post("/signin", data={"token": server.ws.tokens["rita"], "csrf_token": "guess"})
         assert refused.status_code == 403 and "govern_session" not in refused.headers.get("set-cookie", "")
 
 
-def test_session_cookie_flags_and_stored_hash(server: Server) -> None:
+def test_session_cookie_flags_and_stored_hash(server: Any) -> None:
     with server.signed_in("rita") as browser:
         cookie = browser.cookies["govern_session"]
     with httpx.Client(base_url=server.url) as client:
@@ -73,7 +74,7 @@ def test_session_cookie_flags_and_stored_hash(server: Server) -> None:
     assert hashlib.sha256(cookie.encode()).hexdigest() in stored
 
 
-def test_cookie_is_secure_behind_https(server: Server) -> None:
+def test_cookie_is_secure_behind_https(server: Any) -> None:
     # uvicorn trusts X-Forwarded-Proto from loopback (the reverse proxy in a deployment).
     with httpx.Client(base_url=server.url, headers={"X-Forwarded-Proto": "https"}) as client:
         token = csrf_of(client, "/signin")
@@ -85,7 +86,7 @@ def test_cookie_is_secure_behind_https(server: Server) -> None:
     assert session and "secure" in session[0].lower()
 
 
-def test_sign_out_ends_the_session(server: Server) -> None:
+def test_sign_out_ends_the_session(server: Any) -> None:
     with server.signed_in("rita") as browser:
         old = browser.cookies["govern_session"]
         assert browser.get("/inbox").status_code == 200
@@ -94,7 +95,7 @@ def test_sign_out_ends_the_session(server: Server) -> None:
         assert replay.get("/inbox").status_code == 303  # back to sign-in
 
 
-def test_revoking_the_token_ends_the_session(server: Server) -> None:
+def test_revoking_the_token_ends_the_session(server: Any) -> None:
     with server.signed_in("ravi") as browser:
         assert browser.get("/inbox").status_code == 200
         with server.ws.open() as ws:
@@ -104,7 +105,7 @@ def test_revoking_the_token_ends_the_session(server: Server) -> None:
         assert gone.status_code == 303 and gone.headers["location"].startswith("/signin")
 
 
-def test_bad_token_and_open_redirect(server: Server) -> None:
+def test_bad_token_and_open_redirect(server: Any) -> None:
     with httpx.Client(base_url=server.url) as client:
         token = csrf_of(client, "/signin")
         bad = client.post("/signin", data={"token": "gov_nope", "csrf_token": token})
@@ -115,7 +116,7 @@ def test_bad_token_and_open_redirect(server: Server) -> None:
         assert ok.status_code == 303 and ok.headers["location"] == "/inbox"
 
 
-def test_security_headers_and_role_rules(server: Server) -> None:
+def test_security_headers_and_role_rules(server: Any) -> None:
     with server.signed_in("bob") as owner:
         page = owner.get("/inbox")
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
@@ -132,6 +133,6 @@ def test_security_headers_and_role_rules(server: Server) -> None:
         assert server.ws.request_id not in officer.get("/inbox?model=credit-risk-gbm").text
 
 
-def test_web_routes_stay_out_of_the_openapi_schema(server: Server) -> None:
+def test_web_routes_stay_out_of_the_openapi_schema(server: Any) -> None:
     paths = httpx.get(server.url + "/openapi.json").json()["paths"]
     assert not [p for p in paths if not p.startswith("/v1") and p != "/healthz"]
