@@ -17,6 +17,18 @@ class ListFormat(str, Enum):
     json = "json"
 
 
+def _remote(workspace: Path | None):  # type: ignore[no-untyped-def]
+    """An API client when ``GOVERN_URL`` and ``GOVERN_TOKEN`` are set (act as the token's owner), else None."""
+    from govern.core import load_settings
+
+    settings = load_settings(workspace)
+    if settings.url and settings.token:
+        from govern.api import ApiClient
+
+        return ApiClient(settings.url, settings.token)
+    return None
+
+
 def _age(view) -> str:  # type: ignore[no-untyped-def]
     from govern.core import utcnow
 
@@ -35,8 +47,14 @@ def list_(
     """Approval requests, newest first."""
     from govern.decisions import list_requests
 
-    with open_workspace(workspace) as ws:
-        views = list_requests(ws.context, status=None if status == "all" else status, tier=tier, model=model)
+    wanted = None if status == "all" else status
+    remote = _remote(workspace)
+    if remote is not None:
+        with remote:
+            views = remote.list_requests(status=wanted, tier=tier, model=model)
+    else:
+        with open_workspace(workspace) as ws:
+            views = list_requests(ws.context, status=wanted, tier=tier, model=model)
     if fmt is ListFormat.json:
         emit_json([v.to_dict() for v in views])
         return
@@ -54,8 +72,13 @@ def show(request_id: str, fmt: ListFormat = typer.Option(ListFormat.text, "--for
     """One request: why it needs review, what is required, who voted."""
     from govern.decisions import get_request
 
-    with open_workspace(workspace) as ws:
-        v = get_request(ws.context, request_id)
+    remote = _remote(workspace)
+    if remote is not None:
+        with remote:
+            v = remote.get_request(request_id)
+    else:
+        with open_workspace(workspace) as ws:
+            v = get_request(ws.context, request_id)
     if fmt is ListFormat.json:
         emit_json(v.to_dict())
         return
@@ -71,8 +94,13 @@ def show(request_id: str, fmt: ListFormat = typer.Option(ListFormat.text, "--for
 def _vote(request_id: str, verdict: str, justification: str, actor: str | None, workspace: Path | None) -> None:
     from govern.decisions import vote
 
-    with open_workspace(workspace, actor) as ws:
-        view = vote(ws.context, request_id, ws.principal(), verdict, justification)  # type: ignore[arg-type]
+    remote = _remote(workspace)
+    if remote is not None:  # the API acts as the token's owner; --as does not apply
+        with remote:
+            view = remote.vote(request_id, verdict, justification)
+    else:
+        with open_workspace(workspace, actor) as ws:
+            view = vote(ws.context, request_id, ws.principal(), verdict, justification)  # type: ignore[arg-type]
     approvals = sum(1 for v in view.votes if v.verdict == "approve")
     typer.echo(f"{verdict}d {view.id} as {view.votes[-1].approver}: request {view.status} "
                f"({approvals}/{view.required['count']} approvals)")

@@ -23,9 +23,12 @@ class Context:
 def audit(session: Any, actor: str, kind: str, payload: dict[str, Any], *, key: str | None = None) -> Any:
     """Append a ledger entry in ``session``'s transaction; any failure fails the caller (fail closed)."""
     from govern.ledger import append
+    from govern.webhooks import enqueue
 
     try:
-        return append(session, actor=actor, kind=kind, payload=payload, idempotency_key=key)
+        entry = append(session, actor=actor, kind=kind, payload=payload, idempotency_key=key)
+        enqueue(session, entry)  # the webhook outbox row commits with the entry, or neither does
+        return entry
     except GovernError:
         raise
     except Exception as exc:  # noqa: BLE001 - a failed write must stop the state change

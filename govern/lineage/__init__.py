@@ -7,7 +7,7 @@ transaction); reads are recursive SQL over the node/edge tables.
 from ._graph import bulk_load, resolve
 from ._ingest import IngestResult, ingest_file, validate_file
 from ._mlflow import import_mlflow
-from ._query import ImpactedModel, NodeView, Subgraph, impact, model_facts, subgraph
+from ._query import ImpactedModel, NodeView, Subgraph, impact, list_models, model_facts, subgraph
 from ._record import (
     DataCard,
     DatasetSpec,
@@ -43,6 +43,7 @@ __all__ = [
     "subgraph",
     "impact",
     "model_facts",
+    "list_models",
     "NodeView",
     "Subgraph",
     "ImpactedModel",

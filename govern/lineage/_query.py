@@ -8,7 +8,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from govern.core import GovernError, Ref
+from govern.core import GovernError, Ref, isoformat
 from govern.store import Dataset, Feature, ModelVersion, Run
 
 from ._graph import edge_t, node_t, resolve
@@ -191,3 +191,21 @@ def model_facts(session: Session, ref: Ref) -> dict[str, Any]:
         "use_case": mv.use_case or "", "framework": mv.framework or "", "card": dict(mv.card or {}),
     }
     return {"model": model, "lineage": {"datasets": datasets, "features": features, "runs": runs}}
+
+
+def list_models(session: Session, *, owner: str | None = None, stage: str | None = None,
+                name: str | None = None) -> list[dict[str, Any]]:
+    """Registered model versions (ref, owner, stage, tier, use case, tags), newest first."""
+    mv = mv_t
+    query = (sa.select(node_t.c.name, node_t.c.version, mv.c.owner, mv.c.stage, mv.c.tier, mv.c.use_case,
+                       mv.c.tags, node_t.c.created_at)
+             .join(mv, mv.c.node_id == node_t.c.id).order_by(node_t.c.id.desc()))
+    if owner is not None:
+        query = query.where(mv.c.owner == owner)
+    if stage is not None:
+        query = query.where(mv.c.stage == stage)
+    if name is not None:
+        query = query.where(node_t.c.name == name)
+    return [{"model": f"{r.name}@{r.version}", "owner": r.owner or "", "stage": r.stage, "tier": r.tier or "",
+             "use_case": r.use_case or "", "tags": dict(r.tags or {}), "registered_at": isoformat(r.created_at)}
+            for r in session.execute(query)]

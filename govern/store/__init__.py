@@ -4,6 +4,7 @@ Tables live in one module per room (``_lineage``, ``_ledger``, ...); each room's
 own Alembic branch under ``migrations/versions`` and ``Store.migrate`` upgrades all heads.
 """
 
+from ._api import ApiIdempotencyRow, ApiRateRow, WebhookDeliveryRow, WebhookRow
 from ._db import Store, normalize_url
 from ._decisions import ApprovalRequestRow, ApprovalVoteRow, DecisionRow, StageChangeRow, WaiverRow
 from ._evidence import EvidenceRecord
@@ -11,6 +12,7 @@ from ._identity import TokenRow
 from ._ledger import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerKey, LedgerNode
 from ._lineage import Dataset, Edge, Feature, IngestedEvent, ModelVersion, Node, Run
 from ._types import BigIntPK, JSONType, UTCDateTime
+from ._web import WebSessionRow
 
 __all__ = [
     # engine and sessions
@@ -43,4 +45,11 @@ __all__ = [
     "StageChangeRow",
     # identity
     "TokenRow",
+    # api
+    "ApiIdempotencyRow",
+    "ApiRateRow",
+    "WebhookRow",
+    "WebhookDeliveryRow",
+    # web inbox
+    "WebSessionRow",
 ]

@@ -114,6 +114,21 @@ class Workspace:
         with self.store.read() as session:
             return impact(session, _ref(ref, default="dataset"))
 
+    def model(self, ref: str) -> dict[str, Any]:
+        """One registered model version: name, version, owner, stage, tier, tags, card."""
+        from govern.lineage import model_facts
+
+        with self.store.read() as session:
+            return dict(model_facts(session, _ref(ref))["model"])
+
+    def models(self, *, owner: str | None = None, stage: str | None = None,
+               name: str | None = None) -> list[dict[str, Any]]:
+        """Registered model versions, newest first, optionally of one owner, stage or name."""
+        from govern.lineage import list_models
+
+        with self.store.read() as session:
+            return list_models(session, owner=owner, stage=stage, name=name)
+
     # -- policies and decisions ---------------------------------------------------------------
 
     @property
@@ -195,6 +210,28 @@ class Workspace:
 
         with self.store.read() as session:
             return list_tokens(session)
+
+    def subscribe_webhook(self, url: str, *, kinds: list[str] | None = None,
+                          secret: str | None = None) -> tuple[Any, str]:
+        """Subscribe ``url`` to webhook events; returns the subscription and its signing secret."""
+        from govern.webhooks import subscribe
+
+        with self.store.write() as session:
+            sub, secret = subscribe(session, url, kinds=kinds, created_by=self.actor, secret=secret)
+            self._audit(session, "webhook.subscribed", {"webhook": sub.id, "url": sub.url, "kinds": sub.kinds})
+        return sub, secret
+
+    def revoke_webhook(self, webhook_id: str) -> Any:
+        from govern.webhooks import revoke
+
+        with self.store.write() as session:
+            return revoke(session, webhook_id)
+
+    def webhooks(self) -> list[Any]:
+        from govern.webhooks import list_subscriptions
+
+        with self.store.read() as session:
+            return list_subscriptions(session)
 
     def _audit(self, session: Any, kind: str, payload: dict[str, Any]) -> Any:
         from govern.decisions import audit

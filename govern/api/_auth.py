@@ -1,0 +1,74 @@
+"""Authentication (bearer tokens) and authorization: the role matrix, in one place.
+
+Every route declares one *action*; :data:`ROLE_MATRIX` says which roles may perform it. Object-level
+rules come on top: a ``model_owner`` sees and acts only on models it owns (others' are 404, as if
+they did not exist), and decisions enforce separation of duties (403 ``sod_*``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Literal
+
+from govern.core import AuthenticationError, NotFoundError, PermissionDenied
+
+Action = Literal[
+    "models.read", "models.register", "lineage.read", "evidence.add", "gate.promote", "gate.retrain",
+    "approvals.read", "approvals.vote", "waivers.read", "waivers.grant", "stage.rollback",
+    "ledger.read", "ledger.checkpoint", "tokens.manage", "webhooks.manage",
+]
+
+_ALL = frozenset({"admin", "risk_officer", "validator", "model_owner", "ci", "auditor"})
+_REVIEWERS = frozenset({"admin", "risk_officer", "validator"})
+
+ROLE_MATRIX: dict[str, frozenset[str]] = {
+    "models.read": _ALL,
+    "models.register": frozenset({"admin", "model_owner", "ci"}),
+    "lineage.read": _ALL,
+    "evidence.add": frozenset({"admin", "model_owner", "ci"}),
+    "gate.promote": frozenset({"admin", "model_owner", "ci"}),
+    "gate.retrain": frozenset({"admin", "model_owner", "ci"}),
+    "approvals.read": _ALL,
+    # Decisions then require a role the request accepts (``role_not_allowed``). A model_owner is let
+    # through so that voting on its own model is refused for the precise reason
+    # (``sod_owner_conflict``); others' requests are 404 to it.
+    "approvals.vote": frozenset({"risk_officer", "validator", "model_owner"}),
+    "waivers.read": _ALL,
+    "waivers.grant": frozenset({"admin", "risk_officer"}),
+    "stage.rollback": frozenset({"admin", "risk_officer", "validator", "model_owner"}),
+    "ledger.read": frozenset({"admin", "auditor", "risk_officer", "validator"}),
+    "ledger.checkpoint": frozenset({"admin", "auditor"}),
+    "tokens.manage": frozenset({"admin"}),
+    "webhooks.manage": frozenset({"admin"}),
+}
+"""Action -> roles allowed. ``docs/api.md`` prints this table; a test checks they agree."""
+
+# Roles limited to their own models (object-level check on every model-bearing route).
+OWN_MODELS_ONLY = frozenset({"model_owner"})
+
+
+def token_hash(token: str) -> str:
+    """The key under which per-token API state (idempotency, rate limit) is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def bearer(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer ...`` header; ``missing_token`` otherwise."""
+    if not authorization:
+        raise AuthenticationError("missing_token", "send Authorization: Bearer <token>")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise AuthenticationError("missing_token", "send Authorization: Bearer <token>")
+    return value.strip()
+
+
+def authorize(principal: Any, action: str) -> None:
+    """Raise ``PermissionDenied(role_forbidden)`` unless ``principal``'s role may do ``action``."""
+    if principal.role not in ROLE_MATRIX[action]:
+        raise PermissionDenied("role_forbidden", f"role {principal.role} may not {action.replace('.', ' ')}")
+
+
+def check_owner(principal: Any, owner: str | None, what: str) -> None:
+    """Object-level rule: a ``model_owner`` acting on someone else's model gets 404."""
+    if principal.role in OWN_MODELS_ONLY and owner != principal.name:
+        raise NotFoundError("not_found", f"no {what}")
