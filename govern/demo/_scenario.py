@@ -75,7 +75,7 @@ def build(root: Path, *, small: bool = False, seed: int = 11) -> Files:
     from skops.io import dump
 
     root.mkdir(parents=True, exist_ok=True)
-    n_train, n_eval = (4000, 5000) if small else (12000, 6000)
+    n_train, n_eval = (4000, 5000) if small else (12000, 12000)
     train = applications(n_train, seed=seed)
     evaluation = applications(n_eval, seed=seed + 1)
     current = applications(n_eval, seed=seed + 2, drift=1.0)
