@@ -7,6 +7,7 @@ proofs, public key) is produced here so the PDF verifies on its own (see ``_veri
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -177,7 +178,7 @@ def _ledger(store: Store, settings: Settings, seqs: dict[str, int]) -> _Ledger:
     out.public_key = _public_pem(verify_checkpoint(cp, keys, origin=settings.origin).public)
     with store.read() as session:
         for decision_id, seq in seqs.items():
-            out.proofs[decision_id] = canonical_json(prove_inclusion(session, seq, checkpoint=cp)).decode()
+            out.proofs[decision_id] = json.dumps(prove_inclusion(session, seq, checkpoint=cp), indent=2)
     return out
 
 
@@ -476,8 +477,6 @@ def gather_model(store: Store, ref: str, *, settings: Settings, rules: Sequence[
 
 def _model_entries(store: Store, model: str, decisions: set[str]) -> list[LedgerRow]:
     """Ledger entries whose payload names the model or one of its decisions."""
-    import json
-
     from govern.ledger import iter_entries
 
     out = []
