@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,6 +24,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppl
 GBM, LR = "credit-risk-gbm@1", "credit-risk-lr@1"
 SECTIONS = ["Executive summary", "Model card", "Lineage", "Policy rules evaluated", "Fairness", "Drift",
             "Explainability", "Approvals, rejections and waivers", "Audit ledger", "Controls coverage matrix"]  # fmt: skip
+
+# The console script of the interpreter running the tests (PATH may not include the venv).
+GOVERN = [str(Path(sys.executable).with_name("govern"))]
 
 
 def pdftotext(pdf: Path) -> str:
@@ -77,7 +81,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     ws.actor = "ci-bot"
     decisions = _flow(ws, files)
     ws.close()
-    run = lambda *args: subprocess.run(["govern", *args], env=_env(root / ".govern"), cwd=root,  # noqa: E731
+    run = lambda *args: subprocess.run([*GOVERN, *args], env=_env(root / ".govern"), cwd=root,  # noqa: E731
                                        capture_output=True, text=True, timeout=300)  # fmt: skip
     for args in (("report", "model", GBM, "-o", "gbm.pdf"), ("report", "model", LR, "-o", "lr.pdf"),
                  ("report", "period", "--from", "2000-01-01", "--to", "2099-12-31", "-o", "period.pdf")):  # fmt: skip
@@ -202,7 +206,7 @@ def test_verifies_from_the_pdf_alone_with_no_database(world: SimpleNamespace, tm
     for name in ("lr", "gbm", "period"):
         shutil.copy(world.root / f"{name}.pdf", tmp_path)
     shutil.move(world.root / ".govern", world.root / "gone")
-    run = lambda *a: subprocess.run(["govern", *a], env=_env(None), cwd=tmp_path, capture_output=True, text=True)  # noqa: E731
+    run = lambda *a: subprocess.run([*GOVERN, *a], env=_env(None), cwd=tmp_path, capture_output=True, text=True)  # noqa: E731
     for name in ("lr", "gbm", "period"):
         result = run("audit", "verify-proof", "--pdf", f"{name}.pdf")
         assert result.returncode == 0, result.stderr
