@@ -117,6 +117,29 @@ def main() -> None:
             print(f"[{backend}] {label}: median {q['median_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms "
                   f"({q['median_ms'] / a:.0f}x anchor; goal median < 50 ms)")
     print(f"results: {save('lineage', results)}")
+    write_markdown(results)
+
+
+def write_markdown(results: dict) -> None:
+    """docs/benchmarks-lineage.md from this run (bench/run_all.py folds it into benchmarks.md)."""
+    rows = []
+    for backend, r in results["backends"].items():
+        a = r["anchor_pk_select"]["median_ms"]
+        rows.append(f"| {backend} | ingest (bulk) | {r['nodes_per_s']:,.0f} nodes/s, {r['edges_per_s']:,.0f} edges/s "
+                    f"({r['ingest_s']:.1f} s) | - | - |")
+        for key, label in (("upstream_model", "upstream of a model"), ("impact_dataset", "impact of a dataset")):
+            q = r[key]
+            rows.append(f"| {backend} | {label} | median {q['median_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms | "
+                        f"primary-key select {a:.3f} ms | {q['median_ms'] / a:.0f}x anchor; goal median < 50 ms |")
+    text = (
+        "# Benchmarks: lineage\n\n"
+        f"`python bench/lineage.py --nodes {results['nodes']}`: a synthetic graph of {results['nodes']:,} nodes and "
+        f"{results['edges']:,} edges (20% dataset versions, 20% features, 30% runs, 30% models), loaded with "
+        "`govern.lineage.bulk_load`, queried through the same functions as the CLI (recursive SQL).\n\n"
+        "| backend | measure | govern | anchor (same run) | ratio / goal |\n|---|---|---|---|---|\n"
+        + "\n".join(rows) + "\n"
+    )
+    (Path(__file__).resolve().parents[1] / "docs" / "benchmarks-lineage.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ or normalized mutual information (arithmetic mean of the entropies, as scikit-le
 
 from __future__ import annotations
 
+import warnings
+
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
@@ -72,7 +74,10 @@ def shap_values(
         explainer = None
     if explainer is not None:
         try:
-            values = explainer.shap_values(features)
+            with warnings.catch_warnings():
+                # shap announces its LightGBM output layout on every call; _positive_class handles both.
+                warnings.simplefilter("ignore", UserWarning)
+                values = explainer.shap_values(features)
         except Exception as exc:  # noqa: BLE001
             raise GovernError("explain_model_failed", f"TreeExplainer failed: {exc}") from None
         if progress is not None:

@@ -6,18 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 # Card fields each tier requires when the rule names none (``with.required`` overrides).
-DEFAULT_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
-    "prohibited": (
-        "intended_use", "out_of_scope_uses", "training_data", "evaluation_data", "metrics",
-        "limitations", "ethical_considerations", "human_oversight", "owner",
-    ),
-    "high": (
-        "intended_use", "out_of_scope_uses", "training_data", "evaluation_data", "metrics",
-        "limitations", "ethical_considerations", "human_oversight", "owner",
-    ),
-    "limited": ("intended_use", "training_data", "metrics", "limitations", "owner"),
-    "minimal": ("intended_use", "owner"),
-}
+def _required_by_tier() -> dict[str, tuple[str, ...]]:
+    # One source of truth: the model-card schema's requirements per tier (govern.cards).
+    from govern.cards import TIERS, required_fields
+
+    return {tier: tuple(required_fields(tier)) for tier in TIERS}
+
+
+DEFAULT_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = _required_by_tier()
 
 
 def _field(card: Mapping[str, Any], path: str) -> Any:

@@ -182,12 +182,34 @@ def _performance(p: PerformanceParams, ev: EvidenceSet, facts: dict[str, Any], p
 
     y, score, pred = label_and_score(ev, "challenger")
     champion_y = champion_score = None
-    if ev.champion is not None and ev.champion.get("evaluation") is not None:
-        champion_y, champion_score, _ = label_and_score(ev.champion, "champion")
+    if ev.champion is not None:
+        champion_score = _champion_on_challenger_rows(ev)
+        if champion_score is not None:
+            champion_y = y  # paired: both models scored on the same rows
+        elif ev.champion.get("evaluation") is not None:
+            champion_y, champion_score, _ = label_and_score(ev.champion, "champion")
     return performance(
         y, score, prediction=pred, champion_score=champion_score, champion_y_true=champion_y, metric=p.metric,
         threshold=p.threshold, confidence=p.confidence, replicates=p.replicates, seed=p.seed, progress=progress,
     )
+
+
+def _champion_on_challenger_rows(ev: EvidenceSet) -> Any:
+    """The champion's scores on the challenger's evaluation rows, when the champion's model is
+    evidence and those rows carry its features; None otherwise (then each model's own evaluation
+    is compared, unpaired)."""
+    assert ev.champion is not None
+    if ev.champion.get("model") is None:
+        return None
+    frame, _ = ev.table("evaluation", purpose="performance (challenger)")
+    model = ev.champion.model(purpose="performance (champion)")
+    features = getattr(model, "feature_names_in_", None)
+    if features is None or not set(features) <= set(frame.columns) or not hasattr(model, "predict_proba"):
+        return None
+    try:
+        return model.predict_proba(frame[list(features)])[:, 1]
+    except Exception as exc:  # noqa: BLE001 - a model that cannot score these rows
+        raise GovernError("champion_scoring_failed", f"the champion could not score the challenger's rows: {exc}") from None
 
 
 def _documentation(p: DocumentationParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:

@@ -15,9 +15,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``govern`` console script."""
     from govern.core import GovernError
 
-    from ._app import app
-
     try:
+        from ._app import app
+
         # standalone_mode=False returns typer.Exit's code instead of exiting: pass it on.
         code = app(args=argv, prog_name="govern", standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import _approvals, _audit, _card, _check, _evidence, _gate, _lineage, _model, _policy, _serve, _token, _workspace
+from . import _approvals, _audit, _card, _check, _evidence, _gate, _lineage, _model, _policy, _report, _serve, _token, _workspace
 
 app = typer.Typer(
     name="govern",
@@ -27,3 +27,4 @@ app.command("waive")(_approvals.waive)
 app.add_typer(_token.app, name="token")
 app.add_typer(_card.app, name="card")
 _serve.register(app)
+app.add_typer(_report.app, name="report")

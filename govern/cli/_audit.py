@@ -136,16 +136,32 @@ def consistency(
 
 @app.command("verify-proof")
 def verify_proof(
-    proof: Path = typer.Argument(..., help="Proof JSON from `prove` or `consistency`"),
-    public_key: Path = typer.Option(..., "--public-key", help="Verifier key(s) or PEM public key to trust"),
+    proof: Path | None = typer.Argument(None, help="Proof JSON from `prove` or `consistency`"),
+    public_key: Path | None = typer.Option(None, "--public-key", help="Verifier key(s) or PEM public key to trust"),
     checkpoint: Path | None = typer.Option(None, "--checkpoint", help="Checkpoint (the newer one for consistency)"),
     old_checkpoint: Path | None = typer.Option(None, "--old-checkpoint", help="Older checkpoint (consistency)"),
     origin: str | None = typer.Option(None, "--origin", help="Require this log origin"),
+    pdf: Path | None = typer.Option(None, "--pdf", help="Verify the evidence embedded in this report PDF instead"),
 ) -> None:
-    """Check a proof offline from the proof, checkpoint(s) and public key alone (no database)."""
+    """Check a proof offline from the proof, checkpoint(s) and public key alone (no database).
+
+    With --pdf REPORT.pdf, check a report's attachments: the checkpoint, each decision's inclusion
+    proof, and each decision against its ledger entry (key: --public-key, else the report's own).
+    """
     from govern.core import GovernError, Location
     from govern.ledger import verify_proof as check
 
+    if pdf is not None:
+        from govern.reports import verify_report
+
+        report = verify_report(pdf, keys=_keys(public_key), origin=origin)
+        typer.echo(f"report valid: {report.decisions} decisions, each proven in the log of {report.tree_size} "
+                   f"entries; checkpoint signed by {report.key}")
+        if report.key_from_report:
+            typer.echo("note: the key is the report's own; compare it with `govern audit public-key`", err=True)
+        return
+    if proof is None or public_key is None:
+        raise typer.BadParameter("give PROOF and --public-key, or --pdf REPORT.pdf")
     try:
         data = json.loads(proof.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:

@@ -38,17 +38,38 @@ def render_text(d: Decision) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _cell(text: str) -> str:
+    """``text`` safe inside a GitHub-flavoured Markdown table cell (a bare ``|`` splits the cell,
+    even inside a code span: CEL's ``||`` would break the row)."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _summary(d: Decision) -> str:
+    """One sentence a reader sees first: how many rules did not pass, by consequence."""
+    not_passed = [f for f in d.findings if f.result != "pass"]
+    if not not_passed:
+        return f"All {len(d.findings)} rules passed."
+    by: dict[str, int] = {}
+    for f in not_passed:
+        key = "waived" if f.result == "waived" else ("error" if f.result == "error" else f.on_fail)
+        by[key] = by.get(key, 0) + 1
+    parts = ", ".join(f"{n} {k}" for k, n in sorted(by.items()))
+    return f"{len(not_passed)} of {len(d.findings)} rules did not pass ({parts})."
+
+
 def render_markdown(d: Decision) -> str:
+    """A CI job summary: outcome heading, a table of the rules that did not pass, the rest folded."""
     icon = {"allow": "✅", "monitor": "✅", "deny": "❌", "retrain": "🔁"}.get(d.outcome, "⏳")
     out = [f"### {icon} govern: **{d.outcome}** — {d.gate} `{d.model}`" + (f" → `{d.target}`" if d.target else ""),
-           "", f"Tier **{d.tier}** (`{d.tier_rule}`) · requested by `{d.requester}` · decision `{d.id}` · "
+           "", _summary(d), "",
+           f"Tier **{d.tier}** (`{d.tier_rule}`) · requested by `{d.requester}` · decision `{d.id}` · "
            f"ledger seq {d.ledger_seq}", ""]
     blocking = [f for f in d.findings if f.result != "pass"]
     if blocking:
         out += ["| result | rule | value | requirement | on fail | controls |", "|---|---|---|---|---|---|"]
         for f in blocking:
-            out.append(f"| {_SYMBOL[f.result]} | `{f.rule}` | {_value(f)} | `{f.require}` | {f.on_fail} | "
-                       f"{', '.join(f.controls)} |")
+            out.append(f"| {_SYMBOL[f.result]} | `{f.rule}` | {_value(f)} | `{_cell(f.require)}` | {f.on_fail} | "
+                       f"{_cell(', '.join(f.controls))} |")
         out.append("")
     passed = [f for f in d.findings if f.result == "pass"]
     if passed:
@@ -80,8 +101,11 @@ def render_junit(d: Decision) -> str:
     for f in d.findings:
         head = f'    <testcase classname={quoteattr(f.policy)} name={quoteattr(f.rule)}'
         detail = escape(f"value={_value(f)} require: {f.require}\n{f.message}\ncontrols: {', '.join(f.controls)}")
-        if f.result == "pass" or (f.result in ("fail", "inconclusive") and f.on_fail == "warn"):
+        if f.result == "pass":
             out.append(head + "/>")
+        elif f.result in ("fail", "inconclusive") and f.on_fail == "warn":
+            # A warning does not fail the gate, but the CI page should still show it.
+            out.append(head + f">\n      <system-out>{escape('warn: ' + f.message)}</system-out>\n    </testcase>")
         elif f.result == "waived":
             out.append(head + f'>\n      <skipped message={quoteattr("waived: " + (f.waiver or ""))}/>\n    </testcase>')
         elif f.result == "error":
@@ -94,7 +118,10 @@ def render_junit(d: Decision) -> str:
 
 
 def render_sarif(d: Decision, *, version: str = "0.1.0") -> str:
-    """SARIF 2.1.0: one result per rule that did not pass; the policy pack file is the location."""
+    """SARIF 2.1.0: every rule as a reportingDescriptor, one result per rule that did not pass.
+
+    The model version is the (logical) location; a waived finding is a suppressed result.
+    """
     rules, index = [], {}
     for f in d.findings:
         if f.rule not in index:
@@ -110,15 +137,18 @@ def render_sarif(d: Decision, *, version: str = "0.1.0") -> str:
     for f in d.findings:
         if f.result == "pass":
             continue
-        level = "note" if f.result == "waived" else ("warning" if f.on_fail in ("warn", "review") else "error")
+        # A check that failed to run denies whatever the rule's on_fail says (fail closed).
+        level = "error" if f.result == "error" or f.on_fail not in ("warn", "review") else "warning"
+        # SARIF 2.1.0 3.27.10: a result whose kind is not "fail" has level "none". An
+        # inconclusive measurement is "review": a person has to look; the decision says how much it weighs.
+        kind = "review" if f.result == "inconclusive" else "fail"
         results.append({
-            "ruleId": f.rule, "ruleIndex": index[f.rule], "level": level,
-            "kind": "review" if f.result == "inconclusive" else "fail",
+            "ruleId": f.rule, "ruleIndex": index[f.rule], "kind": kind, "level": "none" if kind != "fail" else level,
             "message": {"text": f"{d.model}: {f.result}: {f.message} (value {_value(f)}, require {f.require})"},
             "locations": [{"logicalLocations": [{"name": d.model, "kind": "module",
                                                  "fullyQualifiedName": d.model}]}],
-            "properties": {"value": f.value, "controls": list(f.controls), "decision": d.id},
-            **({"suppressions": [{"kind": "external", "justification": f"waiver {f.waiver}"}]}
+            "properties": {"result": f.result, "value": f.value, "controls": list(f.controls), "decision": d.id},
+            **({"suppressions": [{"kind": "external", "status": "accepted", "justification": f"waiver {f.waiver}"}]}
                if f.result == "waived" else {}),
         })
     doc = {
@@ -128,15 +158,16 @@ def render_sarif(d: Decision, *, version: str = "0.1.0") -> str:
             "tool": {"driver": {"name": "govern", "version": version, "informationUri": "https://example.invalid/govern",
                                 "rules": rules}},
             "results": results,
-            "invocations": [{"executionSuccessful": True, "properties": {"outcome": d.outcome, "tier": d.tier,
-                                                                         "decision": d.id, "ledgerSeq": d.ledger_seq}}],
+            "invocations": [{"executionSuccessful": True, "exitCode": d.exit_code,
+                             "properties": {"outcome": d.outcome, "tier": d.tier, "decision": d.id,
+                                            "ledgerSeq": d.ledger_seq}}],
         }],
     }
     return json.dumps(doc, indent=2) + "\n"
 
 
 def render(d: Decision, fmt: Format) -> str:
-    """``d`` in ``fmt``."""
+    """``d`` rendered as ``fmt`` (text for people, JSON for programs, JUnit/SARIF/Markdown for CI)."""
     if fmt == "json":
         return json.dumps(d.to_dict(), indent=2) + "\n"
     return {"text": render_text, "junit": render_junit, "markdown": render_markdown, "sarif": render_sarif}[fmt](d)

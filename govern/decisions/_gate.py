@@ -21,8 +21,25 @@ from ._types import PROMOTION_TARGETS, Decision, Finding
 Progress = Callable[[str, int, int], None]
 
 
+def _recorded_measurements(session: Session, node_id: int, digest: str, champion: str | None) -> dict[str, Any]:
+    """Measurements of the newest decision on exactly these inputs (same bound digest and champion).
+
+    Evidence is content-addressed and the digest covers model, card, evidence and packs, so a
+    measurement recorded for the same (check, parameters) is the same number: reuse it instead of
+    recomputing (the warm gate then costs a few database reads).
+    """
+    row = session.execute(
+        sa.select(DecisionRow.document).where(DecisionRow.model_node_id == node_id,
+                                              DecisionRow.bound_digest == digest, DecisionRow.gate == "promote")
+        .order_by(DecisionRow.created_at.desc()).limit(1)
+    ).first()
+    if row is None or row[0].get("champion") != champion:
+        return {}
+    return dict(row[0].get("measurements") or {})
+
+
 def _measure(ctx: Context, state: ModelState, rules: list[Any], facts: dict[str, Any],
-             progress: Progress | None) -> tuple[list[Finding], dict[str, dict[str, Any]]]:
+             progress: Progress | None, *, reuse: bool = True) -> tuple[list[Finding], dict[str, dict[str, Any]], str | None]:
     """Run each distinct (check, params) once and judge every rule on its measurement."""
     from govern.checks import run_check
     from govern.evidence import evidence_for
@@ -30,11 +47,15 @@ def _measure(ctx: Context, state: ModelState, rules: list[Any], facts: dict[str,
     with ctx.store.read() as session:
         champion = champion_ref(session, state.name, state.node_id)
         evidence = evidence_for(session, ctx.blob_dir, state.ref, champion=champion)
+        known = _recorded_measurements(session, state.node_id, bound_digest(state, ctx.packs.digests),
+                                       champion) if reuse else {}
     measurements: dict[str, dict[str, Any]] = {}
     errors: dict[str, GovernError] = {}
     findings: list[Finding] = []
     for i, rule in enumerate(rules):
         key = json_digest({"check": rule.check, "with": rule.params})[7:23]
+        if key in known and key not in measurements:
+            measurements[key] = known[key]
         if key not in measurements and key not in errors:
             if progress:
                 progress(f"{rule.check} ({rule.qualified_id})", i, len(rules))
@@ -61,7 +82,7 @@ def _measure(ctx: Context, state: ModelState, rules: list[Any], facts: dict[str,
         ))
     if progress:
         progress("done", len(rules), len(rules))
-    return findings, measurements
+    return findings, measurements, champion
 
 
 def _active_waivers(session: Session, node_id: int) -> dict[str, str]:
@@ -121,7 +142,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
     if target not in PROMOTION_TARGETS:
         raise GovernError("invalid_stage", f"promotion target must be one of {', '.join(PROMOTION_TARGETS)}")
     state, facts, tier, rules = _prepare(ctx, ref, "promote", target)
-    findings, measurements = _measure(ctx, state, rules, facts, progress) if rules else ([], {})
+    findings, measurements, champion = _measure(ctx, state, rules, facts, progress) if rules else ([], {}, None)
     digest = bound_digest(state, ctx.packs.digests)
     decision_id = "dec_" + uuid.uuid4().hex[:20]
     with ctx.store.write() as session:
@@ -156,7 +177,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
             outcome=outcome, tier=tier.tier, tier_rule=tier.rule_id, requester=requester,
             time=isoformat(utcnow()), packs=ctx.packs.digests, evidence=state.evidence,
             bound_digest=digest, facts=facts, findings=findings, measurements=measurements,
-            reasons=reasons, approval=approval, stage_before=state.stage,
+            reasons=reasons, approval=approval, champion=champion, stage_before=state.stage,
             stage_after=target if outcome == "allow" else state.stage,
         )
         _record(session, decision, state)
@@ -180,7 +201,7 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
                           mapping=ColumnMapping.from_dict(previous), created_by=requester)
         audit(session, requester, "evidence.added", {"model": state0.ref, "role": "current", "digest": ev.digest})
     state, facts, tier, rules = _prepare(ctx, ref, "retrain", None)
-    findings, measurements = _measure(ctx, state, rules, facts, progress)
+    findings, measurements, champion = _measure(ctx, state, rules, facts, progress, reuse=False)
     verdict = _base_verdict(findings)
     outcome = {"allow": "monitor", "review": "review", "retrain": "retrain", "deny": "review"}[verdict]
     reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]
@@ -190,7 +211,8 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
             outcome=outcome, tier=tier.tier, tier_rule=tier.rule_id, requester=requester,
             time=isoformat(utcnow()), packs=ctx.packs.digests, evidence=state.evidence,
             bound_digest=bound_digest(state, ctx.packs.digests), facts=facts, findings=findings,
-            measurements=measurements, reasons=reasons, stage_before=state.stage, stage_after=state.stage,
+            measurements=measurements, reasons=reasons, champion=champion, stage_before=state.stage,
+            stage_after=state.stage,
         )
         _record(session, decision, state, kind="retrain.decided")
     return decision

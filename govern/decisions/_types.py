@@ -58,6 +58,7 @@ class Decision:
     measurements: dict[str, dict[str, Any]]
     reasons: list[str] = field(default_factory=list)
     approval: dict[str, Any] | None = None
+    champion: str | None = None
     stage_before: str | None = None
     stage_after: str | None = None
     ledger_seq: int | None = None

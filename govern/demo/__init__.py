@@ -1,8 +1,8 @@
 """The end-to-end demo: a credit-scoring world with a known bias, governed from lineage to PDF."""
 
 from ._data import BIAS_FLIP, applications
-from ._populate import EVAL_MAPPING, populate, register
+from ._populate import EVAL_MAPPING, demo_card, populate, register
 from ._run import run_demo
-from ._scenario import CARD, Files, build
+from ._scenario import Files, build
 
-__all__ = ["run_demo", "applications", "BIAS_FLIP", "build", "Files", "CARD", "populate", "register", "EVAL_MAPPING"]
+__all__ = ["run_demo", "applications", "BIAS_FLIP", "build", "Files", "demo_card", "populate", "register", "EVAL_MAPPING"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._scenario import CARD, Files
+from ._scenario import Files
 
 if TYPE_CHECKING:
     from govern.workspace import Workspace
@@ -16,6 +16,19 @@ MODELS = {
 }
 
 
+CARDS = {"credit-risk-gbm": "credit-risk-gbm.md", "credit-risk-lr": "credit-risk-lr.json"}
+
+
+def demo_card(name: str, version: str) -> dict[str, Any]:
+    """The shipped demo model card of ``name`` (Hugging Face or Model Card Toolkit format), as stored."""
+    from govern.cards import load_card
+    from govern.core import resource_path
+
+    card = load_card(resource_path("model_cards", CARDS[name])).model_dump(mode="json", exclude_none=True)
+    card.setdefault("model_details", {})["version"] = version
+    return card
+
+
 def register(ws: Workspace, ref: str, run: str, *, owner: str = "bob", card: dict[str, Any] | None = None,
              replaces: str | None = None) -> dict[str, Any]:
     from govern.core import parse_ref
@@ -25,7 +38,8 @@ def register(ws: Workspace, ref: str, run: str, *, owner: str = "bob", card: dic
     assert parsed.version is not None
     return ws.register_model(ModelSpec(
         name=parsed.name, version=parsed.version, run=run, framework="sklearn", owner=owner,
-        tags={"use_case": "credit"}, use_case="credit", card=card if card is not None else CARD,
+        tags={"use_case": "credit"}, use_case="credit",
+        card=card if card is not None else demo_card(parsed.name, parsed.version),
         replaces=parse_ref(replaces) if replaces else None,
     ))
 

@@ -64,7 +64,8 @@ class Demo:
 
         from . import populate
 
-        self.ws = Workspace.init(self.root / ".govern", actor="ci-pipeline")
+        self.ws = Workspace.init(self.root / ".govern")
+        self.ws.actor = "ci-pipeline"
         populate(self.ws, self.files)
         for name, role in (("bob", "model_owner"), ("rita", "risk_officer"), ("ravi", "risk_officer"),
                            ("ci-pipeline", "ci"), ("ada", "auditor")):

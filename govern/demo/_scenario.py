@@ -75,7 +75,7 @@ def build(root: Path, *, small: bool = False, seed: int = 11) -> Files:
     from skops.io import dump
 
     root.mkdir(parents=True, exist_ok=True)
-    n_train, n_eval = (4000, 5000) if small else (12000, 6000)
+    n_train, n_eval = (4000, 5000) if small else (12000, 12000)
     train = applications(n_train, seed=seed)
     evaluation = applications(n_eval, seed=seed + 1)
     current = applications(n_eval, seed=seed + 2, drift=1.0)
@@ -152,15 +152,3 @@ runs:
     code_commit: 9c41e2b
     author: carol
 """
-
-CARD: dict[str, Any] = {
-    "intended_use": "Score consumer credit applications for a human underwriter (decision support).",
-    "out_of_scope_uses": "Automated rejection without human review; employment or insurance decisions.",
-    "training_data": "credit/applications@1: 2019-2023 applications with observed repayment.",
-    "evaluation_data": "A held-out sample of applications with observed repayment outcomes.",
-    "metrics": "AUC, calibration error, demographic parity and equalized odds by sex and race.",
-    "limitations": "Trained before the 2024 downturn; monitor drift in income and debt ratio.",
-    "ethical_considerations": "Sex and race are excluded from the features; proxies are monitored.",
-    "human_oversight": "Two reviewers (risk officer or validator) approve every production release.",
-    "owner": "bob",
-}

@@ -12,14 +12,17 @@ import binascii
 import json
 from collections.abc import Sequence
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from govern.core import GovernError, Location, VerificationError
 
 from ._problems import Problem
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+# cryptography is imported where a signature is made or checked (~0.1 s): loading unsigned packs,
+# as every `govern gate` does by default, never needs it.
 
 SIGNATURE = "pack.sig"
 
@@ -29,10 +32,15 @@ def _b64(data: bytes) -> str:
 
 
 def _raw_public(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def _load_private(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     data = path.read_bytes()
     try:
         key = serialization.load_pem_private_key(data, password=None)
@@ -48,6 +56,9 @@ def _load_private(path: Path) -> Ed25519PrivateKey:
 
 
 def _load_public(path: Path) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     data = path.read_bytes()
     try:
         key = serialization.load_pem_public_key(data)
@@ -85,6 +96,9 @@ def _check(root: Path, display: str, digest: str) -> tuple[str | None, str | Non
     path = root / SIGNATURE
     if not path.is_file():
         return None, None
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
         public = base64.b64decode(body["public_key"], validate=True)

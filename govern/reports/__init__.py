@@ -28,6 +28,7 @@ from ._data import (
 )
 from ._engine import local_fetcher, markdown_safe, templates_dir
 from ._format import fmt
+from ._gather import gather_model, gather_period
 from ._render import (
     model_report_html,
     period_report_html,
@@ -35,6 +36,7 @@ from ._render import (
     render_model_report,
     render_period_report,
 )
+from ._verify import ReportVerification, verify_report
 
 __all__ = [
     # report data
@@ -66,7 +68,12 @@ __all__ = [
     "markdown_safe",
     "local_fetcher",
     "templates_dir",
+    # gathering from a workspace
+    "gather_model",
+    "gather_period",
     # evidence in the PDF
     "evidence_files",
     "extract_attachments",
+    "verify_report",
+    "ReportVerification",
 ]

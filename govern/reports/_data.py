@@ -10,9 +10,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-Result = Literal["pass", "fail", "inconclusive", "waived"]
+Result = Literal["pass", "fail", "inconclusive", "error", "waived"]
 ReviewKind = Literal["approval", "rejection", "waiver"]
-ControlState = Literal["evidenced", "failing", "not_covered"]
+ControlState = Literal["evidenced", "failing", "not_evaluated", "not_covered"]
 Scalar = float | int | str | bool | None
 
 
@@ -53,8 +53,8 @@ class GroupRate:
     group: str
     count: int
     value: float
-    lower: float
-    upper: float
+    lower: float | None  # None: the rows behind the rate are not known
+    upper: float | None
 
 
 @dataclass
@@ -65,8 +65,8 @@ class FairnessTable:
     metric: str
     groups: list[GroupRate]
     difference: float
-    lower: float
-    upper: float
+    lower: float | None  # None: no rule measured this difference, so it has no recorded CI
+    upper: float | None
     threshold: float | None = None
     four_fifths_pass: bool | None = None
 
@@ -76,7 +76,7 @@ class DriftFeature:
     feature: str
     method: str
     statistic: float
-    threshold: float
+    threshold: float | None  # None: drift was judged by p-value, not by a statistic threshold
     pvalue: float | None = None
     drifted: bool = False
 

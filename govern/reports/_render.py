@@ -66,7 +66,7 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
         by_fw.setdefault(c.framework, []).append(c)
     frameworks = sorted(by_fw, key=lambda f: (_FRAMEWORK_ORDER.index(f) if f in _FRAMEWORK_ORDER else 99, f))
     coverage = [
-        (fw, {s: sum(c.status == s for c in by_fw[fw]) for s in ("evidenced", "failing", "not_covered")})
+        (fw, {s: sum(c.status == s for c in by_fw[fw]) for s in ("evidenced", "failing", "not_evaluated", "not_covered")})
         for fw in frameworks
     ]
     name, _, version = data.model.partition("@")
@@ -91,8 +91,8 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
         version=version or "–",
         card=_card_json(data.card),
         sections=_MODEL_SECTIONS,
-        counts={k: counts.get(k, 0) for k in ("pass", "fail", "inconclusive", "waived")},
-        failing=[f for f in findings if f.result in ("fail", "inconclusive")],
+        counts={k: counts.get(k, 0) for k in ("pass", "fail", "inconclusive", "error", "waived")},
+        failing=[f for f in findings if f.result in ("fail", "inconclusive", "error")],
         review_counts=_review_counts(data.reviews),
         coverage=coverage,
         controls_by_framework=[(fw, by_fw[fw]) for fw in frameworks],
@@ -179,7 +179,7 @@ def _time(text: str) -> str:
 
 
 def _decision_line(x: Any) -> str:
-    failed = ", ".join(f.rule_id for f in x.findings if f.result in ("fail", "inconclusive"))
+    failed = ", ".join(f.rule_id for f in x.findings if f.result in ("fail", "inconclusive", "error"))
     seq = "" if x.ledger_seq is None else str(x.ledger_seq)
     cells = [(_time(x.time), 19), (x.model, 22), (x.gate, 8), (x.target, 11), (x.outcome, 16), (failed, 30),
              (x.id, 12), (seq.rjust(7), 7)]  # fmt: skip

@@ -105,9 +105,11 @@ def _bars(
 
 def group_rate_chart(groups: Sequence[GroupRate], *, title: str) -> str:
     """Per-group values with confidence-interval whiskers, on a 0..1 scale when they are rates."""
-    vmax = 1.0 if all(g.upper <= 1.0 for g in groups) else None
+    known = all(g.lower is not None and g.upper is not None for g in groups)
+    vmax = 1.0 if all((g.upper if g.upper is not None else g.value) <= 1.0 for g in groups) else None
     rows = [(g.group, g.value, _BLUE) for g in groups]
-    return _bars(rows, title=title, vmax=vmax, intervals=[(g.lower, g.upper) for g in groups])
+    intervals = [(g.lower, g.upper) for g in groups] if known else None
+    return _bars(rows, title=title, vmax=vmax, intervals=intervals)  # type: ignore[arg-type]
 
 
 def drift_chart(features: Sequence[DriftFeature], *, title: str) -> str:

@@ -12,6 +12,7 @@ from ._identity import TokenRow
 from ._ledger import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerKey, LedgerNode
 from ._lineage import Dataset, Edge, Feature, IngestedEvent, ModelVersion, Node, Run
 from ._types import BigIntPK, JSONType, UTCDateTime
+from ._web import WebSessionRow
 
 __all__ = [
     # engine and sessions
@@ -49,4 +50,6 @@ __all__ = [
     "ApiRateRow",
     "WebhookRow",
     "WebhookDeliveryRow",
+    # web inbox
+    "WebSessionRow",
 ]

@@ -233,6 +233,25 @@ class Workspace:
         with self.store.read() as session:
             return list_subscriptions(session)
 
+    # -- reports ---------------------------------------------------------------------------
+
+    def report_model(self, ref: str, out: Path) -> Any:
+        """Write the model report of ``ref`` to ``out`` (.pdf with its evidence attached, or .html);
+        returns the gathered ``ModelReportData``. May sign a checkpoint (see ``gather_model``)."""
+        from govern.reports import gather_model, render_model_report
+
+        data = gather_model(self.store, ref, settings=self.settings, rules=self.packs.rules)
+        render_model_report(data, Path(out))
+        return data
+
+    def report_period(self, start: Any, end: Any, out: Path) -> Any:
+        """Write the period report of [``start``, ``end``) (datetimes) to ``out``; returns its data."""
+        from govern.reports import gather_period, render_period_report
+
+        data = gather_period(self.store, start, end, settings=self.settings)
+        render_period_report(data, Path(out))
+        return data
+
     def _audit(self, session: Any, kind: str, payload: dict[str, Any]) -> Any:
         from govern.decisions import audit
 

@@ -6,8 +6,11 @@ import os
 import stat
 
 import sqlalchemy as sa
+from pathlib import Path
 
 from govern.store import Store
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_init_twice_is_safe_and_key_is_private(cli, workspace, tmp_path):
@@ -53,3 +56,21 @@ def test_bad_settings_file_is_a_located_error(cli, tmp_path):
     assert result.returncode == 2
     assert "settings_error" in result.stderr and "max_body_bytes" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_older_workspace_upgrades_in_place(cli, workspace, tmp_path):
+    """A workspace missing a newer room's schema is refused until `govern init` upgrades it; data stays."""
+    from alembic import command
+
+    ingest = cli.run("lineage", "ingest", str(DATA / "lineage_manifest.yaml"), env=workspace.env)
+    assert ingest.returncode == 0, ingest.stderr
+    store = Store(workspace.database_url or f"sqlite:///{workspace.path / 'govern.db'}")
+    with store.engine.begin() as conn:
+        command.downgrade(store._alembic_config(conn), "identity@base")  # as if made before tokens existed
+    store.dispose()
+    old = cli.run("lineage", "show", "credit-risk@1", env=workspace.env)
+    assert old.returncode == 2 and "workspace_outdated" in old.stderr
+    assert cli.run("init", env=workspace.env, cwd=tmp_path).returncode == 0
+    after = cli.run("lineage", "show", "credit-risk@1", env=workspace.env)
+    assert after.returncode == 0 and "run:train-42" in after.stdout
+    assert cli.run("token", "create", "--role", "auditor", "--name", "ada", env=workspace.env).returncode == 0

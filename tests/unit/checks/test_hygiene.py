@@ -6,12 +6,17 @@ from govern.checks import DEFAULT_REQUIRED_FIELDS, documentation, lineage_hygien
 
 
 def test_documentation_default_fields_by_tier_and_override() -> None:
-    card = {"intended_use": "credit scoring", "owner": "risk-team", "limitations": "", "metrics": {"auc": 0.8}}
+    card = {
+        "model_details": {"name": "m", "version": "1", "owners": ["risk-team"], "description": ""},
+        "intended_use": {"primary_uses": ["credit scoring"]},
+        "metrics": {"auc": 0.8},
+    }
     minimal = documentation(card, tier="minimal")
     assert minimal["complete"] and minimal["value"] == 1.0
     high = documentation(card, tier="high")
     assert not high["complete"]
-    assert "limitations" in high["missing"]  # empty string is absent
+    assert "model_details.description" in high["missing"]  # empty string is absent
+    assert "human_oversight" in high["missing"]
     assert high["value"] == (len(DEFAULT_REQUIRED_FIELDS["high"]) - len(high["missing"])) / len(DEFAULT_REQUIRED_FIELDS["high"])
     custom = documentation(card, tier="high", required=["metrics.auc", "metrics.f1"])
     assert custom["missing"] == ["metrics.f1"] and custom["value"] == 0.5

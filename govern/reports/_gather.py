@@ -1,0 +1,553 @@
+"""Report data from a workspace's database: decisions, reviews, lineage, the ledger, controls.
+
+Every number comes from a recorded Decision (``decision.document``, the canonical JSON that was
+ledgered) or a review row; nothing is re-measured. The ledger evidence (checkpoint, inclusion
+proofs, public key) is produced here so the PDF verifies on its own (see ``_verify``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from govern.core import GovernError, Settings, VerificationError, canonical_json, isoformat, parse_ref, utcnow
+
+from ._format import fmt
+from ._data import (
+    ControlStatus,
+    DecisionRecord,
+    DriftFeature,
+    Evidence,
+    ExceptionItem,
+    FairnessTable,
+    FeatureImportance,
+    Finding,
+    GroupRate,
+    LedgerRow,
+    LineageEdge,
+    LineageGraph,
+    LineageNode,
+    ModelReportData,
+    PeriodReportData,
+    ReviewAction,
+    StageChange,
+    Verification,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from govern.ledger import Checkpoint
+    from govern.store import Store
+
+Z95 = 1.959963984540054  # standard normal quantile 0.975 (scipy.stats.norm.ppf(0.975))
+_FRAMEWORKS = {"eu-ai-act": "EU AI Act", "nist-ai-rmf": "NIST AI RMF", "iso-42001": "ISO/IEC 42001",
+               "sr-11-7": "SR 11-7"}  # fmt: skip
+# The per-group rate(s) behind each fairness metric family (CONTRACT.md per_group keys).
+_GROUP_RATES = {
+    "demographic_parity": ("selection_rate",),
+    "equalized_odds": ("true_positive_rate", "false_positive_rate"),
+    "equal_opportunity": ("true_positive_rate",),
+}
+_DRIFT_KEYS = {"psi": "psi", "ks": "ks_statistic", "wasserstein": "wasserstein", "jensen_shannon": "jensen_shannon",
+               "chi2": "chi2_statistic"}  # fmt: skip
+_THRESHOLD = re.compile(r"\b(?:upper|value)\s*<=?\s*([0-9]*\.?[0-9]+)")
+_FAILING = ("fail", "error", "inconclusive", "waived")
+
+
+@dataclass
+class _Doc:
+    """A decision row as the report needs it: the ledgered document and its position."""
+
+    id: str
+    gate: str
+    outcome: str
+    requester: str
+    seq: int
+    document: dict[str, Any]
+    model: str = ""
+
+    @property
+    def time(self) -> str:
+        return str(self.document.get("time", ""))
+
+
+@dataclass
+class _Ledger:
+    """The ledger evidence for a set of decisions."""
+
+    checkpoint: Checkpoint | None
+    verification: Verification
+    proofs: dict[str, str] = field(default_factory=dict)
+    public_key: str = ""
+
+
+# -- shared pieces ---------------------------------------------------------------------------------
+
+
+def wilson_interval(successes: float, n: float, *, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion (``successes`` of ``n``)."""
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _docs(session: Session, where: Any) -> list[_Doc]:
+    from govern.store import DecisionRow
+
+    rows = session.execute(
+        sa.select(DecisionRow.id, DecisionRow.gate, DecisionRow.outcome, DecisionRow.requester,
+                  DecisionRow.ledger_seq, DecisionRow.document, DecisionRow.model_ref)
+        .where(where).order_by(DecisionRow.ledger_seq)
+    ).all()  # fmt: skip
+    return [_Doc(r.id, r.gate, r.outcome, r.requester, int(r.ledger_seq), r.document, r.model_ref) for r in rows]
+
+
+def _packs_text(packs: dict[str, str]) -> str:
+    return ", ".join(f"{name} {digest}" for name, digest in sorted(packs.items()))
+
+
+def _record(doc: _Doc) -> DecisionRecord:
+    d = doc.document
+    target = d.get("target") or (d.get("facts") or {}).get("target") or ""
+    findings = [
+        Finding(
+            rule_id=f["rule"], check=f["check"], value=f.get("value"), require=f.get("require", ""),
+            result=f["result"], controls=list(f.get("controls") or []), policy=f.get("policy", ""),
+            on_fail=f.get("on_fail", ""), message=f.get("message", ""),
+        )
+        for f in d.get("findings", [])
+    ]  # fmt: skip
+    return DecisionRecord(doc.id, str(d.get("model", doc.model)), doc.gate, str(target), doc.outcome, doc.time,
+                          doc.requester, _packs_text(d.get("packs") or {}), doc.seq, findings)  # fmt: skip
+
+
+def _public_pem(raw: bytes) -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    return Ed25519PublicKey.from_public_bytes(raw).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def _ledger(store: Store, settings: Settings, seqs: dict[str, int]) -> _Ledger:
+    """Verify the ledger, and prove each decision (id -> seq) against a checkpoint covering them all.
+
+    The newest stored checkpoint is used when it covers every entry so far; otherwise a new one
+    is signed (which appends ``checkpoint.signed``). A failed verification is reported, not
+    raised: the report then says so and carries no proofs.
+    """
+    from govern.ledger import create_checkpoint, latest_checkpoint, prove_inclusion, trusted_keys
+    from govern.ledger import verify as verify_ledger
+    from govern.ledger import verify_checkpoint
+
+    with store.read() as session:
+        # Entries after the last event that is not a checkpoint need no new checkpoint: so
+        # reports made one after another reuse the one the first of them signed.
+        size = int(session.execute(
+            sa.text("SELECT COALESCE(MAX(seq), 0) FROM ledger_entry WHERE kind <> 'checkpoint.signed'")
+        ).scalar_one())  # fmt: skip
+        cp = latest_checkpoint(session, min_size=size) if size else None
+    if cp is None and size:
+        cp = create_checkpoint(store, settings)
+    keys = trusted_keys(store)
+    try:
+        report = verify_ledger(store, checkpoint=cp, keys=keys, origin=settings.origin)
+    except VerificationError as exc:
+        return _Ledger(cp, Verification(False, f"{exc.code}: {exc.message}", first_bad_seq=exc.seq, checkpoint_ok=False))
+    anchored = cp is not None and cp.size in report.checkpoints
+    verification = Verification(
+        ok=True,
+        message=f"hash chain intact over {report.size} entries; Merkle root {report.root}"
+        + (f"; checkpoint of {cp.size} entries signed and matching" if anchored and cp else ""),
+        entries=report.size, head_seq=report.size, head_hash=report.head, checkpoint_ok=anchored if cp else None,
+    )  # fmt: skip
+    out = _Ledger(cp, verification)
+    if cp is None:
+        return out
+    out.public_key = _public_pem(verify_checkpoint(cp, keys, origin=settings.origin).public)
+    with store.read() as session:
+        for decision_id, seq in seqs.items():
+            out.proofs[decision_id] = json.dumps(prove_inclusion(session, seq, checkpoint=cp), indent=2)
+    return out
+
+
+def _evidence(docs: Iterable[_Doc], ledger: _Ledger) -> Evidence:
+    return Evidence(
+        decisions={d.id: canonical_json(d.document).decode() for d in docs},
+        checkpoint=ledger.checkpoint.text() if ledger.checkpoint else "",
+        proofs=ledger.proofs,
+        public_key=ledger.public_key,
+    )
+
+
+# -- measurements -----------------------------------------------------------------------------------
+
+
+def _latest_measured(docs: Sequence[_Doc], check: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(finding, measurement) pairs of ``check`` in the newest decision that measured it."""
+    for doc in reversed(docs):
+        ms = doc.document.get("measurements") or {}
+        pairs = [(f, ms[f["measurement"]]) for f in doc.document.get("findings", [])
+                 if f.get("check") == check and f.get("measurement") in ms]  # fmt: skip
+        if pairs:
+            return pairs
+    return []
+
+
+def _headline(measurement: dict[str, Any], params: dict[str, Any]) -> str:
+    """The fairness metric a measurement's ``value`` is: the rule's ``metric``, else the one equal to it."""
+    metrics = measurement.get("metrics") or {}
+    if params.get("metric") in metrics:
+        return str(params["metric"])
+    for name, value in metrics.items():
+        if value == measurement.get("value"):
+            return str(name)
+    return "demographic_parity_difference"
+
+
+def _denominators(rates: dict[str, float]) -> dict[str, float | None]:
+    """Rows behind each rate of one group: selection over all rows, TPR over actual positives,
+    FPR over actual negatives (positives solved from selection = TPR*P + FPR*(n - P))."""
+    n = rates["count"]
+    tpr, fpr, sel = rates.get("true_positive_rate"), rates.get("false_positive_rate"), rates["selection_rate"]
+    positives: float | None = None
+    if tpr is not None and fpr is not None and abs(tpr - fpr) > 1e-12:
+        p = n * (sel - fpr) / (tpr - fpr)
+        if -0.5 < p < n + 0.5 and abs(p - round(p)) < 1e-6 * max(n, 1.0):
+            positives = float(round(p))
+    return {
+        "selection_rate": n,
+        "true_positive_rate": positives,
+        "false_positive_rate": None if positives is None else n - positives,
+    }
+
+
+def _group_rates(per_group: dict[str, dict[str, float]], rate: str) -> list[GroupRate]:
+    out = []
+    for label, rates in per_group.items():
+        value = float(rates[rate])
+        n = _denominators(rates)[rate]
+        lower, upper = wilson_interval(value * n, n) if n else (None, None)
+        out.append(GroupRate(label, int(rates["count"]), value, lower, upper))  # type: ignore[arg-type]
+    return out
+
+
+def _fairness(pairs: list[tuple[dict[str, Any], dict[str, Any]]], params: dict[str, dict[str, Any]]) -> list[FairnessTable]:
+    """One table per (sensitive attributes, per-group rate); difference metrics first, so a
+    table's CI is the recorded bootstrap CI whenever a rule measured that difference."""
+    tables: dict[tuple[str, str], FairnessTable] = {}
+    ordered = sorted(pairs, key=lambda p: not _headline(p[1], params.get(p[0]["rule"], {})).endswith("_difference"))
+    for finding, m in ordered:
+        per_group = m.get("per_group") or {}
+        if not per_group:
+            continue
+        headline = _headline(m, params.get(finding["rule"], {}))
+        family = headline.rsplit("_", 1)[0]
+        difference = (m.get("metrics") or {}).get(f"{family}_difference")
+        attribute = ", ".join(m.get("sensitive") or []) or "sensitive"
+        for rate in _GROUP_RATES.get(family, ("selection_rate",)):
+            values = [g[rate] for g in per_group.values() if rate in g]
+            if difference is not None and family == "equalized_odds" and values and not math.isclose(
+                max(values) - min(values), difference, abs_tol=1e-9
+            ):
+                continue  # equalized odds is the larger of the TPR and FPR gaps: show that one
+            if (attribute, rate) in tables or difference is None:
+                continue
+            threshold = _THRESHOLD.search(finding.get("require", ""))
+            is_headline = headline == f"{family}_difference"
+            tables[(attribute, rate)] = FairnessTable(
+                attribute, rate, _group_rates(per_group, rate), float(difference),
+                m.get("lower") if is_headline else None, m.get("upper") if is_headline else None,
+                float(threshold.group(1)) if threshold and is_headline else None, m.get("four_fifths_pass"),
+            )  # fmt: skip
+    return list(tables.values())
+
+
+def _drift(pairs: list[tuple[dict[str, Any], dict[str, Any]]], params: dict[str, dict[str, Any]]) -> list[DriftFeature]:
+    """Per-feature drift of one measurement: the one whose rule sets a threshold, else the first."""
+    if not pairs:
+        return []
+    with_threshold = [p for p in pairs if "threshold" in params.get(p[0]["rule"], {})]
+    finding, m = (with_threshold or pairs)[0]
+    threshold = params.get(finding["rule"], {}).get("threshold")
+    method = str(m.get("method") or params.get(finding["rule"], {}).get("method") or "psi")
+    key = _DRIFT_KEYS.get(method, method)
+    drifted = set(m.get("drifted") or [])
+    out = []
+    for feature, stats in (m.get("per_feature") or {}).items():
+        value = stats.get(key, stats.get("chi2_statistic" if method == "ks" else key, 0.0))
+        pvalue = stats.get("ks_pvalue", stats.get("chi2_pvalue"))
+        out.append(DriftFeature(feature, method, float(value), float(threshold) if threshold is not None else None,  # type: ignore[arg-type]
+                                pvalue, feature in drifted))  # fmt: skip
+    return out
+
+
+def _importance(pairs: list[tuple[dict[str, Any], dict[str, Any]]], protected: set[str]) -> list[FeatureImportance]:
+    if not pairs:
+        return []
+    m = pairs[0][1]
+    flagged = set(m.get("protected_in_top") or []) | set(m.get("proxies") or {}) | protected
+    return [FeatureImportance(f, float(v), f in flagged) for f, v in (m.get("importance") or {}).items()]
+
+
+def _controls(findings: list[dict[str, Any]], rules: Sequence[Any]) -> list[ControlStatus]:
+    """Each catalog control: ``failing`` when a non-passing finding cites it, ``evidenced`` when only
+    passing ones do, ``not_evaluated`` when a loaded rule cites it but none was evaluated for this
+    model, ``not_covered`` when no loaded rule cites it."""
+    from govern.policy import load_catalog
+
+    passing: dict[str, set[str]] = {}
+    failing: dict[str, set[str]] = {}
+    for f in findings:
+        for c in f.get("controls") or []:
+            (passing if f["result"] == "pass" else failing).setdefault(c, set()).add(f["rule"])
+    cited: dict[str, set[str]] = {}
+    for rule in rules:
+        for c in rule.controls:
+            cited.setdefault(c, set()).add(rule.qualified_id)
+    out = []
+    for cid, control in load_catalog().items():
+        if cid in failing:
+            status, names = "failing", failing[cid] | passing.get(cid, set())
+        elif cid in passing:
+            status, names = "evidenced", passing[cid]
+        elif cid in cited:
+            status, names = "not_evaluated", cited[cid]
+        else:
+            status, names = "not_covered", set()
+        framework = _FRAMEWORKS.get(control.framework, control.framework)
+        out.append(ControlStatus(framework, cid, control.title, status, sorted(names)))  # type: ignore[arg-type]
+    return out
+
+
+# The flat documentation fields a model is registered with (``ModelSpec.card``) -> ModelCard fields.
+_FLAT_CARD = {
+    "description": ("model_details", "description"), "license": ("model_details", "license"),
+    "intended_use": ("intended_use", "primary_uses"), "primary_users": ("intended_use", "primary_users"),
+    "out_of_scope_uses": ("intended_use", "out_of_scope"), "training_data": ("training_data", "description"),
+    "evaluation_data": ("evaluation_data", "description"), "human_oversight": ("human_oversight", "description"),
+    "metrics": ("metrics",), "factors": ("factors",), "limitations": ("caveats_and_recommendations",),
+    "caveats_and_recommendations": ("caveats_and_recommendations",),
+    "ethical_considerations": ("ethical_considerations",),
+}  # fmt: skip
+
+
+def _card(card: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any] | None:
+    """The registered card as a ModelCard (JSON): as is when it is one, else its flat
+    documentation fields mapped onto the schema, else every field kept as notes."""
+    from pydantic import ValidationError
+
+    from govern.cards import ModelCard
+
+    if not card:
+        return None
+    try:
+        return ModelCard.model_validate(card).model_dump(mode="json")
+    except ValidationError:
+        pass
+    mapped: dict[str, Any] = {
+        "model_details": {"name": facts.get("name", ""), "version": facts.get("version", ""),
+                          "owners": [facts["owner"]] if facts.get("owner") else []},
+        "use_case": facts.get("use_case") or "", "risk_tier": facts.get("tier") or None,
+    }  # fmt: skip
+    notes = []
+    for key, value in card.items():
+        where = _FLAT_CARD.get(key)
+        if key == "owner" and value in (facts.get("owner"), None, ""):
+            continue
+        if where is None or not isinstance(value, (str, list)):
+            notes.append(f"**{key}**: {value}")
+        elif len(where) == 1:
+            mapped[where[0]] = value
+        else:
+            mapped.setdefault(where[0], {})[where[1]] = value
+    mapped["notes"] = "\n\n".join(notes)
+    try:
+        return ModelCard.model_validate(mapped).model_dump(mode="json")
+    except ValidationError:
+        return {"notes": "\n\n".join(f"**{k}**: {v}" for k, v in card.items())}
+
+
+# -- reviews ----------------------------------------------------------------------------------------
+
+
+def _reviews(session: Session, *, node_id: int | None = None, start: datetime | None = None,
+             end: datetime | None = None) -> list[ReviewAction]:
+    """Votes and waivers (of one model, or within [start, end)), oldest first."""
+    from govern.store import ApprovalRequestRow, ApprovalVoteRow, WaiverRow
+
+    vote_q = sa.select(ApprovalVoteRow, ApprovalRequestRow).join(
+        ApprovalRequestRow, ApprovalRequestRow.id == ApprovalVoteRow.request_id)
+    waiver_q = sa.select(WaiverRow)
+    if node_id is not None:
+        vote_q = vote_q.where(ApprovalRequestRow.model_node_id == node_id)
+        waiver_q = waiver_q.where(WaiverRow.model_node_id == node_id)
+    if start is not None and end is not None:
+        vote_q = vote_q.where(ApprovalVoteRow.created_at >= start, ApprovalVoteRow.created_at < end)
+        waiver_q = waiver_q.where(WaiverRow.created_at >= start, WaiverRow.created_at < end)
+    now = utcnow()
+    out: list[tuple[datetime, ReviewAction]] = []
+    for vote, request in session.execute(vote_q).all():
+        kind = "approval" if vote.verdict == "approve" else "rejection"
+        out.append((vote.created_at, ReviewAction(
+            kind, vote.approver, vote.role, isoformat(vote.created_at), vote.justification, request.model_ref,
+            request.decision_id, expires=isoformat(request.expires_at), status=request.status,
+        )))  # fmt: skip
+    for (w,) in session.execute(waiver_q).all():
+        out.append((w.created_at, ReviewAction(
+            "waiver", w.granted_by, "risk_officer", isoformat(w.created_at), w.justification, w.model_ref,
+            _waiver_decision(session, w), w.rule, isoformat(w.expires_at), "active" if w.expires_at > now else "expired",
+        )))  # fmt: skip
+    return [r for _, r in sorted(out, key=lambda x: x[0])]
+
+
+def _waiver_decision(session: Session, waiver: Any) -> str:
+    """The decision the waiver was granted against: the newest of its model before it."""
+    from govern.store import DecisionRow
+
+    found = session.execute(
+        sa.select(DecisionRow.id).where(DecisionRow.model_node_id == waiver.model_node_id,
+                                        DecisionRow.ledger_seq < waiver.ledger_seq)
+        .order_by(DecisionRow.ledger_seq.desc()).limit(1)
+    ).scalar()  # fmt: skip
+    return str(found or "")
+
+
+# -- the model report -------------------------------------------------------------------------------
+
+
+def gather_model(store: Store, ref: str, *, settings: Settings, rules: Sequence[Any] = ()) -> ModelReportData:
+    """Everything the model report shows for model version ``ref``, from the database.
+
+    ``rules`` are the loaded policy rules (``PackSet.rules``): their parameters name the
+    fairness metric and drift threshold of a finding, and they decide which controls are
+    covered at all. Signs a checkpoint when none covers the whole ledger. Raises
+    ``GovernError`` ``not_found`` / ``invalid_ref`` for an unknown model version.
+    """
+    from govern.lineage import model_facts, resolve, subgraph
+    from govern.store import DecisionRow
+
+    parsed = parse_ref(ref)
+    with store.read() as session:
+        facts = model_facts(session, parsed)["model"]
+        model = f"{facts['name']}@{facts['version']}"
+        node_id = resolve(session, parsed)
+        graph = subgraph(session, parsed, "upstream")
+        docs = _docs(session, DecisionRow.model_node_id == node_id)
+        reviews = _reviews(session, node_id=node_id)
+    ledger = _ledger(store, settings, {d.id: d.seq for d in docs})
+    params = {r.qualified_id: dict(r.params) for r in rules}
+    latest = docs[-1] if docs else None
+    latest_per_gate = {d.gate: d for d in docs}
+    protected = set((latest.document.get("facts", {}).get("model", {}).get("card", {}) or {}).get("protected", [])
+                    if latest else [])  # fmt: skip
+    return ModelReportData(
+        model=model,
+        tier=str(facts.get("tier") or ""),
+        stage=str(facts.get("stage") or ""),
+        generated_at=isoformat(utcnow()),
+        owner=str(facts.get("owner") or ""),
+        decision=_record(latest) if latest else None,
+        card=_card(facts.get("card") or {}, facts),
+        lineage=LineageGraph(
+            [LineageNode(n.ref, n.kind) for n in sorted(graph.nodes.values(), key=lambda n: (n.kind != "model", n.ref))],
+            [LineageEdge(graph.nodes[s].ref, graph.nodes[d].ref, k) for s, d, k in sorted(graph.edges)],
+        ),
+        fairness=_fairness(_latest_measured(docs, "fairness"), params),
+        drift=_drift(_latest_measured(docs, "drift"), params),
+        importance=_importance(_latest_measured(docs, "explainability"), protected),
+        reviews=reviews,
+        ledger=_model_entries(store, model, {d.id for d in docs}),
+        verification=ledger.verification,
+        controls=_controls([f for d in latest_per_gate.values() for f in d.document.get("findings", [])], rules),
+        evidence=_evidence(docs, ledger),
+    )
+
+
+def _model_entries(store: Store, model: str, decisions: set[str]) -> list[LedgerRow]:
+    """Ledger entries whose payload names the model or one of its decisions."""
+    from govern.ledger import iter_entries
+
+    out = []
+    with store.read() as session:
+        for e in iter_entries(session):
+            text = e.payload_text
+            # A substring test first: parsing every payload of a long ledger is the slow part.
+            if model not in text and not any(d in text for d in decisions):
+                continue
+            p = json.loads(text)
+            if p.get("model") == model or p.get("decision") in decisions:
+                out.append(LedgerRow(e.seq, e.time, e.kind, e.hash, e.actor))
+    return out
+
+
+# -- the period report ------------------------------------------------------------------------------
+
+
+def gather_period(store: Store, start: datetime, end: datetime, *, settings: Settings) -> PeriodReportData:
+    """Every decision, review and stage change from ``start`` (inclusive) to ``end`` (exclusive),
+    across all models, with the exceptions an auditor reads first and the ledger verification.
+
+    Raises ``GovernError(invalid_period)`` when ``end`` is not after ``start``.
+    """
+    from govern.store import ApprovalRequestRow, DecisionRow, StageChangeRow
+
+    if end <= start:
+        raise GovernError("invalid_period", f"the period end {isoformat(end)} is not after its start {isoformat(start)}")
+    with store.read() as session:
+        docs = _docs(session, sa.and_(DecisionRow.created_at >= start, DecisionRow.created_at < end))
+        reviews = _reviews(session, start=start, end=end)
+        changes = session.execute(
+            sa.select(StageChangeRow).where(StageChangeRow.created_at >= start, StageChangeRow.created_at < end)
+            .order_by(StageChangeRow.ledger_seq)
+        ).scalars().all()  # fmt: skip
+        stage_changes = [StageChange(c.model_ref, c.from_stage, c.to_stage, isoformat(c.created_at), c.actor,
+                                     c.decision_id or "") for c in changes]  # fmt: skip
+        rollbacks = [(c, c.justification) for c in changes if c.decision_id is None]
+        expired = session.execute(
+            sa.select(ApprovalRequestRow).where(
+                ApprovalRequestRow.expires_at >= start, ApprovalRequestRow.expires_at < end,
+                sa.or_(ApprovalRequestRow.status == "expired",
+                       sa.and_(ApprovalRequestRow.status == "open", ApprovalRequestRow.expires_at <= utcnow())))
+        ).scalars().all()  # fmt: skip
+        expired_items = [ExceptionItem("expired_approval", r.model_ref, isoformat(r.expires_at),
+                                       f"approval request {r.id} ({r.target}) expired unanswered", r.decision_id)
+                         for r in expired]  # fmt: skip
+    ledger = _ledger(store, settings, {d.id: d.seq for d in docs})
+    exceptions = expired_items + _decision_exceptions(docs)
+    exceptions += [ExceptionItem("rollback", c.model_ref, isoformat(c.created_at),
+                                 f"rolled back {c.from_stage} -> {c.to_stage} by {c.actor}: {why or ''}".strip())
+                   for c, why in rollbacks]  # fmt: skip
+    if not ledger.verification.ok:
+        exceptions.append(ExceptionItem("integrity_failure", "", isoformat(utcnow()), ledger.verification.message))
+    return PeriodReportData(
+        start=isoformat(start), end=isoformat(end), generated_at=isoformat(utcnow()),
+        exceptions=exceptions, decisions=[_record(d) for d in docs], reviews=reviews,
+        stage_changes=stage_changes, verification=ledger.verification, evidence=_evidence(docs, ledger),
+    )  # fmt: skip
+
+
+def _decision_exceptions(docs: Sequence[_Doc]) -> list[ExceptionItem]:
+    out = []
+    for d in docs:
+        findings = d.document.get("findings", [])
+        waived = [f for f in findings if f.get("result") == "waived" and f.get("on_fail") in ("deny", "retrain")]
+        if waived:
+            rules = ", ".join(f"{f['rule']} (waiver {f.get('waiver')})" for f in waived)
+            out.append(ExceptionItem("waived_deny", d.model, d.time,
+                                     f"failing {rules} waived; outcome {d.outcome}", d.id))  # fmt: skip
+        if d.gate == "retrain" and d.outcome == "retrain":
+            failed = ", ".join(f"{f['rule']} {fmt(f.get('value'))}" for f in findings if f.get("result") in _FAILING)
+            out.append(ExceptionItem("retraining_triggered", d.model, d.time, f"retraining triggered: {failed}", d.id))
+    return out
