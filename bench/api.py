@@ -147,7 +147,7 @@ def _env(database_url: str | None) -> dict[str, str]:
 
 def approvals_workspace(root: Path, database_url: str | None, *, requests: int, approvers: int) -> tuple[Any, list[str], dict[str, str]]:
     """``requests`` pending approval requests and ``approvers`` reviewer tokens (+2 for the anchor)."""
-    from govern.demo import CARD
+    from govern.demo import demo_card
     from govern.lineage import ModelSpec
     from govern.workspace import Workspace
 
@@ -165,8 +165,9 @@ def approvals_workspace(root: Path, database_url: str | None, *, requests: int, 
     for name in ("lib0", "lib1"):
         ws.create_token(name, "risk_officer")
     ids = []
+    card = demo_card("credit-risk-lr", "1")
     for i in range(requests):
-        ws.register_model(ModelSpec(name=f"m{i}", version="1", owner="owner", card=CARD))
+        ws.register_model(ModelSpec(name=f"m{i}", version="1", owner="owner", card=card))
         decision = ws.gate_promote(f"m{i}@1", "production")
         ids.append(decision.approval["request"])
     return ws, ids, tokens

@@ -134,7 +134,7 @@ def _csv(path: Path, shift: float, n: int = 300) -> Path:
 
 def build_workspace(root: Path, database_url: str | None, **settings: Any) -> ApiWorkspace:
     """Initialize a workspace with the test pack, a token per person and two registered models."""
-    from govern.demo._scenario import CARD
+    from govern.demo import demo_card
     from govern.lineage import ModelSpec
     from govern.workspace import Workspace
 
@@ -162,7 +162,7 @@ def build_workspace(root: Path, database_url: str | None, **settings: Any) -> Ap
         ws.actor = "ci-bot"
         for name, owner in (("credit-risk", "bob"), ("dave-model", "dave")):
             ws.register_model(ModelSpec(name=name, version="1", run="train-1", owner=owner, tags={"use_case": "credit"},
-                                        use_case="credit", card=CARD, framework="sklearn"))
+                                        use_case="credit", card=demo_card("credit-risk-lr", "1"), framework="sklearn"))
             ws.add_evidence(f"{name}@1", "reference", files / "reference.csv")
     return api_ws
 

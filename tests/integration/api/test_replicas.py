@@ -20,16 +20,17 @@ MODELS = 25
 @pytest.mark.slow
 def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url: str, kit: Any) -> None:
     Server = kit.Server  # noqa: N806
-    from govern.demo._scenario import CARD
+    from govern.demo import demo_card
     from govern.lineage import ModelSpec
     from govern.workspace import Workspace
 
     api_ws = kit.build_workspace(tmp_path, pg_url)
     with Workspace.open(api_ws.path, database_url=pg_url) as ws:
         ws.actor = "ci-bot"
+        card = demo_card("credit-risk-lr", "1")
         for i in range(MODELS):
             ws.register_model(ModelSpec(name=f"m{i}", version="1", run="train-1", owner="bob",
-                                        tags={"use_case": "credit"}, use_case="credit", card=CARD))
+                                        tags={"use_case": "credit"}, use_case="credit", card=card))
             api_ws.tokens[f"r{i}"], _ = ws.create_token(f"r{i}", "risk_officer")
             api_ws.tokens[f"v{i}"], _ = ws.create_token(f"v{i}", "validator")
     env = {"GOVERN_APPROVAL_RATE_LIMIT": "100000"}
