@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -22,11 +23,11 @@ _MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 _REPORT = {"application/pdf": {}, "text/html": {}}
 
 
-def _file(write: object, fmt: ReportFormat, name: str) -> Response:
+def _file(write: Callable[[Path], object], fmt: ReportFormat, name: str) -> Response:
     """Render through ``write(path)`` into a private temporary folder and answer the bytes."""
     with tempfile.TemporaryDirectory(prefix="govern-report-") as tmp:
         path = Path(tmp) / f"report.{fmt}"
-        write(path)  # type: ignore[operator]
+        write(path)
         body = path.read_bytes()
     return Response(body, media_type=_MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
