@@ -145,6 +145,20 @@ class Demo:
         self.say(f"   after review: {d.outcome.upper()} (exit {d.exit_code})")
         self.summary.lines.append(f"credit-risk-lr@2 (retrained): {d.outcome}")
 
+    def reports(self) -> None:
+        from govern.core import utcnow
+
+        out = self.root / "reports"
+        out.mkdir()
+        model_pdf, period_pdf = out / "credit-risk-lr-2.pdf", out / "period.pdf"
+        self.ws.report_model("credit-risk-lr@2", model_pdf)
+        now = utcnow()
+        self.ws.report_period(now.replace(hour=0, minute=0, second=0, microsecond=0), now.replace(year=now.year + 1),
+                              period_pdf)
+        self.say(f"   model report (PDF/A-3b, decisions, proofs, checkpoint and key attached): {model_pdf}")
+        self.say(f"   period report (every decision, approval, waiver and stage change): {period_pdf}")
+        self.summary.files.update({"model report": model_pdf, "period report": period_pdf})
+
     def audit(self) -> None:
         import json
         import subprocess
@@ -170,7 +184,11 @@ class Demo:
         offline = govern("audit", "verify-proof", str(proof), "--checkpoint", str(checkpoint), "--public-key", str(keys))
         self.say(f"   inclusion proof of decision entry {seq}, verified offline (no database): exit "
                  f"{offline.returncode}: {offline.stdout.strip() or offline.stderr.strip()}")
-        if verified.returncode or offline.returncode or result.returncode:
+        from_pdf = govern("audit", "verify-proof", "--pdf", str(self.summary.files["model report"]),
+                          "--public-key", str(keys))
+        self.say(f"   the model report's attachments verified with no database: exit {from_pdf.returncode}: "
+                 f"{from_pdf.stdout.strip().splitlines()[-1] if from_pdf.stdout.strip() else from_pdf.stderr.strip()}")
+        if verified.returncode or offline.returncode or result.returncode or from_pdf.returncode:
             raise GovernError("demo_step_failed", "ledger verification failed")
         self.summary.files.update({"checkpoint": checkpoint, "inclusion proof": proof, "public keys": keys})
         self.summary.lines.append(f"ledger intact ({json.loads(proof.read_text()).get('tree_size', '?')} entries at "
@@ -192,7 +210,8 @@ class Demo:
             ("4. Promotion gate: the fairer model", self.gate_fair),
             ("5. Approvals over the HTTP API (separation of duties)", self.approvals_over_http),
             ("6. Retraining gate on drifted production data; the retrained candidate", self.retrain),
-            ("7. Audit: signed checkpoint, verification, offline inclusion proof", self.audit),
+            ("7. Compliance reports as PDF", self.reports),
+            ("8. Audit: signed checkpoint, verification, offline proofs (also from the PDF alone)", self.audit),
         ]
         for title, fn in steps:
             self.step(title, fn)

@@ -19,6 +19,9 @@ def test_demo_runs_and_leaves_its_evidence(cli, tmp_path):
     demo = tmp_path / "govern-demo"
     for name in ("checkpoint.txt", "inclusion-proof.json", "public-keys.txt"):
         assert (demo / "audit" / name).stat().st_size > 0
+    for pdf in ("credit-risk-lr-2.pdf", "period.pdf"):
+        assert (demo / "reports" / pdf).read_bytes()[:5] == b"%PDF-"
+    assert "the model report's attachments verified with no database: exit 0" in out
     env = {"GOVERN_WORKSPACE": str(demo / ".govern"), "PATH": __import__("os").environ["PATH"]}
     verified = cli.run("audit", "verify", "--checkpoint", str(demo / "audit" / "checkpoint.txt"), env=env)
     assert verified.returncode == 0, verified.stderr

@@ -58,7 +58,7 @@ def build_web_workspace(root: Path, files: Any, database_url: str | None = None,
                         hostile_card: bool = True) -> WebWorkspace:
     """The demo's lineage, models and evidence (the reviewed model's card carries hostile HTML),
     a token per person, and the promotion gate run by ci-bot so a request is pending."""
-    from govern.demo import CARD, EVAL_MAPPING, register
+    from govern.demo import EVAL_MAPPING, demo_card, register
     from govern.workspace import Workspace
 
     overrides = {"database_url": database_url} if database_url else {}
@@ -66,7 +66,10 @@ def build_web_workspace(root: Path, files: Any, database_url: str | None = None,
     with Workspace.init(web.path, **overrides) as ws:
         ws.actor = "ci-bot"
         ws.ingest([files.manifest])
-        register(ws, REVIEWED, "train-lr-2024-03", card={**CARD, "limitations": HOSTILE} if hostile_card else CARD)
+        card = demo_card("credit-risk-lr", "1")
+        if hostile_card:
+            card["model_details"]["description"] = HOSTILE
+        register(ws, REVIEWED, "train-lr-2024-03", card=card)
         ws.add_evidence(REVIEWED, "evaluation", files.lr_eval, mapping=EVAL_MAPPING)
         ws.add_evidence(REVIEWED, "model", files.lr_model)
         ws.add_evidence(REVIEWED, "reference", files.reference)
