@@ -15,7 +15,7 @@ from govern.core import AuthenticationError, NotFoundError, PermissionDenied
 Action = Literal[
     "models.read", "models.register", "lineage.read", "evidence.add", "gate.promote", "gate.retrain",
     "approvals.read", "approvals.vote", "waivers.read", "waivers.grant", "stage.rollback",
-    "ledger.read", "ledger.checkpoint", "tokens.manage", "webhooks.manage",
+    "ledger.read", "ledger.checkpoint", "reports.read", "reports.period", "tokens.manage", "webhooks.manage",
 ]
 
 _ALL = frozenset({"admin", "risk_officer", "validator", "model_owner", "ci", "auditor"})
@@ -38,6 +38,10 @@ ROLE_MATRIX: dict[str, frozenset[str]] = {
     "stage.rollback": frozenset({"admin", "risk_officer", "validator", "model_owner"}),
     "ledger.read": frozenset({"admin", "auditor", "risk_officer", "validator"}),
     "ledger.checkpoint": frozenset({"admin", "auditor"}),
+    # A model report covers one model version (a model_owner gets its own); a period report covers
+    # every model, so it is for reviewers and auditors only.
+    "reports.read": frozenset({"admin", "auditor", "risk_officer", "validator", "model_owner"}),
+    "reports.period": frozenset({"admin", "auditor", "risk_officer", "validator"}),
     "tokens.manage": frozenset({"admin"}),
     "webhooks.manage": frozenset({"admin"}),
 }

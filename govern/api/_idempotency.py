@@ -23,7 +23,8 @@ from ._problems import problem
 
 HEADER = b"idempotency-key"
 _MAX_KEY = 255
-_STALE = timedelta(minutes=10)  # a "running" record older than this was left by a crashed process
+_STALE = timedelta(minutes=10)
+_KEPT = timedelta(hours=24)  # a "running" record older than this was left by a crashed process
 _NOT_KEPT = {401, 429}
 _idem_t = ApiIdempotencyRow.__table__
 
@@ -42,6 +43,9 @@ def _claim(store: Any, hashed: str, key: str, fingerprint: str) -> tuple[str, An
         row = session.execute(sa.select(_idem_t).where(_idem_t.c.token_hash == hashed, _idem_t.c.key == key)
                               .with_for_update()).first()
         if row is None:
+            # Keys are kept for a day: enough for any client's retries, and the table stays small.
+            session.execute(sa.delete(_idem_t).where(_idem_t.c.token_hash == hashed,
+                                                     _idem_t.c.created_at < now - _KEPT))
             session.execute(sa.insert(_idem_t).values(token_hash=hashed, key=key, fingerprint=fingerprint,
                                                       created_at=now))
             return "new", None

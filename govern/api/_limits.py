@@ -46,11 +46,10 @@ def hit_rate_limit(store: Any, token_hash: str, *, limit: int, now: float | None
             from sqlalchemy.dialects.sqlite import insert
         stmt = insert(_rate_t).values(token_hash=token_hash, window=window, count=1)
         stmt = stmt.on_conflict_do_update(index_elements=["token_hash", "window"],
-                                          set_={"count": _rate_t.c.count + 1})
-        session.execute(stmt)
-        count = session.execute(sa.select(_rate_t.c.count).where(
-            _rate_t.c.token_hash == token_hash, _rate_t.c.window == window)).scalar_one()
-        session.execute(sa.delete(_rate_t).where(_rate_t.c.token_hash == token_hash, _rate_t.c.window < window))
+                                          set_={"count": _rate_t.c.count + 1}).returning(_rate_t.c.count)
+        count = session.execute(stmt).scalar_one()
+        if count == 1:  # first action in a new window: drop this token's old windows
+            session.execute(sa.delete(_rate_t).where(_rate_t.c.token_hash == token_hash, _rate_t.c.window < window))
     if count > limit:
         raise RateLimited(limit, max(1, int(60 - t % 60)))
     return int(count)

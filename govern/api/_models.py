@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,24 +103,13 @@ def gate_retrain(ref: str, current: UploadFile = File(...), caller: Caller = req
         return caller.ws.gate_retrain(ref, path).to_dict()  # type: ignore[no-any-return]
 
 
-class _saved:
-    """An uploaded file written to a private temporary folder under its (sanitized) name; the
-    suffix matters to the tabular loader (.csv, .parquet)."""
-
-    def __init__(self, upload: UploadFile) -> None:
-        self.upload = upload
-        self._dir: tempfile.TemporaryDirectory[str] | None = None
-
-    def __enter__(self) -> Path:
-        import shutil
-
-        self._dir = tempfile.TemporaryDirectory(prefix="govern-upload-")
-        name = Path(self.upload.filename or "upload").name.lstrip(".") or "upload"
-        path = Path(self._dir.name) / name
+@contextmanager
+def _saved(upload: UploadFile) -> Iterator[Path]:
+    """The upload written to a private temporary folder under its (sanitized) name; the suffix
+    matters to the tabular loader (.csv, .parquet). Removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="govern-upload-") as tmp:
+        name = Path(upload.filename or "upload").name.lstrip(".") or "upload"
+        path = Path(tmp) / name
         with path.open("wb") as out:
-            shutil.copyfileobj(self.upload.file, out)
-        return path
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._dir is not None
-        self._dir.cleanup()
+            shutil.copyfileobj(upload.file, out)
+        yield path

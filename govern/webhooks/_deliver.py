@@ -42,6 +42,9 @@ def _claim(store: Any, *, batch: int, lease_s: float) -> list[Any]:
         _delivery_t.c.status == "pending", _delivery_t.c.next_attempt_at <= now,
         sa.or_(_delivery_t.c.lease_until.is_(None), _delivery_t.c.lease_until < now),
     ).order_by(_delivery_t.c.id).limit(batch)
+    with store.read() as session:  # most rounds find nothing: do not take the write lock for that
+        if session.execute(due.with_only_columns(_delivery_t.c.id).limit(1)).first() is None:
+            return []
     with store.write() as session:
         if session.get_bind().dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)

@@ -33,3 +33,6 @@ def test_sod_flow_over_http(server: Any, kit: Any) -> None:
         assert ci.get("/models/credit-risk@1").json()["stage"] == "production"
         with server.client("audrey") as auditor:
             assert auditor.get("/ledger/verify").json()["intact"] is True
+            pdf = auditor.get("/reports/models/credit-risk@1")
+            assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+            assert pdf.content.startswith(b"%PDF")
