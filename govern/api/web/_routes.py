@@ -247,13 +247,19 @@ def period_report(request: Request, govern_session: str | None = Cookie(None)) -
     reader = _ledger_reader(request, govern_session)
     if isinstance(reader, Response):
         return reader
-    session, page = reader
-    if not page.reports:
-        return _error(request, 404, "not_found", "Reports are not installed in this deployment.", session)
-    import govern.reports
+    session, _page = reader
+    import tempfile
+    from datetime import timedelta
+    from pathlib import Path
 
-    pdf = govern.reports.period_report_pdf(_workspace(request, session))  # type: ignore[attr-defined]
-    return _download(pdf, "application/pdf", "govern-period-report.pdf")
+    from govern.core import utcnow
+
+    end = utcnow()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "period.pdf"
+        _workspace(request, session).report_period(end - timedelta(days=30), end, out)
+        pdf = out.read_bytes()
+    return _download(pdf, "application/pdf", "govern-period-report-30d.pdf")
 
 
 @router.get("/static/{name}")

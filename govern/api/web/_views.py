@@ -6,7 +6,6 @@ matrix (``approvals.read``, ``ledger.read``) and, for ``model_owner``, only thei
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -201,16 +200,6 @@ class LedgerPage:
     checkpoint: dict[str, Any] | None
     verified: bool
     verification: dict[str, Any]
-    reports: bool
-
-
-def reports_available() -> bool:
-    """True when the optional reports room offers a workspace period report (``period_report_pdf``)."""
-    try:
-        reports = importlib.import_module("govern.reports")
-    except ImportError:
-        return False
-    return callable(getattr(reports, "period_report_pdf", None))
 
 
 def ledger_page(ws: Any, principal: Principal) -> LedgerPage:
@@ -227,8 +216,7 @@ def ledger_page(ws: Any, principal: Principal) -> LedgerPage:
                       "time": cp.time, "signers": [s.name for s in cp.signatures], "text": cp.text()}
     try:
         report = verify(ws.store, origin=ws.settings.origin).to_dict()
-        return LedgerPage(checkpoint, True, report, reports_available())
+        return LedgerPage(checkpoint, True, report)
     except VerificationError as err:
         return LedgerPage(checkpoint, False, {"code": err.code, "message": err.message,
-                                              "location": str(err.location) if err.location else None},
-                          reports_available())
+                                              "location": str(err.location) if err.location else None})

@@ -125,6 +125,9 @@ def test_security_headers_and_role_rules(server: Any) -> None:
     with server.signed_in("audrey") as auditor:
         ledger = auditor.get("/ledger")
         assert ledger.status_code == 200 and "Intact" in ledger.text
+        report = auditor.get("/ledger/report.pdf")
+        assert report.status_code == 200 and report.content[:5] == b"%PDF-"
+        assert report.headers["content-type"] == "application/pdf"
     with server.signed_in("rita") as officer:
         assert officer.get("/requests/apr_does_not_exist").status_code == 404
         # The inbox filters by tier and model through the query string.
