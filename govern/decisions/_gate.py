@@ -21,19 +21,21 @@ from ._types import PROMOTION_TARGETS, Decision, Finding
 Progress = Callable[[str, int, int], None]
 
 
-def _recorded_measurements(session: Session, node_id: int, digest: str, champion: str | None) -> dict[str, Any]:
-    """Measurements of the newest decision on exactly these inputs (same bound digest and champion).
+def _recorded_measurements(session: Session, node_id: int, digest: str, champion: str | None,
+                           facts: dict[str, Any]) -> dict[str, Any]:
+    """Measurements of the newest decision on exactly these inputs: same bound digest (model,
+    card, evidence, packs), same champion and the same facts (lineage flags, tier, stage, target).
 
-    Evidence is content-addressed and the digest covers model, card, evidence and packs, so a
-    measurement recorded for the same (check, parameters) is the same number: reuse it instead of
-    recomputing (the warm gate then costs a few database reads).
+    Evidence is content-addressed, so a measurement recorded for the same (check, parameters) on
+    the same inputs is the same number: reuse it instead of recomputing (the warm gate then costs a
+    few database reads).
     """
     row = session.execute(
         sa.select(DecisionRow.document).where(DecisionRow.model_node_id == node_id,
                                               DecisionRow.bound_digest == digest, DecisionRow.gate == "promote")
         .order_by(DecisionRow.created_at.desc()).limit(1)
     ).first()
-    if row is None or row[0].get("champion") != champion:
+    if row is None or row[0].get("champion") != champion or json_digest(row[0].get("facts")) != json_digest(facts):
         return {}
     return dict(row[0].get("measurements") or {})
 
@@ -48,7 +50,7 @@ def _measure(ctx: Context, state: ModelState, rules: list[Any], facts: dict[str,
         champion = champion_ref(session, state.name, state.node_id)
         evidence = evidence_for(session, ctx.blob_dir, state.ref, champion=champion)
         known = _recorded_measurements(session, state.node_id, bound_digest(state, ctx.packs.digests),
-                                       champion) if reuse else {}
+                                       champion, facts) if reuse else {}
     measurements: dict[str, dict[str, Any]] = {}
     errors: dict[str, GovernError] = {}
     findings: list[Finding] = []

@@ -180,3 +180,26 @@ def _break_ledger(ws) -> None:
                                  "FOR EACH ROW EXECUTE FUNCTION refuse()")
     store.dispose()
     del sa
+
+
+def test_recorded_measurements_are_reused_only_for_identical_inputs(cli, gated):
+    """Same inputs: the lineage measurement is reused; after a flag it is measured afresh."""
+    from govern.decisions import promote
+    from govern.workspace import Workspace
+
+    ws = Workspace.open(gated.path, **({"database_url": gated.database_url} if gated.database_url else {}))
+    first = promote(ws.context, FAIR, "staging", "ci-bot")
+    again = promote(ws.context, FAIR, "staging", "ci-bot")
+    assert again.measurements == first.measurements
+    lineage_key = next(f.measurement for f in first.findings if f.rule == "baseline/lineage-complete")
+    assert first.measurements[lineage_key]["violations"] == []
+    ws.close()
+    flagged = cli.run("lineage", "flag", "dataset:credit/bureau-scores@1", "--reason", "license expired",
+                      env=gated.env)
+    assert flagged.returncode == 0, flagged.stderr
+    ws = Workspace.open(gated.path, **({"database_url": gated.database_url} if gated.database_url else {}))
+    after = promote(ws.context, FAIR, "staging", "ci-bot")
+    ws.close()
+    violations = after.measurements[lineage_key]["violations"]
+    assert any("bureau-scores" in v for v in violations)
+    assert after.outcome == "deny"
