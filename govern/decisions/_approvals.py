@@ -173,7 +173,8 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
     """
     if not justification or not justification.strip():
         raise GovernError("justification_required", "a justification is required")
-    with ctx.store.write() as session:
+    # Checks read only; the write transaction below re-reads the row under the lock.
+    with ctx.store.read() as session:
         row = session.get(ApprovalRequestRow, request_id)
         if row is None:
             raise NotFoundError("not_found", f"no approval request {request_id}")
@@ -182,6 +183,7 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
         state = model_state(session, parse_ref(row.model_ref), ctx.blob_dir)
         stale = bound_digest(state, ctx.packs.digests) != row.bound_digest
         expired = row.expires_at <= utcnow()
+        requester, required = row.requester, dict(row.required)
     if stale or expired:
         with ctx.store.write() as session:
             row = session.get(ApprovalRequestRow, request_id)
@@ -198,14 +200,17 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
         raise PermissionDenied("sod_owner_conflict", f"{principal.name} owns {state.ref} and cannot review it")
     if principal.name in upstream_authors(state.facts):
         raise PermissionDenied("sod_author_conflict", f"{principal.name} authored a training run of {state.ref}")
-    if principal.name == row.requester:
+    if principal.name == requester:
         raise PermissionDenied("sod_requester_conflict", f"{principal.name} requested this promotion")
-    if principal.role not in row.required["roles"]:
+    if principal.role not in required["roles"]:
         raise PermissionDenied("role_not_allowed", f"role {principal.role} cannot review this request "
-                               f"(needs one of {', '.join(row.required['roles'])})")
+                               f"(needs one of {', '.join(required['roles'])})")
     with ctx.store.write() as session:
         row = session.get(ApprovalRequestRow, request_id, with_for_update=True)
         assert row is not None
+        if row.status not in ("open", "approved") or row.bound_digest != bound_digest(state, ctx.packs.digests):
+            # Decided, voided or re-bound by someone else since the checks above.
+            raise ConflictError("approval_closed", f"approval request {request_id} is {row.status}")
         if session.execute(sa.select(ApprovalVoteRow.id).where(
                 ApprovalVoteRow.request_id == request_id, ApprovalVoteRow.approver == principal.name)).first():
             raise ConflictError("approval_duplicate", f"{principal.name} has already voted on {request_id}; "
