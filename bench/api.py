@@ -63,13 +63,17 @@ async def _load(url: str, jobs: list[dict[str, str]], *, rate: float | None, con
 
         async def one(job: dict[str, str]) -> None:
             t0 = time.perf_counter()
-            if job["path"] == "/healthz":
-                response = await client.get("/healthz")
-            else:
-                response = await client.post(job["path"], json={"justification": "benchmark review"},
-                                              headers={"Authorization": f"Bearer {job['token']}"})
+            try:
+                if job["path"] == "/healthz":
+                    response = await client.get("/healthz")
+                else:
+                    response = await client.post(job["path"], json={"justification": "benchmark review"},
+                                                  headers={"Authorization": f"Bearer {job['token']}"})
+                status = response.status_code
+            except httpx.HTTPError:  # overloaded: a timeout or refused connection counts as status 0
+                status = 0
             latencies.append((time.perf_counter() - t0) * 1000)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            statuses[status] = statuses.get(status, 0) + 1
 
         start = time.perf_counter()
         if rate:
