@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from govern_testkit import govern_command, workspace_env
 
 PG_ADMIN_URL = os.environ.get("GOVERN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = bool(os.environ.get("CI"))
@@ -75,11 +74,7 @@ class Workspace:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERN_")}
-        env["GOVERN_WORKSPACE"] = str(self.path)
-        if self.database_url:
-            env["GOVERN_DATABASE_URL"] = self.database_url
-        return env
+        return workspace_env(self.path, self.database_url)
 
 
 @pytest.fixture
@@ -91,17 +86,12 @@ def workspace(tmp_path: Path, db_url: str | None) -> Workspace:
     return ws
 
 
-def govern_executable() -> list[str]:
-    exe = shutil.which("govern", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "govern"]
-
-
 def run_cli(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the real ``govern`` console script."""
     return subprocess.run(
-        [*govern_executable(), *args],
+        [*govern_command(), *args],
         env=env,
         cwd=cwd,
         input=input,

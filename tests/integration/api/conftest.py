@@ -3,12 +3,6 @@ policy pack whose promotion needs approval, and a real ``govern serve`` subproce
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -17,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from govern_testkit import ServeProcess, free_port, govern_command, workspace_env
 
 PACK = {
     "pack.yaml": """\
@@ -92,17 +87,6 @@ ROLE_PERSON = {"admin": "root", "ci": "ci-bot", "risk_officer": "alice", "valida
                "model_owner": "dave", "auditor": "audrey"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def govern_exe() -> list[str]:
-    exe = shutil.which("govern", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "govern"]
-
-
 @dataclass
 class ApiWorkspace:
     path: Path
@@ -112,11 +96,7 @@ class ApiWorkspace:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERN_")}
-        env["GOVERN_WORKSPACE"] = str(self.path)
-        if self.database_url:
-            env["GOVERN_DATABASE_URL"] = self.database_url
-        return env
+        return workspace_env(self.path, self.database_url)
 
     def auth(self, person: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[person]}"}
@@ -173,41 +153,12 @@ def _toml(value: Any) -> str:
     return json.dumps(value)
 
 
-class Server:
-    """A ``govern serve`` subprocess on a free loopback port."""
+class Server(ServeProcess):
+    """A ``govern serve`` subprocess on a free loopback port, serving ``ws``."""
 
     def __init__(self, ws: ApiWorkspace, *, workers: int = 1, extra_env: dict[str, str] | None = None) -> None:
         self.ws = ws
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.exe = govern_exe()
-        self.log = ws.path.parent / f"serve-{self.port}.log"
-        self._log = self.log.open("wb")
-        self.proc = subprocess.Popen(
-            [*govern_exe(), "serve", "--port", str(self.port), "--workers", str(workers)],
-            env={**ws.env, **(extra_env or {})}, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"govern serve exited: {self.log.read_text()}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"govern serve did not come up: {self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
+        super().__init__({**ws.env, **(extra_env or {})}, ws.path.parent, workers=workers)
 
     def client(self, person: str | None = None) -> httpx.Client:
         return httpx.Client(base_url=self.url + "/v1", timeout=60,
@@ -245,4 +196,4 @@ def assert_problem(response: httpx.Response, status: int, code: str | None = Non
 def kit() -> SimpleNamespace:
     """The helpers above, for test modules (``--import-mode=importlib`` cannot import conftest)."""
     return SimpleNamespace(Server=Server, build_workspace=build_workspace, problem=assert_problem,
-                           role_person=ROLE_PERSON, free_port=free_port, govern_exe=govern_exe)
+                           role_person=ROLE_PERSON, free_port=free_port, govern_exe=govern_command)

@@ -7,13 +7,8 @@ import conftest); ``scripts/web_screenshots.py`` loads this file by path.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from govern_testkit import ServeProcess, workspace_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -42,11 +38,7 @@ class WebWorkspace:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVERN_")}
-        env["GOVERN_WORKSPACE"] = str(self.path)
-        if self.database_url:
-            env["GOVERN_DATABASE_URL"] = self.database_url
-        return env
+        return workspace_env(self.path, self.database_url)
 
     def open(self) -> Any:
         from govern.workspace import Workspace
@@ -83,45 +75,12 @@ def build_web_workspace(root: Path, files: Any, database_url: str | None = None,
     return web
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``govern serve`` in a subprocess on a free loopback port."""
+class Server(ServeProcess):
+    """``govern serve`` in a subprocess on a free loopback port, serving ``ws``."""
 
     def __init__(self, ws: WebWorkspace) -> None:
         self.ws = ws
-        self.url = f"http://127.0.0.1:{_free_port()}"
-        self.log = ws.path.parent / "serve.log"
-        exe = shutil.which("govern", path=str(Path(sys.executable).parent))
-        command = [exe] if exe else [sys.executable, "-m", "govern"]
-        with self.log.open("wb") as log:
-            self.proc = subprocess.Popen([*command, "serve", "--port", self.url.rsplit(":", 1)[1]],
-                                         env=ws.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"govern serve exited: {self.log.read_text()}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"govern serve did not come up: {self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        super().__init__(ws.env, ws.path.parent)
 
     def api(self, person: str) -> httpx.Client:
         return httpx.Client(base_url=self.url + "/v1", timeout=60,
