@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
@@ -117,7 +117,7 @@ def approval_status(
             reasons=[{"rule": f.rule, "result": f.result, "value": f.value, "require": f.require,
                       "message": f.message} for f in open_findings],
             status="open", requester=requester, created_at=now,
-            expires_at=now + _timedelta(required["expires_after_s"]),
+            expires_at=now + timedelta(seconds=required["expires_after_s"]),
         )
         session.add(current)
         session.flush()
@@ -154,12 +154,6 @@ def void_stale(session: Session, state: ModelState, target: str, digest: str, ac
         audit(session, actor, "approval.voided", {"request": row.id, "model": state.ref,
                                                   "reason": "model, evidence or policy changed"})
     return live
-
-
-def _timedelta(seconds: int) -> Any:
-    from datetime import timedelta
-
-    return timedelta(seconds=seconds)
 
 
 def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, justification: str) -> ApprovalView:

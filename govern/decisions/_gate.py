@@ -105,19 +105,10 @@ def _apply_waivers(findings: list[Finding], waivers: dict[str, str]) -> list[Fin
 
 
 def _base_verdict(findings: list[Finding]) -> str:
-    """deny > retrain > review > allow over the findings (errors deny, inconclusive reviews)."""
-    rank = {"allow": 0, "review": 1, "retrain": 2, "deny": 3}
-    worst = "allow"
-    for f in findings:
-        step = "allow"
-        if f.result == "error":
-            step = "deny"
-        elif f.result == "inconclusive":
-            step = "review" if f.on_fail != "warn" else "allow"
-        elif f.result == "fail" and f.on_fail != "warn":
-            step = f.on_fail
-        worst = step if rank[step] > rank[worst] else worst
-    return worst
+    """The policy verdict over the findings; waived failures no longer count."""
+    from govern.policy import combine
+
+    return combine((f.on_fail, f.result) for f in findings if f.result != "waived")
 
 
 def _prepare(ctx: Context, ref_text: str, gate: str, target: str | None) -> tuple[ModelState, dict[str, Any], Any, list[Any]]:

@@ -34,7 +34,8 @@ class Finding:
 
     @property
     def blocking(self) -> bool:
-        return self.result in ("fail", "inconclusive", "error") and self.on_fail != "warn"
+        """Whether this finding stops an allow (same rule as ``govern.policy.combine``)."""
+        return self.result in ("inconclusive", "error") or (self.result == "fail" and self.on_fail != "warn")
 
 
 @dataclass

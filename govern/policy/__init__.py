@@ -23,6 +23,7 @@ from ._packset import (
     Judgement,
     PackSet,
     TierResult,
+    combine,
     verdict,
 )
 from ._problems import PolicyInvalid, Problem
@@ -46,6 +47,7 @@ __all__ = [
     "Facts",
     "prepare_facts",
     "verdict",
+    "combine",
     # vocabulary
     "Tier",
     "TIERS",

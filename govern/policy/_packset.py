@@ -173,21 +173,27 @@ def _facts_data(program: Program, facts: Facts) -> dict[str, Any]:
 
 
 def verdict(judged: Iterable[tuple[BoundRule, Judgement]]) -> Verdict:
-    """Combine rule results: ``deny`` > ``retrain`` > ``review`` > ``allow``.
+    """Combine rule results: ``deny`` > ``retrain`` > ``review`` > ``allow`` (see :func:`combine`)."""
+    return combine((rule.on_fail, judgement.result) for rule, judgement in judged)
+
+
+def combine(results: Iterable[tuple[str, str]]) -> Verdict:
+    """The verdict of ``(onFail, result)`` pairs, the one rule the gate and policy tests share.
 
     ``error`` denies whatever the rule's onFail; a failed rule counts as its ``onFail``
-    (``warn`` only informs); ``inconclusive`` needs review (never allow by default).
+    (``warn`` only informs); ``inconclusive`` needs review (never allow by default); ``pass``
+    (and a waived failure, which callers leave out) allows.
     """
     rank = {"allow": 0, "review": 1, "retrain": 2, "deny": 3}
     worst: Verdict = "allow"
-    for rule, judgement in judged:
+    for on_fail, result in results:
         step: Verdict = "allow"
-        if judgement.result == "error":
+        if result == "error":
             step = "deny"
-        elif judgement.result == "inconclusive":
+        elif result == "inconclusive":
             step = "review"
-        elif judgement.result == "fail" and rule.on_fail != "warn":
-            step = rule.on_fail
+        elif result == "fail" and on_fail != "warn":
+            step = on_fail  # type: ignore[assignment]
         if rank[step] > rank[worst]:
             worst = step
     return worst

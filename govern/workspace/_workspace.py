@@ -159,12 +159,11 @@ class Workspace:
     def add_evidence(self, ref: str, role: str, path: Path, *, mapping: dict[str, Any] | None = None) -> Any:
         """Store ``path`` content-addressed as ``role`` evidence of model version ``ref``."""
         from govern.evidence import ColumnMapping, add_evidence
+        from govern.lineage import resolve
 
         with self.store.write() as session:
             model = str(_ref(ref))
-            from govern.lineage import resolve
-
-            resolve(session, _ref(ref))
+            resolve(session, _ref(ref))  # an unknown model is not_found before anything is stored
             ev = add_evidence(session, self.settings.blob_dir, model, role, path,  # type: ignore[arg-type]
                               mapping=ColumnMapping.from_dict(mapping), created_by=self.actor)
             self._audit(session, "evidence.added", {"model": model, "role": role, "digest": ev.digest,

@@ -130,3 +130,14 @@ def test_prepared_facts_equal_plain_facts(shipped: PackSet) -> None:
     for r in shipped.applicable(prepared, "promote"):
         m = {"value": 0.9, "upper": 0.01, "complete": True}
         assert r.judge(m, prepared) == r.judge(m, FACTS)
+
+
+def test_combine_is_fail_closed_whatever_on_fail_says():
+    from govern.policy import combine
+
+    assert combine([]) == "allow"
+    assert combine([("warn", "fail")]) == "allow"
+    assert combine([("warn", "inconclusive")]) == "review"
+    assert combine([("warn", "error")]) == "deny"
+    assert combine([("review", "fail"), ("retrain", "fail")]) == "retrain"
+    assert combine([("retrain", "fail"), ("deny", "fail"), ("review", "pass")]) == "deny"
