@@ -35,11 +35,15 @@ sys.path.insert(0, str(ROOT))
 PACK = {
     "pack.yaml": "apiVersion: govern/v1\nkind: Pack\nmetadata: {name: bench, version: '1.0.0'}\n",
     "tiering.yaml": "apiVersion: govern/v1\nkind: Tiering\nmetadata: {name: bench-tiers}\nspec:\n  default: high\n",
-    "approvals.yaml": ("apiVersion: govern/v1\nkind: Approvals\nmetadata: {name: bench-oversight}\nspec:\n"
-                       "  tiers:\n    high: {roles: [risk_officer, validator], count: 2, expiresAfter: 30d}\n"),
-    "policy.yaml": ("apiVersion: govern/v1\nkind: Policy\nmetadata: {name: review, controls: [eu-ai-act/art-14]}\n"
-                    "spec:\n  gates: [promote]\n  rules:\n    - id: always-review\n      check: documentation\n"
-                    "      require: 'value > 2.0'\n      onFail: review\n"),
+    "approvals.yaml": (
+        "apiVersion: govern/v1\nkind: Approvals\nmetadata: {name: bench-oversight}\nspec:\n"
+        "  tiers:\n    high: {roles: [risk_officer, validator], count: 2, expiresAfter: 30d}\n"
+    ),
+    "policy.yaml": (
+        "apiVersion: govern/v1\nkind: Policy\nmetadata: {name: review, controls: [eu-ai-act/art-14]}\n"
+        "spec:\n  gates: [promote]\n  rules:\n    - id: always-review\n      check: documentation\n"
+        "      require: 'value > 2.0'\n      onFail: review\n"
+    ),
 }
 
 
@@ -48,8 +52,11 @@ PACK = {
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    return {"median_ms": statistics.median(ordered), "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
-            "n": len(ordered)}
+    return {
+        "median_ms": statistics.median(ordered),
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))],
+        "n": len(ordered),
+    }
 
 
 async def _load(url: str, jobs: list[dict[str, str]], *, rate: float | None, concurrency: int) -> dict[str, Any]:
@@ -67,8 +74,11 @@ async def _load(url: str, jobs: list[dict[str, str]], *, rate: float | None, con
                 if job["path"] == "/healthz":
                     response = await client.get("/healthz")
                 else:
-                    response = await client.post(job["path"], json={"justification": "benchmark review"},
-                                                  headers={"Authorization": f"Bearer {job['token']}"})
+                    response = await client.post(
+                        job["path"],
+                        json={"justification": "benchmark review"},
+                        headers={"Authorization": f"Bearer {job['token']}"},
+                    )
                 status = response.status_code
             except httpx.HTTPError:  # overloaded: a timeout or refused connection counts as status 0
                 status = 0
@@ -96,14 +106,30 @@ async def _load(url: str, jobs: list[dict[str, str]], *, rate: float | None, con
     return {**_percentiles(latencies), "rate": len(jobs) / elapsed, "statuses": statuses}
 
 
-def _run_load(url: str, jobs: list[dict[str, str]], *, rate: float | None = None, concurrency: int = 16) -> dict[str, Any]:
+def _run_load(
+    url: str, jobs: list[dict[str, str]], *, rate: float | None = None, concurrency: int = 16
+) -> dict[str, Any]:
     """Run :func:`_load` in a second process (the server must not share the client's CPU time slice)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(jobs, fh)
     try:
-        out = subprocess.run([sys.executable, __file__, "--load", url, "--jobs", fh.name,
-                              "--rate", str(rate or 0), "--concurrency", str(concurrency)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--load",
+                url,
+                "--jobs",
+                fh.name,
+                "--rate",
+                str(rate or 0),
+                "--concurrency",
+                str(concurrency),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     finally:
         os.unlink(fh.name)
     return json.loads(out.stdout)  # type: ignore[no-any-return]
@@ -124,9 +150,12 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         exe = shutil.which("govern", path=str(Path(sys.executable).parent))
         cmd = [exe] if exe else [sys.executable, "-m", "govern"]
-        self.proc = subprocess.Popen([*cmd, "serve", "--port", str(self.port), "--workspace", str(workspace),
-                                      "--workers", str(workers)],
-                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [*cmd, "serve", "--port", str(self.port), "--workspace", str(workspace), "--workers", str(workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(300):
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
@@ -149,7 +178,9 @@ def _env(database_url: str | None) -> dict[str, str]:
     return env
 
 
-def approvals_workspace(root: Path, database_url: str | None, *, requests: int, approvers: int) -> tuple[Any, list[str], dict[str, str]]:
+def approvals_workspace(
+    root: Path, database_url: str | None, *, requests: int, approvers: int
+) -> tuple[Any, list[str], dict[str, str]]:
     """``requests`` pending approval requests and ``approvers`` reviewer tokens (+2 for the anchor)."""
     from govern.demo import demo_card
     from govern.lineage import ModelSpec
@@ -197,8 +228,9 @@ def _line(name: str, value: float, unit: str, anchor_name: str, anchor: float, g
     print(f"{name:<40} {value:>9,.1f} {unit:<8} | {anchor_name:<32} {anchor:>9,.1f} | ratio {ratio:6.2f} {goal}")
 
 
-def bench_approvals(label: str, root: Path, database_url: str | None, *, rates: list[float], seconds: float,
-                    workers: int) -> None:
+def bench_approvals(
+    label: str, root: Path, database_url: str | None, *, rates: list[float], seconds: float, workers: int
+) -> None:
     approvers = 40
     open_jobs = [int(rate * seconds) for rate in rates]
     closed_jobs = int(max(rates) * seconds)
@@ -206,8 +238,10 @@ def bench_approvals(label: str, root: Path, database_url: str | None, *, rates: 
     requests = max(10, -(-(warm + sum(open_jobs) + closed_jobs) // approvers))
     t0 = time.perf_counter()
     ws, ids, tokens = approvals_workspace(root, database_url, requests=requests, approvers=approvers)
-    print(f"[{label}] set-up: {requests} pending requests, {approvers} approvers in {time.perf_counter() - t0:.1f}s; "
-          f"govern serve --workers {workers}")
+    print(
+        f"[{label}] set-up: {requests} pending requests, {approvers} approvers in {time.perf_counter() - t0:.1f}s; "
+        f"govern serve --workers {workers}"
+    )
     anchor = library_votes(ws, ids[: min(len(ids), 100)])
     pairs = [{"path": f"/v1/approvals/{rid}/approve", "token": token} for token in tokens.values() for rid in ids]
     server = Server(root / ".govern", _env(database_url), workers=workers)
@@ -217,24 +251,42 @@ def bench_approvals(label: str, root: Path, database_url: str | None, *, rates: 
         floor = _run_load(server.url, [{"path": "/healthz"}] * int(max(rates) * seconds), rate=max(rates))
         used = warm
         for rate, n in zip(rates, open_jobs, strict=True):
-            results.append((rate, _run_load(server.url, pairs[used: used + n], rate=rate)))
+            results.append((rate, _run_load(server.url, pairs[used : used + n], rate=rate)))
             used += n
-        closed = _run_load(server.url, pairs[used: used + closed_jobs], concurrency=16)
+        closed = _run_load(server.url, pairs[used : used + closed_jobs], concurrency=16)
     finally:
         server.stop()
         ws.close()
-    print(f"[{label}] warm-up (not in the figures below): {warm} approvals by 16 clients, "
-          f"median {cold['median_ms']:.0f} ms, p99 {cold['p99_ms']:.0f} ms")
+    print(
+        f"[{label}] warm-up (not in the figures below): {warm} approvals by 16 clients, "
+        f"median {cold['median_ms']:.0f} ms, p99 {cold['p99_ms']:.0f} ms"
+    )
     for rate, r in results:
         bad = {k: v for k, v in r["statuses"].items() if k != "200"}
         goal = ("goal p99 < 50 ms: " + ("met" if r["p99_ms"] < 50 else "MISSED")) if rate >= 200 else ""
-        print(f"[{label}] offered {rate:.0f}/s for {seconds:.0f}s: achieved {r['rate']:.0f}/s; non-200: {bad or 'none'}")
-        _line(f"[{label}] HTTP approve median @ {rate:.0f}/s", r["median_ms"], "ms", "library vote median",
-              anchor["median_ms"])
-        _line(f"[{label}] HTTP approve p99 @ {rate:.0f}/s", r["p99_ms"], "ms", "library vote p99", anchor["p99_ms"], goal)
-    _line(f"[{label}] GET /healthz p99 @ {max(rates):.0f}/s", floor["p99_ms"], "ms", "library vote p99", anchor["p99_ms"])
-    _line(f"[{label}] approvals/s, 16 clients", closed["rate"], "req/s", "library votes/s, 1 thread",
-          1000 / anchor["median_ms"])
+        print(
+            f"[{label}] offered {rate:.0f}/s for {seconds:.0f}s: achieved {r['rate']:.0f}/s; non-200: {bad or 'none'}"
+        )
+        _line(
+            f"[{label}] HTTP approve median @ {rate:.0f}/s",
+            r["median_ms"],
+            "ms",
+            "library vote median",
+            anchor["median_ms"],
+        )
+        _line(
+            f"[{label}] HTTP approve p99 @ {rate:.0f}/s", r["p99_ms"], "ms", "library vote p99", anchor["p99_ms"], goal
+        )
+    _line(
+        f"[{label}] GET /healthz p99 @ {max(rates):.0f}/s", floor["p99_ms"], "ms", "library vote p99", anchor["p99_ms"]
+    )
+    _line(
+        f"[{label}] approvals/s, 16 clients",
+        closed["rate"],
+        "req/s",
+        "library votes/s, 1 thread",
+        1000 / anchor["median_ms"],
+    )
     print(f"[{label}] approvals p99 with 16 clients: {closed['p99_ms']:.1f} ms")
 
 

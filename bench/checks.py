@@ -61,15 +61,22 @@ def bench_fairness(n: int) -> list[str]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return fm.MetricFrame(
-                metrics={"selection_rate": fm.selection_rate, "true_positive_rate": fm.true_positive_rate,
-                         "false_positive_rate": fm.false_positive_rate, "false_negative_rate": fm.false_negative_rate},
-                y_true=y, y_pred=pred, sensitive_features=groups,
+                metrics={
+                    "selection_rate": fm.selection_rate,
+                    "true_positive_rate": fm.true_positive_rate,
+                    "false_positive_rate": fm.false_positive_rate,
+                    "false_negative_rate": fm.false_negative_rate,
+                },
+                y_true=y,
+                y_pred=pred,
+                sensitive_features=groups,
             )
 
     t_ref, m_ref, frame = measure(reference)
     worst = max(
         abs(ours["per_group"][g][k] - float(frame.by_group.loc[g, k]))
-        for g in frame.by_group.index for k in frame.by_group.columns
+        for g in frame.by_group.index
+        for k in frame.by_group.columns
     )
     return [
         f"| fairness point metrics, {n:,} rows x 4 groups | {t_point:.3f} s | {m_point:.0f} MiB | fairlearn MetricFrame (4 metrics) {t_ref:.2f} s, {m_ref:.0f} MiB | {t_ref / t_point:.0f}x (goal >= 50x); max abs diff {worst:.1e} |",
@@ -99,10 +106,20 @@ def _evidently(n: int, k: int) -> tuple[float | None, str]:
         made = subprocess.run([sys.executable, "-m", "venv", str(EVIDENTLY_VENV)], capture_output=True, text=True)
         if made.returncode != 0:
             return None, f"cannot create {EVIDENTLY_VENV}: {made.stderr.strip()[:200]}"
-        pip = subprocess.run([str(python), "-m", "pip", "install", "-q", "evidently", "pandas<3"], capture_output=True, text=True, timeout=900)
+        pip = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "evidently", "pandas<3"],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if pip.returncode != 0:
-            return None, f"pip install evidently failed: {pip.stderr.strip().splitlines()[-1][:200] if pip.stderr.strip() else 'unknown'}"
-    run = subprocess.run([str(python), "-c", EVIDENTLY_SCRIPT, str(n), str(k)], capture_output=True, text=True, timeout=900)
+            return (
+                None,
+                f"pip install evidently failed: {pip.stderr.strip().splitlines()[-1][:200] if pip.stderr.strip() else 'unknown'}",
+            )
+    run = subprocess.run(
+        [str(python), "-c", EVIDENTLY_SCRIPT, str(n), str(k)], capture_output=True, text=True, timeout=900
+    )
     if run.returncode != 0:
         return None, f"evidently failed: {(run.stderr.strip().splitlines() or ['?'])[-1][:200]}"
     return float(run.stdout.strip().splitlines()[-1]), ""
@@ -120,7 +137,9 @@ def bench_drift_vs_evidently(n: int, k: int) -> list[str]:
     seconds, reason = _evidently(n, k)
     anchor = f"Evidently DataDriftPreset {seconds:.2f} s" if seconds is not None else f"Evidently skipped: {reason}"
     ratio = f"{seconds / t:.0f}x (goal >= 10x)" if seconds is not None else "skipped"
-    return [f"| drift {n:,} x {k} numeric (KS, PSI, Wasserstein, JS per feature) | {t:.3f} s | {m:.0f} MiB | {anchor} | {ratio} |"]
+    return [
+        f"| drift {n:,} x {k} numeric (KS, PSI, Wasserstein, JS per feature) | {t:.3f} s | {m:.0f} MiB | {anchor} | {ratio} |"
+    ]
 
 
 def bench_drift_large(n: int, k: int) -> list[str]:
@@ -136,8 +155,12 @@ def bench_drift_large(n: int, k: int) -> list[str]:
     start = time.perf_counter()
     ks = ks_2samp(ref["f0"].to_numpy(), cur["f0"].to_numpy())
     t_scipy = time.perf_counter() - start
-    diff = abs(ks.pvalue - result["per_feature"]["f0"]["ks_pvalue"]) + abs(ks.statistic - result["per_feature"]["f0"]["ks_statistic"])
-    return [f"| drift {k} features x {n:,} rows (reference and current) | {t:.2f} s | {m:.0f} MiB | scipy ks_2samp alone on one feature {t_scipy:.2f} s (x {k} = {t_scipy * k:.1f} s) | goal < 5 s; KS diff vs scipy {diff:.1e} |"]
+    diff = abs(ks.pvalue - result["per_feature"]["f0"]["ks_pvalue"]) + abs(
+        ks.statistic - result["per_feature"]["f0"]["ks_statistic"]
+    )
+    return [
+        f"| drift {k} features x {n:,} rows (reference and current) | {t:.2f} s | {m:.0f} MiB | scipy ks_2samp alone on one feature {t_scipy:.2f} s (x {k} = {t_scipy * k:.1f} s) | goal < 5 s; KS diff vs scipy {diff:.1e} |"
+    ]
 
 
 def bench_shap(n: int) -> list[str]:
@@ -159,7 +182,9 @@ def bench_shap(n: int) -> list[str]:
     t_ref = time.perf_counter() - start
     values = values[-1] if isinstance(values, list) else values
     diff = max(abs(ours["importance"][c] - v) for c, v in zip(X.columns, np.abs(values).mean(axis=0)))
-    return [f"| SHAP, LightGBM 200 trees, {n:,} rows x 20 features | {t:.2f} s | {m:.0f} MiB | shap TreeExplainer directly {t_ref:.2f} s | {t_ref / t:.2f}x; max abs diff {diff:.1e} |"]
+    return [
+        f"| SHAP, LightGBM 200 trees, {n:,} rows x 20 features | {t:.2f} s | {m:.0f} MiB | shap TreeExplainer directly {t_ref:.2f} s | {t_ref / t:.2f}x; max abs diff {diff:.1e} |"
+    ]
 
 
 def main() -> int:
@@ -175,7 +200,7 @@ def main() -> int:
     ]
     rows += bench_fairness(max(1000, int(1_000_000 * s)))
     if args.skip_evidently:
-        global _evidently  # noqa: PLW0603
+        global _evidently
         _evidently = lambda n, k: (None, "--skip-evidently")  # noqa: E731
     rows += bench_drift_vs_evidently(max(1000, int(100_000 * s)), 20)
     rows += bench_drift_large(max(1000, int(1_000_000 * s)), 50)

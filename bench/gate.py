@@ -33,15 +33,36 @@ sys.path.insert(0, str(ROOT))
 from bench._common import save  # noqa: E402
 
 MODEL = "credit-risk-lr@1"
-HEAVY = ("pandas", "pyarrow", "numpy", "scipy", "scipy.stats", "sklearn", "fairlearn", "shap", "skops",
-         "sqlmodel", "sqlalchemy", "pydantic", "cel_expr_python", "google.protobuf", "cryptography", "typer",
-         "rich", "weasyprint", "fastapi", "lightgbm", "yaml", "networkx")
+HEAVY = (
+    "pandas",
+    "pyarrow",
+    "numpy",
+    "scipy",
+    "scipy.stats",
+    "sklearn",
+    "fairlearn",
+    "shap",
+    "skops",
+    "sqlmodel",
+    "sqlalchemy",
+    "pydantic",
+    "cel_expr_python",
+    "google.protobuf",
+    "cryptography",
+    "typer",
+    "rich",
+    "weasyprint",
+    "fastapi",
+    "lightgbm",
+    "yaml",
+    "networkx",
+)
 
 
 def build_workspace(root: Path, rows: int) -> Path:
     """The demo's world, with a ``rows``-row evaluation table and its SHAP values for the LR model."""
-    from govern.demo._data import FINANCIAL, applications
     from govern.demo import demo_card
+    from govern.demo._data import FINANCIAL, applications
     from govern.demo._scenario import _eval_table, _linear_shap, build
     from govern.evidence import load_model
     from govern.lineage import ModelSpec
@@ -59,8 +80,18 @@ def build_workspace(root: Path, rows: int) -> Path:
     ws.actor = "ci-bot"
     try:
         ws.ingest([files.manifest])
-        ws.register_model(ModelSpec(name="credit-risk-lr", version="1", run="train-lr-2024-03", owner="bob",
-                                    tags={"use_case": "credit"}, use_case="credit", card=demo_card("credit-risk-lr", "1"), framework="sklearn"))
+        ws.register_model(
+            ModelSpec(
+                name="credit-risk-lr",
+                version="1",
+                run="train-lr-2024-03",
+                owner="bob",
+                tags={"use_case": "credit"},
+                use_case="credit",
+                card=demo_card("credit-risk-lr", "1"),
+                framework="sklearn",
+            )
+        )
         mapping = {"label": "outcome", "prediction": "prediction", "score": "score", "sensitive": ["sex", "race"]}
         ws.add_evidence(MODEL, "evaluation", evaluation, mapping=mapping)
         ws.add_evidence(MODEL, "model", files.lr_model)
@@ -82,8 +113,19 @@ def _govern() -> list[str]:
 
 
 def gate_argv() -> list[str]:
-    return [*_govern(), "gate", "promote", MODEL, "--to", "production", "--format", "json",
-            "--output", os.devnull, "--no-progress"]
+    return [
+        *_govern(),
+        "gate",
+        "promote",
+        MODEL,
+        "--to",
+        "production",
+        "--format",
+        "json",
+        "--output",
+        os.devnull,
+        "--no-progress",
+    ]
 
 
 def cold(argv: list[str], env: dict[str, str], n: int, *, ok: tuple[int, ...] = (0,)) -> list[float]:
@@ -140,8 +182,9 @@ print(json.dumps({"import the CLI and the workspace": t1 - t0, "open the workspa
 
 def phases(workspace: Path, env: dict[str, str]) -> dict[str, float]:
     """Seconds of each stage of one cold gate, in a new process, in the order the CLI runs them."""
-    proc = subprocess.run([sys.executable, "-c", PHASES, str(workspace), MODEL], env=env, capture_output=True,
-                          text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", PHASES, str(workspace), MODEL], env=env, capture_output=True, text=True, timeout=600
+    )
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-2000:])
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -150,8 +193,9 @@ def phases(workspace: Path, env: dict[str, str]) -> dict[str, float]:
 def import_times(env: dict[str, str]) -> list[tuple[str, float, int]]:
     """(module, cumulative seconds, depth) for every import of one cold gate, from ``-X importtime``."""
     argv = gate_argv()
-    proc = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [argv[0], "-X", "importtime", *argv[1:]], env=env, capture_output=True, text=True, timeout=600
+    )
     rows = []
     for line in proc.stderr.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
@@ -193,13 +237,17 @@ def main() -> None:
     rules = len(decision.findings)
     print(f"\ngate: {MODEL} -> production, {rules} rules, {args.rows:,} evaluation rows; outcome {decision.outcome}")
     print(f"{'figure':<46} {'value':>10} | {'anchor':<26} {'value':>10} | ratio  goal")
-    print(f"{'cold govern gate promote (median of %d)' % args.cold:<46} {_ms(gate_cold):>10} | "
-          f"{'python -c pass':<26} {_ms(python_pass):>10} | {gate_cold / python_pass:5.1f}x "
-          f"{'< 1 s: met' if gate_cold < 1 else '< 1 s: MISSED'}")
+    print(
+        f"{'cold govern gate promote (median of %d)' % args.cold:<46} {_ms(gate_cold):>10} | "
+        f"{'python -c pass':<26} {_ms(python_pass):>10} | {gate_cold / python_pass:5.1f}x "
+        f"{'< 1 s: met' if gate_cold < 1 else '< 1 s: MISSED'}"
+    )
     print(f"{'':<46} {'':>10} | {'govern --help':<26} {_ms(cli_help):>10} | {gate_cold / cli_help:5.1f}x")
-    print(f"{'warm in-process gate (median of %d)' % args.warm:<46} {_ms(warm_median):>10} | "
-          f"{'first in-process call':<26} {_ms(warm_runs[0]):>10} | {warm_median / warm_runs[0]:5.2f}x "
-          f"{'< 100 ms: met' if warm_median < 0.1 else '< 100 ms: MISSED'}")
+    print(
+        f"{'warm in-process gate (median of %d)' % args.warm:<46} {_ms(warm_median):>10} | "
+        f"{'first in-process call':<26} {_ms(warm_runs[0]):>10} | {warm_median / warm_runs[0]:5.2f}x "
+        f"{'< 100 ms: met' if warm_median < 0.1 else '< 100 ms: MISSED'}"
+    )
     print(f"{'warm in-process gate (p95)':<46} {_ms(warm_p95):>10} |")
     print(f"cold runs (s): {', '.join(f'{s:.2f}' for s in gate_runs)}")
 
@@ -224,12 +272,24 @@ def main() -> None:
 
     if args.no_save:
         return
-    path = save("gate", {
-        "rows": args.rows, "rules": rules, "outcome": decision.outcome,
-        "cold_gate_s": gate_cold, "cold_gate_runs_s": gate_runs, "python_pass_s": python_pass,
-        "govern_help_s": cli_help, "warm_median_s": warm_median, "warm_p95_s": warm_p95,
-        "warm_first_s": warm_runs[0], "cold_stages_s": stages, "heavy_imports_s": first_seen, "top_level_imports_s": total,
-    })
+    path = save(
+        "gate",
+        {
+            "rows": args.rows,
+            "rules": rules,
+            "outcome": decision.outcome,
+            "cold_gate_s": gate_cold,
+            "cold_gate_runs_s": gate_runs,
+            "python_pass_s": python_pass,
+            "govern_help_s": cli_help,
+            "warm_median_s": warm_median,
+            "warm_p95_s": warm_p95,
+            "warm_first_s": warm_runs[0],
+            "cold_stages_s": stages,
+            "heavy_imports_s": first_seen,
+            "top_level_imports_s": total,
+        },
+    )
     print(f"\nresults: {path}")
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from govern import ledger  # noqa: E402
-from govern.workspace import Workspace  # noqa: E402
+from govern import ledger
+from govern.workspace import Workspace
 
 PAYLOAD_1K = {"digest": "sha256:" + "ab" * 32, "note": "x" * 900}
 
@@ -73,7 +73,8 @@ def batched_append_rate(ws: Workspace, n: int, *, batch: int = 1000, payload: di
     for lo in range(0, n, batch):
         with ws.store.write() as session:
             ledger.append_batch(
-                session, [ledger.Event("bench", "evidence.added", dict(payload, i=i)) for i in range(lo, min(n, lo + batch))]
+                session,
+                [ledger.Event("bench", "evidence.added", dict(payload, i=i)) for i in range(lo, min(n, lo + batch))],
             )
     return n / (time.perf_counter() - start)
 
@@ -135,8 +136,14 @@ def main() -> None:
     parser.add_argument("--proof-size", type=int, default=1_000_000)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    entry = ledger.entry_bytes(1, "2025-01-01T00:00:00.000000Z", "bench", "evidence.added",
-                               __import__("govern.core", fromlist=["x"]).canonical_json(dict(PAYLOAD_1K, i=1)).decode(), ledger.GENESIS)
+    entry = ledger.entry_bytes(
+        1,
+        "2025-01-01T00:00:00.000000Z",
+        "bench",
+        "evidence.added",
+        __import__("govern.core", fromlist=["x"]).canonical_json(dict(PAYLOAD_1K, i=1)).decode(),
+        ledger.GENESIS,
+    )
     backends: list[tuple[str, str | None]] = [("sqlite", None)]
     pg = _pg_database(args.pg) if args.pg != "none" else None
     if pg:
@@ -148,20 +155,39 @@ def main() -> None:
                 with Workspace.init(tmp / ".govern", database_url=url) as ws:
                     print(f"--- {name} ({len(entry)}-byte entries)")
                     bare = bare_insert_rate(ws, args.appends, entry)
-                    _line("durable appends/s (1 tx per entry)", durable_append_rate(ws, args.appends), "entries/s",
-                          "bare INSERT+COMMIT of same bytes", bare, "(goal >= 0.40)")
-                    _line("batched appends/s (1,000 per tx)", batched_append_rate(ws, args.batched), "entries/s",
-                          "bare INSERT+COMMIT of same bytes", bare)
+                    _line(
+                        "durable appends/s (1 tx per entry)",
+                        durable_append_rate(ws, args.appends),
+                        "entries/s",
+                        "bare INSERT+COMMIT of same bytes",
+                        bare,
+                        "(goal >= 0.40)",
+                    )
+                    _line(
+                        "batched appends/s (1,000 per tx)",
+                        batched_append_rate(ws, args.batched),
+                        "entries/s",
+                        "bare INSERT+COMMIT of same bytes",
+                        bare,
+                    )
                     with ws.store.read() as session:
                         have = ledger.read_head(session).seq
                     if have < args.verify:
                         batched_append_rate(ws, args.verify - have)
                     verify_rate, hash_rate, size = verify_rates(ws, tmp)
-                    _line(f"verify entries/s (db read included)", verify_rate, "entries/s",
-                          f"hashlib.sha256 of the {size}-byte entries", hash_rate, "(goal >= 0.30)")
+                    _line(
+                        "verify entries/s (db read included)",
+                        verify_rate,
+                        "entries/s",
+                        f"hashlib.sha256 of the {size}-byte entries",
+                        hash_rate,
+                        "(goal >= 0.30)",
+                    )
                 with Workspace.init(tmp / "proofs", database_url=None if url is None else _fresh(pg, url)) as ws:
                     incl, cons = proof_times(ws, args.proof_size)
-                    print(f"{'inclusion proof at ' + format(args.proof_size, ',') + ' entries':<44} {incl:>12.2f} ms         (goal < 5 ms)")
+                    print(
+                        f"{'inclusion proof at ' + format(args.proof_size, ',') + ' entries':<44} {incl:>12.2f} ms         (goal < 5 ms)"
+                    )
                     print(f"{'consistency proof at ' + format(args.proof_size, ',') + ' entries':<44} {cons:>12.2f} ms")
     finally:
         if pg:

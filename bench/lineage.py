@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sqlalchemy as sa  # noqa: E402
-from _common import latencies, save, timed  # noqa: E402
+import sqlalchemy as sa
+from _common import latencies, save, timed
 
-from govern.core import Ref  # noqa: E402
-from govern.lineage import bulk_load, impact, subgraph  # noqa: E402
-from govern.store import Store  # noqa: E402
+from govern.core import Ref
+from govern.lineage import bulk_load, impact, subgraph
+from govern.store import Store
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -61,8 +61,10 @@ def run_backend(url: str, nodes: list, edges: list, queries: int) -> dict:
         if store.dialect == "postgresql":
             s.execute(sa.text("ANALYZE"))
         node_t = sa.table("node", sa.column("id"))
-        anchor = latencies(lambda i: s.execute(sa.select(node_t.c.id).where(node_t.c.id == i)).first(),
-                           [ids[rng.randrange(len(ids))] for _ in range(queries)])
+        anchor = latencies(
+            lambda i: s.execute(sa.select(node_t.c.id).where(node_t.c.id == i)).first(),
+            [ids[rng.randrange(len(ids))] for _ in range(queries)],
+        )
         up = latencies(lambda m: subgraph(s, Ref("model", m[1], m[2]), "upstream"), models)
         imp = latencies(lambda d: impact(s, Ref("dataset", d[1], d[2])), datasets)
         sizes = [len(subgraph(s, Ref("model", m[1], m[2]), "upstream").nodes) for m in models[:20]]
@@ -110,12 +112,16 @@ def main() -> None:
                     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         results["backends"][backend] = res
         a = res["anchor_pk_select"]["median_ms"]
-        print(f"[{backend}] ingest {res['nodes_per_s']:,.0f} nodes/s ({res['edges_per_s']:,.0f} edges/s, {res['ingest_s']:.1f} s)")
+        print(
+            f"[{backend}] ingest {res['nodes_per_s']:,.0f} nodes/s ({res['edges_per_s']:,.0f} edges/s, {res['ingest_s']:.1f} s)"
+        )
         print(f"[{backend}] anchor: primary-key select median {a:.3f} ms")
         for key, label in (("upstream_model", "upstream(model)"), ("impact_dataset", "impact(dataset)")):
             q = res[key]
-            print(f"[{backend}] {label}: median {q['median_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms "
-                  f"({q['median_ms'] / a:.0f}x anchor; goal median < 50 ms)")
+            print(
+                f"[{backend}] {label}: median {q['median_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms "
+                f"({q['median_ms'] / a:.0f}x anchor; goal median < 50 ms)"
+            )
     print(f"results: {save('lineage', results)}")
     write_markdown(results)
 
@@ -125,19 +131,24 @@ def write_markdown(results: dict) -> None:
     rows = []
     for backend, r in results["backends"].items():
         a = r["anchor_pk_select"]["median_ms"]
-        rows.append(f"| {backend} | ingest (bulk) | {r['nodes_per_s']:,.0f} nodes/s, {r['edges_per_s']:,.0f} edges/s "
-                    f"({r['ingest_s']:.1f} s) | - | - |")
+        rows.append(
+            f"| {backend} | ingest (bulk) | {r['nodes_per_s']:,.0f} nodes/s, {r['edges_per_s']:,.0f} edges/s "
+            f"({r['ingest_s']:.1f} s) | - | - |"
+        )
         for key, label in (("upstream_model", "upstream of a model"), ("impact_dataset", "impact of a dataset")):
             q = r[key]
-            rows.append(f"| {backend} | {label} | median {q['median_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms | "
-                        f"primary-key select {a:.3f} ms | {q['median_ms'] / a:.0f}x anchor; goal median < 50 ms |")
+            rows.append(
+                f"| {backend} | {label} | median {q['median_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms | "
+                f"primary-key select {a:.3f} ms | {q['median_ms'] / a:.0f}x anchor; goal median < 50 ms |"
+            )
     text = (
         "# Benchmarks: lineage\n\n"
         f"`python bench/lineage.py --nodes {results['nodes']}`: a synthetic graph of {results['nodes']:,} nodes and "
         f"{results['edges']:,} edges (20% dataset versions, 20% features, 30% runs, 30% models), loaded with "
         "`govern.lineage.bulk_load`, queried through the same functions as the CLI (recursive SQL).\n\n"
         "| backend | measure | govern | anchor (same run) | ratio / goal |\n|---|---|---|---|---|\n"
-        + "\n".join(rows) + "\n"
+        + "\n".join(rows)
+        + "\n"
     )
     (Path(__file__).resolve().parents[1] / "docs" / "benchmarks-lineage.md").write_text(text, encoding="utf-8")
 

@@ -23,8 +23,20 @@ from govern.core import resource_path
 from govern.policy import load_packs, prepare_facts
 from govern.policy._oracle import OracleProgram, oracle_facts
 
-USE_CASES = ["credit", "hiring", "education", "chatbot", "churn_prediction", "spam_filtering", "fraud",
-             "insurance_pricing", "recommendation", "forecasting", "social_scoring", "emergency_triage"]
+USE_CASES = [
+    "credit",
+    "hiring",
+    "education",
+    "chatbot",
+    "churn_prediction",
+    "spam_filtering",
+    "fraud",
+    "insurance_pricing",
+    "recommendation",
+    "forecasting",
+    "social_scoring",
+    "emergency_triage",
+]
 
 
 def portfolio(n: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -32,18 +44,31 @@ def portfolio(n: int, seed: int = 7) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
         datasets = [
-            {"name": f"ds{rng.randrange(500)}", "version": str(rng.randrange(1, 9)), "license": rng.choice(["internal", "cc-by", ""]),
-             "contains_pii": rng.random() < 0.4, "consent": rng.choice(["contract", "", "opt-in"]),
-             "deprecated": rng.random() < 0.05, "flagged": rng.random() < 0.03}
+            {
+                "name": f"ds{rng.randrange(500)}",
+                "version": str(rng.randrange(1, 9)),
+                "license": rng.choice(["internal", "cc-by", ""]),
+                "contains_pii": rng.random() < 0.4,
+                "consent": rng.choice(["contract", "", "opt-in"]),
+                "deprecated": rng.random() < 0.05,
+                "flagged": rng.random() < 0.03,
+            }
             for _ in range(rng.randrange(1, 6))
         ]
-        out.append({
-            "model": {"name": f"model-{i // 10}", "version": i % 10 + 1, "use_case": rng.choice(USE_CASES),
-                      "owner": f"user{rng.randrange(50)}", "tags": {"domain": rng.choice(["finance", "retail", "hr"])},
-                      "card": {"intended_use": "x"} if rng.random() < 0.9 else {}},
-            "target": "production",
-            "lineage": {"datasets": datasets, "runs": [{"id": f"r{i}", "author": "bob", "code_commit": "abc"}]},
-        })
+        out.append(
+            {
+                "model": {
+                    "name": f"model-{i // 10}",
+                    "version": i % 10 + 1,
+                    "use_case": rng.choice(USE_CASES),
+                    "owner": f"user{rng.randrange(50)}",
+                    "tags": {"domain": rng.choice(["finance", "retail", "hr"])},
+                    "card": {"intended_use": "x"} if rng.random() < 0.9 else {},
+                },
+                "target": "production",
+                "lineage": {"datasets": datasets, "runs": [{"id": f"r{i}", "author": "bob", "code_commit": "abc"}]},
+            }
+        )
     return out
 
 
@@ -52,14 +77,42 @@ def measurement(check: str, rng: random.Random) -> dict[str, Any]:
     common = {"value": u(), "inconclusive": False}
     groups = {g: {"count": float(rng.randrange(5, 500)), "selection_rate": u()} for g in ("a", "b", "c", "d")}
     return {
-        "fairness": {**common, "lower": u() * 0.1, "upper": u() * 0.2, "metrics": {"demographic_parity_difference": u()},
-                     "per_group": groups, "four_fifths_pass": u() < 0.8, "min_group_count": rng.randrange(5, 500)},
-        "drift": {**common, "max_value": u() * 0.4, "min_pvalue": u(), "per_feature": {}, "drifted": ["x"] * rng.randrange(4),
-                  "decision": rng.choice(["monitor", "review", "retrain"]), "prediction_psi": u() * 0.3},
-        "explainability": {**common, "protected_share": u() * 0.1, "proxy_share": u() * 0.2, "top_features": ["a", "b"],
-                           "importance": {"a": u()}, "protected_in_top": [] if u() < 0.8 else ["sex"], "rank_stability": u()},
-        "performance": {**common, "value": 0.5 + u() * 0.5, "metrics": {"auc": u(), "brier": u() * 0.3, "calibration_error": u() * 0.2},
-                        "delta": u() * 0.1 - 0.05, "delta_lower": u() * 0.1 - 0.07, "delta_upper": u() * 0.1, "has_champion": u() < 0.5},
+        "fairness": {
+            **common,
+            "lower": u() * 0.1,
+            "upper": u() * 0.2,
+            "metrics": {"demographic_parity_difference": u()},
+            "per_group": groups,
+            "four_fifths_pass": u() < 0.8,
+            "min_group_count": rng.randrange(5, 500),
+        },
+        "drift": {
+            **common,
+            "max_value": u() * 0.4,
+            "min_pvalue": u(),
+            "per_feature": {},
+            "drifted": ["x"] * rng.randrange(4),
+            "decision": rng.choice(["monitor", "review", "retrain"]),
+            "prediction_psi": u() * 0.3,
+        },
+        "explainability": {
+            **common,
+            "protected_share": u() * 0.1,
+            "proxy_share": u() * 0.2,
+            "top_features": ["a", "b"],
+            "importance": {"a": u()},
+            "protected_in_top": [] if u() < 0.8 else ["sex"],
+            "rank_stability": u(),
+        },
+        "performance": {
+            **common,
+            "value": 0.5 + u() * 0.5,
+            "metrics": {"auc": u(), "brier": u() * 0.3, "calibration_error": u() * 0.2},
+            "delta": u() * 0.1 - 0.05,
+            "delta_lower": u() * 0.1 - 0.07,
+            "delta_upper": u() * 0.1,
+            "has_champion": u() < 0.5,
+        },
         "documentation": {**common, "missing": [], "complete": u() < 0.8},
         "lineage": {**common, "violations": [], "complete": u() < 0.9},
     }[check]
@@ -114,9 +167,7 @@ def main() -> None:
     import celpy
 
     oracles = {rule.require: OracleProgram(rule.require) for _, items in sample for rule, _ in items}
-    prepared = [
-        ({k: celpy.json_to_cel(v) for k, v in oracle_facts(facts).items()}, items) for facts, items in sample
-    ]
+    prepared = [({k: celpy.json_to_cel(v) for k, v in oracle_facts(facts).items()}, items) for facts, items in sample]
 
     def celpy_all(batch: list[Any]) -> None:
         for cel_facts, items in batch:
@@ -134,13 +185,25 @@ def main() -> None:
         ("packs", f"{len(packset.packs)} packs, {len(packset.rules)} rules, loaded+compiled in {load_s * 1000:.0f} ms"),
         ("portfolio", f"{args.models} model versions, {evals} rule evaluations (both gates)"),
         ("tiering + applicability + facts", f"{prep_s:.2f} s ({args.models / prep_s:,.0f} model versions/s)"),
-        ("govern (cel-expr-python), full portfolio, best of 3", f"{govern_rate:,.0f} rule evaluations/s ({govern_s:.2f} s)"),
-        (f"govern, same {sample_evals} evaluations (first {len(sample)} versions), best of 3", f"{govern_sample_rate:,.0f} rule evaluations/s"),
-        (f"anchor: cel-python interpreted, same {sample_evals} evaluations, best of 3", f"{celpy_rate:,.0f} rule evaluations/s ({celpy_s:.2f} s)"),
+        (
+            "govern (cel-expr-python), full portfolio, best of 3",
+            f"{govern_rate:,.0f} rule evaluations/s ({govern_s:.2f} s)",
+        ),
+        (
+            f"govern, same {sample_evals} evaluations (first {len(sample)} versions), best of 3",
+            f"{govern_sample_rate:,.0f} rule evaluations/s",
+        ),
+        (
+            f"anchor: cel-python interpreted, same {sample_evals} evaluations, best of 3",
+            f"{celpy_rate:,.0f} rule evaluations/s ({celpy_s:.2f} s)",
+        ),
         ("ratio govern / cel-python (same evaluations)", f"{govern_sample_rate / celpy_rate:,.0f}x"),
         ("machine load (1-minute average, 2 cores)", f"{os.getloadavg()[0]:.1f}"),
-        ("goals", f">= 100,000 evals/s: {'met' if govern_rate >= 100_000 else 'NOT met'}; "
-                  f">= 100x cel-python: {'met' if govern_sample_rate / celpy_rate >= 100 else 'NOT met'}"),
+        (
+            "goals",
+            f">= 100,000 evals/s: {'met' if govern_rate >= 100_000 else 'NOT met'}; "
+            f">= 100x cel-python: {'met' if govern_sample_rate / celpy_rate >= 100 else 'NOT met'}",
+        ),
     ]
     width = max(len(k) for k, _ in rows)
     for key, value in rows:

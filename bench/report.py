@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import save  # noqa: E402
+from bench._common import save
 
 
 def _pages(pdf: Path) -> int:
@@ -78,7 +78,13 @@ def main() -> None:
     save(
         "report",
         {
-            "model": {"pages": pages, "tables": tables, "charts": charts, "seconds": ours, "weasyprint_seconds": anchor},
+            "model": {
+                "pages": pages,
+                "tables": tables,
+                "charts": charts,
+                "seconds": ours,
+                "weasyprint_seconds": anchor,
+            },
             "period": {"decisions": n, "pages": pages_p, "seconds": ours_p, "weasyprint_seconds": anchor_p},
         },
     )

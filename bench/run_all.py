@@ -24,8 +24,22 @@ ORDER = ["lineage", "ledger", "policy", "checks", "gate", "api", "report"]
 ARGS: dict[str, list[str]] = {
     "checks": ["--output", "docs/benchmarks-checks.md"],
 }
-PACKAGES = ["numpy", "scipy", "pandas", "fairlearn", "shap", "scikit-learn", "lightgbm", "cel-expr-python",
-            "sqlalchemy", "psycopg", "fastapi", "uvicorn", "weasyprint", "cryptography"]
+PACKAGES = [
+    "numpy",
+    "scipy",
+    "pandas",
+    "fairlearn",
+    "shap",
+    "scikit-learn",
+    "lightgbm",
+    "cel-expr-python",
+    "sqlalchemy",
+    "psycopg",
+    "fastapi",
+    "uvicorn",
+    "weasyprint",
+    "cryptography",
+]
 
 
 def header() -> str:
@@ -57,7 +71,9 @@ def fold() -> None:
         body = page.read_text(encoding="utf-8").strip().splitlines()
         title = body[0].lstrip("# ").replace("Benchmarks: ", "").strip() if body and body[0].startswith("#") else name
         rest = "\n".join(line.replace("# ", "### ", 1) if line.startswith("## ") else line for line in body[1:])
-        parts.append(f"## {title}\n{rest}\n\nSource: [benchmarks-{name}.md](benchmarks-{name}.md), `bench/{name}.py`.\n\n")
+        parts.append(
+            f"## {title}\n{rest}\n\nSource: [benchmarks-{name}.md](benchmarks-{name}.md), `bench/{name}.py`.\n\n"
+        )
     (DOCS / "benchmarks.md").write_text("".join(parts), encoding="utf-8")
 
 

@@ -42,7 +42,7 @@ def run(data: Path) -> str:
 
     train, test = _load(data)
     features = NUMERIC + CATEGORICAL  # sex is held out of the model on purpose
-    X_train = train[features].astype({c: "category" for c in CATEGORICAL})
+    X_train = train[features].astype(dict.fromkeys(CATEGORICAL, "category"))
     X_test = test[features].astype({c: pd.CategoricalDtype(X_train[c].cat.categories) for c in CATEGORICAL})
     model = lightgbm.LGBMClassifier(n_estimators=200, learning_rate=0.05, num_leaves=31, random_state=0, verbose=-1)
     model.fit(X_train, train["label"])
@@ -60,15 +60,28 @@ def run(data: Path) -> str:
     ]
     for columns in (["sex"], ["race"], ["sex", "race"]):
         ours = fairness(y, pred, sensitive=test[columns], replicates=1000, seed=0)
-        lines += [f"## Fairness by {' x '.join(columns)}", "", "| metric | govern | fairlearn | abs. difference |", "|---|---|---|---|"]
+        lines += [
+            f"## Fairness by {' x '.join(columns)}",
+            "",
+            "| metric | govern | fairlearn | abs. difference |",
+            "|---|---|---|---|",
+        ]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for name in FAIRNESS_METRICS:
                 ref = float(getattr(fm, name)(y, pred, sensitive_features=test[columns]))
-                lines.append(f"| {name} | {ours['metrics'][name]:.12f} | {ref:.12f} | {abs(ours['metrics'][name] - ref):.1e} |")
+                lines.append(
+                    f"| {name} | {ours['metrics'][name]:.12f} | {ref:.12f} | {abs(ours['metrics'][name] - ref):.1e} |"
+                )
             frame = fm.MetricFrame(
-                metrics={"selection_rate": fm.selection_rate, "false_positive_rate": fm.false_positive_rate, "false_negative_rate": fm.false_negative_rate},
-                y_true=y, y_pred=pred, sensitive_features=test[columns],
+                metrics={
+                    "selection_rate": fm.selection_rate,
+                    "false_positive_rate": fm.false_positive_rate,
+                    "false_negative_rate": fm.false_negative_rate,
+                },
+                y_true=y,
+                y_pred=pred,
+                sensitive_features=test[columns],
             )
         lines.append(
             f"\n95% bootstrap interval of demographic_parity_difference (1,000 replicates): "
@@ -76,7 +89,10 @@ def run(data: Path) -> str:
             f"smallest group {ours['min_group_count']}{' (inconclusive)' if ours['inconclusive'] else ''}.\n"
         )
         if len(columns) == 1:
-            lines += ["| group | selection_rate govern / fairlearn | false_positive_rate govern / fairlearn | false_negative_rate govern / fairlearn |", "|---|---|---|---|"]
+            lines += [
+                "| group | selection_rate govern / fairlearn | false_positive_rate govern / fairlearn | false_negative_rate govern / fairlearn |",
+                "|---|---|---|---|",
+            ]
             for group, row in frame.by_group.iterrows():
                 g = ours["per_group"][str(group)]
                 lines.append(
@@ -87,9 +103,14 @@ def run(data: Path) -> str:
             lines.append("")
 
     result = drift(train[NUMERIC + CATEGORICAL], test[NUMERIC + CATEGORICAL])
-    lines += ["## Drift, train -> test", "", "Numeric features:", "",
-              "| feature | KS govern | KS scipy | p govern | p scipy | Wasserstein/std govern | scipy | JS govern | scipy | PSI |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "## Drift, train -> test",
+        "",
+        "Numeric features:",
+        "",
+        "| feature | KS govern | KS scipy | p govern | p scipy | Wasserstein/std govern | scipy | JS govern | scipy | PSI |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     worst = 0.0
     for name in NUMERIC:
         s = result["per_feature"][name]
@@ -98,15 +119,29 @@ def run(data: Path) -> str:
         w = wasserstein_distance(a, b) / np.std(a)
         edges = quantile_edges(np.sort(a))
         js = jensenshannon(binned_counts(np.sort(a), edges), binned_counts(np.sort(b), edges), base=2)
-        worst = max(worst, abs(s["ks_statistic"] - ks.statistic), abs(s["ks_pvalue"] - ks.pvalue), abs(s["wasserstein"] - w), abs(s["jensen_shannon"] - js))
+        worst = max(
+            worst,
+            abs(s["ks_statistic"] - ks.statistic),
+            abs(s["ks_pvalue"] - ks.pvalue),
+            abs(s["wasserstein"] - w),
+            abs(s["jensen_shannon"] - js),
+        )
         lines.append(
             f"| {name} | {s['ks_statistic']:.10f} | {ks.statistic:.10f} | {s['ks_pvalue']:.6g} | {ks.pvalue:.6g} | "
             f"{s['wasserstein']:.10f} | {w:.10f} | {s['jensen_shannon']:.10f} | {js:.10f} | {s['psi']:.6f} |"
         )
-    lines += ["", "Categorical features:", "", "| feature | chi2 govern | chi2 scipy | p govern | p scipy | PSI | unseen share |", "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "Categorical features:",
+        "",
+        "| feature | chi2 govern | chi2 scipy | p govern | p scipy | PSI | unseen share |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name in CATEGORICAL:
         s = result["per_feature"][name]
-        table = pd.crosstab(np.r_[np.zeros(len(train)), np.ones(len(test))], np.r_[train[name].astype(str), test[name].astype(str)]).to_numpy()
+        table = pd.crosstab(
+            np.r_[np.zeros(len(train)), np.ones(len(test))], np.r_[train[name].astype(str), test[name].astype(str)]
+        ).to_numpy()
         chi = chi2_contingency(table, correction=False)
         worst = max(worst, abs(s["chi2_statistic"] - chi.statistic), abs(s["chi2_pvalue"] - chi.pvalue))
         lines.append(

@@ -64,7 +64,9 @@ def main() -> None:
 
     def clean(code: str) -> str:
         code = re.sub(r"govern\.store\._types\.UTCDateTime\(timezone=True\)", "sa.DateTime(timezone=True)", code)
-        code = re.sub(r"sa\.JSON\(\)\.with_variant\(postgresql\.JSONB\(astext_type=Text\(\)\), 'postgresql'\)", "JSON", code)
+        code = re.sub(
+            r"sa\.JSON\(\)\.with_variant\(postgresql\.JSONB\(astext_type=Text\(\)\), 'postgresql'\)", "JSON", code
+        )
         code = code.replace("sa.BigInteger().with_variant(sa.Integer(), 'sqlite')", "BIGINT_PK")
         return "\n".join(line for line in code.splitlines() if "###" not in line)
 

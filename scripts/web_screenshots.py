@@ -52,8 +52,13 @@ def main() -> None:
         with Workspace.open(ws.path) as opened:
             from govern.decisions import vote
 
-            vote(opened.context, ws.request_id, ravi, "approve",
-                 "Equalized odds gap is within the band agreed with validation; monitor monthly.")
+            vote(
+                opened.context,
+                ws.request_id,
+                ravi,
+                "approve",
+                "Equalized odds gap is within the band agreed with validation; monitor monthly.",
+            )
         server = kit.Server(ws)
         try:
             with sync_playwright() as p:

@@ -48,8 +48,12 @@ class ServeProcess:
         self.exe = govern_command()
         self.log = log_dir / f"serve-{self.port}.log"
         self._log = self.log.open("wb")
-        self.proc = subprocess.Popen([*self.exe, "serve", "--port", str(self.port), "--workers", str(workers)],
-                                     env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [*self.exe, "serve", "--port", str(self.port), "--workers", str(workers)],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -50,7 +50,7 @@ def create_app(workspace: Path | str | None = None, *, deliver_webhooks: bool = 
         title="govern",
         version=__version__,
         description="Approval API of govern: models, lineage, evidence, gates, approvals, waivers, "
-                    "the audit ledger, tokens and webhooks. Errors are application/problem+json.",
+        "the audit ledger, tokens and webhooks. Errors are application/problem+json.",
         lifespan=lifespan,
     )
     app.openapi = _openapi(app)  # type: ignore[method-assign]
@@ -93,8 +93,10 @@ def _openapi(app: Any) -> Any:
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)
         schemas["Problem"] = Problem.model_json_schema()
-        problem = {"description": "Problem details (RFC 9457)",
-                   "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        problem = {
+            "description": "Problem details (RFC 9457)",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})

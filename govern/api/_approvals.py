@@ -21,9 +21,12 @@ def _rate(request: Request, caller: Caller) -> None:
 
 
 @router.get("/approvals", tags=["approvals"], summary="Approval requests, newest first")
-def list_approvals(status: str = Query("open", pattern="^(open|approved|rejected|void|expired|all)$"),
-                   tier: str | None = Query(None, max_length=16), model: str | None = Query(None, max_length=700),
-                   caller: Caller = requires("approvals.read")) -> list[dict[str, Any]]:
+def list_approvals(
+    status: str = Query("open", pattern="^(open|approved|rejected|void|expired|all)$"),
+    tier: str | None = Query(None, max_length=16),
+    model: str | None = Query(None, max_length=700),
+    caller: Caller = requires("approvals.read"),
+) -> list[dict[str, Any]]:
     from govern.decisions import list_requests
 
     views = list_requests(caller.ws.context, status=None if status == "all" else status, tier=tier, model=model)
@@ -47,17 +50,25 @@ def get_approval(request_id: str, caller: Caller = requires("approvals.read")) -
     return _visible(caller, request_id).to_dict()  # type: ignore[no-any-return]
 
 
-@router.post("/approvals/{request_id}/approve", tags=["approvals"],
-             summary="Approve as the caller (separation of duties applies; rate limited)")
-def approve(request_id: str, body: VoteRequest, request: Request,
-            caller: Caller = requires("approvals.vote")) -> dict[str, Any]:
+@router.post(
+    "/approvals/{request_id}/approve",
+    tags=["approvals"],
+    summary="Approve as the caller (separation of duties applies; rate limited)",
+)
+def approve(
+    request_id: str, body: VoteRequest, request: Request, caller: Caller = requires("approvals.vote")
+) -> dict[str, Any]:
     return _vote(request, caller, request_id, "approve", body.justification)
 
 
-@router.post("/approvals/{request_id}/reject", tags=["approvals"],
-             summary="Reject as the caller: the next gate denies (rate limited)")
-def reject(request_id: str, body: VoteRequest, request: Request,
-           caller: Caller = requires("approvals.vote")) -> dict[str, Any]:
+@router.post(
+    "/approvals/{request_id}/reject",
+    tags=["approvals"],
+    summary="Reject as the caller: the next gate denies (rate limited)",
+)
+def reject(
+    request_id: str, body: VoteRequest, request: Request, caller: Caller = requires("approvals.vote")
+) -> dict[str, Any]:
     return _vote(request, caller, request_id, "reject", body.justification)
 
 
@@ -71,8 +82,9 @@ def _vote(request: Request, caller: Caller, request_id: str, verdict: str, justi
 
 
 @router.get("/waivers", tags=["waivers"], summary="Waivers, newest first (optionally of one model version)")
-def list_waivers(model: str | None = Query(None, max_length=700),
-                 caller: Caller = requires("waivers.read")) -> list[dict[str, Any]]:
+def list_waivers(
+    model: str | None = Query(None, max_length=700), caller: Caller = requires("waivers.read")
+) -> list[dict[str, Any]]:
     from govern.decisions import list_waivers as waivers
 
     views = waivers(caller.ws.context, model)
@@ -82,18 +94,31 @@ def list_waivers(model: str | None = Query(None, max_length=700),
     return [w.to_dict() for w in views]
 
 
-@router.post("/waivers", status_code=201, tags=["waivers"],
-             summary="Waive one failing rule for one model version until expires_at (rate limited)")
+@router.post(
+    "/waivers",
+    status_code=201,
+    tags=["waivers"],
+    summary="Waive one failing rule for one model version until expires_at (rate limited)",
+)
 def grant_waiver(body: WaiverRequest, request: Request, caller: Caller = requires("waivers.grant")) -> dict[str, Any]:
     from govern.decisions import waive
 
     _rate(request, caller)
-    return waive(caller.ws.context, body.model, body.rule, caller.principal, justification=body.justification,
-                 expires=body.expires_at).to_dict()
+    return waive(
+        caller.ws.context,
+        body.model,
+        body.rule,
+        caller.principal,
+        justification=body.justification,
+        expires=body.expires_at,
+    ).to_dict()
 
 
-@router.post("/models/{ref}/rollback", tags=["models"],
-             summary="Move a model version down (never up: promotion only through the gate)")
+@router.post(
+    "/models/{ref}/rollback",
+    tags=["models"],
+    summary="Move a model version down (never up: promotion only through the gate)",
+)
 def rollback(ref: str, body: RollbackRequest, caller: Caller = requires("stage.rollback")) -> dict[str, Any]:
     from govern.decisions import rollback as do_rollback
 

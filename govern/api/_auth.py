@@ -13,9 +13,23 @@ from typing import Any, Literal
 from govern.core import AuthenticationError, NotFoundError, PermissionDenied
 
 Action = Literal[
-    "models.read", "models.register", "lineage.read", "evidence.add", "gate.promote", "gate.retrain",
-    "approvals.read", "approvals.vote", "waivers.read", "waivers.grant", "stage.rollback",
-    "ledger.read", "ledger.checkpoint", "reports.read", "reports.period", "tokens.manage", "webhooks.manage",
+    "models.read",
+    "models.register",
+    "lineage.read",
+    "evidence.add",
+    "gate.promote",
+    "gate.retrain",
+    "approvals.read",
+    "approvals.vote",
+    "waivers.read",
+    "waivers.grant",
+    "stage.rollback",
+    "ledger.read",
+    "ledger.checkpoint",
+    "reports.read",
+    "reports.period",
+    "tokens.manage",
+    "webhooks.manage",
 ]
 
 _ALL = frozenset({"admin", "risk_officer", "validator", "model_owner", "ci", "auditor"})

@@ -18,8 +18,12 @@ from govern.core import (
     parse_time,
 )
 
-_BY_STATUS: dict[int, type[GovernError]] = {401: AuthenticationError, 403: PermissionDenied,
-                                            404: NotFoundError, 409: ConflictError}
+_BY_STATUS: dict[int, type[GovernError]] = {
+    401: AuthenticationError,
+    403: PermissionDenied,
+    404: NotFoundError,
+    409: ConflictError,
+}
 
 
 class ApiClient:
@@ -28,8 +32,11 @@ class ApiClient:
     def __init__(self, url: str, token: str, *, timeout: float = 60.0) -> None:
         import httpx
 
-        self._http = httpx.Client(base_url=url.rstrip("/") + "/v1", timeout=timeout,
-                                  headers={"Authorization": f"Bearer {token}", "User-Agent": "govern-cli"})
+        self._http = httpx.Client(
+            base_url=url.rstrip("/") + "/v1",
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": "govern-cli"},
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -61,8 +68,9 @@ class ApiClient:
         return approval_view(self.request("GET", f"/approvals/{request_id}"))
 
     def vote(self, request_id: str, verdict: str, justification: str) -> Any:
-        return approval_view(self.request("POST", f"/approvals/{request_id}/{verdict}",
-                                          json={"justification": justification}))
+        return approval_view(
+            self.request("POST", f"/approvals/{request_id}/{verdict}", json={"justification": justification})
+        )
 
 
 def _problem_error(response: Any) -> GovernError:
@@ -80,8 +88,21 @@ def approval_view(data: dict[str, Any]) -> Any:
     """An ``ApprovalView`` from its JSON form (``ApprovalView.to_dict``)."""
     from govern.decisions import ApprovalView, Vote
 
-    votes = [Vote(v["approver"], v["role"], v["verdict"], v["justification"], parse_time(v["time"]))
-             for v in data["votes"]]
-    return ApprovalView(data["id"], data["model"], data["target"], data["tier"], data["status"], data["requester"],
-                        parse_time(data["created_at"]), parse_time(data["expires_at"]), data["required"],
-                        data["reasons"], votes, data["decision"], data["bound_digest"])
+    votes = [
+        Vote(v["approver"], v["role"], v["verdict"], v["justification"], parse_time(v["time"])) for v in data["votes"]
+    ]
+    return ApprovalView(
+        data["id"],
+        data["model"],
+        data["target"],
+        data["tier"],
+        data["status"],
+        data["requester"],
+        parse_time(data["created_at"]),
+        parse_time(data["expires_at"]),
+        data["required"],
+        data["reasons"],
+        votes,
+        data["decision"],
+        data["bound_digest"],
+    )

@@ -41,8 +41,7 @@ def authenticate_request(request: Request, authorization: str | None) -> tuple[P
 def requires(action: Action) -> Any:
     """A dependency that authenticates the bearer token and checks ``action`` in the role matrix."""
 
-    def dependency(request: Request,
-                   credentials: HTTPAuthorizationCredentials | None = Depends(_scheme)) -> Caller:
+    def dependency(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_scheme)) -> Caller:
         header = f"Bearer {credentials.credentials}" if credentials else request.headers.get("authorization")
         principal, hashed = authenticate_request(request, header)
         authorize(principal, action)

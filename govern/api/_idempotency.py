@@ -40,22 +40,26 @@ def _begin(store: Any, hashed: str, key: str, fingerprint: str) -> tuple[str, An
 def _claim(store: Any, hashed: str, key: str, fingerprint: str) -> tuple[str, Any]:
     now = utcnow()
     with store.write() as session:
-        row = session.execute(sa.select(_idem_t).where(_idem_t.c.token_hash == hashed, _idem_t.c.key == key)
-                              .with_for_update()).first()
+        row = session.execute(
+            sa.select(_idem_t).where(_idem_t.c.token_hash == hashed, _idem_t.c.key == key).with_for_update()
+        ).first()
         if row is None:
             # Keys are kept for a day: enough for any client's retries, and the table stays small.
-            session.execute(sa.delete(_idem_t).where(_idem_t.c.token_hash == hashed,
-                                                     _idem_t.c.created_at < now - _KEPT))
-            session.execute(sa.insert(_idem_t).values(token_hash=hashed, key=key, fingerprint=fingerprint,
-                                                      created_at=now))
+            session.execute(
+                sa.delete(_idem_t).where(_idem_t.c.token_hash == hashed, _idem_t.c.created_at < now - _KEPT)
+            )
+            session.execute(
+                sa.insert(_idem_t).values(token_hash=hashed, key=key, fingerprint=fingerprint, created_at=now)
+            )
             return "new", None
         if row.fingerprint != fingerprint:
             return "mismatch", row
         if row.status is None:
             if now - row.created_at < _STALE:
                 return "running", row
-            session.execute(sa.update(_idem_t).where(_idem_t.c.token_hash == hashed, _idem_t.c.key == key)
-                            .values(created_at=now))
+            session.execute(
+                sa.update(_idem_t).where(_idem_t.c.token_hash == hashed, _idem_t.c.key == key).values(created_at=now)
+            )
             return "new", None
         return "replay", row
 
@@ -66,8 +70,9 @@ def _finish(store: Any, hashed: str, key: str, status: int, content_type: str | 
         if status in _NOT_KEPT or status >= 500:
             session.execute(sa.delete(_idem_t).where(*where))
         else:
-            session.execute(sa.update(_idem_t).where(*where).values(status=status, content_type=content_type,
-                                                                    body=body))
+            session.execute(
+                sa.update(_idem_t).where(*where).values(status=status, content_type=content_type, body=body)
+            )
 
 
 class Idempotency:
@@ -87,7 +92,8 @@ class Idempotency:
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > _MAX_KEY:
             await problem(422, "idempotency_key_invalid", f"Idempotency-Key must be 1 to {_MAX_KEY} characters")(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         body = b""
         while True:
@@ -98,21 +104,37 @@ class Idempotency:
             if not message.get("more_body"):
                 break
         hashed = token_hash(auth.split(" ", 1)[1].strip())
-        fingerprint = hashlib.sha256(b"\n".join([scope["path"].encode(), scope.get("query_string", b""),
-                                                 headers.get(b"content-type", b""), body])).hexdigest()
+        fingerprint = hashlib.sha256(
+            b"\n".join(
+                [scope["path"].encode(), scope.get("query_string", b""), headers.get(b"content-type", b""), body]
+            )
+        ).hexdigest()
         state, row = await run_in_threadpool(_begin, self.store, hashed, key, fingerprint)
         if state == "mismatch":
-            await problem(422, "idempotency_key_reused",
-                          "this Idempotency-Key was used with a different request")(scope, receive, send)
+            await problem(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request")(
+                scope, receive, send
+            )
             return
         if state == "running":
-            await problem(409, "idempotency_in_progress", "a request with this Idempotency-Key is still running",
-                          headers={"Retry-After": "1"})(scope, receive, send)
+            await problem(
+                409,
+                "idempotency_in_progress",
+                "a request with this Idempotency-Key is still running",
+                headers={"Retry-After": "1"},
+            )(scope, receive, send)
             return
         if state == "replay":
-            await send({"type": "http.response.start", "status": row.status, "headers": [
-                (b"content-type", (row.content_type or "application/json").encode("latin-1")),
-                (b"content-length", str(len(row.body or b"")).encode()), (b"idempotent-replayed", b"true")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": row.status,
+                    "headers": [
+                        (b"content-type", (row.content_type or "application/json").encode("latin-1")),
+                        (b"content-length", str(len(row.body or b"")).encode()),
+                        (b"idempotent-replayed", b"true"),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": row.body or b""})
             return
         await self._first(scope, body, send, hashed, key)

@@ -18,8 +18,12 @@ def _checkpoint(cp: Any) -> dict[str, Any]:
 
 
 @router.get("/entries", summary="Ledger entries in sequence order")
-def entries(since: int = Query(0, ge=0, le=MAX_SEQ), kind: str | None = Query(None, max_length=64),
-            limit: int = Query(100, ge=1, le=1000), caller: Caller = requires("ledger.read")) -> list[dict[str, Any]]:
+def entries(
+    since: int = Query(0, ge=0, le=MAX_SEQ),
+    kind: str | None = Query(None, max_length=64),
+    limit: int = Query(100, ge=1, le=1000),
+    caller: Caller = requires("ledger.read"),
+) -> list[dict[str, Any]]:
     from govern.ledger import iter_entries
 
     with caller.ws.store.read() as session:
@@ -61,8 +65,11 @@ def inclusion(seq: int = Path(..., ge=1, le=MAX_SEQ), caller: Caller = requires(
 
 
 @router.get("/proofs/consistency", summary="Consistency proof: the log of OLD entries is a prefix of NEW")
-def consistency(old: int = Query(..., ge=1, le=MAX_SEQ), new: int | None = Query(None, ge=1, le=MAX_SEQ),
-                caller: Caller = requires("ledger.read")) -> dict[str, Any]:
+def consistency(
+    old: int = Query(..., ge=1, le=MAX_SEQ),
+    new: int | None = Query(None, ge=1, le=MAX_SEQ),
+    caller: Caller = requires("ledger.read"),
+) -> dict[str, Any]:
     from govern.ledger import prove_consistency
 
     with caller.ws.store.read() as session:

@@ -28,8 +28,9 @@ class RateLimited(GovernError):
     http_status = 429
 
     def __init__(self, limit: int, retry_after: int) -> None:
-        super().__init__("rate_limited", f"at most {limit} approval actions per minute per token; "
-                         f"retry in {retry_after}s")
+        super().__init__(
+            "rate_limited", f"at most {limit} approval actions per minute per token; retry in {retry_after}s"
+        )
         self.retry_after = retry_after
 
 
@@ -45,8 +46,9 @@ def hit_rate_limit(store: Any, token_hash: str, *, limit: int, now: float | None
         else:
             from sqlalchemy.dialects.sqlite import insert
         stmt = insert(_rate_t).values(token_hash=token_hash, window=window, count=1)
-        stmt = stmt.on_conflict_do_update(index_elements=["token_hash", "window"],
-                                          set_={"count": _rate_t.c.count + 1}).returning(_rate_t.c.count)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["token_hash", "window"], set_={"count": _rate_t.c.count + 1}
+        ).returning(_rate_t.c.count)
         count = session.execute(stmt).scalar_one()
         if count == 1:  # first action in a new window: drop this token's old windows
             session.execute(sa.delete(_rate_t).where(_rate_t.c.token_hash == token_hash, _rate_t.c.window < window))
@@ -95,6 +97,7 @@ class BodyLimit:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        response = problem(413, "body_too_large", f"the request body exceeds {self.max_bytes} bytes",
-                           headers={"Connection": "close"})
+        response = problem(
+            413, "body_too_large", f"the request body exceeds {self.max_bytes} bytes", headers={"Connection": "close"}
+        )
         await response(scope, receive, send)

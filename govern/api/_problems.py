@@ -25,8 +25,9 @@ class ProblemResponse(JSONResponse):
     media_type = PROBLEM_MEDIA_TYPE
 
 
-def problem(status: int, code: str, detail: str, *, extra: dict[str, Any] | None = None,
-            headers: dict[str, str] | None = None) -> Response:
+def problem(
+    status: int, code: str, detail: str, *, extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> Response:
     """A problem+json response for ``code`` with HTTP ``status``."""
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
@@ -52,8 +53,13 @@ def from_govern_error(err: GovernError) -> Response:
 
 
 # Starlette's own HTTP errors (unknown route, wrong method, ...) get stable codes too.
-_HTTP_CODES = {404: "route_not_found", 405: "method_not_allowed", 413: "body_too_large",
-               415: "unsupported_media_type", 400: "bad_request"}
+_HTTP_CODES = {
+    404: "route_not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    400: "bad_request",
+}
 
 
 def install(app: Any) -> None:
@@ -68,8 +74,10 @@ def install(app: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, err: RequestValidationError) -> Response:
-        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-                  for e in err.errors()][:20]
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in err.errors()
+        ][:20]
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         detail = f"{'.'.join(first['loc'])}: {first['msg']}" if first["loc"] else first["msg"]
         return problem(422, "request_invalid", detail, extra={"errors": errors})

@@ -29,27 +29,43 @@ def _file(write: Callable[[Path], object], fmt: ReportFormat, name: str) -> Resp
         path = Path(tmp) / f"report.{fmt}"
         write(path)
         body = path.read_bytes()
-    return Response(body, media_type=_MEDIA[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return Response(
+        body, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    )
 
 
-@router.get("/models/{ref}", summary="Model report: card, lineage, rules, fairness, drift, reviews, ledger proofs",
-            response_class=Response, responses={200: {"content": _REPORT}})
-def model_report(ref: str, format: ReportFormat = "pdf",  # noqa: A002 - the query parameter's name
-                 caller: Caller = requires("reports.read")) -> Response:
+@router.get(
+    "/models/{ref}",
+    summary="Model report: card, lineage, rules, fairness, drift, reviews, ledger proofs",
+    response_class=Response,
+    responses={200: {"content": _REPORT}},
+)
+def model_report(
+    ref: str,
+    format: ReportFormat = "pdf",
+    caller: Caller = requires("reports.read"),
+) -> Response:
     own(caller, ref)
     return _file(lambda path: caller.ws.report_model(ref, path), format, f"govern-{ref.replace('@', '-')}")
 
 
-@router.get("/period", summary="Period report: exceptions first, then every decision, review and stage change",
-            response_class=Response, responses={200: {"content": _REPORT}})
-def period_report(start: AwareDatetime = Query(..., alias="from"), end: AwareDatetime = Query(..., alias="to"),
-                  format: ReportFormat = "pdf",  # noqa: A002
-                  caller: Caller = requires("reports.period")) -> Response:
+@router.get(
+    "/period",
+    summary="Period report: exceptions first, then every decision, review and stage change",
+    response_class=Response,
+    responses={200: {"content": _REPORT}},
+)
+def period_report(
+    start: AwareDatetime = Query(..., alias="from"),
+    end: AwareDatetime = Query(..., alias="to"),
+    format: ReportFormat = "pdf",
+    caller: Caller = requires("reports.period"),
+) -> Response:
     if end <= start:
         raise GovernError("period_invalid", "`to` must be after `from`")
-    return _file(lambda path: caller.ws.report_period(start, end, path), format,
-                 f"govern-period-{_day(start)}-{_day(end)}")
+    return _file(
+        lambda path: caller.ws.report_period(start, end, path), format, f"govern-period-{_day(start)}-{_day(end)}"
+    )
 
 
 def _day(value: datetime) -> str:

@@ -15,9 +15,8 @@ or normalized mutual information (arithmetic mean of the entropies, as scikit-le
 
 from __future__ import annotations
 
-import warnings
-
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -119,9 +118,7 @@ def shap_values(
     explainer = shap.PermutationExplainer(predict, masker, seed=seed)
     out = []
     for start in range(0, len(sample), BATCH):
-        part = explainer(
-            sample[start : start + BATCH], max_evals=permutations * (2 * len(columns) + 1), silent=True
-        )
+        part = explainer(sample[start : start + BATCH], max_evals=permutations * (2 * len(columns) + 1), silent=True)
         out.append(np.asarray(part.values, dtype=np.float64))
         if progress is not None:
             progress(min(start + BATCH, len(sample)), len(sample))

@@ -195,9 +195,7 @@ def fairness(
         alpha = (1 - confidence) / 2
         lower, upper = (float(q) for q in np.quantile(samples, [alpha, 1 - alpha]))
     counts = rates["count"]
-    per_group = {
-        label: {name: float(rates[name][i]) for name in GROUP_METRICS} for i, label in enumerate(labels)
-    }
+    per_group = {label: {name: float(rates[name][i]) for name in GROUP_METRICS} for i, label in enumerate(labels)}
     selection = rates["selection_rate"]
     min_count = int(counts.min())
     return {
@@ -222,7 +220,9 @@ def _names(sensitive: Any) -> list[str]:
     return ["sensitive"]
 
 
-def fairness_from_table(frame: Any, *, label: str, prediction: str, sensitive: Sequence[str], positive: str | None = None, **options: Any) -> dict[str, Any]:
+def fairness_from_table(
+    frame: Any, *, label: str, prediction: str, sensitive: Sequence[str], positive: str | None = None, **options: Any
+) -> dict[str, Any]:
     """:func:`fairness` over the columns of a loaded evidence table (located errors)."""
     from govern.evidence import binary_column, require_columns
 

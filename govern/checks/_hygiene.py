@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+
 # Card fields each tier requires when the rule names none (``with.required`` overrides).
 def _required_by_tier() -> dict[str, tuple[str, ...]]:
     # One source of truth: the model-card schema's requirements per tier (govern.cards).
@@ -36,7 +37,9 @@ def _empty(value: Any) -> bool:
     return False
 
 
-def documentation(card: Mapping[str, Any] | None, *, tier: str | None = None, required: Sequence[str] | None = None) -> dict[str, Any]:
+def documentation(
+    card: Mapping[str, Any] | None, *, tier: str | None = None, required: Sequence[str] | None = None
+) -> dict[str, Any]:
     """Which required model-card fields are present.
 
     ``required`` (dotted paths such as ``metrics.auc``) defaults to
@@ -45,14 +48,26 @@ def documentation(card: Mapping[str, Any] | None, *, tier: str | None = None, re
     Returns ``value`` (share present, 0..1), ``missing``, ``complete``, ``required``,
     ``inconclusive`` (always False).
     """
-    fields = list(required) if required is not None else list(DEFAULT_REQUIRED_FIELDS.get(tier or "", DEFAULT_REQUIRED_FIELDS["high"]))
+    fields = (
+        list(required)
+        if required is not None
+        else list(DEFAULT_REQUIRED_FIELDS.get(tier or "", DEFAULT_REQUIRED_FIELDS["high"]))
+    )
     card = card or {}
     missing = [f for f in fields if _empty(_field(card, f))]
     share = 1.0 if not fields else (len(fields) - len(missing)) / len(fields)
-    return {"value": float(share), "missing": missing, "complete": not missing, "required": fields, "inconclusive": False}
+    return {
+        "value": float(share),
+        "missing": missing,
+        "complete": not missing,
+        "required": fields,
+        "inconclusive": False,
+    }
 
 
-def lineage_hygiene(lineage: Mapping[str, Any] | None, *, require_runs: bool = True, require_datasets: bool = True) -> dict[str, Any]:
+def lineage_hygiene(
+    lineage: Mapping[str, Any] | None, *, require_runs: bool = True, require_datasets: bool = True
+) -> dict[str, Any]:
     """Violations of lineage hygiene in the ``lineage`` facts (CONTRACT.md).
 
     A violation per: no upstream dataset / training run recorded (unless not required), a dataset
@@ -90,4 +105,9 @@ def lineage_hygiene(lineage: Mapping[str, Any] | None, *, require_runs: bool = T
     for run in runs:
         if _empty(run.get("code_commit")):
             violations.append(f"run:{run.get('id', '?')} has no code commit recorded")
-    return {"value": float(len(violations)), "violations": violations, "complete": not violations, "inconclusive": False}
+    return {
+        "value": float(len(violations)),
+        "violations": violations,
+        "complete": not violations,
+        "inconclusive": False,
+    }

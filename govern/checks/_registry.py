@@ -86,7 +86,9 @@ def _fairness(p: FairnessParams, ev: EvidenceSet, facts: dict[str, Any], progres
     m = item.mapping
     sensitive = p.sensitive or list(m.sensitive)
     if not sensitive:
-        raise GovernError("check_params_invalid", "fairness needs sensitive columns (with.sensitive or the evidence mapping)")
+        raise GovernError(
+            "check_params_invalid", "fairness needs sensitive columns (with.sensitive or the evidence mapping)"
+        )
     if not m.label:
         raise GovernError("evidence_mapping_invalid", "the evaluation evidence has no label column")
     y_true = binary_column(frame, m.label, positive=m.positive)
@@ -100,8 +102,15 @@ def _fairness(p: FairnessParams, ev: EvidenceSet, facts: dict[str, Any], progres
 
     require_columns(frame, sensitive)
     return fairness(
-        y_true, y_pred, sensitive=frame[sensitive], metric=p.metric, confidence=p.confidence,
-        replicates=p.replicates, seed=p.seed, min_group_size=p.min_group_size, progress=progress,
+        y_true,
+        y_pred,
+        sensitive=frame[sensitive],
+        metric=p.metric,
+        confidence=p.confidence,
+        replicates=p.replicates,
+        seed=p.seed,
+        min_group_size=p.min_group_size,
+        progress=progress,
     )
 
 
@@ -117,8 +126,16 @@ def _drift(p: DriftParams, ev: EvidenceSet, facts: dict[str, Any], progress: Pro
     else:
         columns = p.features
     return drift(
-        reference, current, columns=columns, categorical=p.categorical, method=p.method,
-        threshold=p.threshold, review_p=p.review_p, retrain_p=p.retrain_p, score=score, progress=progress,
+        reference,
+        current,
+        columns=columns,
+        categorical=p.categorical,
+        method=p.method,
+        threshold=p.threshold,
+        review_p=p.review_p,
+        retrain_p=p.retrain_p,
+        score=score,
+        progress=progress,
     )
 
 
@@ -135,7 +152,9 @@ def _importance_from_explanation(ev: EvidenceSet) -> dict[str, float]:
     return importance_of(np.column_stack(values), [str(f) for f in features])
 
 
-def _explainability(p: ExplainabilityParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+def _explainability(
+    p: ExplainabilityParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None
+) -> dict[str, Any]:
     from ._explain import explain, explainability
 
     data = item = None
@@ -148,26 +167,47 @@ def _explainability(p: ExplainabilityParams, ev: EvidenceSet, facts: dict[str, A
             champion = _importance_from_explanation(ev.champion)
         elif ev.champion.get("model") is not None and data is not None:
             champion = explain(
-                ev.champion.model(purpose="explainability"), data, features=p.features, max_background=p.max_background,
-                max_samples=p.max_samples, permutations=p.permutations, seed=p.seed,
+                ev.champion.model(purpose="explainability"),
+                data,
+                features=p.features,
+                max_background=p.max_background,
+                max_samples=p.max_samples,
+                permutations=p.permutations,
+                seed=p.seed,
             )["importance"]
     use_explanation = p.source == "explanation" or (p.source == "auto" and ev.get("explanation") is not None)
     if use_explanation:
         return explainability(
-            _importance_from_explanation(ev), data=data, protected=protected, proxy_method=p.proxy_method,
-            proxy_threshold=p.proxy_threshold, top_k=p.top_k, champion_importance=champion,
+            _importance_from_explanation(ev),
+            data=data,
+            protected=protected,
+            proxy_method=p.proxy_method,
+            proxy_threshold=p.proxy_threshold,
+            top_k=p.top_k,
+            champion_importance=champion,
         )
     if data is None:
         ev.require("evaluation", purpose="explainability with a model")
     return explain(
-        ev.model(purpose="explainability"), data, protected=protected, features=p.features,
-        proxy_method=p.proxy_method, proxy_threshold=p.proxy_threshold, top_k=p.top_k,
-        max_background=p.max_background, max_samples=p.max_samples, permutations=p.permutations,
-        seed=p.seed, champion_importance=champion, progress=progress,
+        ev.model(purpose="explainability"),
+        data,
+        protected=protected,
+        features=p.features,
+        proxy_method=p.proxy_method,
+        proxy_threshold=p.proxy_threshold,
+        top_k=p.top_k,
+        max_background=p.max_background,
+        max_samples=p.max_samples,
+        permutations=p.permutations,
+        seed=p.seed,
+        champion_importance=champion,
+        progress=progress,
     )
 
 
-def _performance(p: PerformanceParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+def _performance(
+    p: PerformanceParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None
+) -> dict[str, Any]:
     from govern.evidence import binary_column, numeric_column
 
     from ._performance import performance
@@ -176,7 +216,9 @@ def _performance(p: PerformanceParams, ev: EvidenceSet, facts: dict[str, Any], p
         frame, item = evidence.table("evaluation", purpose=f"performance ({who})")
         m = item.mapping
         if not m.label or not m.score:
-            raise GovernError("evidence_mapping_invalid", f"the {who}'s evaluation evidence needs a label and a score column")
+            raise GovernError(
+                "evidence_mapping_invalid", f"the {who}'s evaluation evidence needs a label and a score column"
+            )
         pred = binary_column(frame, m.prediction, positive=m.positive) if m.prediction else None
         return binary_column(frame, m.label, positive=m.positive), numeric_column(frame, m.score, low=0, high=1), pred
 
@@ -189,8 +231,17 @@ def _performance(p: PerformanceParams, ev: EvidenceSet, facts: dict[str, Any], p
         elif ev.champion.get("evaluation") is not None:
             champion_y, champion_score, _ = label_and_score(ev.champion, "champion")
     return performance(
-        y, score, prediction=pred, champion_score=champion_score, champion_y_true=champion_y, metric=p.metric,
-        threshold=p.threshold, confidence=p.confidence, replicates=p.replicates, seed=p.seed, progress=progress,
+        y,
+        score,
+        prediction=pred,
+        champion_score=champion_score,
+        champion_y_true=champion_y,
+        metric=p.metric,
+        threshold=p.threshold,
+        confidence=p.confidence,
+        replicates=p.replicates,
+        seed=p.seed,
+        progress=progress,
     )
 
 
@@ -209,10 +260,14 @@ def _champion_on_challenger_rows(ev: EvidenceSet) -> Any:
     try:
         return model.predict_proba(frame[list(features)])[:, 1]
     except Exception as exc:  # noqa: BLE001 - a model that cannot score these rows
-        raise GovernError("champion_scoring_failed", f"the champion could not score the challenger's rows: {exc}") from None
+        raise GovernError(
+            "champion_scoring_failed", f"the champion could not score the challenger's rows: {exc}"
+        ) from None
 
 
-def _documentation(p: DocumentationParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+def _documentation(
+    p: DocumentationParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None
+) -> dict[str, Any]:
     from ._hygiene import documentation
 
     model = facts.get("model") or {}
@@ -248,9 +303,7 @@ def validate_params(name: str, params: dict[str, Any] | None) -> _Params:
     try:
         return model.model_validate(params or {})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in e['loc']) or 'with'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or 'with'}: {e['msg']}" for e in exc.errors())
         raise GovernError("check_params_invalid", f"{name}: {problems}") from None
 
 

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except SystemExit:
         raise
-    except Exception as exc:  # noqa: BLE001 - the one place an unexpected error is shown
+    except Exception as exc:
         if _is_usage_error(exc):
             exc.show()  # type: ignore[attr-defined]
             sys.exit(2)
@@ -45,5 +45,4 @@ def main(argv: list[str] | None = None) -> None:
 
 def _is_usage_error(exc: Exception) -> bool:
     """Usage errors of the command-line parser (Typer vendors its own click)."""
-    return any(cls.__name__ == "ClickException" and cls.__module__.endswith("exceptions")
-               for cls in type(exc).__mro__)
+    return any(cls.__name__ == "ClickException" and cls.__module__.endswith("exceptions") for cls in type(exc).__mro__)

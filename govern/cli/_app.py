@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from . import _approvals, _audit, _card, _check, _evidence, _gate, _lineage, _model, _policy, _report, _serve, _token, _workspace
+from . import (
+    _approvals,
+    _audit,
+    _card,
+    _check,
+    _evidence,
+    _gate,
+    _lineage,
+    _model,
+    _policy,
+    _report,
+    _serve,
+    _token,
+    _workspace,
+)
 
 app = typer.Typer(
     name="govern",

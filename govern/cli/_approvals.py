@@ -62,13 +62,18 @@ def list_(
         typer.echo(f"no {status} approval requests")
     for v in views:
         approvals = sum(1 for vote in v.votes if vote.verdict == "approve")
-        typer.echo(f"{v.id}  {v.model} -> {v.target}  tier={v.tier}  {v.status}  "
-                   f"{approvals}/{v.required['count']} approvals  requested by {v.requester}  {_age(v)} ago")
+        typer.echo(
+            f"{v.id}  {v.model} -> {v.target}  tier={v.tier}  {v.status}  "
+            f"{approvals}/{v.required['count']} approvals  requested by {v.requester}  {_age(v)} ago"
+        )
 
 
 @app.command()
-def show(request_id: str, fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
-         workspace: Path | None = WorkspaceOption) -> None:
+def show(
+    request_id: str,
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
     """One request: why it needs review, what is required, who voted."""
     from govern.decisions import get_request
 
@@ -88,7 +93,9 @@ def show(request_id: str, fmt: ListFormat = typer.Option(ListFormat.text, "--for
     for r in v.reasons:
         typer.echo(f"  finding {r['rule']}: {r['result']} (value {r['value']}, require {r['require']})")
     for vote in v.votes:
-        typer.echo(f"  {vote.verdict} by {vote.approver} ({vote.role}) at {vote.time:%Y-%m-%d %H:%M}: {vote.justification}")
+        typer.echo(
+            f"  {vote.verdict} by {vote.approver} ({vote.role}) at {vote.time:%Y-%m-%d %H:%M}: {vote.justification}"
+        )
 
 
 def _vote(request_id: str, verdict: str, justification: str, actor: str | None, workspace: Path | None) -> None:
@@ -102,20 +109,30 @@ def _vote(request_id: str, verdict: str, justification: str, actor: str | None, 
         with open_workspace(workspace, actor) as ws:
             view = vote(ws.context, request_id, ws.principal(), verdict, justification)  # type: ignore[arg-type]
     approvals = sum(1 for v in view.votes if v.verdict == "approve")
-    typer.echo(f"{verdict}d {view.id} as {view.votes[-1].approver}: request {view.status} "
-               f"({approvals}/{view.required['count']} approvals)")
+    typer.echo(
+        f"{verdict}d {view.id} as {view.votes[-1].approver}: request {view.status} "
+        f"({approvals}/{view.required['count']} approvals)"
+    )
 
 
 @app.command()
-def approve(request_id: str, justification: str = typer.Option(..., "--justification"),
-            actor: str | None = AsOption, workspace: Path | None = WorkspaceOption) -> None:
+def approve(
+    request_id: str,
+    justification: str = typer.Option(..., "--justification"),
+    actor: str | None = AsOption,
+    workspace: Path | None = WorkspaceOption,
+) -> None:
     """Approve a request as yourself (or --as NAME)."""
     _vote(request_id, "approve", justification, actor, workspace)
 
 
 @app.command()
-def reject(request_id: str, justification: str = typer.Option(..., "--justification"),
-           actor: str | None = AsOption, workspace: Path | None = WorkspaceOption) -> None:
+def reject(
+    request_id: str,
+    justification: str = typer.Option(..., "--justification"),
+    actor: str | None = AsOption,
+    workspace: Path | None = WorkspaceOption,
+) -> None:
     """Reject a request; the next gate denies."""
     _vote(request_id, "reject", justification, actor, workspace)
 

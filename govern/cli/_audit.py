@@ -155,8 +155,10 @@ def verify_proof(
         from govern.reports import verify_report
 
         report = verify_report(pdf, keys=_keys(public_key), origin=origin)
-        typer.echo(f"report valid: {report.decisions} decisions, each proven in the log of {report.tree_size} "
-                   f"entries; checkpoint signed by {report.key}")
+        typer.echo(
+            f"report valid: {report.decisions} decisions, each proven in the log of {report.tree_size} "
+            f"entries; checkpoint signed by {report.key}"
+        )
         if report.key_from_report:
             typer.echo("note: the key is the report's own; compare it with `govern audit public-key`", err=True)
         return
@@ -178,7 +180,9 @@ def verify_proof(
     if result["type"] == "inclusion":
         typer.echo(f"proof valid: entry {result['seq']} is in the log of {result['tree_size']} entries")
     else:
-        typer.echo(f"proof valid: the log of {result['old_size']} entries is a prefix of the log of {result['new_size']}")
+        typer.echo(
+            f"proof valid: the log of {result['old_size']} entries is a prefix of the log of {result['new_size']}"
+        )
 
 
 @app.command("export")
@@ -208,9 +212,13 @@ def public_key(
             from cryptography.hazmat.primitives import serialization
 
             key = load_signing_key(ws.settings.key_path, name=ws.settings.origin)
-            text = key.private.public_key().public_bytes(  # type: ignore[attr-defined]
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            ).decode()
+            text = (
+                key.private.public_key()
+                .public_bytes(  # type: ignore[attr-defined]
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+                .decode()
+            )
         else:
             text = trusted_keys(ws.store).dump()
     emit_text(text, output)

@@ -14,7 +14,9 @@ app = typer.Typer(help="Model cards: validate and render.", no_args_is_help=True
 @app.command("validate")
 def validate(
     file: Path = typer.Argument(..., help="Card: .md (Hugging Face), .json (govern or Model Card Toolkit), .yaml"),
-    tier: str | None = typer.Option(None, "--tier", help="Check the fields this risk tier requires (default: the card's risk_tier)"),
+    tier: str | None = typer.Option(
+        None, "--tier", help="Check the fields this risk tier requires (default: the card's risk_tier)"
+    ),
     format: str = typer.Option("text", "--format", help="text | json"),
 ) -> None:
     """Report every problem as file:line:col: code: message; exit 2 when there is any."""
@@ -48,5 +50,3 @@ def render(
 
     render_card(file, output)
     sys.stdout.write(f"wrote {output}\n")
-
-

@@ -88,7 +88,9 @@ def _render_explain(m: dict[str, Any]) -> str:
     lines += [f"{f[:28]:28} {m['importance'][f]:.6f}" for f in m["top_features"]]
     lines.append(f"protected share: {_num(m['protected_share'])}; proxy share: {_num(m['proxy_share'])}")
     proxies = ", ".join(f"{k} ({v:.2f})" for k, v in m.get("proxies", {}).items())
-    lines.append(f"proxies: {proxies or 'none'}; protected or proxies in top: {', '.join(m['protected_in_top']) or 'none'}")
+    lines.append(
+        f"proxies: {proxies or 'none'}; protected or proxies in top: {', '.join(m['protected_in_top']) or 'none'}"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -115,7 +117,9 @@ def fairness_cmd(
     """Group fairness metrics with bootstrap intervals."""
     from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
-    mapping = ColumnMapping(label=label, prediction=prediction, score=score, sensitive=tuple(_split(sensitive)), positive=positive)
+    mapping = ColumnMapping(
+        label=label, prediction=prediction, score=score, sensitive=tuple(_split(sensitive)), positive=positive
+    )
     evidence = EvidenceSet((Evidence("evaluation", data, mapping),))
     params = {"metric": metric, "replicates": replicates, "min_group_size": min_group_size}
     _run("fairness", params, evidence, fmt, _render_fairness)
@@ -137,7 +141,11 @@ def drift_cmd(
 
     mapping = ColumnMapping(score=score)
     evidence = EvidenceSet((Evidence("reference", reference, mapping), Evidence("current", current, mapping)))
-    params: dict[str, Any] = {"method": method, "features": _split(columns) or "all", "categorical": _split(categorical)}
+    params: dict[str, Any] = {
+        "method": method,
+        "features": _split(columns) or "all",
+        "categorical": _split(categorical),
+    }
     if threshold is not None:
         params["threshold"] = threshold
     _run("drift", params, evidence, fmt, _render_drift)
@@ -157,7 +165,9 @@ def explain_cmd(
     from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
     names = _split(protected)
-    evidence = EvidenceSet((Evidence("model", model), Evidence("evaluation", data, ColumnMapping(sensitive=tuple(names)))))
+    evidence = EvidenceSet(
+        (Evidence("model", model), Evidence("evaluation", data, ColumnMapping(sensitive=tuple(names))))
+    )
     params = {"protected": names, "proxy_threshold": proxy_threshold, "max_samples": max_samples, "top_k": top_k}
     _run("explainability", params, evidence, fmt, _render_explain)
 

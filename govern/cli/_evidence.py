@@ -25,7 +25,10 @@ def add(
 ) -> None:
     """Store FILE content-addressed as ROLE evidence (validated first; pickle is refused)."""
     mapping = {
-        "label": label, "prediction": prediction, "score": score, "positive": positive,
+        "label": label,
+        "prediction": prediction,
+        "score": score,
+        "positive": positive,
         "sensitive": [s.strip() for s in sensitive.split(",") if s.strip()] if sensitive else [],
     }
     with open_workspace(workspace) as ws:

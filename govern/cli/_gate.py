@@ -10,8 +10,9 @@ import typer
 
 from ._common import WorkspaceOption, emit_text, open_workspace, progress_printer
 
-app = typer.Typer(help="Promotion and retraining gates (exit 0 allow, 1 deny, 3 pending, 4 retrain).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Promotion and retraining gates (exit 0 allow, 1 deny, 3 pending, 4 retrain).", no_args_is_help=True
+)
 
 
 class Fmt(str, Enum):

@@ -47,7 +47,9 @@ def import_mlflow(
 
     with Workspace.open(workspace) as ws:
         counts = ws.import_mlflow(uri)
-    typer.echo(f"imported {counts['runs']} run(s), {counts['datasets']} dataset version(s), {counts['models']} model version(s)")
+    typer.echo(
+        f"imported {counts['runs']} run(s), {counts['datasets']} dataset version(s), {counts['models']} model version(s)"
+    )
 
 
 @app.command()

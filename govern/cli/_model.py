@@ -39,9 +39,15 @@ def register(
             raise GovernError("file_not_found", f"{artifact}: no such file")
         digest = content_digest(artifact.read_bytes())
     spec = ModelSpec(
-        name=parsed.name, version=parsed.version, run=run.removeprefix("run:") if run else None,
-        framework=framework, artifact_digest=digest, owner=owner, tags=tags,
-        use_case=tags.get("use_case"), card=card_data,
+        name=parsed.name,
+        version=parsed.version,
+        run=run.removeprefix("run:") if run else None,
+        framework=framework,
+        artifact_digest=digest,
+        owner=owner,
+        tags=tags,
+        use_case=tags.get("use_case"),
+        card=card_data,
         replaces=parse_ref(replaces) if replaces else None,
     )
     with open_workspace(workspace) as ws:
@@ -49,8 +55,10 @@ def register(
     if json_out:
         emit_json(result)
     else:
-        typer.echo(f"registered {result['model']}: tier {result['tier']} ({result['tier_rule']}), "
-                   f"ledger seq {result['ledger_seq']}")
+        typer.echo(
+            f"registered {result['model']}: tier {result['tier']} ({result['tier_rule']}), "
+            f"ledger seq {result['ledger_seq']}"
+        )
 
 
 def _load_card(path: Path) -> dict:  # type: ignore[type-arg]

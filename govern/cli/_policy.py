@@ -119,8 +119,6 @@ def sign(
     print(f"public key: {public}")
 
 
-
-
 @app.command("backtest")
 def backtest(
     pack: list[Path] = typer.Argument(..., help="changed pack folder(s); replace the loaded packs of the same name"),

@@ -26,8 +26,16 @@ def serve(
         os.environ["GOVERN_WORKSPACE"] = str(workspace)  # the factory runs in each worker process
     Workspace.open(workspace).close()  # fail fast (exit 2) on a missing or outdated workspace
     typer.echo(f"govern serve: http://{host}:{port}/v1 (OpenAPI at /docs), {workers} worker(s)", err=True)
-    uvicorn.run("govern.api:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, proxy_headers=True, server_header=False)
+    uvicorn.run(
+        "govern.api:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        proxy_headers=True,
+        server_header=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

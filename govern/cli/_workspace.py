@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def demo(
-        base: Path = typer.Option(Path("."), "--dir", help="create the demo folder under this one"),
+        base: Path = typer.Option(Path(), "--dir", help="create the demo folder under this one"),
     ) -> None:
         """Run the end-to-end demo in a new folder: data, models, gates, approvals, drift, audit."""
         import time

@@ -18,9 +18,7 @@ from typing import Any
 from ._errors import GovernError
 
 _MAX_SAFE_INT = 2**53 - 1
-_dumps = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
-).encode
+_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def _needs_slow_path(obj: Any) -> bool:
@@ -47,9 +45,7 @@ def _needs_slow_path(obj: Any) -> bool:
                 raise GovernError("canonical_json_error", "NaN and infinities have no JSON form")
             return True
         else:
-            raise GovernError(
-                "canonical_json_error", f"value of type {type(item).__name__} has no JSON form"
-            )
+            raise GovernError("canonical_json_error", f"value of type {type(item).__name__} has no JSON form")
     return False
 
 

@@ -100,9 +100,7 @@ class VerificationError(GovernError):
     exit_code = 1
     http_status = 409
 
-    def __init__(
-        self, code: str, message: str, location: Location | None = None, *, seq: int | None = None
-    ) -> None:
+    def __init__(self, code: str, message: str, location: Location | None = None, *, seq: int | None = None) -> None:
         super().__init__(code, message, location)
         self.seq = seq
 

@@ -24,9 +24,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GOVERN_", extra="forbid", frozen=True)
 
     workspace: Path = Field(Path(".govern"), description="Workspace folder (database, key, blobs)")
-    database_url: str | None = Field(
-        None, description="SQLAlchemy URL; unset means the workspace's SQLite file"
-    )
+    database_url: str | None = Field(None, description="SQLAlchemy URL; unset means the workspace's SQLite file")
     origin: str = Field("govern.local/ledger", description="Ledger origin named in checkpoints")
     policy_paths: list[str] = Field(
         default_factory=list, description="Policy pack folders; empty means the shipped packs"

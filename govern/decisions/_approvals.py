@@ -54,20 +54,38 @@ class ApprovalView:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "model": self.model, "target": self.target, "tier": self.tier,
-            "status": self.status, "requester": self.requester,
-            "created_at": isoformat(self.created_at), "expires_at": isoformat(self.expires_at),
-            "required": self.required, "reasons": self.reasons, "decision": self.decision_id,
+            "id": self.id,
+            "model": self.model,
+            "target": self.target,
+            "tier": self.tier,
+            "status": self.status,
+            "requester": self.requester,
+            "created_at": isoformat(self.created_at),
+            "expires_at": isoformat(self.expires_at),
+            "required": self.required,
+            "reasons": self.reasons,
+            "decision": self.decision_id,
             "bound_digest": self.bound_digest,
-            "votes": [{"approver": v.approver, "role": v.role, "verdict": v.verdict,
-                       "justification": v.justification, "time": isoformat(v.time)} for v in self.votes],
+            "votes": [
+                {
+                    "approver": v.approver,
+                    "role": v.role,
+                    "verdict": v.verdict,
+                    "justification": v.justification,
+                    "time": isoformat(v.time),
+                }
+                for v in self.votes
+            ],
         }
 
 
 def _requirement_dict(requirement: Any) -> dict[str, Any]:
-    return {"roles": sorted(requirement.roles), "count": requirement.count,
-            "at_least": dict(requirement.at_least),
-            "expires_after_s": int(requirement.expires_after.total_seconds())}
+    return {
+        "roles": sorted(requirement.roles),
+        "count": requirement.count,
+        "at_least": dict(requirement.at_least),
+        "expires_after_s": int(requirement.expires_after.total_seconds()),
+    }
 
 
 def _votes(session: Session, request_id: str) -> list[Vote]:
@@ -93,8 +111,15 @@ def _summary(required: dict[str, Any], votes: list[Vote]) -> str:
 
 
 def approval_status(
-    session: Session, state: ModelState, target: str, tier: str, digest: str, requirement: Any,
-    requester: str, open_findings: list[Finding], decision_id: str,
+    session: Session,
+    state: ModelState,
+    target: str,
+    tier: str,
+    digest: str,
+    requirement: Any,
+    requester: str,
+    open_findings: list[Finding],
+    decision_id: str,
 ) -> dict[str, Any]:
     """Find (or open) the request for these exact inputs and say where it stands.
 
@@ -109,50 +134,85 @@ def approval_status(
         else:
             current = row
     if current is None:
-        required = _requirement_dict(requirement) if requirement.count else {
-            "roles": ["risk_officer", "validator"], "count": 1, "at_least": {}, "expires_after_s": 30 * 86400}
+        required = (
+            _requirement_dict(requirement)
+            if requirement.count
+            else {"roles": ["risk_officer", "validator"], "count": 1, "at_least": {}, "expires_after_s": 30 * 86400}
+        )
         current = ApprovalRequestRow(
-            id="apr_" + uuid.uuid4().hex[:20], decision_id=decision_id, model_node_id=state.node_id,
-            model_ref=state.ref, target=target, tier=tier, bound_digest=digest, required=required,
-            reasons=[{"rule": f.rule, "result": f.result, "value": f.value, "require": f.require,
-                      "message": f.message} for f in open_findings],
-            status="open", requester=requester, created_at=now,
+            id="apr_" + uuid.uuid4().hex[:20],
+            decision_id=decision_id,
+            model_node_id=state.node_id,
+            model_ref=state.ref,
+            target=target,
+            tier=tier,
+            bound_digest=digest,
+            required=required,
+            reasons=[
+                {"rule": f.rule, "result": f.result, "value": f.value, "require": f.require, "message": f.message}
+                for f in open_findings
+            ],
+            status="open",
+            requester=requester,
+            created_at=now,
             expires_at=now + timedelta(seconds=required["expires_after_s"]),
         )
         session.add(current)
         session.flush()
-        audit(session, requester, "approval.requested", {
-            "request": current.id, "model": state.ref, "target": target, "tier": tier,
-            "bound_digest": digest, "required": required,
-        })
+        audit(
+            session,
+            requester,
+            "approval.requested",
+            {
+                "request": current.id,
+                "model": state.ref,
+                "target": target,
+                "tier": tier,
+                "bound_digest": digest,
+                "required": required,
+            },
+        )
     votes = _votes(session, current.id)
     status = current.status
     if any(v.verdict == "reject" for v in votes):
         status = "rejected"
     elif _satisfied(current.required, votes):
         status = "approved"
-    return {"request": current.id, "status": status, "required": current.required,
-            "approvers": [v.approver for v in votes if v.verdict == "approve"],
-            "summary": _summary(current.required, votes)}
+    return {
+        "request": current.id,
+        "status": status,
+        "required": current.required,
+        "approvers": [v.approver for v in votes if v.verdict == "approve"],
+        "summary": _summary(current.required, votes),
+    }
 
 
 def void_stale(session: Session, state: ModelState, target: str, digest: str, actor: str) -> list[ApprovalRequestRow]:
     """Void the live requests for ``state``/``target`` bound to another digest (ledgered);
     return the live ones bound to ``digest``."""
-    rows = session.execute(
-        sa.select(ApprovalRequestRow).where(
-            ApprovalRequestRow.model_node_id == state.node_id, ApprovalRequestRow.target == target,
-            ApprovalRequestRow.status.in_(("open", "approved")),
+    rows = (
+        session.execute(
+            sa.select(ApprovalRequestRow).where(
+                ApprovalRequestRow.model_node_id == state.node_id,
+                ApprovalRequestRow.target == target,
+                ApprovalRequestRow.status.in_(("open", "approved")),
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     live = []
     for row in rows:
         if row.bound_digest == digest:
             live.append(row)
             continue
         row.status = "void"
-        audit(session, actor, "approval.voided", {"request": row.id, "model": state.ref,
-                                                  "reason": "model, evidence or policy changed"})
+        audit(
+            session,
+            actor,
+            "approval.voided",
+            {"request": row.id, "model": state.ref, "reason": "model, evidence or policy changed"},
+        )
     return live
 
 
@@ -184,11 +244,17 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
             assert row is not None
             row.status = "void" if stale else "expired"
             if stale:
-                audit(session, principal.name, "approval.voided", {
-                    "request": request_id, "model": row.model_ref, "reason": "model, evidence or policy changed"})
+                audit(
+                    session,
+                    principal.name,
+                    "approval.voided",
+                    {"request": request_id, "model": row.model_ref, "reason": "model, evidence or policy changed"},
+                )
         if stale:
-            raise ConflictError("approval_void", "the model, its evidence or the policy packs changed since this "
-                                "request was opened; run the gate again")
+            raise ConflictError(
+                "approval_void",
+                "the model, its evidence or the policy packs changed since this request was opened; run the gate again",
+            )
         raise ConflictError("approval_expired", f"approval request {request_id} has expired")
     if principal.name == state.owner:
         raise PermissionDenied("sod_owner_conflict", f"{principal.name} owns {state.ref} and cannot review it")
@@ -197,26 +263,49 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
     if principal.name == requester:
         raise PermissionDenied("sod_requester_conflict", f"{principal.name} requested this promotion")
     if principal.role not in required["roles"]:
-        raise PermissionDenied("role_not_allowed", f"role {principal.role} cannot review this request "
-                               f"(needs one of {', '.join(required['roles'])})")
+        raise PermissionDenied(
+            "role_not_allowed",
+            f"role {principal.role} cannot review this request (needs one of {', '.join(required['roles'])})",
+        )
     with ctx.store.write() as session:
         row = session.get(ApprovalRequestRow, request_id, with_for_update=True)
         assert row is not None
         if row.status not in ("open", "approved") or row.bound_digest != bound_digest(state, ctx.packs.digests):
             # Decided, voided or re-bound by someone else since the checks above.
             raise ConflictError("approval_closed", f"approval request {request_id} is {row.status}")
-        if session.execute(sa.select(ApprovalVoteRow.id).where(
-                ApprovalVoteRow.request_id == request_id, ApprovalVoteRow.approver == principal.name)).first():
-            raise ConflictError("approval_duplicate", f"{principal.name} has already voted on {request_id}; "
-                                "one person counts once")
+        if session.execute(
+            sa.select(ApprovalVoteRow.id).where(
+                ApprovalVoteRow.request_id == request_id, ApprovalVoteRow.approver == principal.name
+            )
+        ).first():
+            raise ConflictError(
+                "approval_duplicate", f"{principal.name} has already voted on {request_id}; one person counts once"
+            )
         kind = "approval.granted" if verdict == "approve" else "approval.rejected"
-        entry = audit(session, principal.name, kind, {
-            "request": request_id, "model": row.model_ref, "target": row.target, "role": principal.role,
-            "bound_digest": row.bound_digest, "justification": justification.strip(),
-        })
-        session.add(ApprovalVoteRow(request_id=request_id, approver=principal.name, role=principal.role,
-                                    verdict=verdict, justification=justification.strip(),
-                                    ledger_seq=entry.seq, created_at=utcnow()))
+        entry = audit(
+            session,
+            principal.name,
+            kind,
+            {
+                "request": request_id,
+                "model": row.model_ref,
+                "target": row.target,
+                "role": principal.role,
+                "bound_digest": row.bound_digest,
+                "justification": justification.strip(),
+            },
+        )
+        session.add(
+            ApprovalVoteRow(
+                request_id=request_id,
+                approver=principal.name,
+                role=principal.role,
+                verdict=verdict,
+                justification=justification.strip(),
+                ledger_seq=entry.seq,
+                created_at=utcnow(),
+            )
+        )
         session.flush()
         votes = _votes(session, request_id)
         if verdict == "reject":
@@ -231,8 +320,21 @@ def _view(row: ApprovalRequestRow, votes: list[Vote]) -> ApprovalView:
     status = row.status
     if status == "open" and row.expires_at <= utcnow():
         status = "expired"
-    return ApprovalView(row.id, row.model_ref, row.target, row.tier, status, row.requester, row.created_at,
-                        row.expires_at, row.required, row.reasons, votes, row.decision_id, row.bound_digest)
+    return ApprovalView(
+        row.id,
+        row.model_ref,
+        row.target,
+        row.tier,
+        status,
+        row.requester,
+        row.created_at,
+        row.expires_at,
+        row.required,
+        row.reasons,
+        votes,
+        row.decision_id,
+        row.bound_digest,
+    )
 
 
 def get_request(ctx: Context, request_id: str) -> ApprovalView:
@@ -243,8 +345,9 @@ def get_request(ctx: Context, request_id: str) -> ApprovalView:
         return _view(row, _votes(session, request_id))
 
 
-def list_requests(ctx: Context, *, status: str | None = "open", model: str | None = None,
-                  tier: str | None = None) -> list[ApprovalView]:
+def list_requests(
+    ctx: Context, *, status: str | None = "open", model: str | None = None, tier: str | None = None
+) -> list[ApprovalView]:
     """Requests, newest first; ``status=None`` for all."""
     with ctx.store.read() as session:
         query = sa.select(ApprovalRequestRow).order_by(ApprovalRequestRow.created_at.desc())

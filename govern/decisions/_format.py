@@ -25,8 +25,10 @@ def render_text(d: Decision) -> str:
     lines = [_headline(d)]
     width = max((len(f.rule) for f in d.findings), default=10)
     for f in d.findings:
-        lines.append(f"  {_SYMBOL[f.result]:<12} {f.rule:<{width}}  value={_value(f):<8} require: {f.require}"
-                     + (f"   [{f.on_fail}]" if f.result != "pass" else ""))
+        lines.append(
+            f"  {_SYMBOL[f.result]:<12} {f.rule:<{width}}  value={_value(f):<8} require: {f.require}"
+            + (f"   [{f.on_fail}]" if f.result != "pass" else "")
+        )
         if f.result not in ("pass",):
             lines.append(f"  {'':<12} {'':<{width}}  {f.message}")
     for reason in d.reasons:
@@ -60,16 +62,23 @@ def _summary(d: Decision) -> str:
 def render_markdown(d: Decision) -> str:
     """A CI job summary: outcome heading, a table of the rules that did not pass, the rest folded."""
     icon = {"allow": "✅", "monitor": "✅", "deny": "❌", "retrain": "🔁"}.get(d.outcome, "⏳")
-    out = [f"### {icon} govern: **{d.outcome}** — {d.gate} `{d.model}`" + (f" → `{d.target}`" if d.target else ""),
-           "", _summary(d), "",
-           f"Tier **{d.tier}** (`{d.tier_rule}`) · requested by `{d.requester}` · decision `{d.id}` · "
-           f"ledger seq {d.ledger_seq}", ""]
+    out = [
+        f"### {icon} govern: **{d.outcome}** — {d.gate} `{d.model}`" + (f" → `{d.target}`" if d.target else ""),
+        "",
+        _summary(d),
+        "",
+        f"Tier **{d.tier}** (`{d.tier_rule}`) · requested by `{d.requester}` · decision `{d.id}` · "
+        f"ledger seq {d.ledger_seq}",
+        "",
+    ]
     blocking = [f for f in d.findings if f.result != "pass"]
     if blocking:
         out += ["| result | rule | value | requirement | on fail | controls |", "|---|---|---|---|---|---|"]
         for f in blocking:
-            out.append(f"| {_SYMBOL[f.result]} | `{f.rule}` | {_value(f)} | `{_cell(f.require)}` | {f.on_fail} | "
-                       f"{_cell(', '.join(f.controls))} |")
+            out.append(
+                f"| {_SYMBOL[f.result]} | `{f.rule}` | {_value(f)} | `{_cell(f.require)}` | {f.on_fail} | "
+                f"{_cell(', '.join(f.controls))} |"
+            )
         out.append("")
     passed = [f for f in d.findings if f.result == "pass"]
     if passed:
@@ -88,18 +97,20 @@ def render_junit(d: Decision) -> str:
     errors = sum(1 for f in d.findings if f.result == "error")
     skipped = sum(1 for f in d.findings if f.result == "waived")
     name = f"govern {d.gate} {d.model}" + (f" to {d.target}" if d.target else "")
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name={quoteattr("govern")} tests="{len(d.findings)}" failures="{fails}" errors="{errors}">',
-           f'  <testsuite name={quoteattr(name)} tests="{len(d.findings)}" failures="{fails}" errors="{errors}" '
-           f'skipped="{skipped}" timestamp={quoteattr(d.time[:19])}>',
-           '    <properties>',
-           f'      <property name="outcome" value={quoteattr(d.outcome)}/>',
-           f'      <property name="tier" value={quoteattr(d.tier)}/>',
-           f'      <property name="decision" value={quoteattr(d.id)}/>',
-           f'      <property name="ledger_seq" value={quoteattr(str(d.ledger_seq))}/>',
-           '    </properties>']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name={quoteattr("govern")} tests="{len(d.findings)}" failures="{fails}" errors="{errors}">',
+        f'  <testsuite name={quoteattr(name)} tests="{len(d.findings)}" failures="{fails}" errors="{errors}" '
+        f'skipped="{skipped}" timestamp={quoteattr(d.time[:19])}>',
+        "    <properties>",
+        f'      <property name="outcome" value={quoteattr(d.outcome)}/>',
+        f'      <property name="tier" value={quoteattr(d.tier)}/>',
+        f'      <property name="decision" value={quoteattr(d.id)}/>',
+        f'      <property name="ledger_seq" value={quoteattr(str(d.ledger_seq))}/>',
+        "    </properties>",
+    ]
     for f in d.findings:
-        head = f'    <testcase classname={quoteattr(f.policy)} name={quoteattr(f.rule)}'
+        head = f"    <testcase classname={quoteattr(f.policy)} name={quoteattr(f.rule)}"
         detail = escape(f"value={_value(f)} require: {f.require}\n{f.message}\ncontrols: {', '.join(f.controls)}")
         if f.result == "pass":
             out.append(head + "/>")
@@ -107,12 +118,18 @@ def render_junit(d: Decision) -> str:
             # A warning does not fail the gate, but the CI page should still show it.
             out.append(head + f">\n      <system-out>{escape('warn: ' + f.message)}</system-out>\n    </testcase>")
         elif f.result == "waived":
-            out.append(head + f'>\n      <skipped message={quoteattr("waived: " + (f.waiver or ""))}/>\n    </testcase>')
+            out.append(
+                head + f">\n      <skipped message={quoteattr('waived: ' + (f.waiver or ''))}/>\n    </testcase>"
+            )
         elif f.result == "error":
-            out.append(head + f'>\n      <error message={quoteattr(f.message)} type="error">{detail}</error>\n    </testcase>')
+            out.append(
+                head + f'>\n      <error message={quoteattr(f.message)} type="error">{detail}</error>\n    </testcase>'
+            )
         else:
-            out.append(head + f'>\n      <failure message={quoteattr(f.message)} type={quoteattr(f.result)}>'
-                       f'{detail}</failure>\n    </testcase>')
+            out.append(
+                head + f">\n      <failure message={quoteattr(f.message)} type={quoteattr(f.result)}>"
+                f"{detail}</failure>\n    </testcase>"
+            )
     out += ["  </testsuite>", "</testsuites>", ""]
     return "\n".join(out)
 
@@ -126,13 +143,16 @@ def render_sarif(d: Decision, *, version: str = "0.1.0") -> str:
     for f in d.findings:
         if f.rule not in index:
             index[f.rule] = len(rules)
-            rules.append({
-                "id": f.rule, "name": f.rule.split("/", 1)[-1],
-                "shortDescription": {"text": f.description or f.require},
-                "fullDescription": {"text": f"{f.check}: {f.require}"},
-                "defaultConfiguration": {"level": "warning" if f.on_fail in ("warn", "review") else "error"},
-                "properties": {"controls": list(f.controls), "check": f.check, "onFail": f.on_fail},
-            })
+            rules.append(
+                {
+                    "id": f.rule,
+                    "name": f.rule.split("/", 1)[-1],
+                    "shortDescription": {"text": f.description or f.require},
+                    "fullDescription": {"text": f"{f.check}: {f.require}"},
+                    "defaultConfiguration": {"level": "warning" if f.on_fail in ("warn", "review") else "error"},
+                    "properties": {"controls": list(f.controls), "check": f.check, "onFail": f.on_fail},
+                }
+            )
     results = []
     for f in d.findings:
         if f.result == "pass":
@@ -142,26 +162,56 @@ def render_sarif(d: Decision, *, version: str = "0.1.0") -> str:
         # SARIF 2.1.0 3.27.10: a result whose kind is not "fail" has level "none". An
         # inconclusive measurement is "review": a person has to look; the decision says how much it weighs.
         kind = "review" if f.result == "inconclusive" else "fail"
-        results.append({
-            "ruleId": f.rule, "ruleIndex": index[f.rule], "kind": kind, "level": "none" if kind != "fail" else level,
-            "message": {"text": f"{d.model}: {f.result}: {f.message} (value {_value(f)}, require {f.require})"},
-            "locations": [{"logicalLocations": [{"name": d.model, "kind": "module",
-                                                 "fullyQualifiedName": d.model}]}],
-            "properties": {"result": f.result, "value": f.value, "controls": list(f.controls), "decision": d.id},
-            **({"suppressions": [{"kind": "external", "status": "accepted", "justification": f"waiver {f.waiver}"}]}
-               if f.result == "waived" else {}),
-        })
+        results.append(
+            {
+                "ruleId": f.rule,
+                "ruleIndex": index[f.rule],
+                "kind": kind,
+                "level": "none" if kind != "fail" else level,
+                "message": {"text": f"{d.model}: {f.result}: {f.message} (value {_value(f)}, require {f.require})"},
+                "locations": [
+                    {"logicalLocations": [{"name": d.model, "kind": "module", "fullyQualifiedName": d.model}]}
+                ],
+                "properties": {"result": f.result, "value": f.value, "controls": list(f.controls), "decision": d.id},
+                **(
+                    {
+                        "suppressions": [
+                            {"kind": "external", "status": "accepted", "justification": f"waiver {f.waiver}"}
+                        ]
+                    }
+                    if f.result == "waived"
+                    else {}
+                ),
+            }
+        )
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "govern", "version": version, "informationUri": "https://example.invalid/govern",
-                                "rules": rules}},
-            "results": results,
-            "invocations": [{"executionSuccessful": True, "exitCode": d.exit_code,
-                             "properties": {"outcome": d.outcome, "tier": d.tier, "decision": d.id,
-                                            "ledgerSeq": d.ledger_seq}}],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "govern",
+                        "version": version,
+                        "informationUri": "https://example.invalid/govern",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "exitCode": d.exit_code,
+                        "properties": {
+                            "outcome": d.outcome,
+                            "tier": d.tier,
+                            "decision": d.id,
+                            "ledgerSeq": d.ledger_seq,
+                        },
+                    }
+                ],
+            }
+        ],
     }
     return json.dumps(doc, indent=2) + "\n"
 

@@ -21,8 +21,9 @@ from ._types import PROMOTION_TARGETS, Decision, Finding
 Progress = Callable[[str, int, int], None]
 
 
-def _recorded_measurements(session: Session, node_id: int, digest: str, champion: str | None,
-                           facts: dict[str, Any]) -> dict[str, Any]:
+def _recorded_measurements(
+    session: Session, node_id: int, digest: str, champion: str | None, facts: dict[str, Any]
+) -> dict[str, Any]:
     """Measurements of the newest decision on exactly these inputs: same bound digest (model,
     card, evidence, packs), same champion and the same facts (lineage flags, tier, stage, target).
 
@@ -31,17 +32,25 @@ def _recorded_measurements(session: Session, node_id: int, digest: str, champion
     few database reads).
     """
     row = session.execute(
-        sa.select(DecisionRow.document).where(DecisionRow.model_node_id == node_id,
-                                              DecisionRow.bound_digest == digest, DecisionRow.gate == "promote")
-        .order_by(DecisionRow.created_at.desc()).limit(1)
+        sa.select(DecisionRow.document)
+        .where(DecisionRow.model_node_id == node_id, DecisionRow.bound_digest == digest, DecisionRow.gate == "promote")
+        .order_by(DecisionRow.created_at.desc())
+        .limit(1)
     ).first()
     if row is None or row[0].get("champion") != champion or json_digest(row[0].get("facts")) != json_digest(facts):
         return {}
     return dict(row[0].get("measurements") or {})
 
 
-def _measure(ctx: Context, state: ModelState, rules: list[Any], facts: dict[str, Any],
-             progress: Progress | None, *, reuse: bool = True) -> tuple[list[Finding], dict[str, dict[str, Any]], str | None]:
+def _measure(
+    ctx: Context,
+    state: ModelState,
+    rules: list[Any],
+    facts: dict[str, Any],
+    progress: Progress | None,
+    *,
+    reuse: bool = True,
+) -> tuple[list[Finding], dict[str, dict[str, Any]], str | None]:
     """Run each distinct (check, params) once and judge every rule on its measurement."""
     from govern.checks import run_check
     from govern.evidence import evidence_for
@@ -49,8 +58,11 @@ def _measure(ctx: Context, state: ModelState, rules: list[Any], facts: dict[str,
     with ctx.store.read() as session:
         champion = champion_ref(session, state.name, state.node_id)
         evidence = evidence_for(session, ctx.blob_dir, state.ref, champion=champion)
-        known = _recorded_measurements(session, state.node_id, bound_digest(state, ctx.packs.digests),
-                                       champion, facts) if reuse else {}
+        known = (
+            _recorded_measurements(session, state.node_id, bound_digest(state, ctx.packs.digests), champion, facts)
+            if reuse
+            else {}
+        )
     measurements: dict[str, dict[str, Any]] = {}
     errors: dict[str, GovernError] = {}
     findings: list[Finding] = []
@@ -63,25 +75,50 @@ def _measure(ctx: Context, state: ModelState, rules: list[Any], facts: dict[str,
                 progress(f"{rule.check} ({rule.qualified_id})", i, len(rules))
             try:
                 measurements[key] = run_check(
-                    rule.check, rule.params, evidence, facts,
+                    rule.check,
+                    rule.params,
+                    evidence,
+                    facts,
                     progress=(lambda done, total, r=rule: progress(f"{r.check}", done, total)) if progress else None,
                 )
             except GovernError as exc:
                 errors[key] = exc
         if key in errors:
             exc = errors[key]
-            findings.append(Finding(rule.qualified_id, rule.policy, rule.check, rule.require, rule.on_fail,
-                                    "error", None, f"{exc.code}: {exc.message}", rule.controls, None,
-                                    rule.description))
+            findings.append(
+                Finding(
+                    rule.qualified_id,
+                    rule.policy,
+                    rule.check,
+                    rule.require,
+                    rule.on_fail,
+                    "error",
+                    None,
+                    f"{exc.code}: {exc.message}",
+                    rule.controls,
+                    None,
+                    rule.description,
+                )
+            )
             continue
         m = measurements[key]
         judgement = rule.judge(m, facts)
         value = m.get("value")
-        findings.append(Finding(
-            rule.qualified_id, rule.policy, rule.check, rule.require, rule.on_fail, judgement.result,
-            float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
-            judgement.message, rule.controls, key, rule.description,
-        ))
+        findings.append(
+            Finding(
+                rule.qualified_id,
+                rule.policy,
+                rule.check,
+                rule.require,
+                rule.on_fail,
+                judgement.result,
+                float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
+                judgement.message,
+                rule.controls,
+                key,
+                rule.description,
+            )
+        )
     if progress:
         progress("done", len(rules), len(rules))
     return findings, measurements, champion
@@ -111,7 +148,9 @@ def _base_verdict(findings: list[Finding]) -> str:
     return combine((f.on_fail, f.result) for f in findings if f.result != "waived")
 
 
-def _prepare(ctx: Context, ref_text: str, gate: str, target: str | None) -> tuple[ModelState, dict[str, Any], Any, list[Any]]:
+def _prepare(
+    ctx: Context, ref_text: str, gate: str, target: str | None
+) -> tuple[ModelState, dict[str, Any], Any, list[Any]]:
     with ctx.store.read() as session:
         state = model_state(session, parse_ref(ref_text), ctx.blob_dir)
     facts = {**state.facts, "target": target or state.stage}
@@ -119,8 +158,10 @@ def _prepare(ctx: Context, ref_text: str, gate: str, target: str | None) -> tupl
     facts["model"] = {**facts["model"], "tier": tier.tier}
     rules = ctx.packs.applicable(facts, gate)  # type: ignore[arg-type]
     if not rules and tier.tier != "prohibited":
-        raise GovernError("no_applicable_rule", f"no policy rule applies to {state.ref} at the {gate} gate; "
-                          "refusing to decide (fail closed)")
+        raise GovernError(
+            "no_applicable_rule",
+            f"no policy rule applies to {state.ref} at the {gate} gate; refusing to decide (fail closed)",
+        )
     return state, facts, tier, rules
 
 
@@ -141,7 +182,9 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
     with ctx.store.write() as session:
         fresh = model_state(session, parse_ref(state.ref), ctx.blob_dir)
         if bound_digest(fresh, ctx.packs.digests) != digest:
-            raise ConflictError("inputs_changed", f"{state.ref} or its evidence changed during evaluation; run the gate again")
+            raise ConflictError(
+                "inputs_changed", f"{state.ref} or its evidence changed during evaluation; run the gate again"
+            )
         void_stale(session, state, target, digest, requester)
         findings = _apply_waivers(findings, _active_waivers(session, state.node_id))
         verdict = _base_verdict(findings)
@@ -158,19 +201,42 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
             if not needs:
                 outcome = "allow"
             else:
-                approval = approval_status(session, state, target, tier.tier, digest, requirement, requester,
-                                           [f for f in findings if f.result != "pass"], decision_id)
+                approval = approval_status(
+                    session,
+                    state,
+                    target,
+                    tier.tier,
+                    digest,
+                    requirement,
+                    requester,
+                    [f for f in findings if f.result != "pass"],
+                    decision_id,
+                )
                 outcome = {"approved": "allow", "rejected": "deny"}.get(approval["status"], "pending_approval")
                 if outcome == "deny":
                     reasons.append(f"approval request {approval['request']} was rejected")
                 elif outcome == "pending_approval":
                     reasons.append(f"needs approval: {approval['summary']}")
         decision = Decision(
-            id=decision_id, gate="promote", model=state.ref, target=target,
-            outcome=outcome, tier=tier.tier, tier_rule=tier.rule_id, requester=requester,
-            time=isoformat(utcnow()), packs=ctx.packs.digests, evidence=state.evidence,
-            bound_digest=digest, facts=facts, findings=findings, measurements=measurements,
-            reasons=reasons, approval=approval, champion=champion, stage_before=state.stage,
+            id=decision_id,
+            gate="promote",
+            model=state.ref,
+            target=target,
+            outcome=outcome,
+            tier=tier.tier,
+            tier_rule=tier.rule_id,
+            requester=requester,
+            time=isoformat(utcnow()),
+            packs=ctx.packs.digests,
+            evidence=state.evidence,
+            bound_digest=digest,
+            facts=facts,
+            findings=findings,
+            measurements=measurements,
+            reasons=reasons,
+            approval=approval,
+            champion=champion,
+            stage_before=state.stage,
             stage_after=target if outcome == "allow" else state.stage,
         )
         _record(session, decision, state)
@@ -190,8 +256,15 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
     with ctx.store.write() as session:
         state0 = model_state(session, parse_ref(ref), ctx.blob_dir)
         previous = _mapping_of(session, state0.ref, "reference")
-        ev = add_evidence(session, ctx.blob_dir, state0.ref, "current", current,
-                          mapping=ColumnMapping.from_dict(previous), created_by=requester)
+        ev = add_evidence(
+            session,
+            ctx.blob_dir,
+            state0.ref,
+            "current",
+            current,
+            mapping=ColumnMapping.from_dict(previous),
+            created_by=requester,
+        )
         audit(session, requester, "evidence.added", {"model": state0.ref, "role": "current", "digest": ev.digest})
     state, facts, tier, rules = _prepare(ctx, ref, "retrain", None)
     findings, measurements, champion = _measure(ctx, state, rules, facts, progress, reuse=False)
@@ -200,11 +273,24 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
     reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]
     with ctx.store.write() as session:
         decision = Decision(
-            id="dec_" + uuid.uuid4().hex[:20], gate="retrain", model=state.ref, target=None,
-            outcome=outcome, tier=tier.tier, tier_rule=tier.rule_id, requester=requester,
-            time=isoformat(utcnow()), packs=ctx.packs.digests, evidence=state.evidence,
-            bound_digest=bound_digest(state, ctx.packs.digests), facts=facts, findings=findings,
-            measurements=measurements, reasons=reasons, champion=champion, stage_before=state.stage,
+            id="dec_" + uuid.uuid4().hex[:20],
+            gate="retrain",
+            model=state.ref,
+            target=None,
+            outcome=outcome,
+            tier=tier.tier,
+            tier_rule=tier.rule_id,
+            requester=requester,
+            time=isoformat(utcnow()),
+            packs=ctx.packs.digests,
+            evidence=state.evidence,
+            bound_digest=bound_digest(state, ctx.packs.digests),
+            facts=facts,
+            findings=findings,
+            measurements=measurements,
+            reasons=reasons,
+            champion=champion,
+            stage_before=state.stage,
             stage_after=state.stage,
         )
         _record(session, decision, state, kind="retrain.decided")
@@ -215,7 +301,8 @@ def _mapping_of(session: Session, subject: str, role: str) -> dict[str, Any] | N
     from govern.store import EvidenceRecord
 
     row = session.execute(
-        sa.select(EvidenceRecord.columns).where(EvidenceRecord.subject == subject, EvidenceRecord.role == role)
+        sa.select(EvidenceRecord.columns)
+        .where(EvidenceRecord.subject == subject, EvidenceRecord.role == role)
         .order_by(EvidenceRecord.id.desc())
     ).first()
     return row[0] if row else None
@@ -224,32 +311,81 @@ def _mapping_of(session: Session, subject: str, role: str) -> dict[str, Any] | N
 def _record(session: Session, decision: Decision, state: ModelState, *, kind: str = "gate.decided") -> None:
     document = decision.document()
     doc_digest = json_digest(document)
-    entry = audit(session, decision.requester, kind, {
-        "decision": decision.id, "model": decision.model, "gate": decision.gate, "target": decision.target,
-        "outcome": decision.outcome, "tier": decision.tier, "bound_digest": decision.bound_digest,
-        "document_digest": doc_digest, "packs": decision.packs,
-        "findings": {f.rule: f.result for f in decision.findings},
-    })
+    entry = audit(
+        session,
+        decision.requester,
+        kind,
+        {
+            "decision": decision.id,
+            "model": decision.model,
+            "gate": decision.gate,
+            "target": decision.target,
+            "outcome": decision.outcome,
+            "tier": decision.tier,
+            "bound_digest": decision.bound_digest,
+            "document_digest": doc_digest,
+            "packs": decision.packs,
+            "findings": {f.rule: f.result for f in decision.findings},
+        },
+    )
     decision.ledger_seq, decision.ledger_hash = entry.seq, entry.hash
-    session.add(DecisionRow(
-        id=decision.id, model_node_id=state.node_id, model_ref=decision.model, gate=decision.gate,
-        target=decision.target, outcome=decision.outcome, tier=decision.tier, requester=decision.requester,
-        bound_digest=decision.bound_digest, document=document, ledger_seq=entry.seq, ledger_hash=entry.hash,
-        created_at=utcnow(),
-    ))
+    session.add(
+        DecisionRow(
+            id=decision.id,
+            model_node_id=state.node_id,
+            model_ref=decision.model,
+            gate=decision.gate,
+            target=decision.target,
+            outcome=decision.outcome,
+            tier=decision.tier,
+            requester=decision.requester,
+            bound_digest=decision.bound_digest,
+            document=document,
+            ledger_seq=entry.seq,
+            ledger_hash=entry.hash,
+            created_at=utcnow(),
+        )
+    )
     session.flush()
 
 
-def change_stage(session: Session, state: ModelState, to: str, actor: str, *,
-                 decision_id: str | None = None, justification: str | None = None) -> int:
+def change_stage(
+    session: Session,
+    state: ModelState,
+    to: str,
+    actor: str,
+    *,
+    decision_id: str | None = None,
+    justification: str | None = None,
+) -> int:
     """Move a model version to ``to``, with its history row and ledger entry (same transaction)."""
-    entry = audit(session, actor, "stage.changed", {
-        "model": state.ref, "from": state.stage, "to": to, "decision": decision_id, "justification": justification,
-    })
-    session.execute(sa.update(ModelVersion.__table__).where(ModelVersion.__table__.c.node_id == state.node_id)
-                    .values(stage=to))
-    session.add(StageChangeRow(model_node_id=state.node_id, model_ref=state.ref, from_stage=state.stage,
-                               to_stage=to, decision_id=decision_id, actor=actor, justification=justification,
-                               ledger_seq=entry.seq, created_at=utcnow()))
+    entry = audit(
+        session,
+        actor,
+        "stage.changed",
+        {
+            "model": state.ref,
+            "from": state.stage,
+            "to": to,
+            "decision": decision_id,
+            "justification": justification,
+        },
+    )
+    session.execute(
+        sa.update(ModelVersion.__table__).where(ModelVersion.__table__.c.node_id == state.node_id).values(stage=to)
+    )
+    session.add(
+        StageChangeRow(
+            model_node_id=state.node_id,
+            model_ref=state.ref,
+            from_stage=state.stage,
+            to_stage=to,
+            decision_id=decision_id,
+            actor=actor,
+            justification=justification,
+            ledger_seq=entry.seq,
+            created_at=utcnow(),
+        )
+    )
     session.flush()
     return int(entry.seq)

@@ -43,8 +43,15 @@ def model_state(session: Session, ref: Ref, blob_dir: Path) -> ModelState:
     for item in evidence_for(session, blob_dir, str(exact)).items:
         evidence[item.role] = item.digest or ""
     return ModelState(
-        node_id, str(exact), node["name"], node["version"], mv.owner or "", mv.stage,
-        mv.artifact_digest, facts, evidence,
+        node_id,
+        str(exact),
+        node["name"],
+        node["version"],
+        mv.owner or "",
+        mv.stage,
+        mv.artifact_digest,
+        facts,
+        evidence,
     )
 
 
@@ -53,14 +60,16 @@ def bound_digest(state: ModelState, pack_digests: dict[str, str]) -> str:
 
     Any change to one of them makes approvals bound to the old digest void.
     """
-    return json_digest({
-        "model": state.ref,
-        "artifact": state.artifact_digest or "",
-        "card": json_digest(state.facts["model"].get("card") or {}),
-        "owner": state.owner,
-        "evidence": dict(sorted(state.evidence.items())),
-        "packs": dict(sorted(pack_digests.items())),
-    })
+    return json_digest(
+        {
+            "model": state.ref,
+            "artifact": state.artifact_digest or "",
+            "card": json_digest(state.facts["model"].get("card") or {}),
+            "owner": state.owner,
+            "evidence": dict(sorted(state.evidence.items())),
+            "packs": dict(sorted(pack_digests.items())),
+        }
+    )
 
 
 def champion_ref(session: Session, name: str, exclude_node: int) -> str | None:
@@ -68,8 +77,9 @@ def champion_ref(session: Session, name: str, exclude_node: int) -> str | None:
     row = session.execute(
         sa.select(node_t.c.name, node_t.c.version)
         .join(mv_t, mv_t.c.node_id == node_t.c.id)
-        .where(node_t.c.kind == "model", node_t.c.name == name, mv_t.c.stage == "production",
-               node_t.c.id != exclude_node)
+        .where(
+            node_t.c.kind == "model", node_t.c.name == name, mv_t.c.stage == "production", node_t.c.id != exclude_node
+        )
         .order_by(node_t.c.id.desc())
     ).first()
     return f"{row[0]}@{row[1]}" if row else None

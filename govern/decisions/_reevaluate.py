@@ -31,13 +31,20 @@ def flag(ctx: Context, ref: str, reason: str, actor: str) -> list[Decision]:
     with ctx.store.write() as session:
         flag_node(session, target, reason.strip())
         impacted = impact(session, target)
-        audit(session, actor, "lineage.flagged", {
-            "ref": str(target), "reason": reason.strip(),
-            "impacted": [m.ref for m in impacted if m.stage in ("staging", "production")],
-        })
+        audit(
+            session,
+            actor,
+            "lineage.flagged",
+            {
+                "ref": str(target),
+                "reason": reason.strip(),
+                "impacted": [m.ref for m in impacted if m.stage in ("staging", "production")],
+            },
+        )
     return [
         promote(ctx, m.ref, m.stage, f"{REEVALUATOR} ({actor})")
-        for m in impacted if m.stage in ("staging", "production")
+        for m in impacted
+        if m.stage in ("staging", "production")
     ]
 
 
@@ -51,8 +58,14 @@ class Flip:
     rules: list[str]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"decision": self.decision, "model": self.model, "time": self.time.isoformat(),
-                "before": self.before, "after": self.after, "rules": self.rules}
+        return {
+            "decision": self.decision,
+            "model": self.model,
+            "time": self.time.isoformat(),
+            "before": self.before,
+            "after": self.after,
+            "rules": self.rules,
+        }
 
 
 def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int, list[Flip]]:
@@ -83,13 +96,36 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
         for rule in packs.applicable(facts, "promote"):
             key = json_digest({"check": rule.check, "with": rule.params})[7:23]
             if key not in recorded:
-                new_findings.append(Finding(rule.qualified_id, rule.policy, rule.check, rule.require,
-                                            rule.on_fail, "inconclusive", None, "measurement not recorded",
-                                            rule.controls, None))
+                new_findings.append(
+                    Finding(
+                        rule.qualified_id,
+                        rule.policy,
+                        rule.check,
+                        rule.require,
+                        rule.on_fail,
+                        "inconclusive",
+                        None,
+                        "measurement not recorded",
+                        rule.controls,
+                        None,
+                    )
+                )
                 continue
             j = rule.judge(recorded[key], facts)
-            new_findings.append(Finding(rule.qualified_id, rule.policy, rule.check, rule.require, rule.on_fail,
-                                        j.result, None, j.message, rule.controls, key))
+            new_findings.append(
+                Finding(
+                    rule.qualified_id,
+                    rule.policy,
+                    rule.check,
+                    rule.require,
+                    rule.on_fail,
+                    j.result,
+                    None,
+                    j.message,
+                    rule.controls,
+                    key,
+                )
+            )
         before, after = _base_verdict(old.findings), _base_verdict(new_findings)
         if before != after:
             old_results = {f.rule: f.result for f in old.findings}

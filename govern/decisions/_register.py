@@ -21,15 +21,32 @@ def register_model(ctx: Context, spec: Any, actor: str) -> dict[str, Any]:
         node_id = record_model(session, spec)
         facts = {**model_facts(session, Ref("model", spec.name, spec.version)), "target": "none"}
         tier = ctx.packs.tier(facts)
-        session.execute(sa.update(ModelVersion.__table__).where(ModelVersion.__table__.c.node_id == node_id)
-                        .values(tier=tier.tier, tier_rule=tier.rule_id))
-        entry = audit(session, actor, "model.registered", {
-            "model": f"{spec.name}@{spec.version}", "run": spec.run, "owner": spec.owner,
-            "artifact_digest": spec.artifact_digest, "tags": dict(spec.tags), "tier": tier.tier,
-            "tier_rule": tier.rule_id, "card_digest": None if spec.card is None else _digest(spec.card),
-        })
-    return {"model": f"{spec.name}@{spec.version}", "tier": tier.tier, "tier_rule": tier.rule_id,
-            "ledger_seq": entry.seq}
+        session.execute(
+            sa.update(ModelVersion.__table__)
+            .where(ModelVersion.__table__.c.node_id == node_id)
+            .values(tier=tier.tier, tier_rule=tier.rule_id)
+        )
+        entry = audit(
+            session,
+            actor,
+            "model.registered",
+            {
+                "model": f"{spec.name}@{spec.version}",
+                "run": spec.run,
+                "owner": spec.owner,
+                "artifact_digest": spec.artifact_digest,
+                "tags": dict(spec.tags),
+                "tier": tier.tier,
+                "tier_rule": tier.rule_id,
+                "card_digest": None if spec.card is None else _digest(spec.card),
+            },
+        )
+    return {
+        "model": f"{spec.name}@{spec.version}",
+        "tier": tier.tier,
+        "tier_rule": tier.rule_id,
+        "ledger_seq": entry.seq,
+    }
 
 
 def _digest(card: dict[str, Any]) -> str:

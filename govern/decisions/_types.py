@@ -11,7 +11,12 @@ STAGES = ("none", "staging", "production", "archived")
 PROMOTION_TARGETS = ("staging", "production")
 
 EXIT_CODES: dict[str, int] = {
-    "allow": 0, "deny": 1, "pending_approval": 3, "monitor": 0, "review": 3, "retrain": 4,
+    "allow": 0,
+    "deny": 1,
+    "pending_approval": 3,
+    "monitor": 0,
+    "review": 3,
+    "retrain": 4,
 }
 
 
@@ -78,14 +83,17 @@ class Decision:
         return doc
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.document(), "ledger_seq": self.ledger_seq, "ledger_hash": self.ledger_hash,
-                "exit_code": self.exit_code}
+        return {
+            **self.document(),
+            "ledger_seq": self.ledger_seq,
+            "ledger_hash": self.ledger_hash,
+            "exit_code": self.exit_code,
+        }
 
     @classmethod
-    def from_document(cls, doc: dict[str, Any], *, ledger_seq: int | None = None,
-                      ledger_hash: str | None = None) -> Decision:
+    def from_document(
+        cls, doc: dict[str, Any], *, ledger_seq: int | None = None, ledger_hash: str | None = None
+    ) -> Decision:
         data = dict(doc)
-        data["findings"] = [
-            Finding(**{**f, "controls": tuple(f["controls"])}) for f in data["findings"]
-        ]
+        data["findings"] = [Finding(**{**f, "controls": tuple(f["controls"])}) for f in data["findings"]]
         return cls(**data, ledger_seq=ledger_seq, ledger_hash=ledger_hash)

@@ -39,9 +39,16 @@ class WaiverView:
         return self.expires_at > utcnow()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "model": self.model, "rule": self.rule, "justification": self.justification,
-                "granted_by": self.granted_by, "created_at": isoformat(self.created_at),
-                "expires_at": isoformat(self.expires_at), "active": self.active}
+        return {
+            "id": self.id,
+            "model": self.model,
+            "rule": self.rule,
+            "justification": self.justification,
+            "granted_by": self.granted_by,
+            "created_at": isoformat(self.created_at),
+            "expires_at": isoformat(self.expires_at),
+            "active": self.active,
+        }
 
 
 def _qualify(ctx: Context, rule: str) -> str:
@@ -57,8 +64,9 @@ def _qualify(ctx: Context, rule: str) -> str:
     raise GovernError("unknown_rule", f"no loaded policy has a rule {rule!r}")
 
 
-def waive(ctx: Context, ref: str, rule: str, principal: Principal, *, justification: str,
-          expires: datetime) -> WaiverView:
+def waive(
+    ctx: Context, ref: str, rule: str, principal: Principal, *, justification: str, expires: datetime
+) -> WaiverView:
     """Waive one failing rule for one model version until ``expires``.
 
     Only ``risk_officer`` (or ``admin``) may; the model's owner may not waive their own model.
@@ -75,17 +83,38 @@ def waive(ctx: Context, ref: str, rule: str, principal: Principal, *, justificat
     with ctx.store.write() as session:
         state = model_state(session, parse_ref(ref), ctx.blob_dir)
         if principal.name == state.owner:
-            raise PermissionDenied("sod_owner_conflict", f"{principal.name} owns {state.ref} and cannot waive its rules")
+            raise PermissionDenied(
+                "sod_owner_conflict", f"{principal.name} owns {state.ref} and cannot waive its rules"
+            )
         waiver_id = "wvr_" + uuid.uuid4().hex[:20]
-        entry = audit(session, principal.name, "waiver.granted", {
-            "waiver": waiver_id, "model": state.ref, "rule": qualified, "justification": justification.strip(),
-            "expires_at": isoformat(expires), "role": principal.role,
-        })
-        row = WaiverRow(id=waiver_id, model_node_id=state.node_id, model_ref=state.ref, rule=qualified,
-                        justification=justification.strip(), granted_by=principal.name, created_at=utcnow(),
-                        expires_at=expires, ledger_seq=entry.seq)
+        entry = audit(
+            session,
+            principal.name,
+            "waiver.granted",
+            {
+                "waiver": waiver_id,
+                "model": state.ref,
+                "rule": qualified,
+                "justification": justification.strip(),
+                "expires_at": isoformat(expires),
+                "role": principal.role,
+            },
+        )
+        row = WaiverRow(
+            id=waiver_id,
+            model_node_id=state.node_id,
+            model_ref=state.ref,
+            rule=qualified,
+            justification=justification.strip(),
+            granted_by=principal.name,
+            created_at=utcnow(),
+            expires_at=expires,
+            ledger_seq=entry.seq,
+        )
         session.add(row)
-    return WaiverView(row.id, row.model_ref, row.rule, row.justification, row.granted_by, row.created_at, row.expires_at)
+    return WaiverView(
+        row.id, row.model_ref, row.rule, row.justification, row.granted_by, row.created_at, row.expires_at
+    )
 
 
 def list_waivers(ctx: Context, ref: str | None = None) -> list[WaiverView]:
@@ -93,8 +122,10 @@ def list_waivers(ctx: Context, ref: str | None = None) -> list[WaiverView]:
         query = sa.select(WaiverRow).order_by(WaiverRow.created_at.desc())
         if ref:
             query = query.where(WaiverRow.model_ref == str(parse_ref(ref)))
-        return [WaiverView(r.id, r.model_ref, r.rule, r.justification, r.granted_by, r.created_at, r.expires_at)
-                for r in session.execute(query).scalars()]
+        return [
+            WaiverView(r.id, r.model_ref, r.rule, r.justification, r.granted_by, r.created_at, r.expires_at)
+            for r in session.execute(query).scalars()
+        ]
 
 
 def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justification: str) -> int:
@@ -112,6 +143,8 @@ def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justif
     with ctx.store.write() as session:
         state = model_state(session, parse_ref(ref), ctx.blob_dir)
         if stage != "archived" and _ORDER.get(stage, 0) >= _ORDER.get(state.stage, 0):
-            raise PermissionDenied("promotion_requires_gate",
-                                   f"{state.ref} is in {state.stage}; moving it to {stage} needs `govern gate promote`")
+            raise PermissionDenied(
+                "promotion_requires_gate",
+                f"{state.ref} is in {state.stage}; moving it to {stage} needs `govern gate promote`",
+            )
         return change_stage(session, state, stage, principal.name, justification=justification.strip())

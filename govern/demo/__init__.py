@@ -5,4 +5,14 @@ from ._populate import EVAL_MAPPING, demo_card, populate, register
 from ._run import run_demo
 from ._scenario import Files, build
 
-__all__ = ["run_demo", "applications", "BIAS_FLIP", "build", "Files", "demo_card", "populate", "register", "EVAL_MAPPING"]
+__all__ = [
+    "run_demo",
+    "applications",
+    "BIAS_FLIP",
+    "build",
+    "Files",
+    "demo_card",
+    "populate",
+    "register",
+    "EVAL_MAPPING",
+]

@@ -16,8 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 BIAS_FLIP = 0.35
-FINANCIAL = ["age", "income", "debt_ratio", "credit_history_years", "late_payments",
-             "employment_years", "loan_amount"]
+FINANCIAL = ["age", "income", "debt_ratio", "credit_history_years", "late_payments", "employment_years", "loan_amount"]
 SENSITIVE = ["sex", "race"]
 PROXIES = ["zip_group"]
 
@@ -39,17 +38,30 @@ def applications(n: int, *, seed: int, drift: float = 0.0) -> pd.DataFrame:
     employment = np.clip(rng.normal(6 - 2 * drift, 4, size=n), 0, None).round(1)
     loan = rng.lognormal(mean=9.6, sigma=0.6, size=n).round(-2)
     score = (
-        0.9 * (np.log(income) - 10.8) - 2.2 * (debt_ratio - 0.28) + 0.03 * history
-        - 0.45 * late + 0.05 * employment - 0.35 * (np.log(loan) - 9.6)
+        0.9 * (np.log(income) - 10.8)
+        - 2.2 * (debt_ratio - 0.28)
+        + 0.03 * history
+        - 0.45 * late
+        + 0.05 * employment
+        - 0.35 * (np.log(loan) - 9.6)
         + rng.normal(0, 0.45, size=n)
     )
     repaid = (score > -0.25).astype(int)
     flip = (sex == "F") & (repaid == 1) & (rng.random(n) < BIAS_FLIP)
     approved_historically = np.where(flip, 0, repaid)
-    return pd.DataFrame({
-        "age": age, "income": income, "debt_ratio": debt_ratio,
-        "credit_history_years": history, "late_payments": late,
-        "employment_years": employment, "loan_amount": loan,
-        "sex": sex, "race": race, "zip_group": proxy,
-        "repaid": repaid, "label": approved_historically,
-    })
+    return pd.DataFrame(
+        {
+            "age": age,
+            "income": income,
+            "debt_ratio": debt_ratio,
+            "credit_history_years": history,
+            "late_payments": late,
+            "employment_years": employment,
+            "loan_amount": loan,
+            "sex": sex,
+            "race": race,
+            "zip_group": proxy,
+            "repaid": repaid,
+            "label": approved_historically,
+        }
+    )

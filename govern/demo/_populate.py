@@ -29,19 +29,33 @@ def demo_card(name: str, version: str) -> dict[str, Any]:
     return card
 
 
-def register(ws: Workspace, ref: str, run: str, *, owner: str = "bob", card: dict[str, Any] | None = None,
-             replaces: str | None = None) -> dict[str, Any]:
+def register(
+    ws: Workspace,
+    ref: str,
+    run: str,
+    *,
+    owner: str = "bob",
+    card: dict[str, Any] | None = None,
+    replaces: str | None = None,
+) -> dict[str, Any]:
     from govern.core import parse_ref
     from govern.lineage import ModelSpec
 
     parsed = parse_ref(ref)
     assert parsed.version is not None
-    return ws.register_model(ModelSpec(
-        name=parsed.name, version=parsed.version, run=run, framework="sklearn", owner=owner,
-        tags={"use_case": "credit"}, use_case="credit",
-        card=card if card is not None else demo_card(parsed.name, parsed.version),
-        replaces=parse_ref(replaces) if replaces else None,
-    ))
+    return ws.register_model(
+        ModelSpec(
+            name=parsed.name,
+            version=parsed.version,
+            run=run,
+            framework="sklearn",
+            owner=owner,
+            tags={"use_case": "credit"},
+            use_case="credit",
+            card=card if card is not None else demo_card(parsed.name, parsed.version),
+            replaces=parse_ref(replaces) if replaces else None,
+        )
+    )
 
 
 def populate(ws: Workspace, files: Files) -> None:

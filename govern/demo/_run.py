@@ -54,10 +54,14 @@ class Demo:
         from . import BIAS_FLIP, build
 
         self.files = build(self.root / "inputs")
-        self.say(f"   credit applications with a known bias: historical decisions rejected {BIAS_FLIP:.0%} of "
-                 "creditworthy women; zip_group is an 80% proxy for race")
-        self.say("   trained: credit-risk-gbm (LightGBM on the biased decisions, sees sex and zip_group) and "
-                 "credit-risk-lr (logistic regression on observed repayment, financial features only)")
+        self.say(
+            f"   credit applications with a known bias: historical decisions rejected {BIAS_FLIP:.0%} of "
+            "creditworthy women; zip_group is an 80% proxy for race"
+        )
+        self.say(
+            "   trained: credit-risk-gbm (LightGBM on the biased decisions, sees sex and zip_group) and "
+            "credit-risk-lr (logistic regression on observed repayment, financial features only)"
+        )
 
     def workspace(self) -> None:
         from govern.workspace import Workspace
@@ -67,10 +71,17 @@ class Demo:
         self.ws = Workspace.init(self.root / ".govern")
         self.ws.actor = "ci-pipeline"
         populate(self.ws, self.files)
-        for name, role in (("bob", "model_owner"), ("rita", "risk_officer"), ("ravi", "risk_officer"),
-                           ("ci-pipeline", "ci"), ("ada", "auditor")):
+        for name, role in (
+            ("bob", "model_owner"),
+            ("rita", "risk_officer"),
+            ("ravi", "risk_officer"),
+            ("ci-pipeline", "ci"),
+            ("ada", "auditor"),
+        ):
             self.ws.create_token(name, role)
-        self.say("   lineage: 3 dataset versions with data cards, 1 feature, 3 training runs (OpenLineage-style manifest)")
+        self.say(
+            "   lineage: 3 dataset versions with data cards, 1 feature, 3 training runs (OpenLineage-style manifest)"
+        )
         for ref in ("credit-risk-gbm@1", "credit-risk-lr@1"):
             tier = self.ws.lineage(ref).nodes[self.ws.lineage(ref).root].attrs["tier"]
             self.say(f"   registered {ref}: tier {tier} (EU AI Act Annex III: credit scoring), owner bob")
@@ -83,12 +94,16 @@ class Demo:
                 m = d.measurements.get(f.measurement or "", {})
                 ci = f" [CI {m['lower']:.3f}, {m['upper']:.3f}]" if "upper" in m else ""
                 self.say(f"     FAIL {f.rule}: {f.value:.3f}{ci}  require {f.require}  ({f.on_fail})")
-        self.summary.lines.append(f"credit-risk-gbm@1: {d.outcome} ({sum(f.blocking for f in d.findings)} failing rules)")
+        self.summary.lines.append(
+            f"credit-risk-gbm@1: {d.outcome} ({sum(f.blocking for f in d.findings)} failing rules)"
+        )
 
     def gate_fair(self) -> None:
         d = self.ws.gate_promote("credit-risk-lr@1", "production")
-        self.say(f"   credit-risk-lr@1 -> production: {d.outcome.upper()} (exit {d.exit_code}); "
-                 f"{sum(f.result == 'pass' for f in d.findings)} of {len(d.findings)} rules pass")
+        self.say(
+            f"   credit-risk-lr@1 -> production: {d.outcome.upper()} (exit {d.exit_code}); "
+            f"{sum(f.result == 'pass' for f in d.findings)} of {len(d.findings)} rules pass"
+        )
         if d.approval:
             self.request = d.approval["request"]
             self.say(f"   approval request {self.request}: {d.approval['summary']}")
@@ -98,18 +113,26 @@ class Demo:
 
         with _Server(self.ws.settings.workspace) as base:
             self.say(f"   govern serve on {base} (OpenAPI at {base}/docs)")
-            tokens = {name: self.ws.create_token(name, role)[0] for name, role in (
-                ("bob", "model_owner"), ("rita", "risk_officer"), ("ravi", "risk_officer"))}
+            tokens = {
+                name: self.ws.create_token(name, role)[0]
+                for name, role in (("bob", "model_owner"), ("rita", "risk_officer"), ("ravi", "risk_officer"))
+            }
             url = f"{base}/v1/approvals/{self.request}/approve"
             with httpx.Client(timeout=60) as http:
+
                 def vote(who: str) -> httpx.Response:
-                    return http.post(url, headers={"Authorization": f"Bearer {tokens[who]}"},
-                                     json={"justification": f"{who}: fairness, accuracy and card reviewed"})
+                    return http.post(
+                        url,
+                        headers={"Authorization": f"Bearer {tokens[who]}"},
+                        json={"justification": f"{who}: fairness, accuracy and card reviewed"},
+                    )
 
                 refused = vote("bob")
                 problem = refused.json()
-                self.say(f"   bob (model owner) approves: HTTP {refused.status_code} {problem.get('code')}: "
-                         f"{problem.get('detail')}")
+                self.say(
+                    f"   bob (model owner) approves: HTTP {refused.status_code} {problem.get('code')}: "
+                    f"{problem.get('detail')}"
+                )
                 for who in ("rita", "ravi"):
                     r = vote(who)
                     r.raise_for_status()
@@ -123,8 +146,10 @@ class Demo:
 
         d = self.ws.gate_retrain("credit-risk-lr@1", self.files.current)
         worst = max((f for f in d.findings if f.check == "drift"), key=lambda f: f.value or 0, default=None)
-        self.say(f"   drifted production data (a downturn: incomes down, debt up): {d.outcome.upper()} "
-                 f"(exit {d.exit_code})" + (f"; max PSI {worst.value:.2f}" if worst and worst.value else ""))
+        self.say(
+            f"   drifted production data (a downturn: incomes down, debt up): {d.outcome.upper()} "
+            f"(exit {d.exit_code})" + (f"; max PSI {worst.value:.2f}" if worst and worst.value else "")
+        )
         self.summary.lines.append(f"retraining gate on production data: {d.outcome}")
         register(self.ws, "credit-risk-lr@2", "train-lr-2024-09", replaces="credit-risk-lr@1")
         from . import EVAL_MAPPING
@@ -139,8 +164,13 @@ class Demo:
             from govern.decisions import vote
 
             for who in ("rita", "ravi"):
-                vote(self.ws.context, first.approval["request"], self.ws.principal(who), "approve",
-                     "retrained on current data; fairness and accuracy reviewed")
+                vote(
+                    self.ws.context,
+                    first.approval["request"],
+                    self.ws.principal(who),
+                    "approve",
+                    "retrained on current data; fairness and accuracy reviewed",
+                )
         d = self.ws.gate_promote("credit-risk-lr@2", "production")
         self.say(f"   after review: {d.outcome.upper()} (exit {d.exit_code})")
         self.summary.lines.append(f"credit-risk-lr@2 (retrained): {d.outcome}")
@@ -153,8 +183,9 @@ class Demo:
         model_pdf, period_pdf = out / "credit-risk-lr-2.pdf", out / "period.pdf"
         self.ws.report_model("credit-risk-lr@2", model_pdf)
         now = utcnow()
-        self.ws.report_period(now.replace(hour=0, minute=0, second=0, microsecond=0), now.replace(year=now.year + 1),
-                              period_pdf)
+        self.ws.report_period(
+            now.replace(hour=0, minute=0, second=0, microsecond=0), now.replace(year=now.year + 1), period_pdf
+        )
         self.say(f"   model report (PDF/A-3b, decisions, proofs, checkpoint and key attached): {model_pdf}")
         self.say(f"   period report (every decision, approval, waiver and stage change): {period_pdf}")
         self.summary.files.update({"model report": model_pdf, "period report": period_pdf})
@@ -169,8 +200,9 @@ class Demo:
         env = _env(self.ws.settings.workspace)
 
         def govern(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run([sys.executable, "-m", "govern", *args], env=env, capture_output=True,
-                                  text=True, timeout=300)
+            return subprocess.run(
+                [sys.executable, "-m", "govern", *args], env=env, capture_output=True, text=True, timeout=300
+            )
 
         checkpoint, proof, keys = out / "checkpoint.txt", out / "inclusion-proof.json", out / "public-keys.txt"
         for args in (("audit", "checkpoint", "-o", str(checkpoint)), ("audit", "public-key", "-o", str(keys))):
@@ -181,18 +213,27 @@ class Demo:
         self.say(f"   govern audit verify: exit {verified.returncode}: {verified.stdout.strip()}")
         seq = self._last_decision_seq()
         result = govern("audit", "prove", str(seq), "--checkpoint", str(checkpoint), "-o", str(proof))
-        offline = govern("audit", "verify-proof", str(proof), "--checkpoint", str(checkpoint), "--public-key", str(keys))
-        self.say(f"   inclusion proof of decision entry {seq}, verified offline (no database): exit "
-                 f"{offline.returncode}: {offline.stdout.strip() or offline.stderr.strip()}")
-        from_pdf = govern("audit", "verify-proof", "--pdf", str(self.summary.files["model report"]),
-                          "--public-key", str(keys))
-        self.say(f"   the model report's attachments verified with no database: exit {from_pdf.returncode}: "
-                 f"{from_pdf.stdout.strip().splitlines()[-1] if from_pdf.stdout.strip() else from_pdf.stderr.strip()}")
+        offline = govern(
+            "audit", "verify-proof", str(proof), "--checkpoint", str(checkpoint), "--public-key", str(keys)
+        )
+        self.say(
+            f"   inclusion proof of decision entry {seq}, verified offline (no database): exit "
+            f"{offline.returncode}: {offline.stdout.strip() or offline.stderr.strip()}"
+        )
+        from_pdf = govern(
+            "audit", "verify-proof", "--pdf", str(self.summary.files["model report"]), "--public-key", str(keys)
+        )
+        self.say(
+            f"   the model report's attachments verified with no database: exit {from_pdf.returncode}: "
+            f"{from_pdf.stdout.strip().splitlines()[-1] if from_pdf.stdout.strip() else from_pdf.stderr.strip()}"
+        )
         if verified.returncode or offline.returncode or result.returncode or from_pdf.returncode:
             raise GovernError("demo_step_failed", "ledger verification failed")
         self.summary.files.update({"checkpoint": checkpoint, "inclusion proof": proof, "public keys": keys})
-        self.summary.lines.append(f"ledger intact ({json.loads(proof.read_text()).get('tree_size', '?')} entries at "
-                                  "the checkpoint); one inclusion proof verified offline")
+        self.summary.lines.append(
+            f"ledger intact ({json.loads(proof.read_text()).get('tree_size', '?')} entries at "
+            "the checkpoint); one inclusion proof verified offline"
+        )
 
     def _last_decision_seq(self) -> int:
         import sqlalchemy as sa
@@ -246,7 +287,9 @@ class _Server:
             port = s.getsockname()[1]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "govern", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=_env(self.workspace), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=_env(self.workspace),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -81,19 +81,33 @@ def build(root: Path, *, small: bool = False, seed: int = 11) -> Files:
     current = applications(n_eval, seed=seed + 2, drift=1.0)
     retrain_eval = applications(n_eval, seed=seed + 3, drift=1.0)
 
-    gbm = lgb.LGBMClassifier(n_estimators=60 if small else 120, learning_rate=0.08, num_leaves=31,
-                             min_child_samples=20, random_state=seed, verbose=-1, n_jobs=2)
+    gbm = lgb.LGBMClassifier(
+        n_estimators=60 if small else 120,
+        learning_rate=0.08,
+        num_leaves=31,
+        min_child_samples=20,
+        random_state=seed,
+        verbose=-1,
+        n_jobs=2,
+    )
     gbm.fit(_one_hot(train), train["label"])  # historical (biased) decisions, sees sex and a race proxy
     lr = _fit_lr(train, train["repaid"])  # observed repayment, financial features only
     lr2 = _fit_lr(current, current["repaid"])  # retrained on the drifted population
 
     files = Files(
-        root=root, manifest=root / "lineage.yaml", train=root / "applications_v1.csv",
-        gbm_model=root / "credit-risk-gbm.skops", lr_model=root / "credit-risk-lr.skops",
-        gbm_eval=root / "eval_gbm.csv", lr_eval=root / "eval_lr.csv",
-        lr_explanation=root / "shap_lr.csv", reference=root / "reference.csv",
-        current=root / "production_current.csv", retrain_eval=root / "eval_lr_v2.csv",
-        retrain_model=root / "credit-risk-lr-v2.skops", retrain_reference=root / "reference_v2.csv",
+        root=root,
+        manifest=root / "lineage.yaml",
+        train=root / "applications_v1.csv",
+        gbm_model=root / "credit-risk-gbm.skops",
+        lr_model=root / "credit-risk-lr.skops",
+        gbm_eval=root / "eval_gbm.csv",
+        lr_eval=root / "eval_lr.csv",
+        lr_explanation=root / "shap_lr.csv",
+        reference=root / "reference.csv",
+        current=root / "production_current.csv",
+        retrain_eval=root / "eval_lr_v2.csv",
+        retrain_model=root / "credit-risk-lr-v2.skops",
+        retrain_reference=root / "reference_v2.csv",
         retrain_explanation=root / "shap_lr_v2.csv",
     )
     train.to_csv(files.train, index=False)

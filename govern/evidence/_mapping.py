@@ -48,9 +48,7 @@ class ColumnMapping:
         data = dict(data or {})
         unknown = set(data) - {"label", "prediction", "score", "sensitive", "positive"}
         if unknown:
-            raise GovernError(
-                "evidence_mapping_invalid", f"unknown column mapping keys: {sorted(unknown)}"
-            )
+            raise GovernError("evidence_mapping_invalid", f"unknown column mapping keys: {sorted(unknown)}")
         sensitive = data.pop("sensitive", None) or ()
         if isinstance(sensitive, str):
             sensitive = [s for s in sensitive.split(",") if s.strip()]
@@ -96,9 +94,7 @@ class EvidenceSet:
         """The evidence of ``role``; ``GovernError(evidence_missing)`` naming ``purpose`` otherwise."""
         item = self.get(role)
         if item is None:
-            raise GovernError(
-                "evidence_missing", f"{purpose} needs {role} evidence; add it with `govern evidence add`"
-            )
+            raise GovernError("evidence_missing", f"{purpose} needs {role} evidence; add it with `govern evidence add`")
         return item
 
     def table(self, role: Role, *, purpose: str) -> tuple[Any, Evidence]:

@@ -116,9 +116,7 @@ def add_evidence(
     return Evidence(role, blob_path(blob_dir, digest), mapping, digest, source.name)
 
 
-def evidence_for(
-    session: Session, blob_dir: Path | str, model_ref: str, *, champion: str | None = None
-) -> EvidenceSet:
+def evidence_for(session: Session, blob_dir: Path | str, model_ref: str, *, champion: str | None = None) -> EvidenceSet:
     """Every evidence record of ``model_ref`` (oldest first), and the ``champion``'s when given."""
     import sqlalchemy as sa
 

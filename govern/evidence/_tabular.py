@@ -16,7 +16,11 @@ from govern.core import GovernError, Location
 if TYPE_CHECKING:
     import pandas as pd
 
-TABLE_SUFFIXES = {".csv": "text/csv", ".parquet": "application/vnd.apache.parquet", ".pq": "application/vnd.apache.parquet"}
+TABLE_SUFFIXES = {
+    ".csv": "text/csv",
+    ".parquet": "application/vnd.apache.parquet",
+    ".pq": "application/vnd.apache.parquet",
+}
 
 
 def media_type(path: Path | str, *, name: str | None = None) -> str:
@@ -154,8 +158,7 @@ def binary_column(frame: pd.DataFrame, column: str, *, positive: str | None = No
         return np.asarray(series.astype(str).str.strip() == "1", dtype=np.int8)
     raise GovernError(
         "evidence_label_not_binary",
-        f"column {column!r} holds {', '.join(map(repr, distinct[:5].tolist()))}; "
-        "use 0/1 or name the positive value",
+        f"column {column!r} holds {', '.join(map(repr, distinct[:5].tolist()))}; use 0/1 or name the positive value",
         locate(frame, column=column, row=0),
     )
 

@@ -67,8 +67,12 @@ def create_token(
     info = TokenInfo(uuid.uuid4().hex, name.strip(), checked, utcnow(), expires_at, None)
     session.execute(
         sa.insert(token_t).values(
-            id=info.id, name=info.name, role=info.role, token_hash=_hash(token),
-            created_at=info.created_at, expires_at=expires_at,
+            id=info.id,
+            name=info.name,
+            role=info.role,
+            token_hash=_hash(token),
+            created_at=info.created_at,
+            expires_at=expires_at,
         )
     )
     return token, info
@@ -111,7 +115,9 @@ def principal_by_name(session: Session, name: str) -> Principal:
     for row in reversed(list_tokens(session)):
         if row.name == name and row.revoked_at is None and (row.expires_at is None or row.expires_at > now):
             return Principal(row.name, row.role, row.id)
-    raise NotFoundError("unknown_principal", f"no active identity named {name!r}; create one with `govern token create`")
+    raise NotFoundError(
+        "unknown_principal", f"no active identity named {name!r}; create one with `govern token create`"
+    )
 
 
 def _info(row: TokenRow) -> TokenInfo:

@@ -116,7 +116,9 @@ class KeyRing:
                 ) from None
             if len(raw) != 33 or raw[:1] != ED25519 or key_id(name, raw[1:]) != kid.lower():
                 raise GovernError(
-                    "public_key_invalid", "not an Ed25519 verifier key, or its id does not match", Location(source, number)
+                    "public_key_invalid",
+                    "not an Ed25519 verifier key, or its id does not match",
+                    Location(source, number),
                 )
             ring.keys.append(PublicKey(name, kid.lower(), raw[1:]))
         if not ring.keys:

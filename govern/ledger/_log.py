@@ -34,9 +34,9 @@ _INSERT_ENTRY = sa.text(
     "VALUES (:seq, :time, :actor, :kind, :payload, :prev, :hash, :idempotency_key)"
 )
 _INSERT_NODE = sa.text("INSERT INTO ledger_node (level, idx, hash) VALUES (:level, :idx, :hash)")
-_BY_KEYS = sa.text(
-    f"SELECT {_COLUMNS} FROM ledger_entry WHERE idempotency_key IN :keys"
-).bindparams(sa.bindparam("keys", expanding=True))
+_BY_KEYS = sa.text(f"SELECT {_COLUMNS} FROM ledger_entry WHERE idempotency_key IN :keys").bindparams(
+    sa.bindparam("keys", expanding=True)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +75,7 @@ def read_head(session: Session) -> Head:
 
 def _check(event: Event) -> str:
     if event.kind not in EVENT_KINDS:
-        raise GovernError(
-            "ledger_kind_unknown", f"{event.kind!r} is not a ledger event kind (see EVENT_KINDS)"
-        )
+        raise GovernError("ledger_kind_unknown", f"{event.kind!r} is not a ledger event kind (see EVENT_KINDS)")
     if not isinstance(event.actor, str) or not event.actor or len(event.actor) > 256:
         raise GovernError("ledger_actor_invalid", "actor must be a non-empty string of <= 256 characters")
     if not isinstance(event.payload, dict):
@@ -213,8 +211,7 @@ class TreeReader:
             else:
                 rows = self.session.execute(
                     sa.text(
-                        "SELECT hash FROM ledger_node WHERE level = :level AND idx >= :lo AND idx < :hi "
-                        "ORDER BY idx"
+                        "SELECT hash FROM ledger_node WHERE level = :level AND idx >= :lo AND idx < :hi ORDER BY idx"
                     ),
                     {"level": base, "lo": lo, "hi": lo + (1 << TILE)},
                 ).scalars()
@@ -222,8 +219,7 @@ class TreeReader:
             tile = [level]
             while len(level) > 1:
                 level = [
-                    hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest()
-                    for i in range(0, len(level) - 1, 2)
+                    hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)
                 ]
                 tile.append(level)
             self._tiles[(base, t)] = tile

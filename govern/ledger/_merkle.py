@@ -40,7 +40,7 @@ class Frontier:
     completes; ``root`` folds the frontier in O(log n).
     """
 
-    __slots__ = ("size", "hashes")
+    __slots__ = ("hashes", "size")
 
     def __init__(self, size: int = 0, hashes: list[bytes] | None = None) -> None:
         hashes = hashes or []
@@ -184,9 +184,7 @@ def verify_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes], 
         raise _fail(f"inclusion proof for leaf {index} does not lead to the root of size {size}")
 
 
-def verify_consistency(
-    old: int, new: int, old_root: bytes, new_root: bytes, path: Sequence[bytes]
-) -> None:
+def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, path: Sequence[bytes]) -> None:
     """Raise ``VerificationError(proof_invalid)`` unless ``path`` proves tree ``old`` is a prefix of ``new``.
 
     Preconditions: ``0 <= old <= new``; ``old == 0`` or ``old == new`` takes an empty path (and,

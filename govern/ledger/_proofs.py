@@ -47,7 +47,14 @@ def sign_checkpoint(session: Session, key: SigningKey, *, origin: str, actor: st
             "INSERT INTO ledger_checkpoint (size, root, head, time, key_id, note) "
             "VALUES (:size, :root, :head, :time, :key_id, :note)"
         ),
-        {"size": cp.size, "root": root.hex(), "head": cp.head, "time": cp.time, "key_id": key.public.key_id, "note": cp.text()},
+        {
+            "size": cp.size,
+            "root": root.hex(),
+            "head": cp.head,
+            "time": cp.time,
+            "key_id": key.public.key_id,
+            "note": cp.text(),
+        },
     )
     append(
         session,
@@ -95,7 +102,9 @@ def prove_inclusion(session: Session, seq: int, *, checkpoint: Checkpoint | None
         raise GovernError("ledger_entry_missing", f"entry {seq} is not in a tree of size {checkpoint.size}")
     if checkpoint.size > _tree_size(session):
         raise VerificationError(
-            "ledger_truncated", f"log shorter than checkpoint: the checkpoint covers {checkpoint.size} entries", seq=checkpoint.size
+            "ledger_truncated",
+            f"log shorter than checkpoint: the checkpoint covers {checkpoint.size} entries",
+            seq=checkpoint.size,
         )
     entry = get_entry(session, seq)
     if entry is None:
@@ -103,7 +112,9 @@ def prove_inclusion(session: Session, seq: int, *, checkpoint: Checkpoint | None
     tree = TreeReader(session)
     if range_root(0, checkpoint.size, tree.perfect) != checkpoint.root:
         raise VerificationError(
-            "ledger_root_mismatch", f"the stored log does not reproduce the checkpoint of size {checkpoint.size}", seq=checkpoint.size
+            "ledger_root_mismatch",
+            f"the stored log does not reproduce the checkpoint of size {checkpoint.size}",
+            seq=checkpoint.size,
         )
     return {
         "format": INCLUSION_FORMAT,
@@ -194,7 +205,9 @@ def verify_proof(
         seq, size = _field(proof, "seq", int), _field(proof, "tree_size", int)
         index, entry_text = _field(proof, "leaf_index", int), _field(proof, "entry", str)
         if size != cp.size:
-            raise VerificationError("proof_invalid", f"the proof is for size {size}, the checkpoint for {cp.size}", seq=seq)
+            raise VerificationError(
+                "proof_invalid", f"the proof is for size {size}, the checkpoint for {cp.size}", seq=seq
+            )
         if index != seq - 1:
             raise VerificationError("proof_invalid", f"leaf index {index} is not seq {seq} - 1", seq=seq)
         digest = hashlib.sha256(entry_text.encode()).digest()
@@ -208,7 +221,7 @@ def verify_proof(
             raise VerificationError("proof_invalid", f"the entry is not entry {seq}", seq=seq)
         root = root_from_inclusion(index, size, leaf_hash(digest), _hashes(proof.get("path"), "path"))
         if root != cp.root:
-            raise VerificationError("proof_invalid", f"the path does not lead to the checkpoint's root", seq=seq)
+            raise VerificationError("proof_invalid", "the path does not lead to the checkpoint's root", seq=seq)
         return {"valid": True, "type": "inclusion", "seq": seq, "tree_size": size}
     if fmt == CONSISTENCY_FORMAT:
         old_cp = _trusted(proof.get("old_checkpoint"), old_checkpoint, keys, origin, "old checkpoint")
@@ -216,7 +229,8 @@ def verify_proof(
         old, new = _field(proof, "old_size", int), _field(proof, "new_size", int)
         if (old, new) != (old_cp.size, new_cp.size):
             raise VerificationError(
-                "proof_invalid", f"the proof is for sizes {old} -> {new}, the checkpoints for {old_cp.size} -> {new_cp.size}"
+                "proof_invalid",
+                f"the proof is for sizes {old} -> {new}, the checkpoints for {old_cp.size} -> {new_cp.size}",
             )
         if old_cp.origin != new_cp.origin:
             raise VerificationError("checkpoint_origin_mismatch", "the two checkpoints are of different logs")

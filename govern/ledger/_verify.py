@@ -41,7 +41,13 @@ class VerifyReport:
     checkpoints: list[int] = field(default_factory=list)  # sizes of the checkpoints matched
 
     def to_dict(self) -> dict[str, Any]:
-        return {"intact": True, "size": self.size, "head": self.head, "root": self.root, "checkpoints": self.checkpoints}
+        return {
+            "intact": True,
+            "size": self.size,
+            "head": self.head,
+            "root": self.root,
+            "checkpoints": self.checkpoints,
+        }
 
 
 @dataclass
@@ -79,7 +85,9 @@ def _check_chain(
         for seq, time, actor, kind, payload, prev, stored in chunk:
             if seq != size + 1:
                 if seq > size + 1:
-                    raise VerificationError("ledger_sequence_gap", f"entry {size + 1} is missing (next is {seq})", seq=size + 1)
+                    raise VerificationError(
+                        "ledger_sequence_gap", f"entry {size + 1} is missing (next is {seq})", seq=size + 1
+                    )
                 raise VerificationError("ledger_sequence_gap", f"entry {seq} appears twice or out of order", seq=seq)
             # The entry bytes of _entry.entry_bytes, assembled from bytes: the payload is fetched
             # as bytes (no UTF-8 decode and re-encode) and the actor/kind prefix is cached.
@@ -93,9 +101,13 @@ def _check_chain(
             digest = sha256(prefix + payload + f',"prev":"{prev}","seq":{seq},"time":"{time}"}}'.encode()).digest()
             hexdigest = digest.hex()
             if stored is not None and hexdigest != stored:
-                raise VerificationError("ledger_hash_mismatch", f"entry {seq} does not hash to its stored hash", seq=seq)
+                raise VerificationError(
+                    "ledger_hash_mismatch", f"entry {seq} does not hash to its stored hash", seq=seq
+                )
             if prev != prev_hash:
-                raise VerificationError("ledger_link_broken", f"entry {seq}'s prev is not entry {seq - 1}'s hash", seq=seq)
+                raise VerificationError(
+                    "ledger_link_broken", f"entry {seq}'s prev is not entry {seq - 1}'s hash", seq=seq
+                )
             prev_hash = hexdigest
             h = sha256(b"\x00" + digest).digest()
             s, level = size, 0
@@ -106,7 +118,9 @@ def _check_chain(
                 if check_nodes and level % TILE == 0:
                     if nodes.pop((level, ((size + 1) >> level) - 1), None) != h.hex():
                         raise VerificationError(
-                            "ledger_node_mismatch", f"stored Merkle node (level {level}) ending at entry {seq} differs", seq=seq
+                            "ledger_node_mismatch",
+                            f"stored Merkle node (level {level}) ending at entry {seq} differs",
+                            seq=seq,
                         )
             frontier.append(h)
             size = seq
@@ -206,7 +220,9 @@ def verify(
     head_seq, stored_hash, stored_frontier = head
     if head_seq > size:
         raise VerificationError(
-            "ledger_truncated", f"log shorter than its head: the head says {head_seq} entries, the log has {size}", seq=size + 1
+            "ledger_truncated",
+            f"log shorter than its head: the head says {head_seq} entries, the log has {size}",
+            seq=size + 1,
         )
     if head_seq != size or stored_hash != head_hash or stored_frontier != ",".join(h.hex() for h in frontier):
         raise VerificationError("ledger_head_mismatch", f"the head row does not match entry {size}", seq=size)
@@ -253,7 +269,9 @@ def _export_rows(path: Path, chunk: int) -> Iterator[list[Row]]:
                 raise GovernError("ledger_export_malformed", "not a JSON line", Location(str(path), number)) from None
             if not isinstance(obj, dict) or set(obj) != _FIELDS or not isinstance(obj["seq"], int):
                 raise GovernError(
-                    "ledger_export_malformed", "expected an object with seq, time, actor, kind, payload, prev", Location(str(path), number)
+                    "ledger_export_malformed",
+                    "expected an object with seq, time, actor, kind, payload, prev",
+                    Location(str(path), number),
                 )
             try:
                 payload = canonical_json(obj["payload"]).decode()
@@ -262,7 +280,9 @@ def _export_rows(path: Path, chunk: int) -> Iterator[list[Row]]:
                 canonical = b""
             if canonical != data:
                 raise VerificationError(
-                    "ledger_entry_not_canonical", f"line {number} is not the canonical form of its entry", seq=obj["seq"]
+                    "ledger_entry_not_canonical",
+                    f"line {number} is not the canonical form of its entry",
+                    seq=obj["seq"],
                 )
             rows.append((obj["seq"], obj["time"], obj["actor"], obj["kind"], payload, obj["prev"], None))
             if len(rows) >= chunk:

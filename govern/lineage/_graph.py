@@ -22,16 +22,17 @@ def node_key(kind: str, name: str, version: str | None) -> str:
 
 
 def find_node(session: Session, kind: str, name: str, version: str | None) -> int | None:
-    row = session.execute(
-        sa.select(node_t.c.id).where(node_t.c.key == node_key(kind, name, version))
-    ).first()
+    row = session.execute(sa.select(node_t.c.id).where(node_t.c.key == node_key(kind, name, version))).first()
     return row[0] if row else None
 
 
 def create_node(session: Session, kind: str, name: str, version: str | None) -> int:
     result = session.execute(
         sa.insert(node_t).values(
-            kind=kind, name=name, version=version, key=node_key(kind, name, version),
+            kind=kind,
+            name=name,
+            version=version,
+            key=node_key(kind, name, version),
             created_at=utcnow(),
         )
     )
@@ -79,9 +80,7 @@ def resolve(session: Session, ref: Ref) -> int:
 def add_edge(session: Session, src: int, dst: int, kind: EdgeKind) -> bool:
     """Insert an edge unless present; returns True when it is new."""
     exists = session.execute(
-        sa.select(edge_t.c.src).where(
-            edge_t.c.src == src, edge_t.c.dst == dst, edge_t.c.kind == kind
-        )
+        sa.select(edge_t.c.src).where(edge_t.c.src == src, edge_t.c.dst == dst, edge_t.c.kind == kind)
     ).first()
     if exists:
         return False

@@ -41,7 +41,8 @@ def validate_file(path: Path) -> None:
         read_events(path)
     else:
         raise GovernError(
-            "unsupported_file", "expected OpenLineage .json/.jsonl or a govern manifest .yaml",
+            "unsupported_file",
+            "expected OpenLineage .json/.jsonl or a govern manifest .yaml",
             Location(str(path)),
         )
 

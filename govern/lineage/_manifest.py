@@ -159,7 +159,9 @@ def ingest_manifest(session: Session, path: Path) -> None:
         card = DataCard(**d.card.model_dump()) if d.card else None
         record_dataset(session, DatasetSpec(d.name, d.version, d.uri, d.digest, d.schema_, d.owner, card))
     sections: list[tuple[str, list[Any]]] = [
-        ("features", manifest.features), ("runs", manifest.runs), ("models", manifest.models)
+        ("features", manifest.features),
+        ("runs", manifest.runs),
+        ("models", manifest.models),
     ]
     for section, entries in sections:
         for i, e in enumerate(entries):
@@ -180,9 +182,17 @@ def _record_entry(session: Session, section: str, e: Any) -> None:
         return
     if section == "runs":
         spec = RunSpec(
-            id=e.id, job=e.job, inputs=refs(e.inputs, "dataset"), params=e.params, metrics=e.metrics,
-            code_commit=e.code_commit, environment=e.environment, author=e.author,
-            started_at=e.started_at, ended_at=e.ended_at, status="COMPLETE",
+            id=e.id,
+            job=e.job,
+            inputs=refs(e.inputs, "dataset"),
+            params=e.params,
+            metrics=e.metrics,
+            code_commit=e.code_commit,
+            environment=e.environment,
+            author=e.author,
+            started_at=e.started_at,
+            ended_at=e.ended_at,
+            status="COMPLETE",
         )
         node, _ = record_run(session, spec)
         new_edges = [(resolve(session, r), node) for r in spec.inputs]
@@ -193,8 +203,14 @@ def _record_entry(session: Session, section: str, e: Any) -> None:
         check_acyclic(session, new_edges, f"run:{e.id}")
         return
     spec_m = ModelSpec(
-        name=e.name, version=e.version, run=e.run, framework=e.framework,
-        artifact_digest=e.artifact_digest, owner=e.owner, tags=e.tags, use_case=e.use_case,
+        name=e.name,
+        version=e.version,
+        run=e.run,
+        framework=e.framework,
+        artifact_digest=e.artifact_digest,
+        owner=e.owner,
+        tags=e.tags,
+        use_case=e.use_case,
         replaces=parse_ref(e.replaces) if e.replaces else None,
     )
     record_model(session, spec_m)

@@ -29,9 +29,7 @@ def import_mlflow(session: Session, uri: str) -> dict[str, int]:
     try:
         from mlflow.tracking import MlflowClient
     except ImportError:
-        raise GovernError(
-            "mlflow_missing", "MLflow is not installed; install govern with the [mlflow] extra"
-        ) from None
+        raise GovernError("mlflow_missing", "MLflow is not installed; install govern with the [mlflow] extra") from None
     # MLflow retries an unreachable server for minutes by default; a CLI should answer promptly.
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
@@ -47,11 +45,18 @@ def import_mlflow(session: Session, uri: str) -> dict[str, int]:
                 continue
             tags: dict[str, str] = {str(k): str(v) for k, v in (mv.tags or {}).items()}
             run_ref = mv.run_id if mv.run_id and find_node(session, "run", mv.run_id, None) else None
-            record_model(session, ModelSpec(
-                name=mv.name, version=str(mv.version), run=run_ref, framework=tags.get("framework"),
-                owner=tags.get("owner") or (mv.user_id or None), tags=tags,
-                use_case=tags.get("use_case"),
-            ))
+            record_model(
+                session,
+                ModelSpec(
+                    name=mv.name,
+                    version=str(mv.version),
+                    run=run_ref,
+                    framework=tags.get("framework"),
+                    owner=tags.get("owner") or (mv.user_id or None),
+                    tags=tags,
+                    use_case=tags.get("use_case"),
+                ),
+            )
             counts["models"] += 1
     except GovernError:
         raise
@@ -73,18 +78,21 @@ def _import_run(session: Session, run: Any, experiment: str, counts: dict[str, i
         new_datasets += created
         inputs.append(Ref("dataset", name, version))
     existed = find_node(session, "run", info.run_id, None) is not None
-    record_run(session, RunSpec(
-        id=info.run_id,
-        job=f"mlflow/{experiment}/{tags.get('mlflow.runName', info.run_name or '')}".rstrip("/"),
-        inputs=inputs,
-        params=dict(data.params or {}),
-        metrics=dict(data.metrics or {}),
-        code_commit=tags.get("mlflow.source.git.commit"),
-        author=tags.get("mlflow.user"),
-        status=info.status,
-        started_at=_ms(info.start_time),
-        ended_at=_ms(info.end_time),
-    ))
+    record_run(
+        session,
+        RunSpec(
+            id=info.run_id,
+            job=f"mlflow/{experiment}/{tags.get('mlflow.runName', info.run_name or '')}".rstrip("/"),
+            inputs=inputs,
+            params=dict(data.params or {}),
+            metrics=dict(data.metrics or {}),
+            code_commit=tags.get("mlflow.source.git.commit"),
+            author=tags.get("mlflow.user"),
+            status=info.status,
+            started_at=_ms(info.start_time),
+            ended_at=_ms(info.end_time),
+        ),
+    )
     if not existed:
         counts["runs"] += 1
     return new_datasets

@@ -208,8 +208,7 @@ def _produced_by(session: Session, run_node: int, name: str) -> int | None:
     row = session.execute(
         sa.select(edge_t.c.dst)
         .join(node_t, node_t.c.id == edge_t.c.dst)
-        .where(edge_t.c.src == run_node, edge_t.c.kind == "produced", node_t.c.name == name,
-               node_t.c.kind == "dataset")
+        .where(edge_t.c.src == run_node, edge_t.c.kind == "produced", node_t.c.name == name, node_t.c.kind == "dataset")
     ).first()
     return row[0] if row else None
 
@@ -229,7 +228,8 @@ def ingest_event(session: Session, parsed: ParsedEvent, where: str) -> None:
             job=f"{ev.job.namespace}/{ev.job.name}",
             code_commit=job_facets.sourceCodeLocation.version if job_facets.sourceCodeLocation else None,
             author=job_facets.ownership.owners[0].name
-            if job_facets.ownership and job_facets.ownership.owners else None,
+            if job_facets.ownership and job_facets.ownership.owners
+            else None,
             environment={"processing_engine": engine} if isinstance(engine, dict) else {},
             status=ev.eventType,
             started_at=ev.eventTime if ev.eventType == "START" else None,
@@ -264,7 +264,5 @@ def _version_of(session: Session, node: int | None) -> str | None:
 
 def _all_outputs(session: Session, run_node: int) -> list[int]:
     return list(
-        session.execute(
-            sa.select(edge_t.c.dst).where(edge_t.c.src == run_node, edge_t.c.kind == "produced")
-        ).scalars()
+        session.execute(sa.select(edge_t.c.dst).where(edge_t.c.src == run_node, edge_t.c.kind == "produced")).scalars()
     )

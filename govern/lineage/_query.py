@@ -45,8 +45,7 @@ class Subgraph:
                 for n in sorted(self.nodes.values(), key=lambda n: n.ref)
             ],
             "edges": [
-                {"from": self.nodes[s].ref, "to": self.nodes[d].ref, "kind": k}
-                for s, d, k in sorted(self.edges)
+                {"from": self.nodes[s].ref, "to": self.nodes[d].ref, "kind": k} for s, d, k in sorted(self.edges)
             ],
         }
 
@@ -66,12 +65,10 @@ def _walk(start: int, direction: Direction, depth: int | None) -> sa.CTE:
     if depth is None:
         walk = sa.select(sa.literal(start, sa.BigInteger).label("id")).cte("walk", recursive=True)
         return walk.union(sa.select(far).join(walk, near == walk.c.id))
-    walk = sa.select(
-        sa.literal(start, sa.BigInteger).label("id"), sa.literal(0).label("depth")
-    ).cte("walk", recursive=True)
-    return walk.union(
-        sa.select(far, walk.c.depth + 1).join(walk, near == walk.c.id).where(walk.c.depth < depth)
+    walk = sa.select(sa.literal(start, sa.BigInteger).label("id"), sa.literal(0).label("depth")).cte(
+        "walk", recursive=True
     )
+    return walk.union(sa.select(far, walk.c.depth + 1).join(walk, near == walk.c.id).where(walk.c.depth < depth))
 
 
 def subgraph(session: Session, ref: Ref, direction: Direction, *, depth: int | None = None) -> Subgraph:
@@ -80,9 +77,7 @@ def subgraph(session: Session, ref: Ref, direction: Direction, *, depth: int | N
     walk = _walk(root, direction, depth)
     ids = sa.select(walk.c.id).distinct()
     edges = session.execute(
-        sa.select(edge_t.c.src, edge_t.c.dst, edge_t.c.kind).where(
-            edge_t.c.src.in_(ids), edge_t.c.dst.in_(ids)
-        )
+        sa.select(edge_t.c.src, edge_t.c.dst, edge_t.c.kind).where(edge_t.c.src.in_(ids), edge_t.c.dst.in_(ids))
     ).all()
     node_ids = {root} | {s for s, _, _ in edges} | {d for _, d, _ in edges}
     return Subgraph(root, direction, load_nodes(session, node_ids), [tuple(e) for e in edges])  # type: ignore[misc]
@@ -94,10 +89,23 @@ def load_nodes(session: Session, ids: set[int]) -> dict[int, NodeView]:
         return {}
     query = (
         sa.select(
-            node_t.c.id, node_t.c.kind, node_t.c.name, node_t.c.version, node_t.c.key,
-            ds_t.c.license, ds_t.c.contains_pii, ds_t.c.consent, ds_t.c.deprecated, ds_t.c.has_card,
-            ds_t.c.source, sa.func.coalesce(ds_t.c.flagged_reason, ft_t.c.flagged_reason).label("flagged"),
-            run_t.c.author, run_t.c.code_commit, mv_t.c.stage, mv_t.c.tier, mv_t.c.owner,
+            node_t.c.id,
+            node_t.c.kind,
+            node_t.c.name,
+            node_t.c.version,
+            node_t.c.key,
+            ds_t.c.license,
+            ds_t.c.contains_pii,
+            ds_t.c.consent,
+            ds_t.c.deprecated,
+            ds_t.c.has_card,
+            ds_t.c.source,
+            sa.func.coalesce(ds_t.c.flagged_reason, ft_t.c.flagged_reason).label("flagged"),
+            run_t.c.author,
+            run_t.c.code_commit,
+            mv_t.c.stage,
+            mv_t.c.tier,
+            mv_t.c.owner,
         )
         .outerjoin(ds_t, ds_t.c.node_id == node_t.c.id)
         .outerjoin(ft_t, ft_t.c.node_id == node_t.c.id)
@@ -110,9 +118,13 @@ def load_nodes(session: Session, ids: set[int]) -> dict[int, NodeView]:
         attrs: dict[str, Any]
         if r["kind"] == "dataset":
             attrs = {
-                "license": r["license"], "contains_pii": bool(r["contains_pii"]),
-                "consent": r["consent"] or "", "deprecated": bool(r["deprecated"]),
-                "has_card": bool(r["has_card"]), "source": r["source"], "flagged": r["flagged"],
+                "license": r["license"],
+                "contains_pii": bool(r["contains_pii"]),
+                "consent": r["consent"] or "",
+                "deprecated": bool(r["deprecated"]),
+                "has_card": bool(r["has_card"]),
+                "source": r["source"],
+                "flagged": r["flagged"],
             }
         elif r["kind"] == "feature":
             attrs = {"flagged": r["flagged"]}
@@ -145,8 +157,10 @@ def impact(session: Session, ref: Ref) -> list[ImpactedModel]:
     for start in starts:
         walk = _walk(start, "downstream", 64)
         rows = session.execute(
-            sa.select(walk.c.id, sa.func.min(walk.c.depth)).join(node_t, node_t.c.id == walk.c.id)
-            .where(node_t.c.kind == "model").group_by(walk.c.id)
+            sa.select(walk.c.id, sa.func.min(walk.c.depth))
+            .join(node_t, node_t.c.id == walk.c.id)
+            .where(node_t.c.kind == "model")
+            .group_by(walk.c.id)
         ).all()
         for node_id, dist in rows:
             found[node_id] = min(dist, found.get(node_id, dist))
@@ -175,37 +189,71 @@ def model_facts(session: Session, ref: Ref) -> dict[str, Any]:
     for view in sorted(graph.nodes.values(), key=lambda v: v.ref):
         a = view.attrs
         if view.kind == "dataset":
-            datasets.append({
-                "name": view.name, "version": view.version or "", "source": a["source"] or "",
-                "license": a["license"] or "", "contains_pii": a["contains_pii"],
-                "consent": a["consent"], "deprecated": a["deprecated"],
-                "flagged": a["flagged"] is not None, "has_card": a["has_card"],
-            })
+            datasets.append(
+                {
+                    "name": view.name,
+                    "version": view.version or "",
+                    "source": a["source"] or "",
+                    "license": a["license"] or "",
+                    "contains_pii": a["contains_pii"],
+                    "consent": a["consent"],
+                    "deprecated": a["deprecated"],
+                    "flagged": a["flagged"] is not None,
+                    "has_card": a["has_card"],
+                }
+            )
         elif view.kind == "feature":
             features.append({"name": view.name, "version": view.version or "", "flagged": a["flagged"] is not None})
         elif view.kind == "run":
             runs.append({"id": view.name, "author": a["author"] or "", "code_commit": a["code_commit"] or ""})
     model = {
-        "name": node["name"], "version": node["version"], "tier": mv.tier or "",
-        "tags": dict(mv.tags or {}), "owner": mv.owner or "", "stage": mv.stage,
-        "use_case": mv.use_case or "", "framework": mv.framework or "", "card": dict(mv.card or {}),
+        "name": node["name"],
+        "version": node["version"],
+        "tier": mv.tier or "",
+        "tags": dict(mv.tags or {}),
+        "owner": mv.owner or "",
+        "stage": mv.stage,
+        "use_case": mv.use_case or "",
+        "framework": mv.framework or "",
+        "card": dict(mv.card or {}),
     }
     return {"model": model, "lineage": {"datasets": datasets, "features": features, "runs": runs}}
 
 
-def list_models(session: Session, *, owner: str | None = None, stage: str | None = None,
-                name: str | None = None) -> list[dict[str, Any]]:
+def list_models(
+    session: Session, *, owner: str | None = None, stage: str | None = None, name: str | None = None
+) -> list[dict[str, Any]]:
     """Registered model versions (ref, owner, stage, tier, use case, tags), newest first."""
     mv = mv_t
-    query = (sa.select(node_t.c.name, node_t.c.version, mv.c.owner, mv.c.stage, mv.c.tier, mv.c.use_case,
-                       mv.c.tags, node_t.c.created_at)
-             .join(mv, mv.c.node_id == node_t.c.id).order_by(node_t.c.id.desc()))
+    query = (
+        sa.select(
+            node_t.c.name,
+            node_t.c.version,
+            mv.c.owner,
+            mv.c.stage,
+            mv.c.tier,
+            mv.c.use_case,
+            mv.c.tags,
+            node_t.c.created_at,
+        )
+        .join(mv, mv.c.node_id == node_t.c.id)
+        .order_by(node_t.c.id.desc())
+    )
     if owner is not None:
         query = query.where(mv.c.owner == owner)
     if stage is not None:
         query = query.where(mv.c.stage == stage)
     if name is not None:
         query = query.where(node_t.c.name == name)
-    return [{"model": f"{r.name}@{r.version}", "owner": r.owner or "", "stage": r.stage, "tier": r.tier or "",
-             "use_case": r.use_case or "", "tags": dict(r.tags or {}), "registered_at": isoformat(r.created_at)}
-            for r in session.execute(query)]
+    return [
+        {
+            "model": f"{r.name}@{r.version}",
+            "owner": r.owner or "",
+            "stage": r.stage,
+            "tier": r.tier or "",
+            "use_case": r.use_case or "",
+            "tags": dict(r.tags or {}),
+            "registered_at": isoformat(r.created_at),
+        }
+        for r in session.execute(query)
+    ]

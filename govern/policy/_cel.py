@@ -111,9 +111,7 @@ def measure_shape(source: str) -> Shape:
             comps = sum(stack)
             if len(stack) > MAX_NESTING_DEPTH:
                 line, col = _line_col(source, start)
-                raise CelCompileError(
-                    [CelIssue("cel_too_deep", f"nesting deeper than {MAX_NESTING_DEPTH}", line, col)]
-                )
+                raise CelCompileError([CelIssue("cel_too_deep", f"nesting deeper than {MAX_NESTING_DEPTH}", line, col)])
             if comps > MAX_COMPREHENSION_NESTING:
                 line, col = _line_col(source, start)
                 raise CelCompileError(
@@ -164,9 +162,7 @@ def declared_variables(scope: str) -> dict[str, str]:
 
 @cache
 def _env(scope: str) -> Any:
-    return cel.NewEnv(
-        POOL, variables={name: _cel_type(t) for name, t in declared_variables(scope).items()}
-    )
+    return cel.NewEnv(POOL, variables={name: _cel_type(t) for name, t in declared_variables(scope).items()})
 
 
 def _classify(message: str) -> str:
@@ -215,9 +211,7 @@ def compile_expression(source: str, *, scope: str) -> Program:
         raise CelCompileError(issues or [CelIssue("cel_syntax_error", text)]) from None
     rtype = expr.return_type()
     if rtype != cel.Type.BOOL:
-        raise CelCompileError(
-            [CelIssue("cel_not_bool", f"expression has type {rtype.name().lower()}, not bool")]
-        )
+        raise CelCompileError([CelIssue("cel_not_bool", f"expression has type {rtype.name().lower()}, not bool")])
     declared = declared_variables(scope)
     used = tuple(sorted(name for name in shape.identifiers if name in declared))
     return Program(source, scope, used, shape.tokens, shape.comprehension_depth, expr)
@@ -268,6 +262,7 @@ def run(program: Program, data: Mapping[str, Any], *, collection_elements: int =
             return Outcome(None, "cel_eval_error", str(value))
         return Outcome(None, "cel_not_bool", f"result has type {result.type().name().lower()}, not bool")
     if elapsed > TIME_BUDGET_SECONDS:
-        return Outcome(None, "cel_budget_exceeded", f"evaluation took {elapsed:.3f}s; the budget is {TIME_BUDGET_SECONDS}s")
+        return Outcome(
+            None, "cel_budget_exceeded", f"evaluation took {elapsed:.3f}s; the budget is {TIME_BUDGET_SECONDS}s"
+        )
     return TRUE if value else FALSE
-

@@ -54,9 +54,7 @@ def _add_message(
 
 
 def _build_pool() -> descriptor_pool.DescriptorPool:
-    fdp = descriptor_pb2.FileDescriptorProto(
-        name="govern/facts.proto", package=PACKAGE, syntax="proto3"
-    )
+    fdp = descriptor_pb2.FileDescriptorProto(name="govern/facts.proto", package=PACKAGE, syntax="proto3")
     fdp.dependency.append("google/protobuf/struct.proto")
     _add_message(fdp, "Model", MODEL_FIELDS)
     _add_message(fdp, "Dataset", DATASET_FIELDS)

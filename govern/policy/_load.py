@@ -105,9 +105,7 @@ def _schema_problems(doc: Document, exc: ValidationError) -> list[Problem]:
             out.append(doc.problem(loc, "policy_unknown_key", f"unknown key {name!r}{hint}", key=True))
         elif kind == "missing":
             # Point at the parent's key ("spec:"), or at the parent itself when it has none.
-            out.append(
-                doc.problem(loc[:-1], "policy_missing_key", f"missing required key {str(loc[-1])!r}", key=True)
-            )
+            out.append(doc.problem(loc[:-1], "policy_missing_key", f"missing required key {str(loc[-1])!r}", key=True))
         elif kind.endswith("_type") and kind not in ("literal_type",):
             out.append(doc.problem(loc, "policy_wrong_type", f"{'.'.join(map(str, loc))}: {err['msg']}"))
         else:
@@ -137,7 +135,12 @@ def _type_args(annotation: Any) -> list[Any]:
 
 # Suggestions for a misspelt key come from every key the schema knows (any level).
 _KNOWN_KEYS = sorted(
-    {finfo.alias or fname for kind in KINDS.values() for cls in _models(kind) for fname, finfo in cls.model_fields.items()}
+    {
+        finfo.alias or fname
+        for kind in KINDS.values()
+        for cls in _models(kind)
+        for fname, finfo in cls.model_fields.items()
+    }
 )
 
 
@@ -227,31 +230,59 @@ def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Prob
         if isinstance(model, Policy):
             if model.metadata.name in seen_policies:
                 problems.append(
-                    doc.problem(("metadata", "name"), "duplicate_policy_name", f"policy {model.metadata.name!r} is defined twice")
+                    doc.problem(
+                        ("metadata", "name"),
+                        "duplicate_policy_name",
+                        f"policy {model.metadata.name!r} is defined twice",
+                    )
                 )
             seen_policies.add(model.metadata.name)
             when = None
             if model.spec.applies_to.when is not None:
-                when = _compile(doc, ("spec", "appliesTo", "when"), model.spec.applies_to.when, "facts", problems, "appliesTo.when")
+                when = _compile(
+                    doc, ("spec", "appliesTo", "when"), model.spec.applies_to.when, "facts", problems, "appliesTo.when"
+                )
             rules: list[BoundRule] = []
             for i, rule in enumerate(model.spec.rules):
                 base: PathKey = ("spec", "rules", i)
                 if rule.id in seen_rules:
-                    problems.append(doc.problem((*base, "id"), "duplicate_rule_id", f"rule id {rule.id!r} is used twice in pack {name!r}"))
+                    problems.append(
+                        doc.problem(
+                            (*base, "id"), "duplicate_rule_id", f"rule id {rule.id!r} is used twice in pack {name!r}"
+                        )
+                    )
                 seen_rules[rule.id] = doc
                 controls = tuple(dict.fromkeys([*model.metadata.controls, *rule.controls]))
                 if not controls:
-                    problems.append(doc.problem((*base, "id"), "rule_without_controls", f"rule {rule.id!r} cites no control"))
+                    problems.append(
+                        doc.problem((*base, "id"), "rule_without_controls", f"rule {rule.id!r} cites no control")
+                    )
                 _check_controls(doc, (*base, "controls"), rule.controls, catalog, problems)
                 program = _compile(doc, (*base, "require"), rule.require, rule.check, problems, f"rule {rule.id!r}")
                 if program is not None:
                     rules.append(
-                        BoundRule(name, model.metadata.name, rule.id, rule.check, rule.require, rule.on_fail,
-                                  controls, rule.description, dict(rule.with_), program)
+                        BoundRule(
+                            name,
+                            model.metadata.name,
+                            rule.id,
+                            rule.check,
+                            rule.require,
+                            rule.on_fail,
+                            controls,
+                            rule.description,
+                            dict(rule.with_),
+                            program,
+                        )
                     )
             policies.append(
-                CompiledPolicy(name, model.metadata.name, frozenset(model.spec.applies_to.tiers),
-                               frozenset(model.spec.gates), when, tuple(rules))
+                CompiledPolicy(
+                    name,
+                    model.metadata.name,
+                    frozenset(model.spec.applies_to.tiers),
+                    frozenset(model.spec.gates),
+                    when,
+                    tuple(rules),
+                )
             )
         elif isinstance(model, Tiering):
             if "Tiering" in seen_kinds:
@@ -262,7 +293,9 @@ def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Prob
             for i, trule in enumerate(model.spec.rules):
                 base = ("spec", "rules", i)
                 if trule.id in ids:
-                    problems.append(doc.problem((*base, "id"), "duplicate_rule_id", f"tiering rule id {trule.id!r} is used twice"))
+                    problems.append(
+                        doc.problem((*base, "id"), "duplicate_rule_id", f"tiering rule id {trule.id!r} is used twice")
+                    )
                 ids.add(trule.id)
                 _check_controls(doc, (*base, "controls"), trule.controls, catalog, problems)
                 program = _compile(doc, (*base, "when"), trule.when, "facts", problems, f"tiering rule {trule.id!r}")
@@ -271,18 +304,34 @@ def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Prob
             tiering, tiering_default = tuple(compiled), model.spec.default
         elif isinstance(model, Approvals):
             if "Approvals" in seen_kinds:
-                problems.append(doc.problem(("kind",), "duplicate_approvals", "a pack has at most one Approvals document"))
+                problems.append(
+                    doc.problem(("kind",), "duplicate_approvals", "a pack has at most one Approvals document")
+                )
             seen_kinds.add("Approvals")
             for tier, need in model.spec.tiers.items():
                 base = ("spec", "tiers", tier)
                 _check_controls(doc, (*base, "controls"), need.controls, catalog, problems)
                 for role in need.at_least:
                     if role not in need.roles:
-                        problems.append(doc.problem((*base, "atLeast", role), "approvals_invalid", f"atLeast names {role!r}, which is not in roles"))
+                        problems.append(
+                            doc.problem(
+                                (*base, "atLeast", role),
+                                "approvals_invalid",
+                                f"atLeast names {role!r}, which is not in roles",
+                            )
+                        )
                 if sum(need.at_least.values()) > need.count:
-                    problems.append(doc.problem((*base, "atLeast"), "approvals_invalid", "atLeast asks for more approvers than count"))
+                    problems.append(
+                        doc.problem(
+                            (*base, "atLeast"), "approvals_invalid", "atLeast asks for more approvers than count"
+                        )
+                    )
                 approvals[tier] = ApprovalRequirement(
-                    frozenset(need.roles), need.count, {str(k): v for k, v in need.at_least.items()}, parse_duration(need.expires_after), (name,)
+                    frozenset(need.roles),
+                    need.count,
+                    {str(k): v for k, v in need.at_least.items()},
+                    parse_duration(need.expires_after),
+                    (name,),
                 )
         elif isinstance(model, PolicyTest):
             result.tests.append((doc, model))
@@ -300,13 +349,19 @@ def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Prob
             for rule_id in case.expect.rules:
                 if rule_id not in seen_rules:
                     problems.append(
-                        doc.problem(("spec", "cases", i, "expect", "rules", rule_id), "policy_test_unknown_rule",
-                                    f"case {case.name!r} expects a result for unknown rule {rule_id!r}", key=True)
+                        doc.problem(
+                            ("spec", "cases", i, "expect", "rules", rule_id),
+                            "policy_test_unknown_rule",
+                            f"case {case.name!r} expects a result for unknown rule {rule_id!r}",
+                            key=True,
+                        )
                     )
 
     if len(problems) == start:
         digest = json_digest({"pack": name, "files": content})
-        result.pack = CompiledPack(name, digest, str(source.root), False, tuple(policies), tiering, tiering_default, approvals)
+        result.pack = CompiledPack(
+            name, digest, str(source.root), False, tuple(policies), tiering, tiering_default, approvals
+        )
     return result
 
 
@@ -318,15 +373,28 @@ def _validate(paths: Sequence[Path]) -> tuple[list[_Validated], list[Problem]]:
     names: dict[str, str] = {}
     for v in validated:
         if v.name in names:
-            problems.append(Problem(v.source.display, 1, 1, "duplicate_pack_name", f"pack {v.name!r} is also loaded from {names[v.name]}"))
+            problems.append(
+                Problem(
+                    v.source.display,
+                    1,
+                    1,
+                    "duplicate_pack_name",
+                    f"pack {v.name!r} is also loaded from {names[v.name]}",
+                )
+            )
         names.setdefault(v.name, v.source.display)
     packs = [v.pack for v in validated if v.pack is not None]
     for tier in ("prohibited", "high", "limited", "minimal"):
         found = [p for p in packs if tier in p.approvals]
         if found and not frozenset.intersection(*(p.approvals[tier].roles for p in found)):
             problems.append(
-                Problem(found[-1].root, 1, 1, "approvals_conflict",
-                        f"packs {', '.join(p.name for p in found)} allow no common approver role for tier {tier!r}")
+                Problem(
+                    found[-1].root,
+                    1,
+                    1,
+                    "approvals_conflict",
+                    f"packs {', '.join(p.name for p in found)} allow no common approver role for tier {tier!r}",
+                )
             )
     return validated, problems
 
@@ -348,9 +416,7 @@ def validate_paths(paths: Sequence[Path]) -> list[Problem]:
     return sorted(problems)
 
 
-def load_packs(
-    paths: Sequence[Path], *, require_signed: bool = False, trusted_keys: Sequence[Path] = ()
-) -> PackSet:
+def load_packs(paths: Sequence[Path], *, require_signed: bool = False, trusted_keys: Sequence[Path] = ()) -> PackSet:
     """Validate and compile the packs at ``paths`` into an immutable :class:`PackSet`.
 
     Raises :class:`PolicyInvalid` (code ``policy_invalid``, exit 2, every problem attached)
@@ -367,8 +433,9 @@ def load_packs(
     packs = []
     for v in validated:
         assert v.pack is not None  # no problems means every pack compiled
-        signed = verify_pack(v.source.root, v.source.display, v.pack.digest,
-                             require_signed=require_signed, trusted_keys=trusted_keys)
+        signed = verify_pack(
+            v.source.root, v.source.display, v.pack.digest, require_signed=require_signed, trusted_keys=trusted_keys
+        )
         packs.append(_with_signed(v.pack, signed))
     return PackSet(tuple(packs))
 

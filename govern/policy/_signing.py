@@ -49,7 +49,9 @@ def _load_private(path: Path) -> Ed25519PrivateKey:
             seed = base64.b64decode(data.strip(), validate=True) if len(data.strip()) != 32 else data.strip()
             key = Ed25519PrivateKey.from_private_bytes(seed)
         except (ValueError, binascii.Error):
-            raise GovernError("pack_key_invalid", "not an Ed25519 private key (PEM or base64 seed)", Location(str(path))) from None
+            raise GovernError(
+                "pack_key_invalid", "not an Ed25519 private key (PEM or base64 seed)", Location(str(path))
+            ) from None
     if not isinstance(key, Ed25519PrivateKey):
         raise GovernError("pack_key_invalid", "the key is not Ed25519", Location(str(path)))
     return key
@@ -119,9 +121,7 @@ def signature_problems(root: Path, display: str, digest: str) -> list[Problem]:
     return [Problem(str(Path(display) / SIGNATURE), 1, 1, "pack_signature_invalid", bad)]
 
 
-def verify_pack(
-    root: Path, display: str, digest: str, *, require_signed: bool, trusted_keys: Sequence[Path]
-) -> bool:
+def verify_pack(root: Path, display: str, digest: str, *, require_signed: bool, trusted_keys: Sequence[Path]) -> bool:
     """True when the pack is signed and the signature holds; raises as :func:`load_packs` says."""
     public, bad = _check(root, display, digest)
     where = Location(str(Path(display) / SIGNATURE))

@@ -145,13 +145,13 @@ def load_documents(path: Path, *, display: str | None = None) -> tuple[list[Docu
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problems.append(Problem(name, line, col, "yaml_syntax_error", " ".join(filter(None, [exc.context, exc.problem]))))
+        problems.append(
+            Problem(name, line, col, "yaml_syntax_error", " ".join(filter(None, [exc.context, exc.problem])))
+        )
     except yaml.YAMLError as exc:
         problems.append(Problem(name, 1, 1, "yaml_syntax_error", str(exc)))
     except _Budget:
-        problems.append(
-            Problem(name, *start, "yaml_too_large", f"more than {MAX_NODES} nodes after expanding aliases")
-        )
+        problems.append(Problem(name, *start, "yaml_too_large", f"more than {MAX_NODES} nodes after expanding aliases"))
     except RecursionError:
         problems.append(Problem(name, *start, "yaml_too_large", "nesting too deep"))
     return docs, problems

@@ -52,8 +52,7 @@ def describe(name: str) -> str:
 
 def file_rows(files: dict[str, bytes]) -> list[dict[str, Any]]:
     return [
-        {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        for name, data in files.items()
+        {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in files.items()
     ]
 
 

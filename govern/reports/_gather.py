@@ -19,7 +19,6 @@ import sqlalchemy as sa
 
 from govern.core import GovernError, Settings, VerificationError, canonical_json, isoformat, parse_ref, utcnow
 
-from ._format import fmt
 from ._data import (
     ControlStatus,
     DecisionRecord,
@@ -40,6 +39,7 @@ from ._data import (
     StageChange,
     Verification,
 )
+from ._format import fmt
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -135,9 +135,11 @@ def _public_pem(raw: bytes) -> str:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    return Ed25519PublicKey.from_public_bytes(raw).public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    return (
+        Ed25519PublicKey.from_public_bytes(raw)
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def _ledger(store: Store, settings: Settings, seqs: dict[str, int]) -> _Ledger:
@@ -147,9 +149,8 @@ def _ledger(store: Store, settings: Settings, seqs: dict[str, int]) -> _Ledger:
     is signed (which appends ``checkpoint.signed``). A failed verification is reported, not
     raised: the report then says so and carries no proofs.
     """
-    from govern.ledger import create_checkpoint, latest_checkpoint, prove_inclusion, trusted_keys
+    from govern.ledger import create_checkpoint, latest_checkpoint, prove_inclusion, trusted_keys, verify_checkpoint
     from govern.ledger import verify as verify_ledger
-    from govern.ledger import verify_checkpoint
 
     with store.read() as session:
         # Entries after the last event that is not a checkpoint need no new checkpoint: so
@@ -164,7 +165,9 @@ def _ledger(store: Store, settings: Settings, seqs: dict[str, int]) -> _Ledger:
     try:
         report = verify_ledger(store, checkpoint=cp, keys=keys, origin=settings.origin)
     except VerificationError as exc:
-        return _Ledger(cp, Verification(False, f"{exc.code}: {exc.message}", first_bad_seq=exc.seq, checkpoint_ok=False))
+        return _Ledger(
+            cp, Verification(False, f"{exc.code}: {exc.message}", first_bad_seq=exc.seq, checkpoint_ok=False)
+        )
     anchored = cp is not None and cp.size in report.checkpoints
     verification = Verification(
         ok=True,
@@ -243,7 +246,9 @@ def _group_rates(per_group: dict[str, dict[str, float]], rate: str) -> list[Grou
     return out
 
 
-def _fairness(pairs: list[tuple[dict[str, Any], dict[str, Any]]], params: dict[str, dict[str, Any]]) -> list[FairnessTable]:
+def _fairness(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]], params: dict[str, dict[str, Any]]
+) -> list[FairnessTable]:
     """One table per (sensitive attributes, per-group rate); difference metrics first, so a
     table's CI is the recorded bootstrap CI whenever a rule measured that difference."""
     tables: dict[tuple[str, str], FairnessTable] = {}
@@ -258,8 +263,11 @@ def _fairness(pairs: list[tuple[dict[str, Any], dict[str, Any]]], params: dict[s
         attribute = ", ".join(m.get("sensitive") or []) or "sensitive"
         for rate in _GROUP_RATES.get(family, ("selection_rate",)):
             values = [g[rate] for g in per_group.values() if rate in g]
-            if difference is not None and family == "equalized_odds" and values and not math.isclose(
-                max(values) - min(values), difference, abs_tol=1e-9
+            if (
+                difference is not None
+                and family == "equalized_odds"
+                and values
+                and not math.isclose(max(values) - min(values), difference, abs_tol=1e-9)
             ):
                 continue  # equalized odds is the larger of the TPR and FPR gaps: show that one
             if (attribute, rate) in tables or difference is None:
@@ -382,13 +390,15 @@ def _card(card: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any] | None:
 # -- reviews ----------------------------------------------------------------------------------------
 
 
-def _reviews(session: Session, *, node_id: int | None = None, start: datetime | None = None,
-             end: datetime | None = None) -> list[ReviewAction]:
+def _reviews(
+    session: Session, *, node_id: int | None = None, start: datetime | None = None, end: datetime | None = None
+) -> list[ReviewAction]:
     """Votes and waivers (of one model, or within [start, end)), oldest first."""
     from govern.store import ApprovalRequestRow, ApprovalVoteRow, WaiverRow
 
     vote_q = sa.select(ApprovalVoteRow, ApprovalRequestRow).join(
-        ApprovalRequestRow, ApprovalRequestRow.id == ApprovalVoteRow.request_id)
+        ApprovalRequestRow, ApprovalRequestRow.id == ApprovalVoteRow.request_id
+    )
     waiver_q = sa.select(WaiverRow)
     if node_id is not None:
         vote_q = vote_q.where(ApprovalRequestRow.model_node_id == node_id)
@@ -461,7 +471,10 @@ def gather_model(store: Store, ref: str, *, settings: Settings, rules: Sequence[
         decision=_record(latest) if latest else None,
         card=_card(facts.get("card") or {}, facts),
         lineage=LineageGraph(
-            [LineageNode(n.ref, n.kind) for n in sorted(graph.nodes.values(), key=lambda n: (n.kind != "model", n.ref))],
+            [
+                LineageNode(n.ref, n.kind)
+                for n in sorted(graph.nodes.values(), key=lambda n: (n.kind != "model", n.ref))
+            ],
             [LineageEdge(graph.nodes[s].ref, graph.nodes[d].ref, k) for s, d, k in sorted(graph.edges)],
         ),
         fairness=_fairness(_latest_measured(docs, "fairness"), params),
@@ -504,7 +517,9 @@ def gather_period(store: Store, start: datetime, end: datetime, *, settings: Set
     from govern.store import ApprovalRequestRow, DecisionRow, StageChangeRow
 
     if end <= start:
-        raise GovernError("invalid_period", f"the period end {isoformat(end)} is not after its start {isoformat(start)}")
+        raise GovernError(
+            "invalid_period", f"the period end {isoformat(end)} is not after its start {isoformat(start)}"
+        )
     with store.read() as session:
         docs = _docs(session, sa.and_(DecisionRow.created_at >= start, DecisionRow.created_at < end))
         reviews = _reviews(session, start=start, end=end)

@@ -49,7 +49,9 @@ def _card_json(card: dict[str, Any] | None) -> dict[str, Any] | None:
     try:
         return ModelCard.model_validate(card).model_dump(mode="json")
     except ValidationError as exc:
-        raise GovernError("report_data_invalid", f"the model card does not validate: {exc.errors()[0]['msg']}") from None
+        raise GovernError(
+            "report_data_invalid", f"the model card does not validate: {exc.errors()[0]['msg']}"
+        ) from None
 
 
 def _review_counts(reviews: list[Any]) -> dict[str, int]:
@@ -66,7 +68,13 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
         by_fw.setdefault(c.framework, []).append(c)
     frameworks = sorted(by_fw, key=lambda f: (_FRAMEWORK_ORDER.index(f) if f in _FRAMEWORK_ORDER else 99, f))
     coverage = [
-        (fw, {s: sum(c.status == s for c in by_fw[fw]) for s in ("evidenced", "failing", "not_evaluated", "not_covered")})
+        (
+            fw,
+            {
+                s: sum(c.status == s for c in by_fw[fw])
+                for s in ("evidenced", "failing", "not_evaluated", "not_covered")
+            },
+        )
         for fw in frameworks
     ]
     name, _, version = data.model.partition("@")
@@ -190,7 +198,9 @@ _DECISIONS_HEAD = _fixed_line([("Time (UTC)", 19), ("Model", 22), ("Gate", 8), (
                                ("Failed rules", 30), ("Decision", 12), ("    Seq", 7)])  # fmt: skip
 _REVIEWS_HEAD = _fixed_line([("Time (UTC)", 19), ("Kind", 9), ("Model", 22), ("Who", 16), ("Role", 13),
                              ("Rule", 20), ("Expires", 10), ("Decision", 12)])  # fmt: skip
-_STAGES_HEAD = _fixed_line([("Time (UTC)", 19), ("Model", 22), ("From", 12), ("To", 12), ("Actor", 18), ("Decision", 12)])
+_STAGES_HEAD = _fixed_line(
+    [("Time (UTC)", 19), ("Model", 22), ("From", 12), ("To", 12), ("Actor", 18), ("Decision", 12)]
+)
 
 
 def _review_line(r: Any) -> str:
@@ -200,7 +210,14 @@ def _review_line(r: Any) -> str:
 
 
 def _stage_line(c: Any) -> str:
-    cells = [(_time(c.time), 19), (c.model, 22), (c.from_stage, 12), (c.to_stage, 12), (c.actor, 18), (c.decision_id, 12)]
+    cells = [
+        (_time(c.time), 19),
+        (c.model, 22),
+        (c.from_stage, 12),
+        (c.to_stage, 12),
+        (c.actor, 18),
+        (c.decision_id, 12),
+    ]
     return _fixed_line(cells)
 
 

@@ -69,8 +69,20 @@ _RULES: list[tuple[str, str, str, str, list[str]]] = [
     ("demographic-parity", "fairness", "upper <= 0.10", "deny", ["eu-ai-act/art-10", "nist-ai-rmf/measure-2.11"]),
     ("equalized-odds", "fairness", "upper <= 0.10", "deny", ["nist-ai-rmf/measure-2.11"]),
     ("four-fifths", "fairness", "four_fifths_pass", "review", ["nist-ai-rmf/measure-2.11"]),
-    ("protected-attributes-in-top", "explainability", "size(protected_in_top) == 0", "deny", ["eu-ai-act/art-10", "nist-ai-rmf/measure-2.9"]),
-    ("auc-minimum", "performance", "value >= 0.75", "deny", ["eu-ai-act/art-15", "sr-11-7/validation", "nist-ai-rmf/measure-2.5"]),
+    (
+        "protected-attributes-in-top",
+        "explainability",
+        "size(protected_in_top) == 0",
+        "deny",
+        ["eu-ai-act/art-10", "nist-ai-rmf/measure-2.9"],
+    ),
+    (
+        "auc-minimum",
+        "performance",
+        "value >= 0.75",
+        "deny",
+        ["eu-ai-act/art-15", "sr-11-7/validation", "nist-ai-rmf/measure-2.5"],
+    ),
     ("no-regression", "performance", "delta_lower >= -0.02", "review", ["sr-11-7/validation"]),
     ("drift-psi", "drift", "max_value < 0.2", "retrain", ["nist-ai-rmf/manage-4.1", "sr-11-7/monitoring"]),
     ("model-card-complete", "documentation", "complete", "deny", ["eu-ai-act/art-11", "sr-11-7/documentation"]),
@@ -117,7 +129,14 @@ def _ledger(
     rows, leaves, prev = [], [], "0" * 64
     evidence = Evidence()
     for seq, p in enumerate(payloads, start=1):
-        entry = {"seq": seq, "time": p["time"], "actor": p["actor"], "kind": p["kind"], "payload": p["payload"], "prev": prev}
+        entry = {
+            "seq": seq,
+            "time": p["time"],
+            "actor": p["actor"],
+            "kind": p["kind"],
+            "payload": p["payload"],
+            "prev": prev,
+        }
         raw = canonical_json(entry)
         prev = hashlib.sha256(raw).hexdigest()
         leaves.append(_leaf(raw))
@@ -128,9 +147,11 @@ def _ledger(
     body = {"seq": len(rows), "head": prev, "root": root.hex(), "tree_size": len(leaves)}
     signature = key.sign(canonical_json(body))
     evidence.checkpoint = json.dumps({**body, "signature": base64.b64encode(signature).decode()}, indent=2)
-    evidence.public_key = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    evidence.public_key = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     decided = [(row, p) for row, p in zip(rows, payloads, strict=True) if p["kind"] == "decision.recorded"]
     for row, p in decided[-prove_last:] if prove_last else decided:
         i = row.seq - 1
@@ -181,8 +202,16 @@ def sample_model_report(
     ]
     for i in range(extra_rules):
         findings.append(
-            Finding(f"extra-rule-{i:02d}", "performance", round(rng.uniform(0.7, 0.9), 4), "value >= 0.70",
-                    "pass" if i % 7 else "inconclusive", ["sr-11-7/validation"], "extra-pack", "review")  # fmt: skip
+            Finding(
+                f"extra-rule-{i:02d}",
+                "performance",
+                round(rng.uniform(0.7, 0.9), 4),
+                "value >= 0.70",
+                "pass" if i % 7 else "inconclusive",
+                ["sr-11-7/validation"],
+                "extra-pack",
+                "review",
+            )  # fmt: skip
         )
     time0 = _T0 + timedelta(days=14)
     decision = DecisionRecord(
@@ -235,7 +264,9 @@ def sample_model_report(
         rates("sex", ["male", "female", "non_binary", "undisclosed"][: max(2, min(groups, 4))], 0.61, 0.184),
         rates("age_band", age[: max(2, groups)], 0.63, 0.19),
     ]
-    fairness += [rates(f"segment_{i:02d}", [f"s{i}_{j}" for j in range(groups)], 0.6, 0.1) for i in range(extra_fairness)]
+    fairness += [
+        rates(f"segment_{i:02d}", [f"s{i}_{j}" for j in range(groups)], 0.6, 0.1) for i in range(extra_fairness)
+    ]
     drift = []
     for i, f in enumerate(names):
         psi = round(rng.uniform(0.005, 0.16) if i % 9 else 0.23, 4)
@@ -247,9 +278,13 @@ def sample_model_report(
     failing_controls = {c for f in findings if f.result == "fail" for c in f.controls}
     passing = {c for f in findings if f.result == "pass" for c in f.controls}
     controls = [
-        ControlStatus(fw, cid, title,
-                      "failing" if cid in failing_controls else "evidenced" if cid in passing else "not_covered",
-                      sorted(f.rule_id for f in findings if cid in f.controls))  # fmt: skip
+        ControlStatus(
+            fw,
+            cid,
+            title,
+            "failing" if cid in failing_controls else "evidenced" if cid in passing else "not_covered",
+            sorted(f.rule_id for f in findings if cid in f.controls),
+        )  # fmt: skip
         for fw, cid, title in CONTROLS
     ]
     lineage = LineageGraph(
@@ -292,16 +327,46 @@ def sample_period_report(decisions: int = 200, *, seed: int = 11) -> PeriodRepor
         records.append(d)
         payloads.append({"time": t, "actor": d.actor, "kind": "decision.recorded", "payload": _decision_payload(d)})
         if outcome == "pending_approval" and i % 3 == 0:
-            reviews.append(ReviewAction("approval", "marta.okafor", "validator", t, "Reviewed evidence; within tolerance.", model, d.id, status="valid"))
+            reviews.append(
+                ReviewAction(
+                    "approval",
+                    "marta.okafor",
+                    "validator",
+                    t,
+                    "Reviewed evidence; within tolerance.",
+                    model,
+                    d.id,
+                    status="valid",
+                )
+            )
         if outcome == "deny" and i % 11 == 0:
-            reviews.append(ReviewAction("waiver", "li.chen", "risk_officer", t, "Known limitation, mitigated by manual review.", model, d.id, failed[0], "2027-01-31", "valid"))
-            exceptions.append(ExceptionItem("waived_deny", model, t, f"deny on {failed[0]} overridden by a waiver (li.chen)", d.id))
+            reviews.append(
+                ReviewAction(
+                    "waiver",
+                    "li.chen",
+                    "risk_officer",
+                    t,
+                    "Known limitation, mitigated by manual review.",
+                    model,
+                    d.id,
+                    failed[0],
+                    "2027-01-31",
+                    "valid",
+                )
+            )
+            exceptions.append(
+                ExceptionItem("waived_deny", model, t, f"deny on {failed[0]} overridden by a waiver (li.chen)", d.id)
+            )
         if outcome == "allow" and i % 5 == 0:
             stages.append(StageChange(model, "staging", d.target, t, "ci:pipeline", d.id))
         if i % 97 == 0 and i:
-            exceptions.append(ExceptionItem("expired_approval", model, t, "approval by marta.okafor expired before promotion", d.id))
+            exceptions.append(
+                ExceptionItem("expired_approval", model, t, "approval by marta.okafor expired before promotion", d.id)
+            )
         if i % 131 == 0 and i:
-            exceptions.append(ExceptionItem("retraining_triggered", model, t, "PSI 0.27 on income exceeded 0.2 (gate retrain)", d.id))
+            exceptions.append(
+                ExceptionItem("retraining_triggered", model, t, "PSI 0.27 on income exceeded 0.2 (gate retrain)", d.id)
+            )
     rows, _, evidence, verification = _ledger(payloads, prove_last=10)
     for d, row in zip(records, rows, strict=True):
         d.ledger_seq = row.seq

@@ -73,12 +73,8 @@ def _bars(
     body += _axis(x0, x1, top, bottom, vmax)
     for i, (label, value, colour) in enumerate(rows):
         y = top + i * _ROW + 4
-        body.append(
-            f'<text x="{x0 - 6}" y="{y + 12}" text-anchor="end" {_FONT}>{escape(_clip(label, 28))}</text>'
-        )
-        body.append(
-            f'<rect x="{x0}" y="{y}" width="{sx(value) - x0:.1f}" height="{_ROW - 8}" fill="{colour}"/>'
-        )
+        body.append(f'<text x="{x0 - 6}" y="{y + 12}" text-anchor="end" {_FONT}>{escape(_clip(label, 28))}</text>')
+        body.append(f'<rect x="{x0}" y="{y}" width="{sx(value) - x0:.1f}" height="{_ROW - 8}" fill="{colour}"/>')
         end = sx(value)
         if intervals:
             lo, hi = intervals[i]

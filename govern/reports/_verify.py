@@ -42,7 +42,9 @@ def _decisions(files: dict[str, bytes], pdf: Path) -> dict[str, bytes]:
         try:
             doc = json.loads(data)
         except ValueError:
-            raise GovernError("report_evidence_malformed", "an embedded decision is not JSON", Location(str(pdf))) from None
+            raise GovernError(
+                "report_evidence_malformed", "an embedded decision is not JSON", Location(str(pdf))
+            ) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
             raise GovernError("report_evidence_malformed", "an embedded decision has no id", Location(str(pdf)))
         if canonical_json(doc) != data:
@@ -73,9 +75,15 @@ def verify_report(pdf: Path, *, keys: KeyRing | None = None, origin: str | None 
             raise GovernError("report_evidence_missing", f"the report embeds no {name}", Location(str(pdf)))
     try:
         checkpoint = parse_checkpoint(files["checkpoint.json"].decode(), source=f"{pdf}:checkpoint.json")
-        ring = keys if keys is not None else KeyRing.parse(files["public-key.pem"].decode(), source=f"{pdf}:public-key.pem")
+        ring = (
+            keys
+            if keys is not None
+            else KeyRing.parse(files["public-key.pem"].decode(), source=f"{pdf}:public-key.pem")
+        )
     except UnicodeDecodeError:
-        raise GovernError("report_evidence_malformed", "the checkpoint or key is not UTF-8 text", Location(str(pdf))) from None
+        raise GovernError(
+            "report_evidence_malformed", "the checkpoint or key is not UTF-8 text", Location(str(pdf))
+        ) from None
     key = verify_checkpoint(checkpoint, ring, origin=origin)
     proven: dict[str, str] = {}  # decision id -> document digest in its proven ledger entry
     proofs = [name for name in files if name.startswith("proof-") and name.endswith(".json")]
@@ -85,7 +93,9 @@ def verify_report(pdf: Path, *, keys: KeyRing | None = None, origin: str | None 
             entry = json.loads(proof["entry"])
             payload = entry["payload"]
         except (ValueError, KeyError, TypeError):
-            raise GovernError("report_evidence_malformed", f"{name} is not an inclusion proof", Location(str(pdf))) from None
+            raise GovernError(
+                "report_evidence_malformed", f"{name} is not an inclusion proof", Location(str(pdf))
+            ) from None
         verify_proof(proof, keys=ring, checkpoint=checkpoint, origin=origin)
         if entry.get("kind") in _DECIDED and isinstance(payload, dict):
             proven[str(payload.get("decision"))] = str(payload.get("document_digest"))
@@ -94,7 +104,9 @@ def verify_report(pdf: Path, *, keys: KeyRing | None = None, origin: str | None 
         raise GovernError("report_evidence_missing", "the report embeds no decision", Location(str(pdf)))
     for decision_id, data in decisions.items():
         if decision_id not in proven:
-            raise VerificationError("report_decision_unproven", f"decision {decision_id} has no inclusion proof in the report")
+            raise VerificationError(
+                "report_decision_unproven", f"decision {decision_id} has no inclusion proof in the report"
+            )
         if content_digest(data) != proven[decision_id]:
             raise VerificationError(
                 "report_decision_mismatch", f"decision {decision_id} differs from the document its ledger entry records"

@@ -8,6 +8,7 @@ token's rate limit counts across replicas, and each outbox row is delivered by o
 from __future__ import annotations
 
 from datetime import datetime
+
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 

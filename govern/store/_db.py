@@ -134,17 +134,19 @@ class Store:
                 script = ScriptDirectory.from_config(self._alembic_config(conn))
                 wanted = {rev.revision for rev in script.walk_revisions()}
                 # A head that depends on another branch's head stands for both in alembic_version.
-                applied = {
-                    rev.revision
-                    for rev in script.revision_map.iterate_revisions(tuple(current), "base")
-                    if rev is not None
-                } if current else set()
+                applied = (
+                    {
+                        rev.revision
+                        for rev in script.revision_map.iterate_revisions(tuple(current), "base")
+                        if rev is not None
+                    }
+                    if current
+                    else set()
+                )
         except sa.exc.OperationalError as exc:
             raise GovernError("database_unavailable", _short(exc)) from None
         if not current:
-            raise GovernError(
-                "workspace_not_initialized", "no govern schema in this database; run `govern init`"
-            )
+            raise GovernError("workspace_not_initialized", "no govern schema in this database; run `govern init`")
         if not wanted <= applied:
             raise GovernError(
                 "workspace_outdated",

@@ -29,9 +29,7 @@ class LedgerEntry(SQLModel, table=True):
     payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     prev: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
-    idempotency_key: str | None = Field(
-        default=None, sa_column=sa.Column(sa.String(256), unique=True, nullable=True)
-    )
+    idempotency_key: str | None = Field(default=None, sa_column=sa.Column(sa.String(256), unique=True, nullable=True))
 
 
 class LedgerHead(SQLModel, table=True):

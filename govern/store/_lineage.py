@@ -32,21 +32,15 @@ class Edge(SQLModel, table=True):
     __tablename__ = "edge"
     __table_args__ = (sa.Index("ix_edge_dst_src", "dst", "src"),)
 
-    src: int = Field(
-        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True)
-    )
-    dst: int = Field(
-        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True)
-    )
+    src: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True))
+    dst: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True))
     kind: str = Field(sa_column=sa.Column(sa.String(32), primary_key=True))
 
 
 class Dataset(SQLModel, table=True):
     __tablename__ = "dataset"
 
-    node_id: int = Field(
-        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True)
-    )
+    node_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True))
     uri: str | None = Field(default=None, sa_column=sa.Column(sa.String(1024)))
     digest: str | None = Field(default=None, sa_column=sa.Column(sa.String(80)))
     schema_fields: list[dict[str, Any]] | None = Field(default=None, sa_column=sa.Column(JSONType))
@@ -63,9 +57,7 @@ class Dataset(SQLModel, table=True):
 class Feature(SQLModel, table=True):
     __tablename__ = "feature"
 
-    node_id: int = Field(
-        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True)
-    )
+    node_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True))
     description: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     flagged_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
 
@@ -73,9 +65,7 @@ class Feature(SQLModel, table=True):
 class Run(SQLModel, table=True):
     __tablename__ = "run"
 
-    node_id: int = Field(
-        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True)
-    )
+    node_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True))
     job: str | None = Field(default=None, sa_column=sa.Column(sa.String(512)))
     params: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(JSONType))
     metrics: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(JSONType))
@@ -90,9 +80,7 @@ class Run(SQLModel, table=True):
 class ModelVersion(SQLModel, table=True):
     __tablename__ = "model_version"
 
-    node_id: int = Field(
-        sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True)
-    )
+    node_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True))
     framework: str | None = Field(default=None, sa_column=sa.Column(sa.String(64)))
     artifact_digest: str | None = Field(default=None, sa_column=sa.Column(sa.String(80)))
     owner: str | None = Field(default=None, sa_column=sa.Column(sa.String(256)))

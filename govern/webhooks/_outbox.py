@@ -18,8 +18,14 @@ from govern.store import WebhookDeliveryRow, WebhookRow
 
 # Decision, approval and retraining events; the rest of the ledger is not pushed.
 WEBHOOK_KINDS: tuple[str, ...] = (
-    "gate.decided", "retrain.decided", "approval.requested", "approval.granted", "approval.rejected",
-    "approval.voided", "waiver.granted", "stage.changed",
+    "gate.decided",
+    "retrain.decided",
+    "approval.requested",
+    "approval.granted",
+    "approval.rejected",
+    "approval.voided",
+    "waiver.granted",
+    "stage.changed",
 )
 DEFAULT_KINDS = WEBHOOK_KINDS
 _webhook_t = WebhookRow.__table__
@@ -39,14 +45,20 @@ class Subscription:
     dead: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "url": self.url, "kinds": self.kinds, "created_by": self.created_by,
-                "created_at": isoformat(self.created_at),
-                "revoked_at": isoformat(self.revoked_at) if self.revoked_at else None,
-                "deliveries": {"pending": self.pending, "delivered": self.delivered, "dead": self.dead}}
+        return {
+            "id": self.id,
+            "url": self.url,
+            "kinds": self.kinds,
+            "created_by": self.created_by,
+            "created_at": isoformat(self.created_at),
+            "revoked_at": isoformat(self.revoked_at) if self.revoked_at else None,
+            "deliveries": {"pending": self.pending, "delivered": self.delivered, "dead": self.dead},
+        }
 
 
-def subscribe(session: Session, url: str, *, kinds: list[str] | None, created_by: str,
-              secret: str | None = None) -> tuple[Subscription, str]:
+def subscribe(
+    session: Session, url: str, *, kinds: list[str] | None, created_by: str, secret: str | None = None
+) -> tuple[Subscription, str]:
     """Register a subscriber; returns it and its signing secret (generated when not given).
 
     Raises ``webhook_url_invalid`` (not http(s)), ``webhook_kind_unknown``.
@@ -57,11 +69,19 @@ def subscribe(session: Session, url: str, *, kinds: list[str] | None, created_by
     chosen = sorted(set(kinds)) if kinds else list(DEFAULT_KINDS)
     unknown = [k for k in chosen if k not in WEBHOOK_KINDS]
     if unknown:
-        raise GovernError("webhook_kind_unknown", f"not webhook event kinds: {', '.join(unknown)} "
-                          f"(choose from {', '.join(WEBHOOK_KINDS)})")
+        raise GovernError(
+            "webhook_kind_unknown",
+            f"not webhook event kinds: {', '.join(unknown)} (choose from {', '.join(WEBHOOK_KINDS)})",
+        )
     secret = secret or "whsec_" + secrets.token_urlsafe(32)
-    row = WebhookRow(id="whk_" + uuid.uuid4().hex[:20], url=url, secret=secret, kinds=chosen,
-                     created_by=created_by, created_at=utcnow())
+    row = WebhookRow(
+        id="whk_" + uuid.uuid4().hex[:20],
+        url=url,
+        secret=secret,
+        kinds=chosen,
+        created_by=created_by,
+        created_at=utcnow(),
+    )
     session.add(row)
     session.flush()
     return _subscription(row), secret
@@ -74,18 +94,23 @@ def revoke(session: Session, webhook_id: str) -> Subscription:
         raise NotFoundError("not_found", f"no webhook {webhook_id}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        session.execute(sa.update(_delivery_t).where(_delivery_t.c.webhook_id == webhook_id,
-                                                     _delivery_t.c.status == "pending")
-                        .values(status="dead", last_error="subscriber revoked"))
+        session.execute(
+            sa.update(_delivery_t)
+            .where(_delivery_t.c.webhook_id == webhook_id, _delivery_t.c.status == "pending")
+            .values(status="dead", last_error="subscriber revoked")
+        )
         session.flush()
     return _subscription(row)
 
 
 def list_subscriptions(session: Session) -> list[Subscription]:
     counts: dict[tuple[str, str], int] = {
-        (r.webhook_id, r.status): r.n for r in session.execute(
-            sa.select(_delivery_t.c.webhook_id, _delivery_t.c.status, sa.func.count().label("n"))
-            .group_by(_delivery_t.c.webhook_id, _delivery_t.c.status))
+        (r.webhook_id, r.status): r.n
+        for r in session.execute(
+            sa.select(_delivery_t.c.webhook_id, _delivery_t.c.status, sa.func.count().label("n")).group_by(
+                _delivery_t.c.webhook_id, _delivery_t.c.status
+            )
+        )
     }
     rows = session.execute(sa.select(WebhookRow).order_by(WebhookRow.created_at)).scalars()
     return [_subscription(r, counts) for r in rows]
@@ -102,23 +127,54 @@ def enqueue(session: Session, entry: Any) -> int:
     targets = [s.id for s in subscribers if entry.kind in s.kinds]
     if targets and entry.idempotency_key is not None:
         # A replayed idempotent append returns its first entry, which was queued back then.
-        queued = set(session.execute(sa.select(_delivery_t.c.webhook_id)
-                                     .where(_delivery_t.c.event_seq == entry.seq)).scalars())
+        queued = set(
+            session.execute(sa.select(_delivery_t.c.webhook_id).where(_delivery_t.c.event_seq == entry.seq)).scalars()
+        )
         targets = [t for t in targets if t not in queued]
     if not targets:
         return 0
-    body = json.dumps({"id": f"evt_{entry.seq}", "seq": entry.seq, "kind": entry.kind, "time": entry.time,
-                       "actor": entry.actor, "payload": entry.payload, "hash": entry.hash},
-                      separators=(",", ":"), sort_keys=True)
+    body = json.dumps(
+        {
+            "id": f"evt_{entry.seq}",
+            "seq": entry.seq,
+            "kind": entry.kind,
+            "time": entry.time,
+            "actor": entry.actor,
+            "payload": entry.payload,
+            "hash": entry.hash,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    )
     now = utcnow()
-    session.execute(sa.insert(_delivery_t), [
-        {"webhook_id": t, "event_seq": entry.seq, "kind": entry.kind, "body": body, "status": "pending",
-         "attempts": 0, "next_attempt_at": now} for t in targets
-    ])
+    session.execute(
+        sa.insert(_delivery_t),
+        [
+            {
+                "webhook_id": t,
+                "event_seq": entry.seq,
+                "kind": entry.kind,
+                "body": body,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+            for t in targets
+        ],
+    )
     return len(targets)
 
 
 def _subscription(row: WebhookRow, counts: dict[tuple[str, str], int] | None = None) -> Subscription:
     c = counts or {}
-    return Subscription(row.id, row.url, list(row.kinds), row.created_by, row.created_at, row.revoked_at,
-                        c.get((row.id, "pending"), 0), c.get((row.id, "delivered"), 0), c.get((row.id, "dead"), 0))
+    return Subscription(
+        row.id,
+        row.url,
+        list(row.kinds),
+        row.created_by,
+        row.created_at,
+        row.revoked_at,
+        c.get((row.id, "pending"), 0),
+        c.get((row.id, "delivered"), 0),
+        c.get((row.id, "dead"), 0),
+    )

@@ -22,8 +22,7 @@ def sign(secret: str, body: bytes, *, timestamp: int | None = None) -> str:
     return f"t={t},v1={mac}"
 
 
-def verify_signature(secret: str, header: str, body: bytes, *, tolerance_s: int = 300,
-                     now: int | None = None) -> int:
+def verify_signature(secret: str, header: str, body: bytes, *, tolerance_s: int = 300, now: int | None = None) -> int:
     """Check a ``Govern-Signature`` header; returns its timestamp.
 
     Raises ``VerificationError``: ``webhook_signature_malformed``, ``webhook_signature_stale``

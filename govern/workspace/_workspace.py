@@ -81,10 +81,18 @@ class Workspace:
             with self.store.write() as session:
                 result = ingest_file(session, path)
                 if result.events > result.duplicates:
-                    self._audit(session, "lineage.ingested", {
-                        "file": path.name, "digest": result.digest, "events": result.events,
-                        "duplicates": result.duplicates, "nodes": result.nodes, "edges": result.edges,
-                    })
+                    self._audit(
+                        session,
+                        "lineage.ingested",
+                        {
+                            "file": path.name,
+                            "digest": result.digest,
+                            "events": result.events,
+                            "duplicates": result.duplicates,
+                            "nodes": result.nodes,
+                            "edges": result.edges,
+                        },
+                    )
                 results.append(result)
         return results
 
@@ -121,8 +129,9 @@ class Workspace:
         with self.store.read() as session:
             return dict(model_facts(session, _ref(ref))["model"])
 
-    def models(self, *, owner: str | None = None, stage: str | None = None,
-               name: str | None = None) -> list[dict[str, Any]]:
+    def models(
+        self, *, owner: str | None = None, stage: str | None = None, name: str | None = None
+    ) -> list[dict[str, Any]]:
         """Registered model versions, newest first, optionally of one owner, stage or name."""
         from govern.lineage import list_models
 
@@ -140,8 +149,7 @@ class Workspace:
 
             paths = [Path(p) for p in self.settings.policy_paths] or _shipped_packs(resource_path("policies"))
             trusted = sorted((self.settings.workspace / "keys" / "trusted-packs").glob("*.pub"))
-            self._packs = load_packs(paths, require_signed=self.settings.require_signed_packs,
-                                     trusted_keys=trusted)
+            self._packs = load_packs(paths, require_signed=self.settings.require_signed_packs, trusted_keys=trusted)
         return self._packs
 
     @property
@@ -164,10 +172,20 @@ class Workspace:
         with self.store.write() as session:
             model = str(_ref(ref))
             resolve(session, _ref(ref))  # an unknown model is not_found before anything is stored
-            ev = add_evidence(session, self.settings.blob_dir, model, role, path,  # type: ignore[arg-type]
-                              mapping=ColumnMapping.from_dict(mapping), created_by=self.actor)
-            self._audit(session, "evidence.added", {"model": model, "role": role, "digest": ev.digest,
-                                                    "file": path.name, "columns": (mapping or {})})
+            ev = add_evidence(
+                session,
+                self.settings.blob_dir,
+                model,
+                role,
+                path,  # type: ignore[arg-type]
+                mapping=ColumnMapping.from_dict(mapping),
+                created_by=self.actor,
+            )
+            self._audit(
+                session,
+                "evidence.added",
+                {"model": model, "role": role, "digest": ev.digest, "file": path.name, "columns": (mapping or {})},
+            )
         return ev
 
     def gate_promote(self, ref: str, target: str, *, progress: Any = None) -> Decision:
@@ -210,8 +228,9 @@ class Workspace:
         with self.store.read() as session:
             return list_tokens(session)
 
-    def subscribe_webhook(self, url: str, *, kinds: list[str] | None = None,
-                          secret: str | None = None) -> tuple[Any, str]:
+    def subscribe_webhook(
+        self, url: str, *, kinds: list[str] | None = None, secret: str | None = None
+    ) -> tuple[Any, str]:
         """Subscribe ``url`` to webhook events; returns the subscription and its signing secret."""
         from govern.webhooks import subscribe
 

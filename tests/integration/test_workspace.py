@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import sqlalchemy as sa
-from pathlib import Path
 
 from govern.store import Store
 

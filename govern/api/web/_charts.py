@@ -77,20 +77,31 @@ def fairness_chart(measurement: dict[str, Any]) -> BarChart | None:
     None when it has none.
     """
     groups = measurement.get("per_group") or {}
-    rows = [(str(g), float(s["selection_rate"]), float(s.get("count", 0)))
-            for g, s in sorted(groups.items()) if isinstance(s, dict) and "selection_rate" in s]
+    rows = [
+        (str(g), float(s["selection_rate"]), float(s.get("count", 0)))
+        for g, s in sorted(groups.items())
+        if isinstance(s, dict) and "selection_rate" in s
+    ]
     if not rows:
         return None
     plot = _WIDTH - _LEFT - 20
     bars = []
     for i, (group, rate, n) in enumerate(rows):
         lo, hi = wilson_interval(rate, n)
-        bars.append(Bar(group, rate, _TOP + i * _ROW, plot * rate, _LEFT + plot * lo, _LEFT + plot * hi,
-                        lo, hi, n))
+        bars.append(Bar(group, rate, _TOP + i * _ROW, plot * rate, _LEFT + plot * lo, _LEFT + plot * hi, lo, hi, n))
     top = max(r for _, r, _ in rows)
     guide = Tick(_LEFT + plot * 0.8 * top, f"4/5 of highest ({0.8 * top:.2f})")
-    return BarChart("Selection rate by group (95% CI)", bars, _ticks(1.0, 4, plot, ".2f"),
-                    _WIDTH, _TOP + len(rows) * _ROW + 30, _LEFT, plot, _ROW, [guide])
+    return BarChart(
+        "Selection rate by group (95% CI)",
+        bars,
+        _ticks(1.0, 4, plot, ".2f"),
+        _WIDTH,
+        _TOP + len(rows) * _ROW + 30,
+        _LEFT,
+        plot,
+        _ROW,
+        [guide],
+    )
 
 
 def drift_chart(measurement: dict[str, Any]) -> BarChart | None:
@@ -101,16 +112,27 @@ def drift_chart(measurement: dict[str, Any]) -> BarChart | None:
     """
     per_feature = measurement.get("per_feature") or {}
     drifted = set(measurement.get("drifted") or [])
-    rows = sorted(((str(f), float(s["psi"])) for f, s in per_feature.items() if isinstance(s, dict) and "psi" in s),
-                  key=lambda r: (-r[1], r[0]))
+    rows = sorted(
+        ((str(f), float(s["psi"])) for f, s in per_feature.items() if isinstance(s, dict) and "psi" in s),
+        key=lambda r: (-r[1], r[0]),
+    )
     if not rows:
         return None
     plot = _WIDTH - _LEFT - 20
     maximum = max(0.25, math.ceil(max(v for _, v in rows) * 20) / 20)
     bars = [Bar(f, v, _TOP + i * _ROW, plot * v / maximum, flagged=f in drifted) for i, (f, v) in enumerate(rows)]
     guides = [Tick(_LEFT + plot * g / maximum, f"PSI {g}") for g in (0.1, 0.2)]
-    return BarChart("Drift by feature (PSI)", bars, _ticks(maximum, 5, plot, ".2f"),
-                    _WIDTH, _TOP + len(rows) * _ROW + 30, _LEFT, plot, _ROW, guides)
+    return BarChart(
+        "Drift by feature (PSI)",
+        bars,
+        _ticks(maximum, 5, plot, ".2f"),
+        _WIDTH,
+        _TOP + len(rows) * _ROW + 30,
+        _LEFT,
+        plot,
+        _ROW,
+        guides,
+    )
 
 
 @dataclass(frozen=True)
@@ -191,6 +213,12 @@ def lineage_diagram(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], ro
         (x1, y1), (x2, y2) = place[e["from"]], place[e["to"]]
         sx, sy, tx, ty = x1 + _BOX_W, y1 + _BOX_H / 2, x2 - 6, y2 + _BOX_H / 2
         mid = (sx + tx) / 2
-        links.append(Link(f"M{sx:.1f},{sy:.1f} C{mid:.1f},{sy:.1f} {mid:.1f},{ty:.1f} {tx:.1f},{ty:.1f}",
-                          e["from"], e["to"], e["kind"]))
+        links.append(
+            Link(
+                f"M{sx:.1f},{sy:.1f} C{mid:.1f},{sy:.1f} {mid:.1f},{ty:.1f} {tx:.1f},{ty:.1f}",
+                e["from"],
+                e["to"],
+                e["kind"],
+            )
+        )
     return Diagram(boxes, links, 20 + width_cols * _COL + _BOX_W, int(height), _BOX_W, _BOX_H)

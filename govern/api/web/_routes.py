@@ -28,13 +28,20 @@ HERE = Path(__file__).parent
 SESSION_COOKIE = "govern_session"
 SIGNIN_COOKIE = "govern_signin"  # the pre-session CSRF value of the sign-in form (double submit)
 _STATIC = {"govern.css": "text/css; charset=utf-8"}
-_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'")
+_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 
 router = APIRouter(include_in_schema=False)  # HTML pages: not part of the API's OpenAPI contract
 
-_env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
-                   trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 _env.filters["number"] = _views.number
 _env.filters["when"] = lambda dt: isoformat(dt)[:16].replace("T", " ") + " UTC" if dt else "\u2014"
 _env.filters["humanize"] = lambda s: str(s).replace("_", " ")
@@ -65,11 +72,13 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _render(request: Request, template: str, *, session: WebSession | None = None, status: int = 200,
-            **context: Any) -> Response:
+def _render(
+    request: Request, template: str, *, session: WebSession | None = None, status: int = 200, **context: Any
+) -> Response:
     flash = _sessions.pop_flash(request.app.state.workspace.store, session) if session else None
-    html = _env.get_template(template).render(request=request, session=session, flash=flash,
-                                              path=request.url.path, **context)
+    html = _env.get_template(template).render(
+        request=request, session=session, flash=flash, path=request.url.path, **context
+    )
     return _headers(HTMLResponse(html, status_code=status))
 
 
@@ -111,8 +120,11 @@ def _check_post(request: Request, cookie: str | None, csrf: str | None) -> WebSe
     if session is None:
         raise _Refused(403, "session_required", "Your session has ended. Sign in again, then repeat the action.")
     if not _sessions.csrf_matches(session.csrf, csrf):
-        raise _Refused(403, "csrf_failed", "The form could not be verified (its security token is missing "
-                       "or wrong). Reload the page and try again.")
+        raise _Refused(
+            403,
+            "csrf_failed",
+            "The form could not be verified (its security token is missing or wrong). Reload the page and try again.",
+        )
     return session
 
 
@@ -125,8 +137,9 @@ def home() -> Response:
 
 
 @router.get("/signin")
-def signin_form(request: Request, next: str | None = Query(None, max_length=2048),
-                govern_session: str | None = Cookie(None)) -> Response:
+def signin_form(
+    request: Request, next: str | None = Query(None, max_length=2048), govern_session: str | None = Cookie(None)
+) -> Response:
     if _current(request, govern_session) is not None:
         return _redirect(_local(next))
     return _signin_page(request, _local(next))
@@ -135,32 +148,44 @@ def signin_form(request: Request, next: str | None = Query(None, max_length=2048
 def _signin_page(request: Request, next_url: str, *, status: int = 200, error: str | None = None) -> Response:
     csrf = _sessions.new_secret()
     response = _render(request, "signin.html", status=status, csrf=csrf, next=next_url, error=error)
-    response.set_cookie(SIGNIN_COOKIE, csrf, max_age=3600, path="/signin", httponly=True, samesite="strict",
-                        secure=_secure(request))
+    response.set_cookie(
+        SIGNIN_COOKIE, csrf, max_age=3600, path="/signin", httponly=True, samesite="strict", secure=_secure(request)
+    )
     return response
 
 
 @router.post("/signin")
-def signin(request: Request, token: str | None = Form(None), csrf_token: str | None = Form(None),
-           next: str | None = Form(None), govern_signin: str | None = Cookie(None)) -> Response:
+def signin(
+    request: Request,
+    token: str | None = Form(None),
+    csrf_token: str | None = Form(None),
+    next: str | None = Form(None),
+    govern_signin: str | None = Cookie(None),
+) -> Response:
     if not _sessions.csrf_matches(govern_signin, csrf_token):
-        return _error(request, 403, "csrf_failed", "The sign-in form could not be verified. Open the sign-in "
-                      "page again and retry.")
+        return _error(
+            request,
+            403,
+            "csrf_failed",
+            "The sign-in form could not be verified. Open the sign-in page again and retry.",
+        )
     try:
         session_id, session = _sessions.start(request.app.state.workspace.store, (token or "").strip())
     except GovernError as err:
         return _signin_page(request, _local(next), status=401, error=f"Sign-in failed: {err.message}.")
     response = _redirect(_local(next))
     max_age = int((session.expires_at - datetime.now(UTC)).total_seconds())
-    response.set_cookie(SESSION_COOKIE, session_id, max_age=max_age, path="/", httponly=True,
-                        samesite="strict", secure=_secure(request))
+    response.set_cookie(
+        SESSION_COOKIE, session_id, max_age=max_age, path="/", httponly=True, samesite="strict", secure=_secure(request)
+    )
     response.delete_cookie(SIGNIN_COOKIE, path="/signin", httponly=True, samesite="strict", secure=_secure(request))
     return response
 
 
 @router.post("/signout")
-def signout(request: Request, csrf_token: str | None = Form(None),
-            govern_session: str | None = Cookie(None)) -> Response:
+def signout(
+    request: Request, csrf_token: str | None = Form(None), govern_session: str | None = Cookie(None)
+) -> Response:
     try:
         _check_post(request, govern_session, csrf_token)
     except _Refused as refused:
@@ -175,8 +200,12 @@ def signout(request: Request, csrf_token: str | None = Form(None),
 
 
 @router.get("/inbox")
-def inbox(request: Request, tier: str | None = Query(None, max_length=16),
-          model: str | None = Query(None, max_length=700), govern_session: str | None = Cookie(None)) -> Response:
+def inbox(
+    request: Request,
+    tier: str | None = Query(None, max_length=16),
+    model: str | None = Query(None, max_length=700),
+    govern_session: str | None = Cookie(None),
+) -> Response:
     session = _current(request, govern_session)
     if session is None:
         return _signin_redirect(request)
@@ -186,8 +215,16 @@ def inbox(request: Request, tier: str | None = Query(None, max_length=16),
     except PermissionDenied as err:
         return _error(request, 403, err.code, err.message, session)
     tiers, models = _views.filter_choices(ws, session.principal)
-    return _render(request, "inbox.html", session=session, rows=rows, tiers=tiers, models=models,
-                   tier=tier or "", model=model or "")
+    return _render(
+        request,
+        "inbox.html",
+        session=session,
+        rows=rows,
+        tiers=tiers,
+        models=models,
+        tier=tier or "",
+        model=model or "",
+    )
 
 
 @router.get("/requests/{request_id}")
@@ -280,8 +317,9 @@ def _rate_key(session: WebSession) -> str:
     return hashlib.sha256(f"web:{session.principal.token_id}".encode()).hexdigest()
 
 
-def _act(request: Request, cookie: str | None, csrf: str | None, request_id: str, action: Any,
-         success: Any) -> Response:
+def _act(
+    request: Request, cookie: str | None, csrf: str | None, request_id: str, action: Any, success: Any
+) -> Response:
     """Run one review action for the request page and come back to it with a flash message."""
     try:
         session = _check_post(request, cookie, csrf)
@@ -305,19 +343,30 @@ def _act(request: Request, cookie: str | None, csrf: str | None, request_id: str
 
 
 @router.post("/requests/{request_id}/approve")
-def approve(request: Request, request_id: str, justification: str | None = Form(None),
-            csrf_token: str | None = Form(None), govern_session: str | None = Cookie(None)) -> Response:
+def approve(
+    request: Request,
+    request_id: str,
+    justification: str | None = Form(None),
+    csrf_token: str | None = Form(None),
+    govern_session: str | None = Cookie(None),
+) -> Response:
     return _vote(request, request_id, "approve", justification, csrf_token, govern_session)
 
 
 @router.post("/requests/{request_id}/reject")
-def reject(request: Request, request_id: str, justification: str | None = Form(None),
-           csrf_token: str | None = Form(None), govern_session: str | None = Cookie(None)) -> Response:
+def reject(
+    request: Request,
+    request_id: str,
+    justification: str | None = Form(None),
+    csrf_token: str | None = Form(None),
+    govern_session: str | None = Cookie(None),
+) -> Response:
     return _vote(request, request_id, "reject", justification, csrf_token, govern_session)
 
 
-def _vote(request: Request, request_id: str, verdict: str, justification: str | None, csrf: str | None,
-          cookie: str | None) -> Response:
+def _vote(
+    request: Request, request_id: str, verdict: str, justification: str | None, csrf: str | None, cookie: str | None
+) -> Response:
     from govern.decisions import vote
 
     def action(ws: Any, session: WebSession) -> Any:
@@ -332,9 +381,15 @@ def _vote(request: Request, request_id: str, verdict: str, justification: str | 
 
 
 @router.post("/requests/{request_id}/waive")
-def waive_rule(request: Request, request_id: str, rule: str | None = Form(None),
-               justification: str | None = Form(None), expires: str | None = Form(None),
-               csrf_token: str | None = Form(None), govern_session: str | None = Cookie(None)) -> Response:
+def waive_rule(
+    request: Request,
+    request_id: str,
+    rule: str | None = Form(None),
+    justification: str | None = Form(None),
+    expires: str | None = Form(None),
+    csrf_token: str | None = Form(None),
+    govern_session: str | None = Cookie(None),
+) -> Response:
     from govern.decisions import get_request, waive
 
     def action(ws: Any, session: WebSession) -> Any:
@@ -343,11 +398,19 @@ def waive_rule(request: Request, request_id: str, rule: str | None = Form(None),
         except ValueError:
             raise GovernError("invalid_expiry_date", "give the waiver's expiry as a date (YYYY-MM-DD)") from None
         model = get_request(ws.context, request_id).model
-        return waive(ws.context, model, (rule or "").strip(), session.principal, justification=justification or "",
-                     expires=datetime.combine(day, time(23, 59, 59), tzinfo=UTC))
+        return waive(
+            ws.context,
+            model,
+            (rule or "").strip(),
+            session.principal,
+            justification=justification or "",
+            expires=datetime.combine(day, time(23, 59, 59), tzinfo=UTC),
+        )
 
     def success(w: Any) -> str:
-        return (f"Rule {w.rule} is waived for {w.model} until {isoformat(w.expires_at)[:10]}. "
-                "Run the gate again to re-evaluate.")
+        return (
+            f"Rule {w.rule} is waived for {w.model} until {isoformat(w.expires_at)[:10]}. "
+            "Run the gate again to re-evaluate."
+        )
 
     return _act(request, govern_session, csrf_token, request_id, action, success)

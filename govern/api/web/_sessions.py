@@ -70,8 +70,17 @@ def start(store: Any, token: str) -> tuple[str, WebSession]:
         if token_row is not None and token_row.expires_at is not None:
             expires = min(expires, token_row.expires_at)
         db.execute(sa.delete(WebSessionRow).where(WebSessionRow.expires_at <= now))  # type: ignore[arg-type]
-        db.add(WebSessionRow(id_hash=_hash(session_id), principal=principal.name, role=principal.role,
-                             token_id=principal.token_id or "", csrf=csrf, created_at=now, expires_at=expires))
+        db.add(
+            WebSessionRow(
+                id_hash=_hash(session_id),
+                principal=principal.name,
+                role=principal.role,
+                token_id=principal.token_id or "",
+                csrf=csrf,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
     return session_id, WebSession(_hash(session_id), principal, csrf, expires)
 
 

@@ -79,9 +79,19 @@ def inbox(ws: Any, principal: Principal, *, tier: str | None = None, model: str 
         if mine is not None and v.model not in mine:
             continue
         approvals = len({x.approver for x in v.votes if x.verdict == "approve"})
-        rows.append(InboxRow(v.id, v.model, v.target, v.tier, v.requester, v.created_at, age(v.created_at, now),
-                             f"{approvals} of {v.required['count']}",
-                             [r for r in v.reasons if r.get("result") in (*BLOCKING_RESULTS, "waived")]))
+        rows.append(
+            InboxRow(
+                v.id,
+                v.model,
+                v.target,
+                v.tier,
+                v.requester,
+                v.created_at,
+                age(v.created_at, now),
+                f"{approvals} of {v.required['count']}",
+                [r for r in v.reasons if r.get("result") in (*BLOCKING_RESULTS, "waived")],
+            )
+        )
     return rows
 
 
@@ -120,8 +130,12 @@ def _finding_row(f: dict[str, Any], measurements: dict[str, Any]) -> dict[str, A
     interval = None
     if isinstance(m.get("lower"), (int, float)) and isinstance(m.get("upper"), (int, float)):
         interval = f"{number(m['lower'])} \u2013 {number(m['upper'])}"
-    return {**f, "value_text": number(f.get("value")), "interval": interval,
-            "blocking": f.get("result") in BLOCKING_RESULTS and f.get("on_fail") != "warn"}
+    return {
+        **f,
+        "value_text": number(f.get("value")),
+        "interval": interval,
+        "blocking": f.get("result") in BLOCKING_RESULTS and f.get("on_fail") != "warn",
+    }
 
 
 def _decision_document(ws: Any, decision_id: str) -> dict[str, Any] | None:
@@ -139,7 +153,8 @@ def _latest_decision(ws: Any, model: str, target: str) -> dict[str, Any] | None:
         row = session.execute(
             sa.select(DecisionRow.id, DecisionRow.outcome, DecisionRow.created_at, DecisionRow.requester)
             .where(DecisionRow.model_ref == model, DecisionRow.gate == "promote", DecisionRow.target == target)
-            .order_by(DecisionRow.created_at.desc(), DecisionRow.ledger_seq.desc()).limit(1)  # type: ignore[union-attr, attr-defined]
+            .order_by(DecisionRow.created_at.desc(), DecisionRow.ledger_seq.desc())
+            .limit(1)  # type: ignore[union-attr, attr-defined]
         ).first()
     if row is None:
         return None
@@ -173,8 +188,9 @@ def request_page(ws: Any, principal: Principal, request_id: str) -> RequestPage:
     view, model = visible_request(ws, principal, request_id)
     doc = _decision_document(ws, view.decision_id)
     measurements = (doc or {}).get("measurements", {})
-    raw = sorted((doc or {}).get("findings", []),
-                 key=lambda f: (_RESULT_ORDER.get(f.get("result"), 9), f.get("rule", "")))
+    raw = sorted(
+        (doc or {}).get("findings", []), key=lambda f: (_RESULT_ORDER.get(f.get("result"), 9), f.get("rule", ""))
+    )
     findings = [_finding_row(f, measurements) for f in raw]
     fair = _pick(measurements, raw, "per_group")
     drifted = _pick(measurements, raw, "per_feature")
@@ -185,14 +201,27 @@ def request_page(ws: Any, principal: Principal, request_id: str) -> RequestPage:
         edges = graph["edges"]
     except GovernError:
         pass  # a model without recorded lineage: the page says so instead of drawing
-    card = [(str(k).replace("_", " ").capitalize(), v if isinstance(v, str) else repr(v))
-            for k, v in (model.get("card") or {}).items()]
+    card = [
+        (str(k).replace("_", " ").capitalize(), v if isinstance(v, str) else repr(v))
+        for k, v in (model.get("card") or {}).items()
+    ]
     waivable = sorted({f["rule"] for f in findings if f["result"] in BLOCKING_RESULTS})
     approvals = len({v.approver for v in view.votes if v.verdict == "approve"})
-    return RequestPage(view, model, doc, findings, fairness_chart(fair) if fair else None,
-                       drift_chart(drifted) if drifted else None, diagram, edges, card,
-                       _latest_decision(ws, view.model, view.target), waivable, approvals,
-                       list_waivers(ws.context, view.model))
+    return RequestPage(
+        view,
+        model,
+        doc,
+        findings,
+        fairness_chart(fair) if fair else None,
+        drift_chart(drifted) if drifted else None,
+        diagram,
+        edges,
+        card,
+        _latest_decision(ws, view.model, view.target),
+        waivable,
+        approvals,
+        list_waivers(ws.context, view.model),
+    )
 
 
 @dataclass(frozen=True)
@@ -212,11 +241,21 @@ def ledger_page(ws: Any, principal: Principal) -> LedgerPage:
         cp = latest_checkpoint(session)
     checkpoint = None
     if cp is not None:
-        checkpoint = {"origin": cp.origin, "size": cp.size, "root": cp.root.hex(), "head": cp.head,
-                      "time": cp.time, "signers": [s.name for s in cp.signatures], "text": cp.text()}
+        checkpoint = {
+            "origin": cp.origin,
+            "size": cp.size,
+            "root": cp.root.hex(),
+            "head": cp.head,
+            "time": cp.time,
+            "signers": [s.name for s in cp.signatures],
+            "text": cp.text(),
+        }
     try:
         report = verify(ws.store, origin=ws.settings.origin).to_dict()
         return LedgerPage(checkpoint, True, report)
     except VerificationError as err:
-        return LedgerPage(checkpoint, False, {"code": err.code, "message": err.message,
-                                              "location": str(err.location) if err.location else None})
+        return LedgerPage(
+            checkpoint,
+            False,
+            {"code": err.code, "message": err.message, "location": str(err.location) if err.location else None},
+        )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -81,10 +81,24 @@ runs:
 """
 
 # name -> role; "bob" owns credit-risk@1 and is also a risk officer (the SoD conflict case).
-PEOPLE = {"root": "admin", "ci-bot": "ci", "alice": "risk_officer", "bob": "risk_officer",
-          "carol": "validator", "dave": "model_owner", "erin": "model_owner", "audrey": "auditor"}
-ROLE_PERSON = {"admin": "root", "ci": "ci-bot", "risk_officer": "alice", "validator": "carol",
-               "model_owner": "dave", "auditor": "audrey"}
+PEOPLE = {
+    "root": "admin",
+    "ci-bot": "ci",
+    "alice": "risk_officer",
+    "bob": "risk_officer",
+    "carol": "validator",
+    "dave": "model_owner",
+    "erin": "model_owner",
+    "audrey": "auditor",
+}
+ROLE_PERSON = {
+    "admin": "root",
+    "ci": "ci-bot",
+    "risk_officer": "alice",
+    "validator": "carol",
+    "model_owner": "dave",
+    "auditor": "audrey",
+}
 
 
 @dataclass
@@ -106,8 +120,9 @@ def _csv(path: Path, shift: float, n: int = 300) -> Path:
     import numpy as np
 
     rng = np.random.default_rng(7)
-    rows = ["income,debt_ratio"] + [f"{a:.4f},{b:.4f}" for a, b in
-                                    zip(rng.normal(50 + shift, 10, n), rng.normal(0.3, 0.1, n), strict=True)]
+    rows = ["income,debt_ratio"] + [
+        f"{a:.4f},{b:.4f}" for a, b in zip(rng.normal(50 + shift, 10, n), rng.normal(0.3, 0.1, n), strict=True)
+    ]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
 
@@ -141,8 +156,18 @@ def build_workspace(root: Path, database_url: str | None, **settings: Any) -> Ap
             api_ws.tokens[person], _ = ws.create_token(person, role)
         ws.actor = "ci-bot"
         for name, owner in (("credit-risk", "bob"), ("dave-model", "dave")):
-            ws.register_model(ModelSpec(name=name, version="1", run="train-1", owner=owner, tags={"use_case": "credit"},
-                                        use_case="credit", card=demo_card("credit-risk-lr", "1"), framework="sklearn"))
+            ws.register_model(
+                ModelSpec(
+                    name=name,
+                    version="1",
+                    run="train-1",
+                    owner=owner,
+                    tags={"use_case": "credit"},
+                    use_case="credit",
+                    card=demo_card("credit-risk-lr", "1"),
+                    framework="sklearn",
+                )
+            )
             ws.add_evidence(f"{name}@1", "reference", files / "reference.csv")
     return api_ws
 
@@ -161,8 +186,7 @@ class Server(ServeProcess):
         super().__init__({**ws.env, **(extra_env or {})}, ws.path.parent, workers=workers)
 
     def client(self, person: str | None = None) -> httpx.Client:
-        return httpx.Client(base_url=self.url + "/v1", timeout=60,
-                            headers=self.ws.auth(person) if person else None)
+        return httpx.Client(base_url=self.url + "/v1", timeout=60, headers=self.ws.auth(person) if person else None)
 
 
 @pytest.fixture
@@ -195,5 +219,11 @@ def assert_problem(response: httpx.Response, status: int, code: str | None = Non
 @pytest.fixture
 def kit() -> SimpleNamespace:
     """The helpers above, for test modules (``--import-mode=importlib`` cannot import conftest)."""
-    return SimpleNamespace(Server=Server, build_workspace=build_workspace, problem=assert_problem,
-                           role_person=ROLE_PERSON, free_port=free_port, govern_exe=govern_command)
+    return SimpleNamespace(
+        Server=Server,
+        build_workspace=build_workspace,
+        problem=assert_problem,
+        role_person=ROLE_PERSON,
+        free_port=free_port,
+        govern_exe=govern_command,
+    )

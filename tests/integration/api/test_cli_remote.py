@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-
 from typing import Any
 
 
@@ -24,7 +23,9 @@ def test_approvals_cli_through_api(server: Any) -> None:
     assert remote.returncode == local.returncode == 0, remote.stderr
     assert remote.stdout == local.stdout
     rid = json.loads(local.stdout)[0]["id"]
-    assert _cli(server, "approvals", "show", rid, person="carol").stdout == _cli(server, "approvals", "show", rid).stdout
+    assert (
+        _cli(server, "approvals", "show", rid, person="carol").stdout == _cli(server, "approvals", "show", rid).stdout
+    )
 
     refused = _cli(server, "approvals", "approve", rid, "--justification", "mine", person="bob")
     assert refused.returncode == 2 and "sod_owner_conflict" in refused.stderr and "Traceback" not in refused.stderr

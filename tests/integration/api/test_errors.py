@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
-from typing import Any
 
 from govern.core import isoformat, utcnow
 
@@ -32,8 +32,10 @@ def test_tokens_roles_and_ownership(tight: Any, kit: Any) -> None:
     assert_problem(httpx.get(url, headers={"Authorization": "Bearer gov_not-a-real-token"}), 401, "invalid_token")
     assert httpx.get(url, headers={"Authorization": "Bearer nope"}).headers["www-authenticate"] == "Bearer"
     with tight.client("root") as admin:
-        short = admin.post("/tokens", json={"name": "brief", "role": "auditor",
-                                            "expires_at": isoformat(utcnow() + timedelta(seconds=1.5))}).json()
+        short = admin.post(
+            "/tokens",
+            json={"name": "brief", "role": "auditor", "expires_at": isoformat(utcnow() + timedelta(seconds=1.5))},
+        ).json()
         revoked = admin.post("/tokens", json={"name": "gone", "role": "auditor"}).json()
         assert httpx.get(url, headers={"Authorization": f"Bearer {revoked['token']}"}).status_code == 200
         admin.post(f"/tokens/{revoked['id']}/revoke")
@@ -41,8 +43,9 @@ def test_tokens_roles_and_ownership(tight: Any, kit: Any) -> None:
     time.sleep(1.6)
     assert_problem(httpx.get(url, headers={"Authorization": f"Bearer {short['token']}"}), 401, "token_expired")
     with tight.client("audrey") as auditor, tight.client("dave") as dave:
-        assert_problem(auditor.post("/models/credit-risk@1/gates/promote", json={"target": "staging"}), 403,
-                       "role_forbidden")
+        assert_problem(
+            auditor.post("/models/credit-risk@1/gates/promote", json={"target": "staging"}), 403, "role_forbidden"
+        )
         assert_problem(dave.get("/models/credit-risk@1"), 404, "not_found")
         assert dave.get("/models/dave-model@1").status_code == 200
         assert [m["model"] for m in dave.get("/models").json()] == ["dave-model@1"]
@@ -52,12 +55,22 @@ def test_tokens_roles_and_ownership(tight: Any, kit: Any) -> None:
 def test_body_json_routes(tight: Any, kit: Any) -> None:
     assert_problem = kit.problem
     with tight.client("root") as admin:
-        assert_problem(admin.post("/tokens", content=b'{"name": "x", "role": "ci"' + b" " * 5000,
-                                  headers={"Content-Type": "application/json"}), 413, "body_too_large")
+        assert_problem(
+            admin.post(
+                "/tokens",
+                content=b'{"name": "x", "role": "ci"' + b" " * 5000,
+                headers={"Content-Type": "application/json"},
+            ),
+            413,
+            "body_too_large",
+        )
         big = {"file": ("big.csv", b"a,b\n" + b"1,2\n" * 2000, "text/csv")}
         assert_problem(admin.post("/models/credit-risk@1/evidence", files=big, data={"role": "reference"}), 413)
-        assert_problem(admin.post("/tokens", content=b'{"name": ', headers={"Content-Type": "application/json"}),
-                       422, "request_invalid")
+        assert_problem(
+            admin.post("/tokens", content=b'{"name": ', headers={"Content-Type": "application/json"}),
+            422,
+            "request_invalid",
+        )
         assert_problem(admin.post("/tokens", json={"name": "x", "role": "ci", "admin": True}), 422, "request_invalid")
         assert_problem(admin.post("/tokens", json={"name": "x", "role": "emperor"}), 422, "request_invalid")
         assert_problem(admin.get("/no/such/route"), 404, "route_not_found")
@@ -75,8 +88,9 @@ def test_idempotency_key(tight: Any, kit: Any) -> None:
         assert first.status_code == again.status_code == 201
         assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
         assert sum(1 for t in admin.get("/tokens").json() if t["name"] == "idem") == 1
-        assert_problem(admin.post("/tokens", json={"name": "other", "role": "ci"}, headers=key), 422,
-                       "idempotency_key_reused")
+        assert_problem(
+            admin.post("/tokens", json={"name": "other", "role": "ci"}, headers=key), 422, "idempotency_key_reused"
+        )
     with tight.client("alice") as alice:  # another token: its own key space
         assert alice.post("/tokens", json={"name": "idem", "role": "ci"}, headers=key).status_code == 403
 

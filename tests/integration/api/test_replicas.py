@@ -12,12 +12,12 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from govern.webhooks import WEBHOOK_KINDS
-from typing import Any
 
 MODELS = 25
 RECEIVER = Path(__file__).with_name("webhook_receiver.py")
@@ -25,7 +25,7 @@ RECEIVER = Path(__file__).with_name("webhook_receiver.py")
 
 @pytest.mark.slow
 def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url: str, kit: Any) -> None:
-    Server = kit.Server  # noqa: N806
+    Server = kit.Server
     from govern.demo import demo_card
     from govern.lineage import ModelSpec
     from govern.workspace import Workspace
@@ -35,8 +35,17 @@ def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url:
         ws.actor = "ci-bot"
         card = demo_card("credit-risk-lr", "1")
         for i in range(MODELS):
-            ws.register_model(ModelSpec(name=f"m{i}", version="1", run="train-1", owner="bob",
-                                        tags={"use_case": "credit"}, use_case="credit", card=card))
+            ws.register_model(
+                ModelSpec(
+                    name=f"m{i}",
+                    version="1",
+                    run="train-1",
+                    owner="bob",
+                    tags={"use_case": "credit"},
+                    use_case="credit",
+                    card=card,
+                )
+            )
             api_ws.tokens[f"r{i}"], _ = ws.create_token(f"r{i}", "risk_officer")
             api_ws.tokens[f"v{i}"], _ = ws.create_token(f"v{i}", "validator")
     env = {"GOVERN_APPROVAL_RATE_LIMIT": "100000"}
@@ -48,8 +57,10 @@ def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url:
             admin.post("/webhooks", json={"url": f"http://127.0.0.1:{port}/hook"}).raise_for_status()
         with a.client("ci-bot") as ci:
             for i in range(MODELS):
-                assert ci.post(f"/models/m{i}@1/gates/promote", json={"target": "production"}).json()["outcome"] \
+                assert (
+                    ci.post(f"/models/m{i}@1/gates/promote", json={"target": "production"}).json()["outcome"]
                     == "pending_approval"
+                )
             requests = {r["model"]: r["id"] for r in ci.get("/approvals").json()}
         calls = []
         for i in range(MODELS):
@@ -60,8 +71,11 @@ def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url:
                 calls.append(("gate", "ci-bot", f"/models/m{i}@1/gates/promote"))
         assert len(calls) == 200
         random.Random(1).shuffle(calls)
-        clients = {(srv.url, p): httpx.Client(base_url=srv.url + "/v1", headers=api_ws.auth(p), timeout=120)
-                   for srv in (a, b) for p in {c[1] for c in calls}}
+        clients = {
+            (srv.url, p): httpx.Client(base_url=srv.url + "/v1", headers=api_ws.auth(p), timeout=120)
+            for srv in (a, b)
+            for p in {c[1] for c in calls}
+        }
 
         def call(n: int) -> tuple[str, int, dict]:  # type: ignore[type-arg]
             what, person, path = calls[n]
@@ -79,7 +93,9 @@ def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url:
         # Each approver's second vote is refused (409), whichever replica took it.
         assert statuses[("vote", 200)] == 2 * MODELS and statuses[("vote", 409)] == 2 * MODELS, statuses
         assert {body["code"] for what, status, body in results if what == "vote" and status == 409} <= {
-            "approval_duplicate", "write_conflict"}
+            "approval_duplicate",
+            "write_conflict",
+        }
         assert statuses[("gate", 200)] == 4 * MODELS, statuses
 
         with b.client("audrey") as auditor, b.client("ci-bot") as ci:
@@ -87,13 +103,17 @@ def test_two_replicas_200_concurrent_approvals_and_gates(tmp_path: Path, pg_url:
                 view = auditor.get(f"/approvals/{requests[f'm{i}@1']}").json()
                 assert sorted(v["approver"] for v in view["votes"]) == [f"r{i}", f"v{i}"]
                 assert view["status"] == "approved"
-                assert ci.post(f"/models/m{i}@1/gates/promote",
-                               json={"target": "production"}).json()["outcome"] == "allow"
-            granted = Counter((e["payload"]["request"], e["actor"]) for e in
-                              auditor.get("/ledger/entries", params={"kind": "approval.granted", "limit": 1000}).json())
+                assert (
+                    ci.post(f"/models/m{i}@1/gates/promote", json={"target": "production"}).json()["outcome"] == "allow"
+                )
+            granted = Counter(
+                (e["payload"]["request"], e["actor"])
+                for e in auditor.get("/ledger/entries", params={"kind": "approval.granted", "limit": 1000}).json()
+            )
             assert len(granted) == 2 * MODELS and set(granted.values()) == {1}
-            events = [e for e in auditor.get("/ledger/entries", params={"limit": 1000}).json()
-                      if e["kind"] in WEBHOOK_KINDS]
+            events = [
+                e for e in auditor.get("/ledger/entries", params={"limit": 1000}).json() if e["kind"] in WEBHOOK_KINDS
+            ]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and len(_seqs(received)) < len(events):
             time.sleep(0.2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
 from govern.api import ROLE_MATRIX
 from govern.identity import ROLES
 
@@ -26,7 +27,14 @@ def _routes(srv: Any, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str
     owner_404 = {"model_owner": 404}
     return [
         ("GET", "/models", "models.read", {}, 200, {}),
-        ("POST", "/models", "models.register", {"json": {"name": "matrix", "version": "{role}", "run": "train-1"}}, 201, {}),
+        (
+            "POST",
+            "/models",
+            "models.register",
+            {"json": {"name": "matrix", "version": "{role}", "run": "train-1"}},
+            201,
+            {},
+        ),
         ("GET", f"/models/{CREDIT}", "models.read", {}, 200, owner_404),
         ("GET", f"/lineage/{CREDIT}", "lineage.read", {}, 200, owner_404),
         ("GET", "/lineage/dataset:credit/applications@1/impact", "lineage.read", {}, 200, {}),
@@ -35,21 +43,64 @@ def _routes(srv: Any, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str
         ("GET", f"/approvals/{ctx['dave_request']}", "approvals.read", {}, 200, {}),
         ("POST", f"/approvals/{rid}/approve", "approvals.vote", {"json": {"justification": "ok"}}, 200, owner_404),
         # dave votes on his own model: separation of duties, not the role, refuses him
-        ("POST", f"/approvals/{ctx['dave_request']}/approve", "approvals.vote", {"json": {"justification": "ok"}},
-         200, {"model_owner": 403}),
+        (
+            "POST",
+            f"/approvals/{ctx['dave_request']}/approve",
+            "approvals.vote",
+            {"json": {"justification": "ok"}},
+            200,
+            {"model_owner": 403},
+        ),
         # the first rejection closes the request; the next voter finds it closed
-        ("POST", f"/approvals/{rid2}/reject", "approvals.vote", {"json": {"justification": "no"}}, 200,
-         {"validator": 409, "model_owner": 404}),
+        (
+            "POST",
+            f"/approvals/{rid2}/reject",
+            "approvals.vote",
+            {"json": {"justification": "no"}},
+            200,
+            {"validator": 409, "model_owner": 404},
+        ),
         ("GET", "/waivers", "waivers.read", {}, 200, {}),
-        ("POST", "/waivers", "waivers.grant", {"json": {"model": CREDIT, "rule": "always-review", "justification": "j",
-                                                        "expires_at": "2099-01-01T00:00:00Z"}}, 201, {}),
-        ("POST", "/models/dave-model@1/evidence", "evidence.add",
-         {"files": {"file": ("reference.csv", ref_csv, "text/csv")}, "data": {"role": "reference"}}, 201, {}),
-        ("POST", f"/models/{CREDIT}/evidence", "evidence.add",
-         {"files": {"file": ("reference.csv", ref_csv, "text/csv")}, "data": {"role": "reference"}}, 201, owner_404),
+        (
+            "POST",
+            "/waivers",
+            "waivers.grant",
+            {
+                "json": {
+                    "model": CREDIT,
+                    "rule": "always-review",
+                    "justification": "j",
+                    "expires_at": "2099-01-01T00:00:00Z",
+                }
+            },
+            201,
+            {},
+        ),
+        (
+            "POST",
+            "/models/dave-model@1/evidence",
+            "evidence.add",
+            {"files": {"file": ("reference.csv", ref_csv, "text/csv")}, "data": {"role": "reference"}},
+            201,
+            {},
+        ),
+        (
+            "POST",
+            f"/models/{CREDIT}/evidence",
+            "evidence.add",
+            {"files": {"file": ("reference.csv", ref_csv, "text/csv")}, "data": {"role": "reference"}},
+            201,
+            owner_404,
+        ),
         ("POST", f"/models/{CREDIT}/gates/promote", "gate.promote", {"json": {"target": "staging"}}, 200, owner_404),
-        ("POST", f"/models/{CREDIT}/gates/retrain", "gate.retrain",
-         {"files": {"current": ("current.csv", cur_csv, "text/csv")}}, 200, owner_404),
+        (
+            "POST",
+            f"/models/{CREDIT}/gates/retrain",
+            "gate.retrain",
+            {"files": {"current": ("current.csv", cur_csv, "text/csv")}},
+            200,
+            owner_404,
+        ),
         ("GET", "/ledger/entries", "ledger.read", {}, 200, {}),
         ("GET", "/ledger/verify", "ledger.read", {}, 200, {}),
         ("POST", "/ledger/checkpoints", "ledger.checkpoint", {}, 201, {}),
@@ -57,16 +108,28 @@ def _routes(srv: Any, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str
         ("GET", "/ledger/proofs/inclusion/1", "ledger.read", {}, 200, {}),
         ("GET", "/ledger/proofs/consistency", "ledger.read", {"params": {"old": 1}}, 200, {}),
         ("GET", f"/reports/models/{CREDIT}", "reports.read", {"params": {"format": "html"}}, 200, owner_404),
-        ("GET", "/reports/period", "reports.period", {"params": {"from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z",
-                                                                 "format": "html"}}, 200, {}),
+        (
+            "GET",
+            "/reports/period",
+            "reports.period",
+            {"params": {"from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z", "format": "html"}},
+            200,
+            {},
+        ),
         ("GET", "/tokens", "tokens.manage", {}, 200, {}),
         ("POST", "/tokens", "tokens.manage", {"json": {"name": "extra", "role": "ci"}}, 201, {}),
         ("POST", f"/tokens/{ctx['spare_token']}/revoke", "tokens.manage", {}, 200, {}),
         ("GET", "/webhooks", "webhooks.manage", {}, 200, {}),
         ("POST", "/webhooks", "webhooks.manage", {"json": {"url": "http://127.0.0.1:9/hook"}}, 201, {}),
         ("POST", "/webhooks/{webhook}/revoke", "webhooks.manage", {}, 200, {}),
-        ("POST", f"/models/{CREDIT}/rollback", "stage.rollback",
-         {"json": {"stage": "archived", "justification": "retired"}}, 200, owner_404),
+        (
+            "POST",
+            f"/models/{CREDIT}/rollback",
+            "stage.rollback",
+            {"json": {"stage": "archived", "justification": "retired"}},
+            200,
+            owner_404,
+        ),
     ]
 
 
@@ -84,12 +147,15 @@ def test_every_route_every_role(server: Any, kit: Any) -> None:
         requests = {r["model"]: r["id"] for r in ci.get("/approvals").json()}
         # A second request on bob's model: another target.
         ci.post(f"/models/{CREDIT}/gates/promote", json={"target": "staging"})
-        second = [r["id"] for r in ci.get("/approvals", params={"model": CREDIT}).json()
-                  if r["target"] == "staging"]
+        second = [r["id"] for r in ci.get("/approvals", params={"model": CREDIT}).json() if r["target"] == "staging"]
         spare = admin.post("/tokens", json={"name": "spare", "role": "ci"}).json()["id"]
         hook = admin.post("/webhooks", json={"url": "http://127.0.0.1:9/spare"}).json()["id"]
-    ctx = {"request": requests[CREDIT], "dave_request": requests["dave-model@1"], "request2": second[0],
-           "spare_token": spare}
+    ctx = {
+        "request": requests[CREDIT],
+        "dave_request": requests["dave-model@1"],
+        "request2": second[0],
+        "spare_token": spare,
+    }
     seen_actions = set()
     failures = []
     with httpx.Client(base_url=server.url + "/v1", timeout=60) as anon:
@@ -99,11 +165,13 @@ def test_every_route_every_role(server: Any, kit: Any) -> None:
             assert_problem(anon.request(method, path, **_format(kwargs, "anon")), 401)
             for role in ROLES:
                 expected = overrides.get(role, ok) if role in ROLE_MATRIX[action] else 403
-                response = anon.request(method, path, headers=server.ws.auth(role_person[role]),
-                                        **_format(kwargs, role))
+                response = anon.request(
+                    method, path, headers=server.ws.auth(role_person[role]), **_format(kwargs, role)
+                )
                 if response.status_code != expected:
-                    failures.append(f"{method} {path} as {role}: {response.status_code} != {expected}: "
-                                    f"{response.text[:200]}")
+                    failures.append(
+                        f"{method} {path} as {role}: {response.status_code} != {expected}: {response.text[:200]}"
+                    )
                 elif expected >= 400:
                     forbidden_role = role not in ROLE_MATRIX[action]
                     assert_problem(response, expected, "role_forbidden" if forbidden_role else None)

@@ -13,8 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 
-CHECKS = [checks.not_a_server_error, checks.response_schema_conformance, checks.content_type_conformance,
-          checks.status_code_conformance]
+CHECKS = [
+    checks.not_a_server_error,
+    checks.response_schema_conformance,
+    checks.content_type_conformance,
+    checks.status_code_conformance,
+]
 
 
 @pytest.mark.slow

@@ -7,8 +7,12 @@ from typing import Any
 
 def test_sod_flow_over_http(server: Any, kit: Any) -> None:
     assert_problem = kit.problem
-    with server.client("ci-bot") as ci, server.client("bob") as bob, server.client("alice") as alice, \
-            server.client("carol") as carol:
+    with (
+        server.client("ci-bot") as ci,
+        server.client("bob") as bob,
+        server.client("alice") as alice,
+        server.client("carol") as carol,
+    ):
         first = ci.post("/models/credit-risk@1/gates/promote", json={"target": "production"})
         assert first.status_code == 200, first.text
         decision = first.json()
@@ -18,13 +22,17 @@ def test_sod_flow_over_http(server: Any, kit: Any) -> None:
         assert [p["model"] for p in pending] == ["credit-risk@1"]
         request_id = pending[0]["id"]
 
-        assert_problem(bob.post(f"/approvals/{request_id}/approve", json={"justification": "mine"}),
-                       403, "sod_owner_conflict")
+        assert_problem(
+            bob.post(f"/approvals/{request_id}/approve", json={"justification": "mine"}), 403, "sod_owner_conflict"
+        )
         assert alice.post(f"/approvals/{request_id}/approve", json={"justification": "fair"}).status_code == 200
-        assert_problem(alice.post(f"/approvals/{request_id}/approve", json={"justification": "again"}),
-                       409, "approval_duplicate")
-        assert ci.post("/models/credit-risk@1/gates/promote",
-                       json={"target": "production"}).json()["outcome"] == "pending_approval"
+        assert_problem(
+            alice.post(f"/approvals/{request_id}/approve", json={"justification": "again"}), 409, "approval_duplicate"
+        )
+        assert (
+            ci.post("/models/credit-risk@1/gates/promote", json={"target": "production"}).json()["outcome"]
+            == "pending_approval"
+        )
         done = carol.post(f"/approvals/{request_id}/approve", json={"justification": "validated"})
         assert done.status_code == 200 and done.json()["status"] == "approved"
 

@@ -50,8 +50,13 @@ def test_webhooks_signed_and_delivered_after_receiver_restart(server: Any, kit: 
     port, out = kit.free_port(), tmp_path / "received.jsonl"
     receiver = _start(port, out)
     try:
-        with server.client("root") as admin, server.client("ci-bot") as ci, server.client("alice") as alice, \
-                server.client("carol") as carol, server.client("audrey") as auditor:
+        with (
+            server.client("root") as admin,
+            server.client("ci-bot") as ci,
+            server.client("alice") as alice,
+            server.client("carol") as carol,
+            server.client("audrey") as auditor,
+        ):
             sub = admin.post("/webhooks", json={"url": f"http://127.0.0.1:{port}/hook"}).json()
             since = auditor.get("/ledger/entries", params={"limit": 1000}).json()[-1]["seq"]
             request = ci.post("/models/credit-risk@1/gates/promote", json={"target": "production"}).json()
@@ -66,15 +71,21 @@ def test_webhooks_signed_and_delivered_after_receiver_restart(server: Any, kit: 
                 started = time.monotonic()
                 assert client.post(f"/approvals/{rid}/approve", json={"justification": who}).status_code == 200
                 assert time.monotonic() - started < 2.0, "a dead subscriber slowed an approval"
-            assert ci.post("/models/credit-risk@1/gates/promote",
-                           json={"target": "production"}).json()["outcome"] == "allow"
+            assert (
+                ci.post("/models/credit-risk@1/gates/promote", json={"target": "production"}).json()["outcome"]
+                == "allow"
+            )
             time.sleep(1.5)  # let deliveries fail at least once while the receiver is down
             receiver = _start(port, out)
 
             entries = auditor.get("/ledger/entries", params={"since": since}).json()
             expected = {e["seq"] for e in entries if e["kind"] in WEBHOOK_KINDS}
-            assert {e["kind"] for e in entries} >= {"gate.decided", "approval.requested", "approval.granted",
-                                                    "stage.changed"}
+            assert {e["kind"] for e in entries} >= {
+                "gate.decided",
+                "approval.requested",
+                "approval.granted",
+                "stage.changed",
+            }
             got = _wait_for(out, expected)
             hooks = admin.get("/webhooks").json()
     finally:
@@ -88,6 +99,7 @@ def test_webhooks_signed_and_delivered_after_receiver_restart(server: Any, kit: 
         assert record["headers"]["govern-event-id"] == event["id"] == f"evt_{event['seq']}"
         by_seq[event["seq"]] = event
     assert set(by_seq) == expected
-    assert [by_seq[e["seq"]]["hash"] for e in entries if e["seq"] in expected] == \
-           [e["hash"] for e in entries if e["seq"] in expected]
+    assert [by_seq[e["seq"]]["hash"] for e in entries if e["seq"] in expected] == [
+        e["hash"] for e in entries if e["seq"] in expected
+    ]
     assert hooks[0]["deliveries"]["dead"] == 0

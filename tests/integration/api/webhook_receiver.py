@@ -1,6 +1,6 @@
 """A webhook receiver for tests: appends every POST (headers + body) as one JSON line to a file.
 
-    python webhook_receiver.py PORT OUTFILE
+python webhook_receiver.py PORT OUTFILE
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         record = {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body.decode("utf-8")}
         with open(sys.argv[2], "a", encoding="utf-8") as out:

@@ -19,11 +19,17 @@ def test_validate_adult(tmp_path: Path) -> None:
     out = tmp_path / "validation.md"
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "validate_adult.py"), "--data", str(DATA), "--output", str(out)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     text = out.read_text()
-    diffs = [line.rsplit("|", 2)[1].strip() for line in text.splitlines() if line.startswith("| demographic") or line.startswith("| equal")]
+    diffs = [
+        line.rsplit("|", 2)[1].strip()
+        for line in text.splitlines()
+        if line.startswith("| demographic") or line.startswith("| equal")
+    ]
     assert diffs and all(float(d) < 1e-9 for d in diffs)
     worst = float(text.split("over all drift statistics: ")[1].split(".\n")[0].rstrip("."))
     assert worst < 1e-9

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -66,8 +65,10 @@ def _govern() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def gate_report(gate_workspace: GateWorkspace, tmp_path_factory: pytest.TempPathFactory,
-                ) -> Callable[[str, str], tuple[subprocess.CompletedProcess[str], str]]:
+def gate_report(
+    gate_workspace: GateWorkspace,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str, str], tuple[subprocess.CompletedProcess[str], str]]:
     """``gate_report(model, fmt)`` runs the real ``govern gate promote MODEL --to production --format
     FMT --output FILE`` once per (model, fmt) in this module and returns the process and the file's text."""
     out_dir = tmp_path_factory.mktemp("reports")
@@ -77,9 +78,23 @@ def gate_report(gate_workspace: GateWorkspace, tmp_path_factory: pytest.TempPath
         if (model, fmt) not in cache:
             out = out_dir / f"{model.replace('@', '-')}.{fmt}"
             proc = subprocess.run(
-                [*_govern(), "gate", "promote", model, "--to", "production", "--format", fmt, "--output", str(out),
-                 "--no-progress"],
-                env=gate_workspace.env, capture_output=True, text=True, timeout=300,
+                [
+                    *_govern(),
+                    "gate",
+                    "promote",
+                    model,
+                    "--to",
+                    "production",
+                    "--format",
+                    fmt,
+                    "--output",
+                    str(out),
+                    "--no-progress",
+                ],
+                env=gate_workspace.env,
+                capture_output=True,
+                text=True,
+                timeout=300,
             )
             cache[model, fmt] = (proc, out.read_text(encoding="utf-8") if out.exists() else "")
         return cache[model, fmt]

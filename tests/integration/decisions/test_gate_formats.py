@@ -192,8 +192,9 @@ def _vary(decision: dict[str, Any]) -> Decision:
     by_rule = {f["rule"]: f for f in findings}
     by_rule["eu-ai-act/demographic-parity"].update(result="waived", waiver="wvr_test")
     by_rule["eu-ai-act/equalized-odds"].update(result="inconclusive", message="measurement is inconclusive")
-    by_rule["eu-ai-act/four-fifths"].update(result="error", value=None, measurement=None,
-                                            message="check_failed: <boom> & more")
+    by_rule["eu-ai-act/four-fifths"].update(
+        result="error", value=None, measurement=None, message="check_failed: <boom> & more"
+    )
     by_rule["eu-ai-act/accuracy"].update(on_fail="warn")
     # A failing rule whose CEL contains `||`: it must not split the Markdown table row.
     by_rule["eu-ai-act/no-regression"].update(result="fail")

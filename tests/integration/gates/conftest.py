@@ -21,8 +21,14 @@ def gated(cli, workspace, scenario):
     ws = Workspace.open(workspace.path, **({"database_url": workspace.database_url} if workspace.database_url else {}))
     ws.actor = "ci-bot"
     populate(ws, scenario)
-    for name, role in (("bob", "model_owner"), ("rita", "risk_officer"), ("ravi", "risk_officer"),
-                       ("vera", "validator"), ("carol", "validator"), ("ci-bot", "ci")):
+    for name, role in (
+        ("bob", "model_owner"),
+        ("rita", "risk_officer"),
+        ("ravi", "risk_officer"),
+        ("vera", "validator"),
+        ("carol", "validator"),
+        ("ci-bot", "ci"),
+    ):
         ws.create_token(name, role)
     ws.close()
     workspace.scenario = scenario

@@ -66,9 +66,23 @@ def test_high_tier_needs_two_independent_approvers_bound_to_the_evidence(cli, ga
     # New evidence: what was approved is no longer what is being promoted.
     changed = gated.path.parent / "eval_lr_resampled.csv"
     changed.write_text("".join(gated.scenario.lr_eval.read_text().splitlines(keepends=True)[:-25]))
-    added = cli.run("evidence", "add", FAIR, str(changed), "--role", "evaluation",
-                    "--label", "outcome", "--prediction", "prediction", "--score", "score",
-                    "--sensitive", "sex,race", env=gated.env)
+    added = cli.run(
+        "evidence",
+        "add",
+        FAIR,
+        str(changed),
+        "--role",
+        "evaluation",
+        "--label",
+        "outcome",
+        "--prediction",
+        "prediction",
+        "--score",
+        "score",
+        "--sensitive",
+        "sex,race",
+        env=gated.env,
+    )
     assert added.returncode == 0, added.stderr
     again = gate(cli, gated, FAIR)
     assert again.returncode == 3
@@ -92,23 +106,71 @@ def test_deny_rule_blocks_promotion_and_nothing_moves_it(cli, gated):
     assert "eu-ai-act/demographic-parity" in failing
     assert stage(cli, gated, BIASED) == "none"
 
-    sneaky = cli.run("model", "rollback", BIASED, "--to", "production", "--justification", "just do it",
-                     "--as", "rita", env=gated.env)
+    sneaky = cli.run(
+        "model",
+        "rollback",
+        BIASED,
+        "--to",
+        "production",
+        "--justification",
+        "just do it",
+        "--as",
+        "rita",
+        env=gated.env,
+    )
     assert sneaky.returncode == 2 and "promotion_requires_gate" in sneaky.stderr
 
-    past = cli.run("waive", BIASED, "demographic-parity", "--justification", "temporary", "--expires",
-                   "2020-01-01", "--as", "rita", env=gated.env)
+    past = cli.run(
+        "waive",
+        BIASED,
+        "demographic-parity",
+        "--justification",
+        "temporary",
+        "--expires",
+        "2020-01-01",
+        "--as",
+        "rita",
+        env=gated.env,
+    )
     assert past.returncode == 2 and "waiver_expiry_past" in past.stderr
-    not_officer = cli.run("waive", BIASED, "demographic-parity", "--justification", "x", "--expires",
-                          "2099-01-01", "--as", "vera", env=gated.env)
+    not_officer = cli.run(
+        "waive",
+        BIASED,
+        "demographic-parity",
+        "--justification",
+        "x",
+        "--expires",
+        "2099-01-01",
+        "--as",
+        "vera",
+        env=gated.env,
+    )
     assert not_officer.returncode == 2 and "role_not_allowed" in not_officer.stderr
 
     # A waiver that has expired by the time the gate runs does not help either.
-    waived = cli.run("waive", BIASED, "demographic-parity", "--justification", "pilot", "--expires",
-                     "2030-01-01", "--as", "rita", env=gated.env)
+    waived = cli.run(
+        "waive",
+        BIASED,
+        "demographic-parity",
+        "--justification",
+        "pilot",
+        "--expires",
+        "2030-01-01",
+        "--as",
+        "rita",
+        env=gated.env,
+    )
     assert waived.returncode == 0, waived.stderr
-    later = cli.run("gate", "promote", BIASED, "--to", "production", "--format", "json",
-                    env=dict(gated.env, GOVERN_NOW="2031-06-01T00:00:00Z", GOVERN_ACTOR="ci-bot"))
+    later = cli.run(
+        "gate",
+        "promote",
+        BIASED,
+        "--to",
+        "production",
+        "--format",
+        "json",
+        env=dict(gated.env, GOVERN_NOW="2031-06-01T00:00:00Z", GOVERN_ACTOR="ci-bot"),
+    )
     assert later.returncode == 1
     results = {f["rule"]: f["result"] for f in decision(later)["findings"]}
     assert results["eu-ai-act/demographic-parity"] == "fail"
@@ -116,8 +178,18 @@ def test_deny_rule_blocks_promotion_and_nothing_moves_it(cli, gated):
 
 
 def test_active_waiver_turns_its_rule_to_waived(cli, gated):
-    cli.run("waive", BIASED, "eu-ai-act/demographic-parity", "--justification", "pilot", "--expires",
-            "2099-01-01", "--as", "rita", env=gated.env)
+    cli.run(
+        "waive",
+        BIASED,
+        "eu-ai-act/demographic-parity",
+        "--justification",
+        "pilot",
+        "--expires",
+        "2099-01-01",
+        "--as",
+        "rita",
+        env=gated.env,
+    )
     d = decision(gate(cli, gated, BIASED))
     results = {f["rule"]: f["result"] for f in d["findings"]}
     assert results["eu-ai-act/demographic-parity"] == "waived"
@@ -140,8 +212,16 @@ def test_flagging_a_dataset_reevaluates_the_production_model(cli, gated):
     approve(cli, gated, request, "rita")
     approve(cli, gated, request, "vera")
     assert gate(cli, gated, FAIR).returncode == 0
-    flagged = cli.run("lineage", "flag", "dataset:credit/applications@1", "--reason",
-                      "personal data without consent found", "--format", "json", env=gated.env)
+    flagged = cli.run(
+        "lineage",
+        "flag",
+        "dataset:credit/applications@1",
+        "--reason",
+        "personal data without consent found",
+        "--format",
+        "json",
+        env=gated.env,
+    )
     assert flagged.returncode == 0, flagged.stderr
     decisions = json.loads(flagged.stdout)
     assert [(x["model"], x["target"]) for x in decisions] == [(FAIR, "production")]
@@ -155,7 +235,8 @@ def test_no_applicable_rule_is_an_error_not_an_allow(cli, gated, tmp_path):
     empty.mkdir()
     (empty / "pack.yaml").write_text("apiVersion: govern/v1\nkind: Pack\nmetadata: {name: empty}\n")
     (empty / "tiering.yaml").write_text(
-        "apiVersion: govern/v1\nkind: Tiering\nmetadata: {name: t}\nspec: {default: minimal, rules: []}\n")
+        "apiVersion: govern/v1\nkind: Tiering\nmetadata: {name: t}\nspec: {default: minimal, rules: []}\n"
+    )
     env = dict(gated.env, GOVERN_POLICY_PATHS=json.dumps([str(empty)]), GOVERN_ACTOR="ci-bot")
     result = cli.run("gate", "promote", FAIR, "--to", "staging", env=env)
     assert result.returncode == 2, result.stdout + result.stderr
@@ -171,13 +252,17 @@ def _break_ledger(ws) -> None:
     store = Store(ws.database_url or f"sqlite:///{ws.path / 'govern.db'}")
     with store.engine.begin() as conn:
         if store.dialect == "sqlite":
-            conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON ledger_entry "
-                                 "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON ledger_entry BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+            )
         else:
-            conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                                 "RAISE EXCEPTION 'disk I/O error'; END $$ LANGUAGE plpgsql")
-            conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON ledger_entry "
-                                 "FOR EACH ROW EXECUTE FUNCTION refuse()")
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'disk I/O error'; END $$ LANGUAGE plpgsql"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON ledger_entry FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
     store.dispose()
     del sa
 
@@ -194,8 +279,7 @@ def test_recorded_measurements_are_reused_only_for_identical_inputs(cli, gated):
     lineage_key = next(f.measurement for f in first.findings if f.rule == "baseline/lineage-complete")
     assert first.measurements[lineage_key]["violations"] == []
     ws.close()
-    flagged = cli.run("lineage", "flag", "dataset:credit/bureau-scores@1", "--reason", "license expired",
-                      env=gated.env)
+    flagged = cli.run("lineage", "flag", "dataset:credit/bureau-scores@1", "--reason", "license expired", env=gated.env)
     assert flagged.returncode == 0, flagged.stderr
     ws = Workspace.open(gated.path, **({"database_url": gated.database_url} if gated.database_url else {}))
     after = promote(ws.context, FAIR, "staging", "ci-bot")

@@ -11,8 +11,23 @@ BENCH = Path(__file__).resolve().parents[3] / "bench" / "ledger.py"
 
 def test_ledger_bench_runs_at_tiny_size() -> None:
     result = subprocess.run(
-        [sys.executable, str(BENCH), "--appends", "20", "--batched", "200", "--verify", "300", "--proof-size", "600", "--pg", "none"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(BENCH),
+            "--appends",
+            "20",
+            "--batched",
+            "200",
+            "--verify",
+            "300",
+            "--proof-size",
+            "600",
+            "--pg",
+            "none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     for figure in ("durable appends/s", "batched appends/s", "verify entries/s", "inclusion proof at 600 entries"):

@@ -36,7 +36,9 @@ def test_audit_commands(workspace, cli, tmp_path: Path) -> None:  # type: ignore
     assert run("verify-proof", "incl.json", "--public-key", "key.pem").returncode == 0
 
     assert run("consistency", "40", "71", "-o", "cons.json").returncode == 0
-    ok = run("verify-proof", "cons.json", "--old-checkpoint", "old.cp", "--checkpoint", "new.cp", "--public-key", "keys.txt")
+    ok = run(
+        "verify-proof", "cons.json", "--old-checkpoint", "old.cp", "--checkpoint", "new.cp", "--public-key", "keys.txt"
+    )
     assert ok.returncode == 0, ok.stderr
 
     proof = json.loads((tmp_path / "incl.json").read_text())

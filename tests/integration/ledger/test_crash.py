@@ -29,11 +29,17 @@ WRITER = Path(__file__).with_name("_writer.py")
 def test_killed_writers_never_fork_or_lose_acknowledged_appends(ws: Workspace) -> None:
     rng = random.Random(20250101)
     url = ws.settings.database_url or "-"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(Path(ledger.__file__).parents[2]), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(Path(ledger.__file__).parents[2]), os.environ.get("PYTHONPATH")])),
+    )
     procs = [
         subprocess.Popen(
             [sys.executable, str(WRITER), str(ws.settings.workspace), url, str(w), str(APPENDS)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         for w in range(WRITERS)
     ]

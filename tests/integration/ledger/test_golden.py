@@ -46,7 +46,7 @@ GOLDEN = {
 
 
 def _payload(i: int) -> dict[str, object]:
-    return {"i": i, "evidence": "sha256:" + hashlib.sha256(str(i).encode()).hexdigest(), "note": "Grüße ✓ \"q\"\n"}
+    return {"i": i, "evidence": "sha256:" + hashlib.sha256(str(i).encode()).hexdigest(), "note": 'Grüße ✓ "q"\n'}
 
 
 def _reference(n: int) -> tuple[str, str]:
@@ -72,13 +72,16 @@ def test_reference_matches_frozen_values(size: int) -> None:
 
 
 @pytest.mark.parametrize("size", sorted(GOLDEN))
-def test_appended_ledger_matches_frozen_values(size: int, tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_appended_ledger_matches_frozen_values(
+    size: int, tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GOVERN_NOW", TIME)
     with Workspace.init(tmp_path / ".govern", database_url=db_url) as ws:
         for start in range(0, size, 500):
             with ws.store.write() as session:
                 ledger.append_batch(
-                    session, [ledger.Event(ACTOR, KIND, _payload(seq)) for seq in range(start + 1, min(size, start + 500) + 1)]
+                    session,
+                    [ledger.Event(ACTOR, KIND, _payload(seq)) for seq in range(start + 1, min(size, start + 500) + 1)],
                 )
         report = ledger.verify(ws.store)
     assert (report.head, report.root) == GOLDEN[size]

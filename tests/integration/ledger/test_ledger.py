@@ -22,7 +22,10 @@ def _fill(ws: Workspace, n: int, *, start: int = 0) -> None:
     with ws.store.write() as session:
         ledger.append_batch(
             session,
-            [Event("tester", "evidence.added", {"i": i, "digest": f"sha256:{i:064x}"}) for i in range(start, start + n)],
+            [
+                Event("tester", "evidence.added", {"i": i, "digest": f"sha256:{i:064x}"})
+                for i in range(start, start + n)
+            ],
         )
 
 
@@ -62,7 +65,9 @@ def test_append_rolls_back_with_the_callers_transaction(ws: Workspace) -> None:
 
 def test_failed_append_fails_the_callers_state_change(ws: Workspace) -> None:
     with pytest.raises(GovernError) as err, ws.store.write() as session:
-        session.execute(sa.text("INSERT INTO ingested_event (digest, source, ingested_at) VALUES ('d', 's', CURRENT_TIMESTAMP)"))
+        session.execute(
+            sa.text("INSERT INTO ingested_event (digest, source, ingested_at) VALUES ('d', 's', CURRENT_TIMESTAMP)")
+        )
         ledger.append(session, actor="alice", kind="gate.allowed.anyway", payload={})
     assert err.value.code == "ledger_kind_unknown"
     with ws.store.read() as session:
@@ -74,7 +79,9 @@ def test_same_idempotency_key_yields_the_first_entry(ws: Workspace) -> None:
         first = ledger.append(session, actor="ci", kind="gate.decided", payload={"n": 1}, idempotency_key="req-1")
     with ws.store.write() as session:
         again = ledger.append(session, actor="ci", kind="gate.decided", payload={"n": 1}, idempotency_key="req-1")
-        batch = ledger.append_batch(session, [Event("ci", "gate.decided", {"n": 2}, "req-2"), Event("ci", "gate.decided", {"n": 2}, "req-2")])
+        batch = ledger.append_batch(
+            session, [Event("ci", "gate.decided", {"n": 2}, "req-2"), Event("ci", "gate.decided", {"n": 2}, "req-2")]
+        )
     assert again == first
     assert batch[0] == batch[1] and batch[0].seq == 2
     assert ledger.verify(ws.store).size == 2
@@ -116,7 +123,9 @@ def test_payload_byte_edited_at_5000_names_5000(signed: tuple[Workspace, ledger.
 def _rewrite_from(ws: Workspace, seq: int, edit: Callable[[str], str]) -> None:
     """The strong attacker: edit entry ``seq``, re-hash it and every later link, the nodes and the head."""
     with ws.store.write() as session:
-        rows = session.execute(sa.text("SELECT seq, time, actor, kind, payload, prev FROM ledger_entry ORDER BY seq")).all()
+        rows = session.execute(
+            sa.text("SELECT seq, time, actor, kind, payload, prev FROM ledger_entry ORDER BY seq")
+        ).all()
         frontier, prev = Frontier(), ledger.GENESIS
         session.execute(sa.text("DELETE FROM ledger_node"))
         for row in rows:
@@ -129,12 +138,20 @@ def _rewrite_from(ws: Workspace, seq: int, edit: Callable[[str], str]) -> None:
                 )
             for level, idx, node in frontier.push(ledger.leaf_hash(bytes.fromhex(h))):
                 if level % 8 == 0:
-                    session.execute(sa.text("INSERT INTO ledger_node (level, idx, hash) VALUES (:l, :i, :h)"), {"l": level, "i": idx, "h": node.hex()})
+                    session.execute(
+                        sa.text("INSERT INTO ledger_node (level, idx, hash) VALUES (:l, :i, :h)"),
+                        {"l": level, "i": idx, "h": node.hex()},
+                    )
             prev = h
-        session.execute(sa.text("UPDATE ledger_head SET seq = :s, hash = :h, frontier = :f"), {"s": frontier.size, "h": prev, "f": frontier.dump()})
+        session.execute(
+            sa.text("UPDATE ledger_head SET seq = :s, hash = :h, frontier = :f"),
+            {"s": frontier.size, "h": prev, "f": frontier.dump()},
+        )
 
 
-def test_entry_5000_rewritten_and_rehashed_caught_by_stored_checkpoint(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
+def test_entry_5000_rewritten_and_rehashed_caught_by_stored_checkpoint(
+    signed: tuple[Workspace, ledger.Checkpoint],
+) -> None:
     ws, _ = signed
     _rewrite_from(ws, TARGET, lambda p: p.replace('"i":4999', '"i":4998'))
     err = _verify_error(ws)
@@ -179,7 +196,10 @@ def test_forged_entry_inserted_at_5000_caught_at_the_next_entry(signed: tuple[Wo
     _sql(
         ws,
         "INSERT INTO ledger_entry (seq, time, actor, kind, payload, prev, hash) VALUES (5000, :t, 'mallory', 'gate.decided', :p, :prev, :h)",
-        t=t, p=payload, prev=prev, h=forged,
+        t=t,
+        p=payload,
+        prev=prev,
+        h=forged,
     )
     err = _verify_error(ws)
     assert (err.code, err.seq) == ("ledger_hash_mismatch", TARGET + 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -33,8 +32,12 @@ def snapshot(cli, ws) -> list[dict]:
 
 @pytest.fixture
 def populated(cli, workspace):
-    files = [OL / "build_features.json", OL / "dedupe_applications.jsonl", OL / "train_model.json",
-             DATA / "lineage_manifest.yaml"]
+    files = [
+        OL / "build_features.json",
+        OL / "dedupe_applications.jsonl",
+        OL / "train_model.json",
+        DATA / "lineage_manifest.yaml",
+    ]
     result = ingest(cli, workspace, *files)
     assert result.returncode == 0, result.stderr
     return workspace
@@ -44,7 +47,10 @@ def test_openlineage_events_build_the_expected_graph(cli, populated):
     up = graph(cli, populated, TRAIN_RUN)
     refs = {n["ref"] for n in up["nodes"]}
     assert refs == {
-        TRAIN_RUN, f"{FEATURES}@1", f"{RAW}@1", "dataset:s3://bureau/scores/2024@1",
+        TRAIN_RUN,
+        f"{FEATURES}@1",
+        f"{RAW}@1",
+        "dataset:s3://bureau/scores/2024@1",
         "run:8d3f1a2e-5b6c-4d7e-8f90-a1b2c3d4e5f6",
     }
     by_ref = {n["ref"]: n for n in up["nodes"]}

@@ -38,8 +38,9 @@ MAKE_STORE = textwrap.dedent(
 @pytest.mark.slow
 def test_import_mlflow_runs_and_model_versions(cli, workspace, tmp_path):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    made = subprocess.run([sys.executable, "-c", MAKE_STORE, uri], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=300)
+    made = subprocess.run(
+        [sys.executable, "-c", MAKE_STORE, uri], capture_output=True, text=True, cwd=tmp_path, timeout=300
+    )
     assert made.returncode == 0, made.stderr[-2000:]
     run_id = made.stdout.strip().splitlines()[-1]
 

@@ -40,7 +40,7 @@ def section(text: str, title: str, following: str | None) -> str:
     starts = [m.start() for m in re.finditer(rf"^{re.escape(title)}\s*$", text, re.MULTILINE)]
     start = starts[-1]
     end = re.search(rf"^{re.escape(following)}\s*$", text[start:], re.MULTILINE) if following else None
-    return text[start: start + end.start() if end else None]
+    return text[start : start + end.start() if end else None]
 
 
 def _env(path: Path | None) -> dict[str, str]:
@@ -64,7 +64,13 @@ def _flow(ws: Any, files: Any) -> dict[str, Any]:
     out["gbm"] = ws.gate_promote(GBM, "production")
     first = ws.gate_promote(LR, "production")
     for who in ("rita", "ravi"):
-        vote(ws.context, first.approval["request"], ws.principal(who), "approve", f"{who}: fairness and accuracy reviewed")
+        vote(
+            ws.context,
+            first.approval["request"],
+            ws.principal(who),
+            "approve",
+            f"{who}: fairness and accuracy reviewed",
+        )
     out["lr_allow"] = ws.gate_promote(LR, "production")
     out["lr_retrain"] = ws.gate_retrain(LR, files.current)
     return out
@@ -104,7 +110,7 @@ def test_rule_values_equal_the_decision(world: SimpleNamespace) -> None:
     d = world.decisions["gbm"]
     rules = section(world.text["gbm"], "Policy rules evaluated", "Fairness")
     for f in d.findings:
-        row = rules[rules.index(f.rule):]
+        row = rules[rules.index(f.rule) :]
         line = row[: row.index("\n")]
         assert fmt(f.value) in line, (f.rule, fmt(f.value), line)
         assert re.search(rf"\b{f.result}\b", row[:600]), f.rule
@@ -119,11 +125,16 @@ def test_fairness_per_group_equals_the_decision_with_wilson_intervals(world: Sim
     finding = next(f for f in d.findings if f.rule == "eu-ai-act/demographic-parity")
     m = d.measurements[finding.measurement]
     body = section(world.text["gbm"], "Fairness", "Drift")
-    assert f"Difference {fmt(m['metrics']['demographic_parity_difference'])} (CI {fmt(m['lower'])} – {fmt(m['upper'])})" in body
+    assert (
+        f"Difference {fmt(m['metrics']['demographic_parity_difference'])} (CI {fmt(m['lower'])} – {fmt(m['upper'])})"
+        in body
+    )
     for group, rates in m["per_group"].items():
         n, rate = int(rates["count"]), rates["selection_rate"]
         ci = binomtest(round(rate * n), n).proportion_ci(confidence_level=0.95, method="wilson")
-        row = rf"{re.escape(group)}\s+{n}\s+{re.escape(fmt(rate))}\s+{re.escape(fmt(ci.low))}\s+{re.escape(fmt(ci.high))}"
+        row = (
+            rf"{re.escape(group)}\s+{n}\s+{re.escape(fmt(rate))}\s+{re.escape(fmt(ci.low))}\s+{re.escape(fmt(ci.high))}"
+        )
         assert re.search(row, body), (group, row)
 
 
@@ -135,7 +146,9 @@ def test_drift_and_importance_equal_the_retrain_decision(world: SimpleNamespace)
         drifted = "fail" if feature in m["drifted"] else "pass"
         assert re.search(rf"{feature}\s+psi\s+{re.escape(fmt(stats['psi']))}\s+\S+\s+0\.200\s+{drifted}", body), feature
     promote = world.decisions["lr_allow"]
-    importance = next(promote.measurements[f.measurement] for f in promote.findings if f.check == "explainability")["importance"]
+    importance = next(promote.measurements[f.measurement] for f in promote.findings if f.check == "explainability")[
+        "importance"
+    ]
     shap = section(world.text["lr"], "Explainability", "Approvals, rejections and waivers")
     for feature, value in importance.items():
         assert re.search(rf"{feature}\s+{re.escape(fmt(value))}", shap), feature
@@ -159,7 +172,7 @@ def test_reviews_controls_and_ledger(world: SimpleNamespace) -> None:
 
 def test_period_report_exceptions_first(world: SimpleNamespace) -> None:
     text = world.text["period"]
-    body = text[[m.start() for m in re.finditer(r"^Exceptions\s*$", text, re.MULTILINE)][-1]:]
+    body = text[[m.start() for m in re.finditer(r"^Exceptions\s*$", text, re.MULTILINE)][-1] :]
     exceptions = body[: re.search(r"^Summary\s*$", body, re.MULTILINE).start()]  # type: ignore[union-attr]
     assert "waived deny" in exceptions and "retraining triggered" in exceptions
     assert world.decisions["gbm"].id in exceptions and world.decisions["lr_retrain"].id in exceptions
@@ -243,7 +256,9 @@ def test_gather_model_on_each_backend(db_url: str | None, tmp_path: Path) -> Non
         d = ws.gate_promote(GBM, "production")
         data = gather_model(ws.store, GBM, settings=ws.settings, rules=ws.packs.rules)
     assert data.decision is not None and data.decision.id == d.id
-    assert [(f.rule_id, f.value, f.result) for f in data.decision.findings] == [(f.rule, f.value, f.result) for f in d.findings]
+    assert [(f.rule_id, f.value, f.result) for f in data.decision.findings] == [
+        (f.rule, f.value, f.result) for f in d.findings
+    ]
     m = next(d.measurements[f.measurement] for f in d.findings if f.rule == "eu-ai-act/demographic-parity")
     table = next(t for t in data.fairness if t.metric == "selection_rate")
     assert {g.group: g.value for g in table.groups} == {k: v["selection_rate"] for k, v in m["per_group"].items()}

@@ -32,7 +32,7 @@ class Server:
         hits = self.hits
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 hits.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
@@ -70,7 +70,7 @@ def hostile_card(server: Server, tmp_path: Path) -> Path:
 def test_the_server_counts_hits(server: Server) -> None:
     import urllib.request
 
-    urllib.request.urlopen(f"http://{server.host}/probe", timeout=5).read()  # noqa: S310
+    urllib.request.urlopen(f"http://{server.host}/probe", timeout=5).read()
     assert server.hits == ["/probe"]  # so zero below means nothing was fetched
 
 
@@ -92,7 +92,9 @@ def test_hostile_card_renders_as_text_and_fetches_nothing(server: Server, hostil
     assert f'<img src="http://{server.host}/raw-image.png">' in flat
     assert f"[click me](http://{server.host}/link)" in flat
     assert "TOP-SECRET-CONTENT" not in flat
-    full = subprocess.run(["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    full = subprocess.run(
+        ["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "<script>fetch(" in " ".join(full.split())
 
 

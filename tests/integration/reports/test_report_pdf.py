@@ -28,7 +28,9 @@ from govern.reports import (
 from govern.reports._sample import sample_model_report, sample_period_report
 
 ROOT = Path(__file__).resolve().parents[3]
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing (scripts/system-deps.sh)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils missing (scripts/system-deps.sh)"
+)
 SECTIONS = ["Contents", "Executive summary", "Model card", "Lineage", "Policy rules evaluated", "Fairness",
             "Drift", "Explainability", "Approvals, rejections and waivers", "Audit ledger", "Controls coverage matrix"]  # fmt: skip
 
@@ -76,7 +78,11 @@ def test_table_of_contents_page_numbers_point_at_the_sections(model_pdf: Path) -
 
 
 def test_running_headers_and_page_numbers(model_pdf: Path) -> None:
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(model_pdf)], capture_output=True, text=True).stdout).group(1))  # type: ignore[union-attr]
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(model_pdf)], capture_output=True, text=True).stdout
+        ).group(1)
+    )  # type: ignore[union-attr]
     assert pages >= 10
     page5 = pdftotext(model_pdf, first=5)
     assert "credit-risk-gbm@1" in page5.splitlines()[0]
@@ -92,13 +98,17 @@ def test_numbers_in_the_pdf_equal_the_data(model_pdf: Path, model_data: ModelRep
     # Row by row in the layout text: rule id, measured value, result on one line.
     layout = pdftotext(model_pdf, layout=True)
     for f in model_data.decision.findings:
-        assert re.search(re.escape(f.rule_id) + r"\s.*" + re.escape(fmt(f.value)) + r"\s.*" + f.result, layout), f.rule_id
+        assert re.search(re.escape(f.rule_id) + r"\s.*" + re.escape(fmt(f.value)) + r"\s.*" + f.result, layout), (
+            f.rule_id
+        )
     for table in model_data.fairness:
         for g in table.groups:
             row = rf"{re.escape(g.group)}\s+{g.count}\s+{re.escape(fmt(g.value))}\s+{re.escape(fmt(g.lower))}\s+{re.escape(fmt(g.upper))}"
             assert re.search(row, layout), g
     for d in model_data.drift:
-        assert re.search(rf"{re.escape(d.feature)}\s+{d.method}\s+{re.escape(fmt(d.statistic))}\s+{re.escape(fmt(d.pvalue))}", layout), d
+        assert re.search(
+            rf"{re.escape(d.feature)}\s+{d.method}\s+{re.escape(fmt(d.statistic))}\s+{re.escape(fmt(d.pvalue))}", layout
+        ), d
     for imp in model_data.importance:
         assert re.search(rf"\d+\s+{re.escape(imp.feature)}\s+{re.escape(fmt(imp.value))}", layout), imp
     text = squash(pdftotext(model_pdf))
@@ -168,7 +178,9 @@ def test_pdf_is_pdf_a_3b(model_pdf: Path) -> None:
 
 
 def test_pages_rasterize(model_pdf: Path, tmp_path: Path) -> None:
-    subprocess.run(["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "3", str(model_pdf), str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "3", str(model_pdf), str(tmp_path / "p")], check=True
+    )
     pngs = sorted(tmp_path.glob("p-*.png"))
     assert len(pngs) == 3 and all(p.stat().st_size > 2000 for p in pngs)
 

@@ -21,10 +21,16 @@ import pytest
 from govern_testkit import ServeProcess, workspace_env
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-PEOPLE = {"bob": "model_owner", "rita": "risk_officer", "ravi": "risk_officer", "ci-bot": "ci",
-          "audrey": "auditor"}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PEOPLE = {"bob": "model_owner", "rita": "risk_officer", "ravi": "risk_officer", "ci-bot": "ci", "audrey": "auditor"}
 HOSTILE = '<script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2">'
 REVIEWED = "credit-risk-lr@1"
 
@@ -46,8 +52,9 @@ class WebWorkspace:
         return Workspace.open(self.path, **({"database_url": self.database_url} if self.database_url else {}))
 
 
-def build_web_workspace(root: Path, files: Any, database_url: str | None = None, *,
-                        hostile_card: bool = True) -> WebWorkspace:
+def build_web_workspace(
+    root: Path, files: Any, database_url: str | None = None, *, hostile_card: bool = True
+) -> WebWorkspace:
     """The demo's lineage, models and evidence (the reviewed model's card carries hostile HTML),
     a token per person, and the promotion gate run by ci-bot so a request is pending."""
     from govern.demo import EVAL_MAPPING, demo_card, register
@@ -83,8 +90,9 @@ class Server(ServeProcess):
         super().__init__(ws.env, ws.path.parent)
 
     def api(self, person: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url + "/v1", timeout=60,
-                            headers={"Authorization": f"Bearer {self.ws.tokens[person]}"})
+        return httpx.Client(
+            base_url=self.url + "/v1", timeout=60, headers={"Authorization": f"Bearer {self.ws.tokens[person]}"}
+        )
 
     @contextmanager
     def signed_in(self, person: str) -> Iterator[httpx.Client]:
@@ -164,10 +172,9 @@ def browser_page(chromium: Any) -> Iterator[Any]:
         context.close()
 
 
-
-
 @pytest.fixture
 def web() -> SimpleNamespace:
     """The helpers above, for test modules."""
-    return SimpleNamespace(HOSTILE=HOSTILE, REVIEWED=REVIEWED, Server=Server, build=build_web_workspace,
-                           sign_in=sign_in, sign_out=sign_out)
+    return SimpleNamespace(
+        HOSTILE=HOSTILE, REVIEWED=REVIEWED, Server=Server, build=build_web_workspace, sign_in=sign_in, sign_out=sign_out
+    )

@@ -76,8 +76,9 @@ def test_owner_approval_is_refused_with_a_message_on_the_page(server: Any, brows
     assert "No votes yet" in page.get_by_role("region", name="Approval history").inner_text()
 
 
-def test_request_page_shows_findings_charts_lineage_and_an_escaped_card(server: Any, browser_page: Any,
-                                                                         web: Any) -> None:
+def test_request_page_shows_findings_charts_lineage_and_an_escaped_card(
+    server: Any, browser_page: Any, web: Any
+) -> None:
     page = browser_page
     web.sign_in(page, server, "rita")
     page.goto(f"{server.url}/requests/{server.ws.request_id}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-
 from typing import Any
 
 import httpx
@@ -43,8 +42,11 @@ def test_a_post_without_the_right_csrf_token_is_refused(server: Any, csrf: str |
 def test_a_cross_site_origin_is_refused_even_with_the_token(server: Any) -> None:
     with server.signed_in("rita") as browser:
         token = csrf_of(browser, f"/requests/{server.ws.request_id}")
-        refused = browser.post(f"/requests/{server.ws.request_id}/approve", data={**VOTE, "csrf_token": token},
-                               headers={"Origin": "https://evil.example"})
+        refused = browser.post(
+            f"/requests/{server.ws.request_id}/approve",
+            data={**VOTE, "csrf_token": token},
+            headers={"Origin": "https://evil.example"},
+        )
         assert refused.status_code == 403 and "csrf_failed" in refused.text
     assert votes(server) == []
 
@@ -111,8 +113,9 @@ def test_bad_token_and_open_redirect(server: Any) -> None:
         bad = client.post("/signin", data={"token": "gov_nope", "csrf_token": token})
         assert bad.status_code == 401 and "Sign-in failed" in bad.text
         token = csrf_of(client, "/signin")
-        ok = client.post("/signin", data={"token": server.ws.tokens["rita"], "csrf_token": token,
-                                          "next": "//evil.example/x"})
+        ok = client.post(
+            "/signin", data={"token": server.ws.tokens["rita"], "csrf_token": token, "next": "//evil.example/x"}
+        )
         assert ok.status_code == 303 and ok.headers["location"] == "/inbox"
 
 

@@ -26,7 +26,19 @@ def files(tmp_path: Path) -> Path:
 
 
 def test_fairness_json_uses_contract_names(cli, files: Path) -> None:  # type: ignore[no-untyped-def]
-    result = cli.run("check", "fairness", str(files / "eval.csv"), "--label", "y", "--prediction", "pred", "--sensitive", "sex", "--format", "json")
+    result = cli.run(
+        "check",
+        "fairness",
+        str(files / "eval.csv"),
+        "--label",
+        "y",
+        "--prediction",
+        "pred",
+        "--sensitive",
+        "sex",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     frame = pd.read_csv(files / "eval.csv")
@@ -36,7 +48,16 @@ def test_fairness_json_uses_contract_names(cli, files: Path) -> None:  # type: i
 
 
 def test_drift_json(cli, files: Path) -> None:  # type: ignore[no-untyped-def]
-    result = cli.run("check", "drift", str(files / "eval.csv"), str(files / "current.csv"), "--columns", "age,sex", "--format", "json")
+    result = cli.run(
+        "check",
+        "drift",
+        str(files / "eval.csv"),
+        str(files / "current.csv"),
+        "--columns",
+        "age,sex",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     a, b = pd.read_csv(files / "eval.csv").age, pd.read_csv(files / "current.csv").age
@@ -45,7 +66,19 @@ def test_drift_json(cli, files: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_performance_text_and_explain(cli, files: Path) -> None:  # type: ignore[no-untyped-def]
-    result = cli.run("check", "performance", str(files / "eval.csv"), "--label", "y", "--score", "score", "--champion-score", "old", "--replicates", "100")
+    result = cli.run(
+        "check",
+        "performance",
+        str(files / "eval.csv"),
+        "--label",
+        "y",
+        "--score",
+        "score",
+        "--champion-score",
+        "old",
+        "--replicates",
+        "100",
+    )
     assert result.returncode == 0, result.stderr
     assert "auc" in result.stdout and "challenger - champion" in result.stdout
     import skops.io
@@ -54,7 +87,16 @@ def test_performance_text_and_explain(cli, files: Path) -> None:  # type: ignore
     frame = pd.read_csv(files / "eval.csv")
     model = GradientBoostingClassifier(n_estimators=5).fit(frame[["age", "score"]], frame.y)
     skops.io.dump(model, files / "model.skops")
-    result = cli.run("check", "explain", str(files / "model.skops"), str(files / "eval.csv"), "--protected", "sex", "--format", "json")
+    result = cli.run(
+        "check",
+        "explain",
+        str(files / "model.skops"),
+        str(files / "eval.csv"),
+        "--protected",
+        "sex",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     assert set(json.loads(result.stdout)["importance"]) == {"age", "score"}
 
@@ -62,8 +104,14 @@ def test_performance_text_and_explain(cli, files: Path) -> None:  # type: ignore
 @pytest.mark.parametrize(
     ("args", "code"),
     [
-        (["fairness", "{d}/eval.csv", "--label", "nope", "--prediction", "pred", "--sensitive", "sex"], "evidence_missing_column"),
-        (["fairness", "{d}/eval.csv", "--label", "age", "--prediction", "pred", "--sensitive", "sex"], "evidence_label_not_binary"),
+        (
+            ["fairness", "{d}/eval.csv", "--label", "nope", "--prediction", "pred", "--sensitive", "sex"],
+            "evidence_missing_column",
+        ),
+        (
+            ["fairness", "{d}/eval.csv", "--label", "age", "--prediction", "pred", "--sensitive", "sex"],
+            "evidence_label_not_binary",
+        ),
         (["performance", "{d}/absent.csv", "--label", "y", "--score", "score"], "evidence_unreadable"),
         (["explain", "{d}/model.pkl", "{d}/eval.csv"], "evidence_pickle_refused"),
     ],

@@ -37,7 +37,10 @@ def test_numeric_statistics_equal_scipy(n_ref: int, n_cur: int, shift: float, ro
     ours_ref = binned_counts(np.sort(a), edges)
     ours_cur = binned_counts(np.sort(b), edges)
     assert ours_ref.sum() == n_ref and ours_cur.sum() == n_cur
-    assert np.array_equal(ours_ref, np.array([np.sum((a > lo) & (a <= hi)) for lo, hi in zip(np.r_[-np.inf, edges], np.r_[edges, np.inf])]))
+    assert np.array_equal(
+        ours_ref,
+        np.array([np.sum((a > lo) & (a <= hi)) for lo, hi in zip(np.r_[-np.inf, edges], np.r_[edges, np.inf])]),
+    )
     assert abs(stats["jensen_shannon"] - jensenshannon(ours_ref, ours_cur, base=2)) < TOL
     p = np.maximum(ours_ref / n_ref, 1e-4)
     q = np.maximum(ours_cur / n_cur, 1e-4)
@@ -86,7 +89,16 @@ def test_decision_matrix_and_measurement_keys() -> None:
     ref = pd.DataFrame({"x": rng.normal(size=3000), "s": rng.random(3000)})
     cur = pd.DataFrame({"x": rng.normal(0.5, size=3000), "s": rng.random(3000) ** 2})
     m = drift(ref, cur, score="s", threshold=0.1)
-    assert {"value", "max_value", "min_pvalue", "per_feature", "drifted", "decision", "prediction_psi", "inconclusive"} <= set(m)
+    assert {
+        "value",
+        "max_value",
+        "min_pvalue",
+        "per_feature",
+        "drifted",
+        "decision",
+        "prediction_psi",
+        "inconclusive",
+    } <= set(m)
     assert list(m["per_feature"]) == ["x"] and m["drifted"] == ["x"] and m["decision"] == "retrain"
     assert m["prediction_psi"] > 0.05
 

@@ -70,7 +70,15 @@ def test_sampled_explainer_is_bounded_and_equals_shap_permutation(data: tuple[pd
     frame, y = data
     model = LogisticRegression().fit(frame, y)
     seen: list[tuple[int, int]] = []
-    result = explain(model, frame, max_samples=60, max_background=20, permutations=3, seed=4, progress=lambda d, t: seen.append((d, t)))
+    result = explain(
+        model,
+        frame,
+        max_samples=60,
+        max_background=20,
+        permutations=3,
+        seed=4,
+        progress=lambda d, t: seen.append((d, t)),
+    )
     assert result["explainer"] == "permutation"
     assert seen[-1] == (60, 60)
     # the same computation through shap directly: same rows, background and seed
@@ -83,7 +91,9 @@ def test_sampled_explainer_is_bounded_and_equals_shap_permutation(data: tuple[pd
         shap.maskers.Independent(background, max_samples=20),
         seed=4,
     )
-    values = np.concatenate([explainer(sample[i : i + 50], max_evals=3 * 9, silent=True).values for i in range(0, 60, 50)])
+    values = np.concatenate(
+        [explainer(sample[i : i + 50], max_evals=3 * 9, silent=True).values for i in range(0, 60, 50)]
+    )
     for name, value in zip(frame.columns, np.abs(values).mean(axis=0)):
         assert abs(result["importance"][name] - value) < TOL
 

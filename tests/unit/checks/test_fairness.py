@@ -90,8 +90,13 @@ def test_bootstrap_interval_is_seeded_and_agrees_with_fairlearn_bootstrap() -> N
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         frame = fm.MetricFrame(
-            metrics=fm.selection_rate, y_true=y, y_pred=pred, sensitive_features=groups["race"],
-            n_boot=500, ci_quantiles=[0.025, 0.975], random_state=1,
+            metrics=fm.selection_rate,
+            y_true=y,
+            y_pred=pred,
+            sensitive_features=groups["race"],
+            n_boot=500,
+            ci_quantiles=[0.025, 0.975],
+            random_state=1,
         )
     lo, hi = frame.difference_ci()
     # Different random streams: the intervals agree to within sampling noise.

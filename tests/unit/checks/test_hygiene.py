@@ -17,7 +17,9 @@ def test_documentation_default_fields_by_tier_and_override() -> None:
     assert not high["complete"]
     assert "model_details.description" in high["missing"]  # empty string is absent
     assert "human_oversight" in high["missing"]
-    assert high["value"] == (len(DEFAULT_REQUIRED_FIELDS["high"]) - len(high["missing"])) / len(DEFAULT_REQUIRED_FIELDS["high"])
+    assert high["value"] == (len(DEFAULT_REQUIRED_FIELDS["high"]) - len(high["missing"])) / len(
+        DEFAULT_REQUIRED_FIELDS["high"]
+    )
     custom = documentation(card, tier="high", required=["metrics.auc", "metrics.f1"])
     assert custom["missing"] == ["metrics.f1"] and custom["value"] == 0.5
     # an unknown tier fails closed to the high list
@@ -27,8 +29,25 @@ def test_documentation_default_fields_by_tier_and_override() -> None:
 def test_lineage_violations() -> None:
     lineage = {
         "datasets": [
-            {"name": "loans", "version": "2", "license": "", "contains_pii": True, "consent": "", "deprecated": True, "flagged": False},
-            {"name": "bureau", "version": "1", "license": "CC-BY-4.0", "contains_pii": True, "consent": "contract", "deprecated": False, "flagged": True, "has_card": False},
+            {
+                "name": "loans",
+                "version": "2",
+                "license": "",
+                "contains_pii": True,
+                "consent": "",
+                "deprecated": True,
+                "flagged": False,
+            },
+            {
+                "name": "bureau",
+                "version": "1",
+                "license": "CC-BY-4.0",
+                "contains_pii": True,
+                "consent": "contract",
+                "deprecated": False,
+                "flagged": True,
+                "has_card": False,
+            },
         ],
         "runs": [{"id": "r1", "author": "ana", "code_commit": ""}],
     }

@@ -14,26 +14,75 @@ from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
 # CONTRACT.md, one row per variable.
 CONTRACT: dict[str, set[str]] = {
-    "fairness": {"value", "inconclusive", "lower", "upper", "metrics", "per_group", "four_fifths_pass", "min_group_count"},
-    "drift": {"value", "inconclusive", "max_value", "min_pvalue", "per_feature", "drifted", "decision", "prediction_psi"},
-    "explainability": {"value", "inconclusive", "protected_share", "proxy_share", "top_features", "importance", "protected_in_top", "rank_stability"},
+    "fairness": {
+        "value",
+        "inconclusive",
+        "lower",
+        "upper",
+        "metrics",
+        "per_group",
+        "four_fifths_pass",
+        "min_group_count",
+    },
+    "drift": {
+        "value",
+        "inconclusive",
+        "max_value",
+        "min_pvalue",
+        "per_feature",
+        "drifted",
+        "decision",
+        "prediction_psi",
+    },
+    "explainability": {
+        "value",
+        "inconclusive",
+        "protected_share",
+        "proxy_share",
+        "top_features",
+        "importance",
+        "protected_in_top",
+        "rank_stability",
+    },
     "performance": {"value", "inconclusive", "metrics", "delta", "delta_lower", "delta_upper", "has_champion"},
     "documentation": {"value", "inconclusive", "missing", "complete"},
     "lineage": {"value", "inconclusive", "violations", "complete"},
 }
 TYPES = {
-    "value": float, "inconclusive": bool, "lower": float, "upper": float, "metrics": dict, "per_group": dict,
-    "four_fifths_pass": bool, "min_group_count": int, "max_value": float, "min_pvalue": float, "per_feature": dict,
-    "drifted": list, "decision": str, "prediction_psi": float, "protected_share": float, "proxy_share": float,
-    "top_features": list, "importance": dict, "protected_in_top": list, "rank_stability": float, "delta": float,
-    "delta_lower": float, "delta_upper": float, "has_champion": bool, "missing": list, "complete": bool, "violations": list,
+    "value": float,
+    "inconclusive": bool,
+    "lower": float,
+    "upper": float,
+    "metrics": dict,
+    "per_group": dict,
+    "four_fifths_pass": bool,
+    "min_group_count": int,
+    "max_value": float,
+    "min_pvalue": float,
+    "per_feature": dict,
+    "drifted": list,
+    "decision": str,
+    "prediction_psi": float,
+    "protected_share": float,
+    "proxy_share": float,
+    "top_features": list,
+    "importance": dict,
+    "protected_in_top": list,
+    "rank_stability": float,
+    "delta": float,
+    "delta_lower": float,
+    "delta_upper": float,
+    "has_champion": bool,
+    "missing": list,
+    "complete": bool,
+    "violations": list,
 }
 
 
 @pytest.fixture
 def evidence(tmp_path: Path) -> EvidenceSet:
-    from sklearn.ensemble import GradientBoostingClassifier
     import skops.io
+    from sklearn.ensemble import GradientBoostingClassifier
 
     rng = np.random.default_rng(0)
     n = 800
@@ -64,7 +113,10 @@ def evidence(tmp_path: Path) -> EvidenceSet:
 FACTS = {
     "model": {"name": "m", "version": "1", "tier": "minimal", "card": {"intended_use": "x", "owner": "y"}},
     "target": "production",
-    "lineage": {"datasets": [{"name": "d", "version": "1", "license": "MIT"}], "runs": [{"id": "r", "code_commit": "abc"}]},
+    "lineage": {
+        "datasets": [{"name": "d", "version": "1", "license": "MIT"}],
+        "runs": [{"id": "r", "code_commit": "abc"}],
+    },
 }
 
 

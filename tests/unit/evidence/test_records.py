@@ -24,7 +24,9 @@ def test_add_and_read_back(store: Store, tmp_path: Path) -> None:
     data.write_text("label,score,sex\n1,0.9,F\n0,0.2,M\n")
     mapping = ColumnMapping(label="label", score="score", sensitive=("sex",))
     with store.write() as session:
-        added = add_evidence(session, tmp_path / "blobs", "credit@2", "evaluation", data, mapping=mapping, created_by="ana")
+        added = add_evidence(
+            session, tmp_path / "blobs", "credit@2", "evaluation", data, mapping=mapping, created_by="ana"
+        )
         add_evidence(session, tmp_path / "blobs", "credit@1", "evaluation", data, mapping=mapping)
     with store.read() as session:
         evidence = evidence_for(session, tmp_path / "blobs", "credit@2", champion="credit@1")

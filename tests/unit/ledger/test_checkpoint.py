@@ -39,7 +39,13 @@ def test_round_trip_and_format(tmp_path: Path) -> None:
     key, cp, ring = _signed(tmp_path)
     text = cp.text()
     lines = text.split("\n")
-    assert lines[:5] == [ORIGIN, "42", base64.b64encode(ROOT).decode(), f"head {HEAD}", "time 2025-01-01T00:00:00.000000Z"]
+    assert lines[:5] == [
+        ORIGIN,
+        "42",
+        base64.b64encode(ROOT).decode(),
+        f"head {HEAD}",
+        "time 2025-01-01T00:00:00.000000Z",
+    ]
     assert lines[5] == "" and lines[6].startswith(f"\u2014 {ORIGIN} ")
     blob = base64.b64decode(lines[6].split(" ")[2])
     assert blob[:4].hex() == key.public.key_id == key_id(ORIGIN, key.public.public)
@@ -93,7 +99,9 @@ def test_wrong_origin_rejected(tmp_path: Path) -> None:
 
 def test_retired_key_verifies_old_checkpoints_only(tmp_path: Path) -> None:
     key, cp, _ = _signed(tmp_path, time="2025-01-01T00:00:00.000000Z")
-    retired = KeyRing([type(key.public)(key.public.name, key.public.key_id, key.public.public, "2025-06-01T00:00:00.000000Z")])
+    retired = KeyRing(
+        [type(key.public)(key.public.name, key.public.key_id, key.public.public, "2025-06-01T00:00:00.000000Z")]
+    )
     verify_checkpoint(cp, retired)
     late = sign_body(checkpoint_body(ORIGIN, 43, ROOT, HEAD, "2025-07-01T00:00:00.000000Z"), key)
     with pytest.raises(VerificationError) as err:
@@ -105,9 +113,13 @@ def test_pem_public_key_is_accepted(tmp_path: Path) -> None:
     from cryptography.hazmat.primitives import serialization
 
     key, cp, _ = _signed(tmp_path)
-    pem = key.private.public_key().public_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    pem = (
+        key.private.public_key()
+        .public_bytes(  # type: ignore[attr-defined]
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        .decode()
+    )
     verify_checkpoint(cp, KeyRing.parse(pem))
 
 
@@ -115,10 +127,19 @@ def test_pem_public_key_is_accepted(tmp_path: Path) -> None:
     ("name", "text"),
     [
         ("unsigned", f"{ORIGIN}\n1\n{base64.b64encode(ROOT).decode()}\nhead {HEAD}\ntime 2025-01-01T00:00:00Z\n"),
-        ("size_not_decimal", f"{ORIGIN}\n0x10\n{base64.b64encode(ROOT).decode()}\nhead {HEAD}\ntime 2025-01-01T00:00:00Z\n\n\u2014 k AAAAAAAA\n"),
+        (
+            "size_not_decimal",
+            f"{ORIGIN}\n0x10\n{base64.b64encode(ROOT).decode()}\nhead {HEAD}\ntime 2025-01-01T00:00:00Z\n\n\u2014 k AAAAAAAA\n",
+        ),
         ("root_not_32_bytes", f"{ORIGIN}\n1\nAAAA\nhead {HEAD}\ntime 2025-01-01T00:00:00Z\n\n\u2014 k AAAAAAAA\n"),
-        ("head_missing", f"{ORIGIN}\n1\n{base64.b64encode(ROOT).decode()}\ntime 2025-01-01T00:00:00Z\n\n\u2014 k AAAAAAAA\n"),
-        ("signature_line_without_dash", f"{ORIGIN}\n1\n{base64.b64encode(ROOT).decode()}\nhead {HEAD}\ntime 2025-01-01T00:00:00Z\n\n- k AAAAAAAA\n"),
+        (
+            "head_missing",
+            f"{ORIGIN}\n1\n{base64.b64encode(ROOT).decode()}\ntime 2025-01-01T00:00:00Z\n\n\u2014 k AAAAAAAA\n",
+        ),
+        (
+            "signature_line_without_dash",
+            f"{ORIGIN}\n1\n{base64.b64encode(ROOT).decode()}\nhead {HEAD}\ntime 2025-01-01T00:00:00Z\n\n- k AAAAAAAA\n",
+        ),
         ("no_final_newline", f"{ORIGIN}\n1"),
     ],
 )

@@ -14,7 +14,10 @@ from govern.core import GovernError, canonical_json
 from govern.ledger import EVENT_KINDS, GENESIS, entry_bytes, entry_hash
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text()
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.text()
     | st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
     max_leaves=20,
@@ -39,7 +42,9 @@ def test_entry_bytes_are_the_rfc8785_bytes_of_the_entry(seq: int, actor: str, ki
     obj = {"seq": seq, "time": time, "actor": actor, "kind": kind, "payload": payload, "prev": GENESIS}
     got = entry_bytes(seq, time, actor, kind, canonical_json(payload).decode(), GENESIS)
     assert got == rfc8785.dumps(obj)
-    assert entry_hash(seq, time, actor, kind, canonical_json(payload).decode(), GENESIS) == hashlib.sha256(got).hexdigest()
+    assert (
+        entry_hash(seq, time, actor, kind, canonical_json(payload).decode(), GENESIS) == hashlib.sha256(got).hexdigest()
+    )
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")], ids=["nan", "inf", "-inf"])

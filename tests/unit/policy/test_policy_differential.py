@@ -14,21 +14,18 @@ import pytest
 
 pytest.importorskip("celpy")
 
-from govern.core import resource_path  # noqa: E402
-from govern.policy import prepare_facts  # noqa: E402
-from govern.policy._cel import run  # noqa: E402
-from govern.policy._load import _validate  # noqa: E402
-from govern.policy._oracle import OracleProgram, oracle_facts  # noqa: E402
-from govern.policy._testing import _merge  # noqa: E402
+from govern.core import resource_path
+from govern.policy import prepare_facts
+from govern.policy._cel import run
+from govern.policy._load import _validate
+from govern.policy._oracle import OracleProgram, oracle_facts
+from govern.policy._testing import _merge
 
 PACK_PATHS = [resource_path("policies")]
 
 
 def _scaled(measurement: dict[str, Any], factor: float) -> dict[str, Any]:
-    return {
-        k: (v * factor if isinstance(v, float) else v)
-        for k, v in measurement.items()
-    }
+    return {k: (v * factor if isinstance(v, float) else v) for k, v in measurement.items()}
 
 
 def _cases() -> Iterator[tuple[str, Any, dict[str, Any], dict[str, dict[str, Any]]]]:

@@ -22,8 +22,9 @@ def test_wilson_interval_without_observations_is_everything() -> None:
 
 
 def test_fairness_chart_bars_whiskers_and_four_fifths_guide() -> None:
-    chart = fairness_chart({"per_group": {"B": {"count": 100.0, "selection_rate": 0.5},
-                                          "A": {"count": 400.0, "selection_rate": 0.75}}})
+    chart = fairness_chart(
+        {"per_group": {"B": {"count": 100.0, "selection_rate": 0.5}, "A": {"count": 400.0, "selection_rate": 0.75}}}
+    )
     assert chart is not None
     assert [b.label for b in chart.bars] == ["A", "B"]
     a, b = chart.bars
@@ -35,20 +36,25 @@ def test_fairness_chart_bars_whiskers_and_four_fifths_guide() -> None:
 
 
 def test_drift_chart_sorts_by_psi_and_flags_drifted_features() -> None:
-    chart = drift_chart({"per_feature": {"age": {"psi": 0.02}, "income": {"psi": 0.4}, "zip": {"psi": 0.1}},
-                         "drifted": ["income"]})
+    chart = drift_chart(
+        {"per_feature": {"age": {"psi": 0.02}, "income": {"psi": 0.4}, "zip": {"psi": 0.1}}, "drifted": ["income"]}
+    )
     assert chart is not None
     assert [(b.label, b.flagged) for b in chart.bars] == [("income", True), ("zip", False), ("age", False)]
     assert chart.bars[0].width == pytest.approx(chart.plot_width)  # the axis ends at 0.4
 
 
 def test_lineage_diagram_edges_all_point_right() -> None:
-    nodes = [{"ref": r, "kind": k, "name": r.split(":")[-1], "version": None} for r, k in [
-        ("dataset:raw", "dataset"), ("feature:f", "feature"), ("run:train", "run"), ("m@1", "model")]]
-    edges = [{"from": "dataset:raw", "to": "feature:f", "kind": "derived_from"},
-             {"from": "feature:f", "to": "run:train", "kind": "consumed"},
-             {"from": "dataset:raw", "to": "run:train", "kind": "consumed"},
-             {"from": "run:train", "to": "m@1", "kind": "produced"}]
+    nodes = [
+        {"ref": r, "kind": k, "name": r.split(":")[-1], "version": None}
+        for r, k in [("dataset:raw", "dataset"), ("feature:f", "feature"), ("run:train", "run"), ("m@1", "model")]
+    ]
+    edges = [
+        {"from": "dataset:raw", "to": "feature:f", "kind": "derived_from"},
+        {"from": "feature:f", "to": "run:train", "kind": "consumed"},
+        {"from": "dataset:raw", "to": "run:train", "kind": "consumed"},
+        {"from": "run:train", "to": "m@1", "kind": "produced"},
+    ]
     diagram = lineage_diagram(nodes, edges, "m@1")
     x = {b.ref: b.x for b in diagram.boxes}
     assert x["dataset:raw"] < x["feature:f"] < x["run:train"] < x["m@1"]

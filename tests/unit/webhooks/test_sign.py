@@ -21,13 +21,16 @@ def test_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
     assert verify_signature(SECRET, sign(SECRET, BODY, timestamp=T), BODY, now=T + 10) == T
 
 
-@pytest.mark.parametrize(("header", "body", "now", "code"), [
-    ("v1=abc", BODY, T, "webhook_signature_malformed"),
-    ("t=soon,v1=abc", BODY, T, "webhook_signature_malformed"),
-    (None, BODY, T + 301, "webhook_signature_stale"),
-    (None, BODY + b" ", T, "webhook_signature_invalid"),
-    ("wrong_secret", BODY, T, "webhook_signature_invalid"),
-])
+@pytest.mark.parametrize(
+    ("header", "body", "now", "code"),
+    [
+        ("v1=abc", BODY, T, "webhook_signature_malformed"),
+        ("t=soon,v1=abc", BODY, T, "webhook_signature_malformed"),
+        (None, BODY, T + 301, "webhook_signature_stale"),
+        (None, BODY + b" ", T, "webhook_signature_invalid"),
+        ("wrong_secret", BODY, T, "webhook_signature_invalid"),
+    ],
+)
 def test_bad_signatures_are_refused(header: str | None, body: bytes, now: int, code: str) -> None:
     if header is None:
         header = sign(SECRET, BODY, timestamp=T)
