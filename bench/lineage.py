@@ -82,7 +82,7 @@ def run_backend(url: str, nodes: list, edges: list, queries: int) -> dict:
 
 def _load(store: Store, nodes: list, edges: list) -> list[int]:
     with store.write() as s:
-        return bulk_load(s, nodes, edges)
+        return bulk_load(s, nodes, edges, actor="bench")
 
 
 def main() -> None:

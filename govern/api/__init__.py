@@ -27,6 +27,8 @@ __all__ = [
     # the client the CLI uses when GOVERN_URL and GOVERN_TOKEN are set
     "ApiClient",
     "approval_view",
+    # the approval-action rate limit (shared with the web inbox)
+    "hit_rate_limit",
 ]
 
 
@@ -35,3 +37,10 @@ def create_app(workspace: Path | str | None = None, *, deliver_webhooks: bool = 
     from ._app import create_app as build
 
     return build(workspace, deliver_webhooks=deliver_webhooks)
+
+
+def hit_rate_limit(store: Any, key: str, *, limit: int, now: float | None = None) -> int:
+    """Count one approval action of ``key`` this minute; see :func:`govern.api._limits.hit_rate_limit`."""
+    from ._limits import hit_rate_limit as hit
+
+    return hit(store, key, limit=limit, now=now)

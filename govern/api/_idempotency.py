@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from govern.core import utcnow
-from govern.store import ApiIdempotencyRow
 
 from ._auth import token_hash
 from ._problems import problem
+from ._tables import ApiIdempotencyRow
 
 HEADER = b"idempotency-key"
 _MAX_KEY = 255

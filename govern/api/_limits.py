@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from starlette.exceptions import HTTPException
 
 from govern.core import GovernError
-from govern.store import ApiRateRow
 
 from ._problems import problem
+from ._tables import ApiRateRow
 
 _rate_t = ApiRateRow.__table__
 

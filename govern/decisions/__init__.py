@@ -1,14 +1,29 @@
 """Decisions: the promotion and retraining gates, approvals, waivers and stage changes.
 
-Every function takes a :class:`Context` (store, blob folder, compiled packs) and writes its
-state change and ledger entry in one transaction. The CLI and the API call these through
-``govern.Workspace``.
+Every mutating function takes a :class:`Context` (store, blob folder, compiled packs) and the
+acting principal, and writes its state change and ledger entry in one transaction. The CLI and
+the API call these through ``govern.Workspace``. Other rooms read recorded decisions, votes,
+waivers and stage changes through the read API below (session in, dataclasses out).
 """
 
 from ._approvals import ApprovalView, Vote, get_request, list_requests, vote
 from ._context import Context, audit
 from ._format import Format, render
 from ._gate import promote, retrain
+from ._read import (
+    StageChangeRecord,
+    StoredDecision,
+    VoteRecord,
+    WaiverRecord,
+    expired_requests,
+    get_decision,
+    history,
+    last_decision_seq,
+    latest_decision,
+    stage_changes,
+    votes,
+    waivers,
+)
 from ._reevaluate import Flip, backtest, flag
 from ._register import register_model
 from ._types import EXIT_CODES, PROMOTION_TARGETS, STAGES, Decision, Finding, Outcome
@@ -44,4 +59,17 @@ __all__ = [
     "flag",
     "backtest",
     "Flip",
+    # read API (session in, dataclasses out)
+    "get_decision",
+    "latest_decision",
+    "history",
+    "last_decision_seq",
+    "votes",
+    "waivers",
+    "stage_changes",
+    "expired_requests",
+    "StoredDecision",
+    "VoteRecord",
+    "WaiverRecord",
+    "StageChangeRecord",
 ]

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import ConflictError, GovernError, NotFoundError, PermissionDenied, isoformat, parse_ref, utcnow
-from govern.store import ApprovalRequestRow, ApprovalVoteRow
 
 from ._context import Context, audit
 from ._inputs import bound_digest, model_state, upstream_authors
+from ._tables import ApprovalRequestRow, ApprovalVoteRow
 
 if TYPE_CHECKING:
     from govern.identity import Principal

@@ -21,15 +21,16 @@ class Context:
 
 
 def audit(session: Any, actor: str, kind: str, payload: dict[str, Any], *, key: str | None = None) -> Any:
-    """Append a ledger entry in ``session``'s transaction; any failure fails the caller (fail closed)."""
-    from govern.ledger import append
+    """Append a decisions-room ledger entry in ``session``'s transaction and queue it for webhook
+    subscribers (decision events are the ones pushed); any failure fails the caller (fail closed)."""
+    from govern.ledger import record
     from govern.webhooks import enqueue
 
+    entry = record(session, actor=actor, kind=kind, payload=payload, idempotency_key=key)
     try:
-        entry = append(session, actor=actor, kind=kind, payload=payload, idempotency_key=key)
         enqueue(session, entry)  # the webhook outbox row commits with the entry, or neither does
-        return entry
     except GovernError:
         raise
     except Exception as exc:  # noqa: BLE001 - a failed write must stop the state change
         raise GovernError("ledger_write_failed", f"the audit ledger could not be written: {exc}") from None
+    return entry

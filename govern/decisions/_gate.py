@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import ConflictError, GovernError, isoformat, json_digest, parse_ref, utcnow
-from govern.store import DecisionRow, ModelVersion, StageChangeRow, WaiverRow
 
 from ._approvals import approval_status, void_stale
 from ._context import Context, audit
 from ._inputs import ModelState, bound_digest, champion_ref, model_state
+from ._tables import DecisionRow, StageChangeRow, WaiverRow
 from ._types import PROMOTION_TARGETS, Decision, Finding
 
 Progress = Callable[[str, int, int], None]
@@ -239,6 +239,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
             stage_before=state.stage,
             stage_after=target if outcome == "allow" else state.stage,
         )
+        _policy_loaded(session, ctx.packs, requester)
         _record(session, decision, state)
         if outcome == "allow" and state.stage != target:
             change_stage(session, state, target, requester, decision_id=decision.id)
@@ -256,7 +257,7 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
     with ctx.store.write() as session:
         state0 = model_state(session, parse_ref(ref), ctx.blob_dir)
         previous = _mapping_of(session, state0.ref, "reference")
-        ev = add_evidence(
+        add_evidence(
             session,
             ctx.blob_dir,
             state0.ref,
@@ -265,7 +266,6 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
             mapping=ColumnMapping.from_dict(previous),
             created_by=requester,
         )
-        audit(session, requester, "evidence.added", {"model": state0.ref, "role": "current", "digest": ev.digest})
     state, facts, tier, rules = _prepare(ctx, ref, "retrain", None)
     findings, measurements, champion = _measure(ctx, state, rules, facts, progress, reuse=False)
     verdict = _base_verdict(findings)
@@ -293,19 +293,32 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
             stage_before=state.stage,
             stage_after=state.stage,
         )
+        _policy_loaded(session, ctx.packs, requester)
         _record(session, decision, state, kind="retrain.decided")
     return decision
 
 
 def _mapping_of(session: Session, subject: str, role: str) -> dict[str, Any] | None:
-    from govern.store import EvidenceRecord
+    from govern.evidence import latest_mapping
 
-    row = session.execute(
-        sa.select(EvidenceRecord.columns)
-        .where(EvidenceRecord.subject == subject, EvidenceRecord.role == role)
-        .order_by(EvidenceRecord.id.desc())
-    ).first()
-    return row[0] if row else None
+    return latest_mapping(session, subject, role)
+
+
+def _policy_loaded(session: Session, packs: Any, actor: str) -> None:
+    """Ledger ``policy.loaded`` for each pack version the first time a gate decides with it.
+
+    Every decision already names the digests of its packs; this entry marks when a pack version
+    came into force, so ``govern audit log --kind policy.loaded`` lists the policy history. The
+    idempotency key (pack name and digest) makes it once per pack version, also under replicas.
+    """
+    for pack in packs.packs:
+        audit(
+            session,
+            actor,
+            "policy.loaded",
+            {"pack": pack.name, "digest": pack.digest, "signed": pack.signed},
+            key=f"policy.loaded:{pack.name}:{pack.digest}",
+        )
 
 
 def _record(session: Session, decision: Decision, state: ModelState, *, kind: str = "gate.decided") -> None:
@@ -359,6 +372,8 @@ def change_stage(
     justification: str | None = None,
 ) -> int:
     """Move a model version to ``to``, with its history row and ledger entry (same transaction)."""
+    from govern.lineage import set_stage
+
     entry = audit(
         session,
         actor,
@@ -371,9 +386,7 @@ def change_stage(
             "justification": justification,
         },
     )
-    session.execute(
-        sa.update(ModelVersion.__table__).where(ModelVersion.__table__.c.node_id == state.node_id).values(stage=to)
-    )
+    set_stage(session, state.node_id, to)
     session.add(
         StageChangeRow(
             model_node_id=state.node_id,

@@ -6,13 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import Ref, json_digest
-from govern.store import ModelVersion, Node
-
-node_t, mv_t = Node.__table__, ModelVersion.__table__
 
 
 @dataclass(frozen=True)
@@ -31,23 +27,20 @@ class ModelState:
 def model_state(session: Session, ref: Ref, blob_dir: Path) -> ModelState:
     """Read everything about a model version that a gate or an approval depends on."""
     from govern.evidence import evidence_for
-    from govern.lineage import model_facts, resolve
+    from govern.lineage import model_facts, model_record
 
-    node_id = resolve(session, ref)
-    node = session.execute(sa.select(node_t).where(node_t.c.id == node_id)).mappings().one()
-    exact = Ref("model", node["name"], node["version"])
+    mv = model_record(session, ref)
+    exact = Ref("model", mv.name, mv.version)
     facts = model_facts(session, exact)
-    mv = session.get(ModelVersion, node_id)
-    assert mv is not None
     evidence: dict[str, str] = {}
     for item in evidence_for(session, blob_dir, str(exact)).items:
         evidence[item.role] = item.digest or ""
     return ModelState(
-        node_id,
+        mv.node_id,
         str(exact),
-        node["name"],
-        node["version"],
-        mv.owner or "",
+        mv.name,
+        mv.version,
+        mv.owner,
         mv.stage,
         mv.artifact_digest,
         facts,
@@ -74,15 +67,9 @@ def bound_digest(state: ModelState, pack_digests: dict[str, str]) -> str:
 
 def champion_ref(session: Session, name: str, exclude_node: int) -> str | None:
     """The version of ``name`` currently in production (the champion), if another one is."""
-    row = session.execute(
-        sa.select(node_t.c.name, node_t.c.version)
-        .join(mv_t, mv_t.c.node_id == node_t.c.id)
-        .where(
-            node_t.c.kind == "model", node_t.c.name == name, mv_t.c.stage == "production", node_t.c.id != exclude_node
-        )
-        .order_by(node_t.c.id.desc())
-    ).first()
-    return f"{row[0]}@{row[1]}" if row else None
+    from govern.lineage import champion
+
+    return champion(session, name, exclude_node=exclude_node)
 
 
 def upstream_authors(facts: dict[str, Any]) -> set[str]:

@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from govern.core import GovernError, json_digest, parse_ref
-from govern.store import DecisionRow
 
 from ._context import Context, audit
 from ._gate import _base_verdict, promote
+from ._tables import DecisionRow
 from ._types import Decision, Finding
 
 REEVALUATOR = "govern:re-evaluation"

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from govern.core import Ref
-from govern.store import ModelVersion
 
 from ._context import Context, audit
 
@@ -15,17 +12,13 @@ from ._context import Context, audit
 def register_model(ctx: Context, spec: Any, actor: str) -> dict[str, Any]:
     """Register ``spec`` (a ``govern.lineage.ModelSpec``); the tier is computed by the packs'
     tiering from the model's facts and recorded with the rule that decided it."""
-    from govern.lineage import model_facts, record_model
+    from govern.lineage import model_facts, record_model, set_tier
 
     with ctx.store.write() as session:
         node_id = record_model(session, spec)
         facts = {**model_facts(session, Ref("model", spec.name, spec.version)), "target": "none"}
         tier = ctx.packs.tier(facts)
-        session.execute(
-            sa.update(ModelVersion.__table__)
-            .where(ModelVersion.__table__.c.node_id == node_id)
-            .values(tier=tier.tier, tier_rule=tier.rule_id)
-        )
+        set_tier(session, node_id, tier.tier, tier.rule_id)
         entry = audit(
             session,
             actor,

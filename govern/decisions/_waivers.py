@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from govern.core import GovernError, PermissionDenied, isoformat, parse_ref, utcnow
-from govern.store import WaiverRow
 
 from ._context import Context, audit
 from ._gate import change_stage
 from ._inputs import model_state
+from ._tables import WaiverRow
 from ._types import STAGES
 
 if TYPE_CHECKING:

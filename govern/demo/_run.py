@@ -236,12 +236,10 @@ class Demo:
         )
 
     def _last_decision_seq(self) -> int:
-        import sqlalchemy as sa
-
-        from govern.store import DecisionRow
+        from govern.decisions import last_decision_seq
 
         with self.ws.store.read() as session:
-            return int(session.execute(sa.select(sa.func.max(DecisionRow.ledger_seq))).scalar_one())
+            return last_decision_seq(session)
 
     def run(self) -> Summary:
         steps = [

@@ -4,7 +4,7 @@ model loading (skops with an allow-list; pickle refused)."""
 
 from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet, Role
 from ._models import ALLOWED_TYPE_PREFIXES, load_model, untrusted_types
-from ._records import add_evidence, blob_path, copy_blob, evidence_for, store_blob
+from ._records import add_evidence, blob_path, copy_blob, evidence_for, latest_mapping, store_blob
 from ._tabular import (
     binary_column,
     feature_frame,
@@ -42,4 +42,5 @@ __all__ = [
     "copy_blob",
     "add_evidence",
     "evidence_for",
+    "latest_mapping",
 ]

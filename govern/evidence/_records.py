@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from govern.core import GovernError, Location, parse_ref, utcnow
 
@@ -68,22 +68,27 @@ def add_evidence(
     path: Path | str,
     *,
     mapping: ColumnMapping | None = None,
-    created_by: str | None = None,
+    created_by: str,
 ) -> Evidence:
-    """Validate and store ``path`` as ``role`` evidence of model version ``subject``.
+    """Validate and store ``path`` as ``role`` evidence of model version ``subject``, and ledger
+    ``evidence.added`` by ``created_by`` in the same transaction.
 
-    Tables (roles evaluation, reference, current, explanation) are loaded and the mapped columns
-    validated first, so bad evidence is refused at the door with a located error; models are
-    loaded with the skops allow-list. The caller owns the transaction (``session``).
+    An unknown model version is ``not_found`` before anything is stored. Tables (roles evaluation,
+    reference, current, explanation) are loaded and the mapped columns validated first, so bad
+    evidence is refused at the door with a located error; models are loaded with the skops
+    allow-list. The caller owns the transaction (``session`` from ``Store.write()``).
     """
-    from govern.store import EvidenceRecord
+    from govern.ledger import record as ledger_record
+    from govern.lineage import resolve
 
     from ._models import load_model
+    from ._tables import EvidenceRecord
     from ._tabular import binary_column, group_codes, load_table, media_type, numeric_column
 
     if role not in ROLES:
         raise GovernError("evidence_role_invalid", f"role must be one of {', '.join(ROLES)}, not {role!r}")
     ref = parse_ref(subject)
+    resolve(session, ref)  # the model version must be registered
     source = Path(path)
     mapping = mapping or ColumnMapping()
     if role == "model":
@@ -113,14 +118,34 @@ def add_evidence(
     )
     session.add(record)
     session.flush()
+    ledger_record(
+        session,
+        actor=created_by,
+        kind="evidence.added",
+        payload={"model": str(ref), "role": role, "digest": digest, "file": source.name, "columns": mapping.to_dict()},
+    )
     return Evidence(role, blob_path(blob_dir, digest), mapping, digest, source.name)
+
+
+def latest_mapping(session: Session, subject: str, role: Role) -> dict[str, Any] | None:
+    """The column mapping of the newest ``role`` evidence of model version ``subject`` (None if none)."""
+    import sqlalchemy as sa
+
+    from ._tables import EvidenceRecord
+
+    row = session.execute(
+        sa.select(EvidenceRecord.columns)
+        .where(EvidenceRecord.subject == str(parse_ref(subject)), EvidenceRecord.role == role)
+        .order_by(EvidenceRecord.id.desc())
+    ).first()
+    return dict(row[0]) if row and row[0] is not None else None
 
 
 def evidence_for(session: Session, blob_dir: Path | str, model_ref: str, *, champion: str | None = None) -> EvidenceSet:
     """Every evidence record of ``model_ref`` (oldest first), and the ``champion``'s when given."""
     import sqlalchemy as sa
 
-    from govern.store import EvidenceRecord
+    from ._tables import EvidenceRecord
 
     subject = str(parse_ref(model_ref))
     rows = session.execute(

@@ -10,6 +10,7 @@ from ._tokens import (
     list_tokens,
     principal_by_name,
     revoke_token,
+    token_info,
 )
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "authenticate",
     "revoke_token",
     "list_tokens",
+    "token_info",
     "principal_by_name",
 ]

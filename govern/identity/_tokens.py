@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import AuthenticationError, GovernError, NotFoundError, utcnow
-from govern.store import TokenRow
+
+from ._tables import TokenRow
 
 Role = Literal["admin", "risk_officer", "validator", "model_owner", "ci", "auditor"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -52,12 +53,16 @@ def _check_role(role: str) -> Role:
 
 
 def create_token(
-    session: Session, *, name: str, role: str, expires_at: datetime | None = None
+    session: Session, *, name: str, role: str, actor: str, expires_at: datetime | None = None
 ) -> tuple[str, TokenInfo]:
     """Create a token for ``name`` with ``role``; returns (the token text, its record).
 
-    The text is returned once and never stored. Raises ``invalid_role``, ``invalid_name``.
+    The text is returned once and never stored (only its hash). ``token.created`` by ``actor`` is
+    ledgered in the caller's transaction (``session`` from ``Store.write()``). Raises
+    ``invalid_role``, ``invalid_name``, ``invalid_expiry``.
     """
+    from govern.ledger import record
+
     checked = _check_role(role)
     if not name.strip() or len(name) > 256:
         raise GovernError("invalid_name", "a token needs a non-empty name of at most 256 characters")
@@ -75,6 +80,7 @@ def create_token(
             expires_at=expires_at,
         )
     )
+    record(session, actor=actor, kind="token.created", payload={"token": info.id, "name": info.name, "role": info.role})
     return token, info
 
 
@@ -93,15 +99,27 @@ def authenticate(session: Session, token: str) -> Principal:
     return Principal(row["name"], row["role"], row["id"])
 
 
-def revoke_token(session: Session, token_id: str) -> TokenInfo:
-    """Revoke a token by id (idempotent). Raises ``not_found``."""
+def revoke_token(session: Session, token_id: str, *, actor: str) -> TokenInfo:
+    """Revoke a token by id and ledger ``token.revoked`` by ``actor`` in the caller's transaction.
+
+    Idempotent: revoking a revoked token changes nothing and ledgers nothing. Raises ``not_found``.
+    """
+    from govern.ledger import record
+
     row = session.get(TokenRow, token_id)
     if row is None:
         raise NotFoundError("not_found", f"no token {token_id}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()
+        record(session, actor=actor, kind="token.revoked", payload={"token": row.id, "name": row.name})
     return _info(row)
+
+
+def token_info(session: Session, token_id: str) -> TokenInfo | None:
+    """The token with id ``token_id`` (revoked or expired ones too), or None."""
+    row = session.get(TokenRow, token_id)
+    return _info(row) if row is not None else None
 
 
 def list_tokens(session: Session) -> list[TokenInfo]:

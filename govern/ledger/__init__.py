@@ -10,7 +10,7 @@ from ._checkpoint import Checkpoint, parse_checkpoint, read_checkpoint, verify_c
 from ._entry import GENESIS, Entry, entry_bytes, entry_hash
 from ._keys import KeyRing, PublicKey, SigningKey, ensure_signing_key, key_id, load_signing_key
 from ._kinds import EVENT_KINDS, EventKind
-from ._log import Event, append, append_batch, get_entry, iter_entries, read_head
+from ._log import Event, append, append_batch, get_entry, iter_entries, last_seq, read_head, record
 from ._merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -29,6 +29,7 @@ __all__ = [
     # appending (inside the caller's Store.write() transaction)
     "append",
     "append_batch",
+    "record",
     "Event",
     "Entry",
     "EVENT_KINDS",
@@ -36,6 +37,7 @@ __all__ = [
     # reading
     "get_entry",
     "iter_entries",
+    "last_seq",
     "read_head",
     # entry format
     "GENESIS",

@@ -184,7 +184,7 @@ def load_signing_key(path: Path, *, name: str) -> SigningKey:
 
 
 def _register(session: Session, key: PublicKey) -> None:
-    from govern.store import LedgerKey
+    from ._tables import LedgerKey
 
     table = LedgerKey.__table__
     if session.execute(sa.select(table.c.key_id).where(table.c.key_id == key.key_id)).first() is None:
@@ -216,7 +216,7 @@ def ensure_signing_key(store: object, path: Path, *, name: str) -> PublicKey:
 
 def public_keys(session: Session) -> KeyRing:
     """Every registered public key (current and retired), oldest first."""
-    from govern.store import LedgerKey
+    from ._tables import LedgerKey
 
     t = LedgerKey.__table__
     rows = session.execute(
@@ -239,9 +239,8 @@ def rotate_key(store: object, path: Path, *, name: str, actor: str = "govern") -
     """
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from govern.store import LedgerKey
-
     from ._log import append
+    from ._tables import LedgerKey
 
     old = load_signing_key(path, name=name)
     private = Ed25519PrivateKey.generate()

@@ -23,6 +23,7 @@ EventKind = Literal[
     "token.created",
     "token.revoked",
     "webhook.subscribed",
+    "webhook.revoked",
 ]
 
 EVENT_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]

@@ -162,6 +162,30 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
     return out
 
 
+def record(
+    session: Session, *, actor: str, kind: str, payload: dict[str, Any], idempotency_key: str | None = None
+) -> Entry:
+    """:func:`append` for a room's own state change: the entry commits with it, and any failure to
+    write it fails the caller's transaction as ``GovernError`` (``ledger_write_failed`` for a
+    database error), so a change is never kept without its entry (fail closed)."""
+    try:
+        return append(session, actor=actor, kind=kind, payload=payload, idempotency_key=idempotency_key)
+    except GovernError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a failed write must stop the state change
+        raise GovernError("ledger_write_failed", f"the audit ledger could not be written: {exc}") from None
+
+
+def last_seq(session: Session, *, excluding: Sequence[str] = ()) -> int:
+    """The sequence number of the newest entry whose kind is not in ``excluding`` (0 if none)."""
+    query = "SELECT COALESCE(MAX(seq), 0) FROM ledger_entry"
+    if excluding:
+        query += " WHERE kind NOT IN :kinds"
+        stmt = sa.text(query).bindparams(sa.bindparam("kinds", expanding=True))
+        return int(session.execute(stmt, {"kinds": list(excluding)}).scalar_one())
+    return int(session.execute(sa.text(query)).scalar_one())
+
+
 def get_entry(session: Session, seq: int) -> Entry | None:
     row = session.execute(sa.text(f"SELECT {_COLUMNS} FROM ledger_entry WHERE seq = :seq"), {"seq": seq}).first()
     return Entry(*row) if row is not None else None

@@ -1,13 +1,27 @@
 """Lineage: datasets, features, runs and model versions, and the edges between them.
 
-Writes take the caller's session (so a Workspace method can append the ledger entry in the same
-transaction); reads are recursive SQL over the node/edge tables.
+Writes take the caller's session (a ``Store.write()`` transaction): the entry points
+(``ingest_file``, ``import_mlflow``, ``bulk_load``) ledger ``lineage.ingested`` in it themselves;
+the ``record_*``/``flag``/``set_*`` building blocks are composed by other rooms' ledgered operations
+(``decisions.register_model``, ``decisions.flag``, the gate). Reads are recursive SQL over the
+node/edge tables and return plain dataclasses and dicts.
 """
 
 from ._graph import bulk_load, resolve
 from ._ingest import IngestResult, ingest_file, validate_file
 from ._mlflow import import_mlflow
-from ._query import ImpactedModel, NodeView, Subgraph, impact, list_models, model_facts, subgraph
+from ._query import (
+    ImpactedModel,
+    ModelRecord,
+    NodeView,
+    Subgraph,
+    champion,
+    impact,
+    list_models,
+    model_facts,
+    model_record,
+    subgraph,
+)
 from ._record import (
     DataCard,
     DatasetSpec,
@@ -18,6 +32,8 @@ from ._record import (
     record_feature,
     record_model,
     record_run,
+    set_stage,
+    set_tier,
 )
 from ._render import render_dot, render_tree
 
@@ -32,6 +48,8 @@ __all__ = [
     "record_run",
     "record_model",
     "flag",
+    "set_stage",
+    "set_tier",
     # ingestion
     "IngestResult",
     "ingest_file",
@@ -44,6 +62,9 @@ __all__ = [
     "impact",
     "model_facts",
     "list_models",
+    "model_record",
+    "champion",
+    "ModelRecord",
     "NodeView",
     "Subgraph",
     "ImpactedModel",

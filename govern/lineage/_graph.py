@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, NotFoundError, Ref, utcnow
-from govern.store import Edge, Node
+
+from ._tables import Edge, Node
 
 EdgeKind = Literal["consumed", "produced", "derived_from", "replaced_by"]
 node_t = Node.__table__
@@ -120,16 +121,18 @@ def bulk_load(
     nodes: list[tuple[str, str, str | None]],
     edges: list[tuple[int, int, EdgeKind]],
     *,
+    actor: str,
     batch: int = 20_000,
 ) -> list[int]:
-    """Insert many new nodes and edges fast (backfills, benchmarks, MLflow-scale imports).
+    """Insert many new nodes and edges fast (backfills, benchmarks, MLflow-scale imports), and
+    ledger one ``lineage.ingested`` by ``actor`` for the load in the caller's transaction.
 
     ``nodes`` are (kind, name, version) that must not exist yet; ``edges`` use indexes into
     ``nodes``. Ids are assigned in one block under a table lock, so a concurrent writer cannot
     interleave. Returns the new node ids, in order. Per-kind detail rows are created with
     defaults (no data card, stage ``none``). Cycles are not checked: callers load DAGs.
     """
-    from govern.store import Dataset, Feature, ModelVersion, Run
+    from ._tables import Dataset, Feature, ModelVersion, Run
 
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("LOCK TABLE node IN EXCLUSIVE MODE"))
@@ -163,4 +166,9 @@ def bulk_load(
         )
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT setval(pg_get_serial_sequence('node', 'id'), (SELECT max(id) FROM node))"))
+    from govern.ledger import record
+
+    record(
+        session, actor=actor, kind="lineage.ingested", payload={"bulk": True, "nodes": len(ids), "edges": len(edges)}
+    )
     return ids

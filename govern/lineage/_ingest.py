@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, Location, content_digest, json_digest, utcnow
-from govern.store import IngestedEvent
 
 from ._graph import counts
 from ._manifest import ingest_manifest, read_manifest
 from ._openlineage import ingest_event, read_events
+from ._tables import IngestedEvent
 
 _MANIFEST_SUFFIXES = (".yaml", ".yml")
 _EVENT_SUFFIXES = (".json", ".jsonl")
@@ -56,12 +56,15 @@ def _mark(session: Session, digest: str, source: str) -> None:
     session.execute(sa.insert(IngestedEvent.__table__).values(digest=digest, source=source, ingested_at=utcnow()))
 
 
-def ingest_file(session: Session, path: Path) -> IngestResult:
-    """Record every event or entry of ``path`` in ``session`` (the caller's transaction).
+def ingest_file(session: Session, path: Path, *, actor: str) -> IngestResult:
+    """Record every event or entry of ``path`` in ``session`` (the caller's ``Store.write()``
+    transaction) and ledger ``lineage.ingested`` by ``actor`` in it when anything was new.
 
     The same event (or the same manifest content) ingested again is skipped. Raises a located
     ``GovernError``; the caller rolls back, so a rejected file stores nothing.
     """
+    from govern.ledger import record
+
     validate_file(path)
     file_digest = content_digest(path.read_bytes())
     before = counts(session)
@@ -84,4 +87,18 @@ def ingest_file(session: Session, path: Path) -> IngestResult:
             _mark(session, digest, f"{path}#{parsed.index}")
     after = counts(session)
     nodes, edges = after["nodes"] - before["nodes"], after["edges"] - before["edges"]
+    if events > dupes:
+        record(
+            session,
+            actor=actor,
+            kind="lineage.ingested",
+            payload={
+                "file": path.name,
+                "digest": file_digest,
+                "events": events,
+                "duplicates": dupes,
+                "nodes": nodes,
+                "edges": edges,
+            },
+        )
     return IngestResult(str(path), file_digest, events, dupes, nodes, edges)

@@ -24,8 +24,13 @@ def _ms(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value / 1000, UTC) if value else None
 
 
-def import_mlflow(session: Session, uri: str) -> dict[str, int]:
-    """Import everything under tracking ``uri``; returns counts of new runs, datasets, models."""
+def import_mlflow(session: Session, uri: str, *, actor: str) -> dict[str, int]:
+    """Import everything under tracking ``uri``; returns counts of new runs, datasets, models.
+
+    ``lineage.ingested`` by ``actor`` is ledgered in the caller's transaction when anything was new.
+    """
+    from govern.ledger import record
+
     try:
         from mlflow.tracking import MlflowClient
     except ImportError:
@@ -62,6 +67,8 @@ def import_mlflow(session: Session, uri: str) -> dict[str, int]:
         raise
     except Exception as exc:  # noqa: BLE001 - MLflow raises many types; name the store
         raise GovernError("mlflow_import_failed", f"{uri}: {type(exc).__name__}: {exc}") from None
+    if any(counts.values()):
+        record(session, actor=actor, kind="lineage.ingested", payload={"mlflow": uri, **counts})
     return counts
 
 

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, Ref, isoformat
-from govern.store import Dataset, Feature, ModelVersion, Run
 
 from ._graph import edge_t, node_t, resolve
+from ._tables import Dataset, Feature, ModelVersion, Run
 
 Direction = Literal["upstream", "downstream"]
 ds_t, ft_t, run_t, mv_t = Dataset.__table__, Feature.__table__, Run.__table__, ModelVersion.__table__
@@ -257,3 +257,58 @@ def list_models(
         }
         for r in session.execute(query)
     ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelRecord:
+    """One registered model version as other rooms read it (the gate, approvals)."""
+
+    node_id: int
+    name: str
+    version: str
+    owner: str
+    stage: str
+    tier: str
+    artifact_digest: str | None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+def model_record(session: Session, ref: Ref) -> ModelRecord:
+    """The model version ``ref`` names (latest when unversioned). Raises ``not_found``, ``invalid_ref``."""
+    if ref.kind != "model":
+        raise GovernError("invalid_ref", f"{ref} is not a model version")
+    node_id = resolve(session, ref)
+    row = (
+        session.execute(
+            sa.select(node_t.c.name, node_t.c.version, mv_t.c.owner, mv_t.c.stage, mv_t.c.tier, mv_t.c.artifact_digest)
+            .join(mv_t, mv_t.c.node_id == node_t.c.id)
+            .where(node_t.c.id == node_id)
+        )
+        .mappings()
+        .one()
+    )
+    return ModelRecord(
+        node_id=node_id,
+        name=row["name"],
+        version=row["version"],
+        owner=row["owner"] or "",
+        stage=row["stage"],
+        tier=row["tier"] or "",
+        artifact_digest=row["artifact_digest"],
+    )
+
+
+def champion(session: Session, name: str, *, exclude_node: int) -> str | None:
+    """The version of model ``name`` currently in production (the champion), other than ``exclude_node``."""
+    row = session.execute(
+        sa.select(node_t.c.name, node_t.c.version)
+        .join(mv_t, mv_t.c.node_id == node_t.c.id)
+        .where(
+            node_t.c.kind == "model", node_t.c.name == name, mv_t.c.stage == "production", node_t.c.id != exclude_node
+        )
+        .order_by(node_t.c.id.desc())
+    ).first()
+    return f"{row[0]}@{row[1]}" if row else None

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, NotFoundError, Ref
-from govern.store import Dataset, Feature, ModelVersion, Run
 
 from ._graph import add_edge, create_node, find_node, next_version, resolve
+from ._tables import Dataset, Feature, ModelVersion, Run
 
 
 @dataclass(frozen=True)
@@ -179,3 +179,15 @@ def flag(session: Session, ref: Ref, reason: str) -> int:
         sa.update(table.__table__).where(table.__table__.c.node_id == node_id).values(flagged_reason=reason)
     )
     return node_id
+
+
+def set_stage(session: Session, node_id: int, stage: str) -> None:
+    """Move model version ``node_id`` to ``stage`` (the decisions room ledgers the change)."""
+    mv = ModelVersion.__table__
+    session.execute(sa.update(mv).where(mv.c.node_id == node_id).values(stage=stage))
+
+
+def set_tier(session: Session, node_id: int, tier: str, rule: str | None) -> None:
+    """Record the risk tier of model version ``node_id`` and the tiering rule that decided it."""
+    mv = ModelVersion.__table__
+    session.execute(sa.update(mv).where(mv.c.node_id == node_id).values(tier=tier, tier_rule=rule))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,19 @@ from sqlalchemy.orm import Session
 from govern.core import GovernError, Settings
 
 Dialect = Literal["sqlite", "postgresql"]
-_MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATIONS = Path(__file__).with_name("migrations")  # env.py: the plumbing every branch runs in
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def migration_dirs() -> list[Path]:
+    """Every room's Alembic branch: the ``migrations`` folder next to the room's tables
+    (``govern/<room>/migrations``, ``govern/api/web/migrations``). Store lists no room by name."""
+    return sorted(
+        p
+        for pattern in ("*/migrations", "*/*/migrations")
+        for p in _PACKAGE.glob(pattern)
+        if p.is_dir() and p != _MIGRATIONS and any(p.glob("*_[0-9][0-9][0-9][0-9].py"))
+    )
 
 
 def normalize_url(url: str) -> str:
@@ -105,6 +118,8 @@ class Store:
 
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
+        cfg.set_main_option("path_separator", "os")
+        cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in migration_dirs()))
         cfg.attributes["connection"] = connection
         return cfg
 

@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from govern.core import utcnow
-from govern.store import WebhookDeliveryRow, WebhookRow
 
 from ._sign import SIGNATURE_HEADER, sign
+from ._tables import WebhookDeliveryRow, WebhookRow
 
 log = logging.getLogger("govern.webhooks")
 _delivery_t = WebhookDeliveryRow.__table__

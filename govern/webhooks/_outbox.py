@@ -1,4 +1,4 @@
-"""Subscribers and the outbox rows written in the same transaction as each ledger entry."""
+"""Subscribers and the outbox rows written in the same transaction as each decision event's ledger entry."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, NotFoundError, isoformat, utcnow
-from govern.store import WebhookDeliveryRow, WebhookRow
+
+from ._tables import WebhookDeliveryRow, WebhookRow
 
 # Decision, approval and retraining events; the rest of the ledger is not pushed.
 WEBHOOK_KINDS: tuple[str, ...] = (
@@ -61,8 +62,11 @@ def subscribe(
 ) -> tuple[Subscription, str]:
     """Register a subscriber; returns it and its signing secret (generated when not given).
 
-    Raises ``webhook_url_invalid`` (not http(s)), ``webhook_kind_unknown``.
+    ``webhook.subscribed`` by ``created_by`` is ledgered in the caller's transaction (``session``
+    from ``Store.write()``). Raises ``webhook_url_invalid`` (not http(s)), ``webhook_kind_unknown``.
     """
+    from govern.ledger import record
+
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise GovernError("webhook_url_invalid", f"{url!r} is not an http(s) URL")
@@ -84,11 +88,20 @@ def subscribe(
     )
     session.add(row)
     session.flush()
+    record(
+        session, actor=created_by, kind="webhook.subscribed", payload={"webhook": row.id, "url": url, "kinds": chosen}
+    )
     return _subscription(row), secret
 
 
-def revoke(session: Session, webhook_id: str) -> Subscription:
-    """Stop delivering to a subscriber (idempotent); queued rows for it are dropped as dead."""
+def revoke(session: Session, webhook_id: str, *, actor: str) -> Subscription:
+    """Stop delivering to a subscriber; queued rows for it are dropped as dead, and
+    ``webhook.revoked`` by ``actor`` is ledgered in the caller's transaction.
+
+    Idempotent: revoking a revoked subscriber changes nothing and ledgers nothing.
+    """
+    from govern.ledger import record
+
     row = session.get(WebhookRow, webhook_id)
     if row is None:
         raise NotFoundError("not_found", f"no webhook {webhook_id}")
@@ -100,6 +113,7 @@ def revoke(session: Session, webhook_id: str) -> Subscription:
             .values(status="dead", last_error="subscriber revoked")
         )
         session.flush()
+        record(session, actor=actor, kind="webhook.revoked", payload={"webhook": row.id, "url": row.url})
     return _subscription(row)
 
 

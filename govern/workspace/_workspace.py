@@ -1,4 +1,8 @@
-"""Workspace: settings + store + the library calls users make."""
+"""Workspace: settings + store + the library calls users make.
+
+A thin façade: each method opens the transaction and calls one room function, which checks its
+rules and writes its own ledger entry; the Workspace adds no rule and no ledger entry of its own.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,14 @@ from govern.ledger import init_keys
 from govern.store import Store
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from govern.decisions import Context, Decision
-    from govern.identity import Principal
+    from govern.evidence import Evidence
+    from govern.identity import Principal, TokenInfo
     from govern.lineage import ImpactedModel, IngestResult, ModelSpec, Subgraph
     from govern.policy import PackSet
+    from govern.webhooks import Subscription
 
 _SETTINGS_TEMPLATE = """\
 # govern workspace settings. Environment variables GOVERN_<NAME> override these.
@@ -79,21 +87,7 @@ class Workspace:
         results = []
         for path in paths:
             with self.store.write() as session:
-                result = ingest_file(session, path)
-                if result.events > result.duplicates:
-                    self._audit(
-                        session,
-                        "lineage.ingested",
-                        {
-                            "file": path.name,
-                            "digest": result.digest,
-                            "events": result.events,
-                            "duplicates": result.duplicates,
-                            "nodes": result.nodes,
-                            "edges": result.edges,
-                        },
-                    )
-                results.append(result)
+                results.append(ingest_file(session, path, actor=self.actor))
         return results
 
     def import_mlflow(self, uri: str) -> dict[str, int]:
@@ -101,10 +95,7 @@ class Workspace:
         from govern.lineage import import_mlflow
 
         with self.store.write() as session:
-            counts = import_mlflow(session, uri)
-            if any(counts.values()):
-                self._audit(session, "lineage.ingested", {"mlflow": uri, **counts})
-            return counts
+            return import_mlflow(session, uri, actor=self.actor)
 
     def lineage(
         self, ref: str, direction: Literal["upstream", "downstream"] = "upstream", *, depth: int | None = None
@@ -164,29 +155,20 @@ class Workspace:
 
         return register_model(self.context, spec, self.actor)
 
-    def add_evidence(self, ref: str, role: str, path: Path, *, mapping: dict[str, Any] | None = None) -> Any:
+    def add_evidence(self, ref: str, role: str, path: Path, *, mapping: dict[str, Any] | None = None) -> Evidence:
         """Store ``path`` content-addressed as ``role`` evidence of model version ``ref``."""
         from govern.evidence import ColumnMapping, add_evidence
-        from govern.lineage import resolve
 
         with self.store.write() as session:
-            model = str(_ref(ref))
-            resolve(session, _ref(ref))  # an unknown model is not_found before anything is stored
-            ev = add_evidence(
+            return add_evidence(
                 session,
                 self.settings.blob_dir,
-                model,
-                role,
-                path,  # type: ignore[arg-type]
+                str(_ref(ref)),
+                role,  # type: ignore[arg-type]
+                path,
                 mapping=ColumnMapping.from_dict(mapping),
                 created_by=self.actor,
             )
-            self._audit(
-                session,
-                "evidence.added",
-                {"model": model, "role": role, "digest": ev.digest, "file": path.name, "columns": (mapping or {})},
-            )
-        return ev
 
     def gate_promote(self, ref: str, target: str, *, progress: Any = None) -> Decision:
         from govern.decisions import promote
@@ -206,23 +188,19 @@ class Workspace:
         with self.store.read() as session:
             return principal_by_name(session, name or self.actor)
 
-    def create_token(self, name: str, role: str, *, expires_at: Any = None) -> tuple[str, Any]:
+    def create_token(self, name: str, role: str, *, expires_at: datetime | None = None) -> tuple[str, TokenInfo]:
         from govern.identity import create_token
 
         with self.store.write() as session:
-            token, info = create_token(session, name=name, role=role, expires_at=expires_at)
-            self._audit(session, "token.created", {"token": info.id, "name": info.name, "role": info.role})
-        return token, info
+            return create_token(session, name=name, role=role, actor=self.actor, expires_at=expires_at)
 
-    def revoke_token(self, token_id: str) -> Any:
+    def revoke_token(self, token_id: str) -> TokenInfo:
         from govern.identity import revoke_token
 
         with self.store.write() as session:
-            info = revoke_token(session, token_id)
-            self._audit(session, "token.revoked", {"token": info.id, "name": info.name})
-        return info
+            return revoke_token(session, token_id, actor=self.actor)
 
-    def list_tokens(self) -> list[Any]:
+    def list_tokens(self) -> list[TokenInfo]:
         from govern.identity import list_tokens
 
         with self.store.read() as session:
@@ -230,22 +208,20 @@ class Workspace:
 
     def subscribe_webhook(
         self, url: str, *, kinds: list[str] | None = None, secret: str | None = None
-    ) -> tuple[Any, str]:
+    ) -> tuple[Subscription, str]:
         """Subscribe ``url`` to webhook events; returns the subscription and its signing secret."""
         from govern.webhooks import subscribe
 
         with self.store.write() as session:
-            sub, secret = subscribe(session, url, kinds=kinds, created_by=self.actor, secret=secret)
-            self._audit(session, "webhook.subscribed", {"webhook": sub.id, "url": sub.url, "kinds": sub.kinds})
-        return sub, secret
+            return subscribe(session, url, kinds=kinds, created_by=self.actor, secret=secret)
 
-    def revoke_webhook(self, webhook_id: str) -> Any:
+    def revoke_webhook(self, webhook_id: str) -> Subscription:
         from govern.webhooks import revoke
 
         with self.store.write() as session:
-            return revoke(session, webhook_id)
+            return revoke(session, webhook_id, actor=self.actor)
 
-    def webhooks(self) -> list[Any]:
+    def webhooks(self) -> list[Subscription]:
         from govern.webhooks import list_subscriptions
 
         with self.store.read() as session:
@@ -269,11 +245,6 @@ class Workspace:
         data = gather_period(self.store, start, end, settings=self.settings)
         render_period_report(data, Path(out))
         return data
-
-    def _audit(self, session: Any, kind: str, payload: dict[str, Any]) -> Any:
-        from govern.decisions import audit
-
-        return audit(session, self.actor, kind, payload)
 
     def close(self) -> None:
         self.store.dispose()

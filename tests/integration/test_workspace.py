@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import stat
 from pathlib import Path
@@ -11,6 +12,8 @@ import sqlalchemy as sa
 from govern.store import Store
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+GOVERN = Path(__file__).resolve().parents[2] / "govern"
+TABLE_MODULES = sorted(".".join(p.relative_to(GOVERN.parent).with_suffix("").parts) for p in GOVERN.rglob("_tables.py"))
 
 
 def test_init_twice_is_safe_and_key_is_private(cli, workspace, tmp_path):
@@ -38,6 +41,8 @@ def test_migrated_schema_matches_the_models(workspace):
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
+    for module in TABLE_MODULES:  # every room's tables, so the comparison sees all of them
+        importlib.import_module(module)
     url = workspace.database_url or f"sqlite:///{workspace.path / 'govern.db'}"
     store = Store(url)
     with store.engine.connect() as conn:
@@ -74,3 +79,28 @@ def test_an_older_workspace_upgrades_in_place(cli, workspace, tmp_path):
     after = cli.run("lineage", "show", "credit-risk@1", env=workspace.env)
     assert after.returncode == 0 and "run:train-42" in after.stdout
     assert cli.run("token", "create", "--role", "auditor", "--name", "ada", env=workspace.env).returncode == 0
+
+
+def test_a_workspace_whose_webhook_tables_came_from_api_0001_upgrades(tmp_path, db_url):
+    """Before the webhooks room owned its tables, ``api_0001`` created them; such a workspace lacks
+    only the ``webhooks_0001`` stamp: it is refused, then `govern init` adopts the tables (and keeps
+    their rows) instead of creating them twice."""
+    from govern.core import GovernError
+    from govern.workspace import Workspace
+
+    ws_dir = tmp_path / ".govern"
+    overrides = {"database_url": db_url} if db_url else {}
+    with Workspace.init(ws_dir, **overrides) as ws:
+        sub, _ = ws.subscribe_webhook("http://127.0.0.1:9/hook")
+        with ws.store.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM alembic_version WHERE version_num = 'webhooks_0001'"))
+    try:
+        Workspace.open(ws_dir, **overrides)
+        raise AssertionError("an older workspace must be refused")
+    except GovernError as err:
+        assert err.code == "workspace_outdated"
+    with Workspace.init(ws_dir, **overrides) as ws:
+        assert [s.id for s in ws.webhooks()] == [sub.id]
+        with ws.store.read() as session:
+            heads = set(session.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+        assert "webhooks_0001" in heads

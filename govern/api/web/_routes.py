@@ -331,7 +331,7 @@ def _act(
         _views.visible_request(ws, session.principal, request_id)
     except NotFoundError:
         return _error(request, 404, "not_found", f"There is no approval request {request_id} you can see.", session)
-    from .._limits import hit_rate_limit
+    from govern.api import hit_rate_limit
 
     try:
         hit_rate_limit(store, _rate_key(session), limit=request.app.state.settings.approval_rate_limit)

@@ -17,8 +17,9 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from govern.core import utcnow
-from govern.identity import Principal
-from govern.store import TokenRow, WebSessionRow
+from govern.identity import Principal, token_info
+
+from ._tables import WebSessionRow
 
 SESSION_TTL = timedelta(hours=8)
 """A session lasts this long (or until its token expires, if sooner); sign in again afterwards."""
@@ -65,7 +66,7 @@ def start(store: Any, token: str) -> tuple[str, WebSession]:
     session_id, csrf = new_secret(), new_secret()
     with store.write() as db:
         principal = authenticate(db, token)
-        token_row = db.get(TokenRow, principal.token_id)
+        token_row = token_info(db, principal.token_id) if principal.token_id else None
         expires = now + SESSION_TTL
         if token_row is not None and token_row.expires_at is not None:
             expires = min(expires, token_row.expires_at)
@@ -93,7 +94,7 @@ def load(store: Any, session_id: str | None) -> WebSession | None:
         row = db.get(WebSessionRow, _hash(session_id))
         if row is None or row.expires_at <= now:
             return None
-        token = db.get(TokenRow, row.token_id)
+        token = token_info(db, row.token_id)
         if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
             return None
         principal = Principal(row.principal, row.role, row.token_id)  # type: ignore[arg-type]

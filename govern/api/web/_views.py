@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from govern.api import OWN_MODELS_ONLY, authorize, check_owner
 from govern.core import GovernError, utcnow
 from govern.identity import Principal
@@ -139,26 +137,21 @@ def _finding_row(f: dict[str, Any], measurements: dict[str, Any]) -> dict[str, A
 
 
 def _decision_document(ws: Any, decision_id: str) -> dict[str, Any] | None:
-    from govern.store import DecisionRow
+    from govern.decisions import get_decision
 
     with ws.store.read() as session:
-        row = session.get(DecisionRow, decision_id)
-        return dict(row.document) if row is not None else None
+        found = get_decision(session, decision_id)
+    return found.document if found is not None else None
 
 
 def _latest_decision(ws: Any, model: str, target: str) -> dict[str, Any] | None:
-    from govern.store import DecisionRow
+    from govern.decisions import latest_decision
 
     with ws.store.read() as session:
-        row = session.execute(
-            sa.select(DecisionRow.id, DecisionRow.outcome, DecisionRow.created_at, DecisionRow.requester)
-            .where(DecisionRow.model_ref == model, DecisionRow.gate == "promote", DecisionRow.target == target)
-            .order_by(DecisionRow.created_at.desc(), DecisionRow.ledger_seq.desc())
-            .limit(1)  # type: ignore[union-attr, attr-defined]
-        ).first()
-    if row is None:
+        found = latest_decision(session, model, gate="promote", target=target)
+    if found is None:
         return None
-    return {"id": row.id, "outcome": row.outcome, "time": row.created_at, "requester": row.requester}
+    return {"id": found.id, "outcome": found.outcome, "time": found.created_at, "requester": found.requester}
 
 
 def _pick(measurements: dict[str, Any], findings: list[dict[str, Any]], key: str) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from ._types import BigIntPK, JSONType, UTCDateTime
+from govern.store import BigIntPK, JSONType, UTCDateTime
 
 
 class Node(SQLModel, table=True):

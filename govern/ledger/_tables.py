@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from ._types import UTCDateTime
+from govern.store import UTCDateTime
 
 
 class LedgerEntry(SQLModel, table=True):

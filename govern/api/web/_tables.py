@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from ._types import JSONType, UTCDateTime
+from govern.store import JSONType, UTCDateTime
 
 
 class WebSessionRow(SQLModel, table=True):

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from ._types import BigIntPK, JSONType, UTCDateTime
+from govern.store import BigIntPK, JSONType, UTCDateTime
 
 
 class EvidenceRecord(SQLModel, table=True):
