@@ -230,3 +230,16 @@ def test_the_checker_catches_a_breach(tmp_path: Path) -> None:
     assert "govern.store:DecisionRow" in found and "sql:ledger_entry" in found, probe
     assert _room_of_module("govern.api.web._views") == ("api.web", ["_views"])
     assert room_of(GOVERN / "api" / "web" / "_routes.py") == "api.web"
+
+
+def test_docs_architecture_lists_the_same_rooms_and_imports() -> None:
+    """docs/architecture.md's table of rooms says what ALLOWED says (the map is the territory)."""
+    doc = (GOVERN.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z.]+)` \|[^|]*\|[^|]*\| ([^|]+) \|$", doc, re.MULTILINE)
+    documented = {room: {d.strip() for d in deps.split(",")} for room, deps in rows}
+    expected = {
+        room: ({"any room's public API"} if deps is None else deps or {"nothing of govern"})
+        for room, deps in ALLOWED.items()
+        if room != "govern"
+    }
+    assert documented == expected
