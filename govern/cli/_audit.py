@@ -214,9 +214,7 @@ def public_key(
             key = load_signing_key(ws.settings.key_path, name=ws.settings.origin)
             text = (
                 key.private.public_key()
-                .public_bytes(  # type: ignore[attr-defined]
-                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-                )
+                .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
                 .decode()
             )
         else:

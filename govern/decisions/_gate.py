@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
-from govern.core import ConflictError, GovernError, isoformat, json_digest, parse_ref, utcnow
-from govern.store import DecisionRow, ModelVersion, StageChangeRow, WaiverRow
+from govern.core import ConflictError, GovernError, Progress, StepProgress, isoformat, json_digest, parse_ref, utcnow
+from govern.store import DecisionRow, ModelVersion, StageChangeRow, WaiverRow, table_of
 
 from ._approvals import approval_status, void_stale
 from ._context import Context, audit
 from ._inputs import ModelState, bound_digest, champion_ref, model_state
-from ._types import PROMOTION_TARGETS, Decision, Finding
+from ._types import PROMOTION_TARGETS, Decision, Finding, Outcome
 
-Progress = Callable[[str, int, int], None]
+if TYPE_CHECKING:
+    from govern.policy import Verdict
+
+_BY_APPROVAL: dict[str, Outcome] = {"approved": "allow", "rejected": "deny"}
+_RETRAIN_OUTCOME: dict[Verdict, Outcome] = {
+    "allow": "monitor",
+    "review": "review",
+    "retrain": "retrain",
+    "deny": "review",
+}
 
 
 def _recorded_measurements(
@@ -32,9 +41,13 @@ def _recorded_measurements(
     few database reads).
     """
     row = session.execute(
-        sa.select(DecisionRow.document)
-        .where(DecisionRow.model_node_id == node_id, DecisionRow.bound_digest == digest, DecisionRow.gate == "promote")
-        .order_by(DecisionRow.created_at.desc())
+        sa.select(col(DecisionRow.document))
+        .where(
+            col(DecisionRow.model_node_id) == node_id,
+            col(DecisionRow.bound_digest) == digest,
+            col(DecisionRow.gate) == "promote",
+        )
+        .order_by(col(DecisionRow.created_at).desc())
         .limit(1)
     ).first()
     if row is None or row[0].get("champion") != champion or json_digest(row[0].get("facts")) != json_digest(facts):
@@ -42,12 +55,17 @@ def _recorded_measurements(
     return dict(row[0].get("measurements") or {})
 
 
+def _labelled(progress: StepProgress, label: str) -> Progress:
+    """A check's ``(done, total)`` callback that reports under ``label``."""
+    return lambda done, total: progress(label, done, total)
+
+
 def _measure(
     ctx: Context,
     state: ModelState,
     rules: list[Any],
     facts: dict[str, Any],
-    progress: Progress | None,
+    progress: StepProgress | None,
     *,
     reuse: bool = True,
 ) -> tuple[list[Finding], dict[str, dict[str, Any]], str | None]:
@@ -79,25 +97,25 @@ def _measure(
                     rule.params,
                     evidence,
                     facts,
-                    progress=(lambda done, total, r=rule: progress(f"{r.check}", done, total)) if progress else None,
+                    progress=_labelled(progress, rule.check) if progress else None,
                 )
             except GovernError as exc:
                 errors[key] = exc
         if key in errors:
-            exc = errors[key]
+            err = errors[key]
             findings.append(
                 Finding(
-                    rule.qualified_id,
-                    rule.policy,
-                    rule.check,
-                    rule.require,
-                    rule.on_fail,
-                    "error",
-                    None,
-                    f"{exc.code}: {exc.message}",
-                    rule.controls,
-                    None,
-                    rule.description,
+                    rule=rule.qualified_id,
+                    policy=rule.policy,
+                    check=rule.check,
+                    require=rule.require,
+                    on_fail=rule.on_fail,
+                    result="error",
+                    value=None,
+                    message=f"{err.code}: {err.message}",
+                    controls=rule.controls,
+                    measurement=None,
+                    description=rule.description,
                 )
             )
             continue
@@ -106,17 +124,17 @@ def _measure(
         value = m.get("value")
         findings.append(
             Finding(
-                rule.qualified_id,
-                rule.policy,
-                rule.check,
-                rule.require,
-                rule.on_fail,
-                judgement.result,
-                float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
-                judgement.message,
-                rule.controls,
-                key,
-                rule.description,
+                rule=rule.qualified_id,
+                policy=rule.policy,
+                check=rule.check,
+                require=rule.require,
+                on_fail=rule.on_fail,
+                result=judgement.result,
+                value=float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
+                message=judgement.message,
+                controls=rule.controls,
+                measurement=key,
+                description=rule.description,
             )
         )
     if progress:
@@ -127,7 +145,9 @@ def _measure(
 def _active_waivers(session: Session, node_id: int) -> dict[str, str]:
     now = utcnow()
     rows = session.execute(
-        sa.select(WaiverRow.rule, WaiverRow.id, WaiverRow.expires_at).where(WaiverRow.model_node_id == node_id)
+        sa.select(col(WaiverRow.rule), col(WaiverRow.id), col(WaiverRow.expires_at)).where(
+            col(WaiverRow.model_node_id) == node_id
+        )
     ).all()
     return {rule: wid for rule, wid, expires in rows if expires > now}
 
@@ -141,7 +161,7 @@ def _apply_waivers(findings: list[Finding], waivers: dict[str, str]) -> list[Fin
     return out
 
 
-def _base_verdict(findings: list[Finding]) -> str:
+def _base_verdict(findings: list[Finding]) -> Verdict:
     """The policy verdict over the findings; waived failures no longer count."""
     from govern.policy import combine
 
@@ -165,7 +185,7 @@ def _prepare(
     return state, facts, tier, rules
 
 
-def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Progress | None = None) -> Decision:
+def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: StepProgress | None = None) -> Decision:
     """Evaluate ``ref`` for promotion to ``target`` and record the Decision.
 
     ``allow`` moves the model to ``target`` in the same transaction as the decision's ledger
@@ -190,6 +210,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
         verdict = _base_verdict(findings)
         reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]
         approval: dict[str, Any] | None = None
+        outcome: Outcome
         if tier.tier == "prohibited":
             outcome = "deny"
             reasons.insert(0, f"tier prohibited ({tier.rule_id}): a prohibited model can never be promoted")
@@ -212,7 +233,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
                     [f for f in findings if f.result != "pass"],
                     decision_id,
                 )
-                outcome = {"approved": "allow", "rejected": "deny"}.get(approval["status"], "pending_approval")
+                outcome = _BY_APPROVAL.get(approval["status"], "pending_approval")
                 if outcome == "deny":
                     reasons.append(f"approval request {approval['request']} was rejected")
                 elif outcome == "pending_approval":
@@ -245,7 +266,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
     return decision
 
 
-def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: Progress | None = None) -> Decision:
+def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: StepProgress | None = None) -> Decision:
     """Run the retrain-gate rules (drift) on fresh production data ``current``.
 
     The file is stored as ``current`` evidence first. Outcome: ``monitor`` (exit 0), ``review``
@@ -269,7 +290,7 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
     state, facts, tier, rules = _prepare(ctx, ref, "retrain", None)
     findings, measurements, champion = _measure(ctx, state, rules, facts, progress, reuse=False)
     verdict = _base_verdict(findings)
-    outcome = {"allow": "monitor", "review": "review", "retrain": "retrain", "deny": "review"}[verdict]
+    outcome = _RETRAIN_OUTCOME[verdict]
     reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]
     with ctx.store.write() as session:
         decision = Decision(
@@ -301,9 +322,9 @@ def _mapping_of(session: Session, subject: str, role: str) -> dict[str, Any] | N
     from govern.store import EvidenceRecord
 
     row = session.execute(
-        sa.select(EvidenceRecord.columns)
-        .where(EvidenceRecord.subject == subject, EvidenceRecord.role == role)
-        .order_by(EvidenceRecord.id.desc())
+        sa.select(col(EvidenceRecord.columns))
+        .where(col(EvidenceRecord.subject) == subject, col(EvidenceRecord.role) == role)
+        .order_by(col(EvidenceRecord.id).desc())
     ).first()
     return row[0] if row else None
 
@@ -372,7 +393,7 @@ def change_stage(
         },
     )
     session.execute(
-        sa.update(ModelVersion.__table__).where(ModelVersion.__table__.c.node_id == state.node_id).values(stage=to)
+        sa.update(table_of(ModelVersion)).where(table_of(ModelVersion).c.node_id == state.node_id).values(stage=to)
     )
     session.add(
         StageChangeRow(

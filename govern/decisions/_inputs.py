@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import Ref, json_digest
-from govern.store import ModelVersion, Node
+from govern.store import ModelVersion, Node, table_of
 
-node_t, mv_t = Node.__table__, ModelVersion.__table__
+node_t, mv_t = table_of(Node), table_of(ModelVersion)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModelState:
     node_id: int
     ref: str
@@ -43,15 +43,15 @@ def model_state(session: Session, ref: Ref, blob_dir: Path) -> ModelState:
     for item in evidence_for(session, blob_dir, str(exact)).items:
         evidence[item.role] = item.digest or ""
     return ModelState(
-        node_id,
-        str(exact),
-        node["name"],
-        node["version"],
-        mv.owner or "",
-        mv.stage,
-        mv.artifact_digest,
-        facts,
-        evidence,
+        node_id=node_id,
+        ref=str(exact),
+        name=node["name"],
+        version=node["version"],
+        owner=mv.owner or "",
+        stage=mv.stage,
+        artifact_digest=mv.artifact_digest,
+        facts=facts,
+        evidence=evidence,
     )
 
 

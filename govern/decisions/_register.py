@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from govern.core import Ref
-from govern.store import ModelVersion
+from govern.store import ModelVersion, table_of
 
 from ._context import Context, audit
 
@@ -22,8 +22,8 @@ def register_model(ctx: Context, spec: Any, actor: str) -> dict[str, Any]:
         facts = {**model_facts(session, Ref("model", spec.name, spec.version)), "target": "none"}
         tier = ctx.packs.tier(facts)
         session.execute(
-            sa.update(ModelVersion.__table__)
-            .where(ModelVersion.__table__.c.node_id == node_id)
+            sa.update(table_of(ModelVersion))
+            .where(table_of(ModelVersion).c.node_id == node_id)
             .values(tier=tier.tier, tier_rule=tier.rule_id)
         )
         entry = audit(

@@ -237,11 +237,12 @@ class Demo:
 
     def _last_decision_seq(self) -> int:
         import sqlalchemy as sa
+        from sqlmodel import col
 
         from govern.store import DecisionRow
 
         with self.ws.store.read() as session:
-            return int(session.execute(sa.select(sa.func.max(DecisionRow.ledger_seq))).scalar_one())
+            return int(session.execute(sa.select(sa.func.max(col(DecisionRow.ledger_seq)))).scalar_one())
 
     def run(self) -> Summary:
         steps = [

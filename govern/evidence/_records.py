@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govern.core import GovernError, Location, parse_ref, utcnow
+from govern.core import GovernError, Location, is_evidence_role, parse_ref, utcnow
 
-from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet, Role
+from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -64,7 +64,7 @@ def add_evidence(
     session: Session,
     blob_dir: Path | str,
     subject: str,
-    role: Role,
+    role: str,
     path: Path | str,
     *,
     mapping: ColumnMapping | None = None,
@@ -81,7 +81,7 @@ def add_evidence(
     from ._models import load_model
     from ._tabular import binary_column, group_codes, load_table, media_type, numeric_column
 
-    if role not in ROLES:
+    if not is_evidence_role(role):
         raise GovernError("evidence_role_invalid", f"role must be one of {', '.join(ROLES)}, not {role!r}")
     ref = parse_ref(subject)
     source = Path(path)
@@ -119,12 +119,13 @@ def add_evidence(
 def evidence_for(session: Session, blob_dir: Path | str, model_ref: str, *, champion: str | None = None) -> EvidenceSet:
     """Every evidence record of ``model_ref`` (oldest first), and the ``champion``'s when given."""
     import sqlalchemy as sa
+    from sqlmodel import col
 
     from govern.store import EvidenceRecord
 
     subject = str(parse_ref(model_ref))
     rows = session.execute(
-        sa.select(EvidenceRecord).where(EvidenceRecord.subject == subject).order_by(EvidenceRecord.id)
+        sa.select(EvidenceRecord).where(col(EvidenceRecord.subject) == subject).order_by(col(EvidenceRecord.id))
     ).scalars()
     items = tuple(
         Evidence(

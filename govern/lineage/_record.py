@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, NotFoundError, Ref
-from govern.store import Dataset, Feature, ModelVersion, Run
+from govern.store import Dataset, Feature, ModelVersion, Run, table_of
 
 from ._graph import add_edge, create_node, find_node, next_version, resolve
 
@@ -26,7 +26,7 @@ class DataCard:
     deprecated: bool = False
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DatasetSpec:
     name: str
     version: str | None = None  # None: the next integer version
@@ -176,6 +176,6 @@ def flag(session: Session, ref: Ref, reason: str) -> int:
     node_id = resolve(session, ref)
     table = Dataset if ref.kind == "dataset" else Feature
     session.execute(
-        sa.update(table.__table__).where(table.__table__.c.node_id == node_id).values(flagged_reason=reason)
+        sa.update(table_of(table)).where(table_of(table).c.node_id == node_id).values(flagged_reason=reason)
     )
     return node_id

@@ -11,7 +11,7 @@ from ._evidence import EvidenceRecord
 from ._identity import TokenRow
 from ._ledger import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerKey, LedgerNode
 from ._lineage import Dataset, Edge, Feature, IngestedEvent, ModelVersion, Node, Run
-from ._types import BigIntPK, JSONType, UTCDateTime
+from ._types import BigIntPK, JSONType, UTCDateTime, table_of
 from ._web import WebSessionRow
 
 __all__ = [
@@ -21,6 +21,8 @@ __all__ = [
     # column types
     "UTCDateTime",
     "JSONType",
+    "BigIntPK",
+    "table_of",
     # lineage
     "Node",
     "Edge",

@@ -177,7 +177,7 @@ class Workspace:
                 self.settings.blob_dir,
                 model,
                 role,
-                path,  # type: ignore[arg-type]
+                path,
                 mapping=ColumnMapping.from_dict(mapping),
                 created_by=self.actor,
             )
