@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Literal
 
-from govern.core import AuthenticationError, NotFoundError, PermissionDenied
+from govern.core import ROLES, AuthenticationError, NotFoundError, PermissionDenied
 
 Action = Literal[
     "models.read",
@@ -32,7 +32,7 @@ Action = Literal[
     "webhooks.manage",
 ]
 
-_ALL = frozenset({"admin", "risk_officer", "validator", "model_owner", "ci", "auditor"})
+_ALL: frozenset[str] = frozenset(ROLES)
 _REVIEWERS = frozenset({"admin", "risk_officer", "validator"})
 
 ROLE_MATRIX: dict[str, frozenset[str]] = {

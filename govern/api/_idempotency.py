@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 
 from govern.core import utcnow
+from govern.store import table_of
 
 from ._auth import token_hash
 from ._problems import problem
@@ -26,7 +27,7 @@ _MAX_KEY = 255
 _STALE = timedelta(minutes=10)
 _KEPT = timedelta(hours=24)  # a "running" record older than this was left by a crashed process
 _NOT_KEPT = {401, 429}
-_idem_t = ApiIdempotencyRow.__table__
+_idem_t = table_of(ApiIdempotencyRow)
 
 
 def _begin(store: Any, hashed: str, key: str, fingerprint: str) -> tuple[str, Any]:

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from starlette.exceptions import HTTPException
 
 from govern.core import GovernError
+from govern.store import table_of
 
 from ._problems import problem
 from ._tables import ApiRateRow
 
-_rate_t = ApiRateRow.__table__
+_rate_t = table_of(ApiRateRow)
 
 
 class _TooLarge(HTTPException):
@@ -41,14 +42,26 @@ def hit_rate_limit(store: Any, token_hash: str, *, limit: int, now: float | None
     window = int(t // 60)
     with store.write() as session:
         dialect = session.get_bind().dialect.name
+        values = {"token_hash": token_hash, "window": window, "count": 1}
+        key, bump = ["token_hash", "window"], {"count": _rate_t.c.count + 1}
         if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
+            from sqlalchemy.dialects import postgresql
+
+            stmt = (
+                postgresql.insert(_rate_t)
+                .values(values)
+                .on_conflict_do_update(index_elements=key, set_=bump)
+                .returning(_rate_t.c.count)
+            )
         else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(_rate_t).values(token_hash=token_hash, window=window, count=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["token_hash", "window"], set_={"count": _rate_t.c.count + 1}
-        ).returning(_rate_t.c.count)
+            from sqlalchemy.dialects import sqlite
+
+            stmt = (
+                sqlite.insert(_rate_t)
+                .values(values)
+                .on_conflict_do_update(index_elements=key, set_=bump)
+                .returning(_rate_t.c.count)
+            )
         count = session.execute(stmt).scalar_one()
         if count == 1:  # first action in a new window: drop this token's old windows
             session.execute(sa.delete(_rate_t).where(_rate_t.c.token_hash == token_hash, _rate_t.c.window < window))

@@ -11,14 +11,13 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
-from govern.core import PermissionDenied, parse_ref
+from govern.core import EvidenceRole, PermissionDenied, parse_ref
 
 from ._auth import OWN_MODELS_ONLY, check_owner
 from ._deps import Caller, requires
 from ._schemas import ModelRegistration, PromoteRequest
 
 router = APIRouter()
-EvidenceRole = Literal["evaluation", "reference", "current", "model", "explanation"]
 
 
 def own(caller: Caller, ref: str) -> None:

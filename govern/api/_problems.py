@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from govern.core import GovernError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 PROBLEM_TYPE_BASE = "https://govern.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -47,8 +50,9 @@ def from_govern_error(err: GovernError) -> Response:
         if key in data:
             extra[key] = data[key]
     headers = {"WWW-Authenticate": "Bearer"} if err.http_status == 401 else None
-    if getattr(err, "retry_after", None):
-        headers = {"Retry-After": str(err.retry_after)}
+    retry_after = getattr(err, "retry_after", None)
+    if retry_after:
+        headers = {"Retry-After": str(retry_after)}
     return problem(err.http_status, err.code, err.message, extra=extra, headers=headers)
 
 
@@ -62,7 +66,7 @@ _HTTP_CODES = {
 }
 
 
-def install(app: Any) -> None:
+def install(app: FastAPI) -> None:
     """Register the exception handlers on a FastAPI ``app``."""
     from fastapi.exceptions import RequestValidationError
     from sqlalchemy import exc as sa_exc
@@ -74,12 +78,13 @@ def install(app: Any) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, err: RequestValidationError) -> Response:
-        errors = [
+        errors: list[dict[str, Any]] = [
             {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
             for e in err.errors()
         ][:20]
-        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        detail = f"{'.'.join(first['loc'])}: {first['msg']}" if first["loc"] else first["msg"]
+        first_loc: list[str] = errors[0]["loc"] if errors else []
+        first_msg: str = errors[0]["msg"] if errors else "invalid request"
+        detail = f"{'.'.join(first_loc)}: {first_msg}" if first_loc else first_msg
         return problem(422, "request_invalid", detail, extra={"errors": errors})
 
     @app.exception_handler(HTTPException)

@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -20,7 +20,7 @@ from ._models import own
 router = APIRouter(prefix="/reports", tags=["reports"])
 ReportFormat = Literal["pdf", "html"]
 _MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
-_REPORT = {"application/pdf": {}, "text/html": {}}
+_REPORT: dict[str, dict[str, Any]] = {"application/pdf": {}, "text/html": {}}
 
 
 def _file(write: Callable[[Path], object], fmt: ReportFormat, name: str) -> Response:

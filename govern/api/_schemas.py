@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-RoleName = Literal["admin", "risk_officer", "validator", "model_owner", "ci", "auditor"]
+from govern.core import Role as RoleName
 
 
 class Body(BaseModel):

@@ -208,7 +208,7 @@ def _split_front_matter(text: str) -> tuple[str | None, str, int]:
 def _sections(body: str, first_line: int) -> list[tuple[str, int, str]]:
     """(normalized heading, line, text directly under it) for each heading of the body."""
     out: list[tuple[str, int, str]] = []
-    current: tuple[str, int] | None = ("", first_line)
+    current: tuple[str, int] = ("", first_line)
     buf: list[str] = []
     for offset, line in enumerate(body.splitlines()):
         match = _HEADING.match(line)
@@ -249,14 +249,17 @@ def _from_huggingface(name: str, text: str) -> LoadedCard:
     details = data.setdefault("model_details", {})
     if not isinstance(details, dict):
         return _finish(loaded, data)
-    for key, target in (("license", "license"), ("license_name", "license"), ("model_name", "name")):
-        if meta.get(key) and not details.get(target):
-            details[target] = str(meta[key])
-            loaded.origin[("model_details", target)] = (key,)
-    if meta.get("datasets") and isinstance(data.setdefault("training_data", {}), dict):
-        if not data["training_data"].get("datasets"):
-            data["training_data"]["datasets"] = meta["datasets"]
-            loaded.origin[("training_data", "datasets")] = ("datasets",)
+    for key, field in (("license", "license"), ("license_name", "license"), ("model_name", "name")):
+        if meta.get(key) and not details.get(field):
+            details[field] = str(meta[key])
+            loaded.origin[("model_details", field)] = (key,)
+    if (
+        meta.get("datasets")
+        and isinstance(data.setdefault("training_data", {}), dict)
+        and not data["training_data"].get("datasets")
+    ):
+        data["training_data"]["datasets"] = meta["datasets"]
+        loaded.origin[("training_data", "datasets")] = ("datasets",)
     if "model-index" in meta and "quantitative_analyses" not in data:
         data["quantitative_analyses"] = _model_index(loaded, meta["model-index"], details)
 
@@ -407,19 +410,21 @@ def _from_mct(name: str, text: str, mct: dict[str, Any]) -> LoadedCard:
     ]
     o[("ethical_considerations",)] = ("considerations", "ethical_considerations")
 
-    results, factors, metric_names = [], [], []
+    results: list[dict[str, Any]] = []
+    factors: list[Any] = []
+    metric_names: list[Any] = []
     for i, pm in enumerate(qa.get("performance_metrics") or []):
         where: SourcePath = ("quantitative_analysis", "performance_metrics", i)
         if not isinstance(pm, dict):
             continue
         value = _number(pm.get("value"))
         if value is None:
-            pos = nearest(loaded.positions, (*where, "value"))
+            line, column = nearest(loaded.positions, (*where, "value")) or (None, None)
             loaded.problems.append(
                 Problem(
                     "card_metric_invalid",
                     f"performance metric {pm.get('type')!r} value {pm.get('value')!r} is not a number",
-                    Location(name, *(pos or (None, None)), json_path((*where, "value"))),
+                    Location(name, line, column, json_path((*where, "value"))),
                 )
             )
             continue

@@ -6,12 +6,15 @@ Hugging Face cards and Model Card Toolkit JSON are converted into :class:`ModelC
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Tier = Literal["prohibited", "high", "limited", "minimal"]
-TIERS: tuple[Tier, ...] = ("prohibited", "high", "limited", "minimal")
+from govern.core import RISK_TIERS, RiskTier
+
+Tier = RiskTier  # the shared vocabulary (govern.core)
+TIERS = RISK_TIERS
+
 SCHEMA_VERSION = "govern/model-card/v1"
 
 

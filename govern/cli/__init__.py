@@ -1,6 +1,7 @@
 """The ``govern`` command line: parse, call one library function, format. No business rules here.
 
-Errors are mapped to exit codes in exactly one place, :func:`main`.
+Commands return an :class:`Outcome` (or ``None`` for success) and raise ``GovernError`` for bad
+input; :func:`main` is the one place either becomes an exit code (:data:`EXIT_CODES`).
 """
 
 from __future__ import annotations
@@ -8,39 +9,60 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["main"]
+from ._exits import EXIT_CODES, Outcome, decision_outcome, error_outcome
+
+__all__ = [
+    # entry point
+    "main",
+    # outcomes and their exit codes
+    "Outcome",
+    "EXIT_CODES",
+    "decision_outcome",
+    "error_outcome",
+]
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``govern`` console script."""
+    result = _run(argv)
+    sys.exit(EXIT_CODES[result] if isinstance(result, Outcome) else result)
+
+
+def _run(argv: list[str] | None) -> Outcome | int:
+    """Run the command; its outcome, or the exit code Click itself chose (``--help`` is 0)."""
     from govern.core import GovernError
 
     try:
         from ._app import app
 
-        # standalone_mode=False returns typer.Exit's code instead of exiting: pass it on.
-        code = app(args=argv, prog_name="govern", standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        result = app(args=argv, prog_name="govern", standalone_mode=False)
     except GovernError as err:
-        print(f"govern: {err}", file=sys.stderr)
-        sys.exit(err.exit_code)
+        _say(f"govern: {err}")
+        return error_outcome(err)
     except KeyboardInterrupt:
-        print("govern: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except SystemExit:
-        raise
+        _say("govern: interrupted")
+        return Outcome.INTERRUPTED
     except Exception as exc:
         if _is_usage_error(exc):
-            exc.show()  # type: ignore[attr-defined]
-            sys.exit(2)
+            exc.show()  # type: ignore[attr-defined]  # click's ClickException, not importable as a type here
+            return Outcome.INVALID
         if os.environ.get("GOVERN_DEBUG"):
             raise
-        print(
+        _say(
             f"govern: internal_error: {type(exc).__name__}: {exc} "
-            "(a bug in govern; set GOVERN_DEBUG=1 for the traceback)",
-            file=sys.stderr,
+            "(a bug in govern; set GOVERN_DEBUG=1 for the traceback)"
         )
-        sys.exit(2)
+        return Outcome.INVALID
+    if result is None:
+        return Outcome.OK
+    if isinstance(result, Outcome):
+        return result
+    # Click's own exits (--help, no arguments) come back as their code under standalone_mode=False.
+    return int(result) if isinstance(result, int) else Outcome.OK
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(line + "\n")
 
 
 def _is_usage_error(exc: Exception) -> bool:

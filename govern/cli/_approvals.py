@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 
 import typer
 
-from ._common import AsOption, WorkspaceOption, emit_json, open_workspace
+from ._common import AsOption, Format, WorkspaceOption, emit_json, format_option, open_workspace
 
 app = typer.Typer(help="Review approval requests (separation of duties applies).", no_args_is_help=True)
 
-
-class ListFormat(str, Enum):
-    text = "text"
-    json = "json"
+ListFormat = format_option(Format.TEXT, Format.JSON)
 
 
 def _remote(workspace: Path | None):  # type: ignore[no-untyped-def]
@@ -41,7 +37,7 @@ def list_(
     status: str = typer.Option("open", "--status", help="open, approved, rejected, void, expired or all"),
     tier: str | None = typer.Option(None, "--tier"),
     model: str | None = typer.Option(None, "--model"),
-    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    fmt: Format = ListFormat,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
     """Approval requests, newest first."""
@@ -55,7 +51,7 @@ def list_(
     else:
         with open_workspace(workspace) as ws:
             views = list_requests(ws.context, status=wanted, tier=tier, model=model)
-    if fmt is ListFormat.json:
+    if fmt is Format.JSON:
         emit_json([v.to_dict() for v in views])
         return
     if not views:
@@ -71,7 +67,7 @@ def list_(
 @app.command()
 def show(
     request_id: str,
-    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    fmt: Format = ListFormat,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
     """One request: why it needs review, what is required, who voted."""
@@ -84,7 +80,7 @@ def show(
     else:
         with open_workspace(workspace) as ws:
             v = get_request(ws.context, request_id)
-    if fmt is ListFormat.json:
+    if fmt is Format.JSON:
         emit_json(v.to_dict())
         return
     typer.echo(f"{v.id}: {v.model} -> {v.target} (tier {v.tier}) {v.status}")

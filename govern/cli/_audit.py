@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import typer
 
-from ._common import WorkspaceOption, emit_json, emit_text
+from ._common import Format, WorkspaceOption, emit_json, emit_text, format_option
 
 app = typer.Typer(help="Audit ledger: read, verify, checkpoint, prove, export.", no_args_is_help=True)
 
-Format = Literal["text", "json"]
+FormatOption = format_option(Format.TEXT, Format.JSON)
 CheckpointOption = typer.Option(None, "--checkpoint", help="Signed checkpoint file")
 OutputOption = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout")
 PublicKeyOption = typer.Option(None, "--public-key", help="Verifier key(s) or PEM public key to trust")
@@ -44,7 +44,7 @@ def log(
     since: int = typer.Option(0, "--since", help="Only entries after this sequence number"),
     kind: str | None = typer.Option(None, "--kind", help="Only entries of this kind"),
     limit: int | None = typer.Option(None, "--limit", help="At most this many entries"),
-    fmt: Format = typer.Option("text", "--format", help="text or json"),
+    fmt: Format = FormatOption,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
     """Print ledger entries in sequence order."""
@@ -63,7 +63,7 @@ def verify(
     checkpoint: Path | None = CheckpointOption,
     file: Path | None = typer.Option(None, "--file", help="Verify this exported JSONL file offline"),
     public_key: Path | None = PublicKeyOption,
-    fmt: Format = typer.Option("text", "--format", help="text or json"),
+    fmt: Format = FormatOption,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
     """Re-hash every entry, check links, sequence, Merkle root, head and checkpoint signatures.
@@ -200,7 +200,7 @@ def export(
 
 @app.command("public-key")
 def public_key(
-    fmt: Literal["note", "pem"] = typer.Option("note", "--format", help="note: verifier keys; pem: current key"),
+    fmt: Format = format_option(Format.NOTE, Format.PEM, help="note: verifier keys; pem: current key"),
     output: Path | None = OutputOption,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
@@ -214,9 +214,7 @@ def public_key(
             key = load_signing_key(ws.settings.key_path, name=ws.settings.origin)
             text = (
                 key.private.public_key()
-                .public_bytes(  # type: ignore[attr-defined]
-                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-                )
+                .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
                 .decode()
             )
         else:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import typer
 
+from ._common import Format, format_option
+from ._exits import Outcome
+
 app = typer.Typer(help="Model cards: validate and render.", no_args_is_help=True)
 
 
@@ -17,16 +20,13 @@ def validate(
     tier: str | None = typer.Option(
         None, "--tier", help="Check the fields this risk tier requires (default: the card's risk_tier)"
     ),
-    format: str = typer.Option("text", "--format", help="text | json"),
-) -> None:
+    fmt: Format = format_option(Format.TEXT, Format.JSON, help="text | json"),
+) -> Outcome:
     """Report every problem as file:line:col: code: message; exit 2 when there is any."""
     from govern.cards import validate_card
-    from govern.core import GovernError
 
-    if format not in ("text", "json"):
-        raise GovernError("invalid_format", f"--format must be text or json, not {format!r}")
     problems = validate_card(file, tier=tier)  # type: ignore[arg-type]
-    if format == "json":
+    if fmt == "json":
         rows = [{"code": p.code, "message": p.message, "location": str(p.location)} for p in problems]
         sys.stdout.write(json.dumps({"file": str(file), "valid": not problems, "problems": rows}, indent=2) + "\n")
     else:
@@ -34,10 +34,7 @@ def validate(
             sys.stdout.write(f"{p}\n")
         if not problems:
             sys.stdout.write(f"{file}: ok\n")
-    if problems:
-        # SystemExit, not typer.Exit: the CLI runs Click with standalone_mode=False, which
-        # turns typer.Exit into a return value and would lose the exit code.
-        sys.exit(2)
+    return Outcome.INVALID if problems else Outcome.OK
 
 
 @app.command("render")

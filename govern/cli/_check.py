@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import typer
 
-from ._common import emit_json, emit_text
+from ._common import Format, emit_json, emit_text, format_option
 
 app = typer.Typer(help="Run a check on local files (no workspace needed).", no_args_is_help=True)
 
-Format = Literal["text", "json"]
-FormatOption = typer.Option("text", "--format", "-f", help="text or json")
+FormatOption = format_option(Format.TEXT, Format.JSON, short=True)
 
 
 def _split(value: str | None) -> list[str]:
@@ -63,7 +62,8 @@ def _render_fairness(m: dict[str, Any]) -> str:
     for group, g in m["per_group"].items():
         lines.append(
             f"{group[:28]:28} {int(g['count']):>8} {g['selection_rate']:7.4f} {g['true_positive_rate']:7.4f} "
-            f"{g['false_positive_rate']:7.4f} {g['false_negative_rate']:7.4f} {g['precision']:7.4f} {g['accuracy']:7.4f}"
+            f"{g['false_positive_rate']:7.4f} {g['false_negative_rate']:7.4f} "
+            f"{g['precision']:7.4f} {g['accuracy']:7.4f}"
         )
     return "\n".join(lines) + "\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,39 @@ WorkspaceOption = typer.Option(
 AsOption = typer.Option(
     None, "--as", help="Act as this identity (created by `govern token create`); default GOVERN_ACTOR or your user"
 )
+
+
+class Format(StrEnum):
+    """Every output format of every command; each command accepts some (see :func:`format_option`)."""
+
+    TEXT = "text"
+    JSON = "json"
+    JUNIT = "junit"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+    TREE = "tree"
+    DOT = "dot"
+    NOTE = "note"
+    PEM = "pem"
+
+
+def format_option(*choices: Format, short: bool = False, help: str | None = None) -> Any:
+    """The ``--format`` option of a command that writes ``choices`` (the first is the default).
+
+    An unknown format is ``GovernError(invalid_format)``: one line on stderr, exit 2.
+    """
+    names = [c.value for c in choices]
+
+    def parse(value: str | Format) -> Format:
+        if value not in names:
+            from govern.core import GovernError
+
+            raise GovernError("invalid_format", f"--format must be one of {', '.join(names)}, not {str(value)!r}")
+        return Format(value)
+
+    decls = ("--format", "-f") if short else ("--format",)
+    listed = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+    return typer.Option(names[0], *decls, parser=parse, metavar="|".join(names), help=help or listed)
 
 
 def emit_json(data: Any, output: Path | None = None) -> None:

@@ -3,62 +3,68 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from ._common import WorkspaceOption, emit_text, open_workspace, progress_printer
+from ._common import Format, WorkspaceOption, emit_text, format_option, open_workspace, progress_printer
+from ._exits import Outcome, decision_outcome
+
+if TYPE_CHECKING:
+    from govern.decisions import Decision
+    from govern.decisions import Format as DecisionFormat
 
 app = typer.Typer(
     help="Promotion and retraining gates (exit 0 allow, 1 deny, 3 pending, 4 retrain).", no_args_is_help=True
 )
 
+ReportFormat = format_option(Format.TEXT, Format.JSON, Format.JUNIT, Format.MARKDOWN, Format.SARIF)
+_RENDERED: dict[Format, DecisionFormat] = {
+    Format.TEXT: "text",
+    Format.JSON: "json",
+    Format.JUNIT: "junit",
+    Format.MARKDOWN: "markdown",
+    Format.SARIF: "sarif",
+}
 
-class Fmt(str, Enum):
-    text = "text"
-    json = "json"
-    junit = "junit"
-    markdown = "markdown"
-    sarif = "sarif"
 
-
-def _finish(decision, fmt: Fmt, output: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _finish(decision: Decision, fmt: Format, output: Path | None) -> Outcome:
     from govern.decisions import render
 
-    emit_text(render(decision, fmt.value), output)
+    emit_text(render(decision, _RENDERED[fmt]), output)
     if output is not None:
         sys.stderr.write(f"{decision.outcome}: {decision.model} (written to {output})\n")
-    raise typer.Exit(decision.exit_code)
+    return decision_outcome(decision)
 
 
 @app.command()
 def promote(
     ref: str = typer.Argument(..., help="model NAME@VERSION"),
     to: str = typer.Option(..., "--to", help="target stage: staging or production"),
-    fmt: Fmt = typer.Option(Fmt.text, "--format"),
+    fmt: Format = ReportFormat,
     output: Path | None = typer.Option(None, "--output", "-o", help="write the report here"),
     requester: str | None = typer.Option(None, "--requester", envvar="GOVERN_ACTOR", help="who asks"),
     progress: bool = typer.Option(sys.stderr.isatty(), "--progress/--no-progress"),
     workspace: Path | None = WorkspaceOption,
-) -> None:
+) -> Outcome:
     """Evaluate every applicable rule; allow moves the model to the stage."""
     with open_workspace(workspace, requester) as ws:
         decision = ws.gate_promote(ref, to, progress=progress_printer(progress))
-    _finish(decision, fmt, output)
+    return _finish(decision, fmt, output)
 
 
 @app.command()
 def retrain(
     ref: str = typer.Argument(..., help="model NAME@VERSION"),
     current: Path = typer.Option(..., "--current", help="fresh production data (CSV or Parquet)"),
-    fmt: Fmt = typer.Option(Fmt.text, "--format"),
+    fmt: Format = ReportFormat,
     output: Path | None = typer.Option(None, "--output", "-o"),
     requester: str | None = typer.Option(None, "--requester", envvar="GOVERN_ACTOR"),
     progress: bool = typer.Option(sys.stderr.isatty(), "--progress/--no-progress"),
     workspace: Path | None = WorkspaceOption,
-) -> None:
+) -> Outcome:
     """Run the drift rules on CURRENT: monitor (0), review (3) or retrain (4)."""
     with open_workspace(workspace, requester) as ws:
         decision = ws.gate_retrain(ref, current, progress=progress_printer(progress))
-    _finish(decision, fmt, output)
+    return _finish(decision, fmt, output)

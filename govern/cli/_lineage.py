@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 
 import typer
 
-from ._common import WorkspaceOption, emit_json
+from ._common import Format, WorkspaceOption, emit_json, format_option
 
 app = typer.Typer(help="Record and query lineage: datasets, features, runs, models.", no_args_is_help=True)
 
 
-class TreeFormat(str, Enum):
-    tree = "tree"
-    json = "json"
-    dot = "dot"
-
-
-class ListFormat(str, Enum):
-    text = "text"
-    json = "json"
+TreeFormat = format_option(Format.TREE, Format.JSON, Format.DOT)
+ListFormat = format_option(Format.TEXT, Format.JSON)
 
 
 @app.command()
@@ -48,7 +40,8 @@ def import_mlflow(
     with Workspace.open(workspace) as ws:
         counts = ws.import_mlflow(uri)
     typer.echo(
-        f"imported {counts['runs']} run(s), {counts['datasets']} dataset version(s), {counts['models']} model version(s)"
+        f"imported {counts['runs']} run(s), {counts['datasets']} dataset version(s), "
+        f"{counts['models']} model version(s)"
     )
 
 
@@ -58,7 +51,7 @@ def show(
     upstream: bool = typer.Option(False, "--upstream", help="what REF was built from (default)"),
     downstream: bool = typer.Option(False, "--downstream", help="what was built from REF"),
     depth: int | None = typer.Option(None, min=1, help="stop after this many hops"),
-    fmt: TreeFormat = typer.Option(TreeFormat.tree, "--format"),
+    fmt: Format = TreeFormat,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
     """Show the lineage upstream or downstream of REF."""
@@ -70,16 +63,16 @@ def show(
         raise GovernError("invalid_option", "choose one of --upstream and --downstream")
     with Workspace.open(workspace) as ws:
         graph = ws.lineage(ref, "downstream" if downstream else "upstream", depth=depth)
-    if fmt is TreeFormat.json:
+    if fmt is Format.JSON:
         emit_json(graph.to_dict())
     else:
-        typer.echo(render_dot(graph) if fmt is TreeFormat.dot else render_tree(graph), nl=False)
+        typer.echo(render_dot(graph) if fmt is Format.DOT else render_tree(graph), nl=False)
 
 
 @app.command()
 def impact(
     ref: str = typer.Argument(..., help="dataset:NAME[@V], feature:NAME[@V] or run:ID"),
-    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    fmt: Format = ListFormat,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
     """Model versions (and their stages) downstream of a dataset, feature or run."""
@@ -89,7 +82,7 @@ def impact(
 
     with Workspace.open(workspace) as ws:
         models = ws.impact(ref)
-    if fmt is ListFormat.json:
+    if fmt is Format.JSON:
         emit_json([asdict(m) for m in models])
         return
     if not models:
@@ -103,7 +96,7 @@ def flag(
     ref: str = typer.Argument(..., help="dataset:NAME@V or feature:NAME@V"),
     reason: str = typer.Option(..., "--reason", help="deprecated, personal data found, license problem ..."),
     actor: str | None = typer.Option(None, "--as"),
-    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    fmt: Format = ListFormat,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
     """Flag a dataset or feature; re-evaluate every staging/production model downstream of it."""
@@ -113,7 +106,7 @@ def flag(
 
     with open_workspace(workspace, actor) as ws:
         decisions = do_flag(ws.context, ref, reason, ws.actor)
-    if fmt is ListFormat.json:
+    if fmt is Format.JSON:
         emit_json([d.to_dict() for d in decisions])
         return
     typer.echo(f"flagged {ref}; re-evaluated {len(decisions)} model version(s) in staging or production")

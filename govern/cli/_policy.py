@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
-from ._common import emit_json
+from ._common import Format, emit_json, format_option
+from ._exits import Outcome
 
 app = typer.Typer(help="Validate, test, list and sign policy packs.", no_args_is_help=True)
 
 PathsArgument = typer.Argument(None, help="Pack folders, folders of packs or YAML files (default: shipped packs)")
-FormatOption = typer.Option("text", "--format", help="text or json")
+FormatOption = format_option(Format.TEXT, Format.JSON)
 
 
 def _paths(paths: list[Path] | None) -> list[Path]:
@@ -22,7 +22,7 @@ def _paths(paths: list[Path] | None) -> list[Path]:
 
 
 @app.command("validate")
-def validate(paths: list[Path] | None = PathsArgument, fmt: str = FormatOption) -> None:
+def validate(paths: list[Path] | None = PathsArgument, fmt: Format = FormatOption) -> Outcome:
     """Report every problem as file:line:col: code: message (sorted); exit 2 if any."""
     from govern.policy import validate_paths
 
@@ -31,17 +31,16 @@ def validate(paths: list[Path] | None = PathsArgument, fmt: str = FormatOption) 
         emit_json({"ok": not problems, "problems": [p.to_dict() for p in problems]})
     else:
         for problem in problems:
-            print(problem)
+            typer.echo(problem)
         if problems:
-            print(f"{len(problems)} problem(s)", file=sys.stderr)
+            typer.echo(f"{len(problems)} problem(s)", err=True)
         else:
-            print("ok: no problems")
-    if problems:
-        raise SystemExit(2)  # typer.Exit is swallowed by standalone_mode=False
+            typer.echo("ok: no problems")
+    return Outcome.INVALID if problems else Outcome.OK
 
 
 @app.command("test")
-def test(paths: list[Path] | None = PathsArgument, fmt: str = FormatOption) -> None:
+def test(paths: list[Path] | None = PathsArgument, fmt: Format = FormatOption) -> Outcome:
     """Run each pack's tests/ fixtures; exit 1 on any failure. Lists rules no test exercised."""
     from govern.policy import run_policy_tests
 
@@ -60,19 +59,18 @@ def test(paths: list[Path] | None = PathsArgument, fmt: str = FormatOption) -> N
         )
     else:
         for failure in report.failures:
-            print(f"FAIL {failure.location}: {failure.pack}: {failure.case}")
+            typer.echo(f"FAIL {failure.location}: {failure.pack}: {failure.case}")
             for line in failure.diff:
-                print(f"    {line}")
+                typer.echo(f"    {line}")
         for rule in report.unexercised:
-            print(f"not exercised: {rule}")
+            typer.echo(f"not exercised: {rule}")
         status = "ok" if report.ok else "FAILED"
-        print(f"{status}: {report.cases - len(report.failures)}/{report.cases} cases passed")
-    if not report.ok:
-        raise SystemExit(1)
+        typer.echo(f"{status}: {report.cases - len(report.failures)}/{report.cases} cases passed")
+    return Outcome.OK if report.ok else Outcome.POLICY_TESTS_FAILED
 
 
 @app.command("list")
-def list_packs(paths: list[Path] | None = PathsArgument, fmt: str = FormatOption) -> None:
+def list_packs(paths: list[Path] | None = PathsArgument, fmt: Format = FormatOption) -> None:
     """List packs (name, digest, signed) and their rules (check, onFail, controls)."""
     from govern.policy import load_packs
 
@@ -101,9 +99,9 @@ def list_packs(paths: list[Path] | None = PathsArgument, fmt: str = FormatOption
         emit_json(data)
         return
     for pack in data:
-        print(f"{pack['pack']}  {pack['digest']}{'  signed' if pack['signed'] else ''}")
+        typer.echo(f"{pack['pack']}  {pack['digest']}{'  signed' if pack['signed'] else ''}")
         for rule in pack["rules"]:  # type: ignore[attr-defined]
-            print(f"  {rule['id']:<45} {rule['check']:<15} {rule['onFail']:<8} {', '.join(rule['controls'])}")
+            typer.echo(f"  {rule['id']:<45} {rule['check']:<15} {rule['onFail']:<8} {', '.join(rule['controls'])}")
 
 
 @app.command("sign")
@@ -115,15 +113,15 @@ def sign(
     from govern.policy import sign_pack
 
     path, public = sign_pack(pack, key)
-    print(f"signed {path}")
-    print(f"public key: {public}")
+    typer.echo(f"signed {path}")
+    typer.echo(f"public key: {public}")
 
 
 @app.command("backtest")
 def backtest(
     pack: list[Path] = typer.Argument(..., help="changed pack folder(s); replace the loaded packs of the same name"),
     since: str = typer.Option(..., "--since", help="ISO date: replay promotion decisions from then on"),
-    fmt: str = FormatOption,
+    fmt: Format = FormatOption,
     workspace: Path | None = typer.Option(None, "--workspace", "-w", envvar="GOVERN_WORKSPACE"),
 ) -> None:
     """Replay a changed pack over past decisions' recorded measurements; list what would flip."""

@@ -14,6 +14,24 @@ from ._errors import (
 from ._refs import KINDS, Kind, Ref, dataset_name, parse_ref
 from ._resources import resource_path
 from ._settings import Settings, load_settings
+from ._vocab import (
+    EVIDENCE_ROLES,
+    PROMOTION_TARGETS,
+    RISK_TIERS,
+    ROLES,
+    STAGES,
+    EvidenceRole,
+    Progress,
+    PromotionTarget,
+    RiskTier,
+    Role,
+    Stage,
+    StepProgress,
+    is_evidence_role,
+    is_risk_tier,
+    is_role,
+    is_stage,
+)
 
 __all__ = [
     # errors
@@ -43,4 +61,21 @@ __all__ = [
     "Settings",
     "load_settings",
     "resource_path",
+    # shared vocabularies
+    "Role",
+    "ROLES",
+    "is_role",
+    "RiskTier",
+    "RISK_TIERS",
+    "is_risk_tier",
+    "EvidenceRole",
+    "EVIDENCE_ROLES",
+    "is_evidence_role",
+    "Stage",
+    "STAGES",
+    "is_stage",
+    "PromotionTarget",
+    "PROMOTION_TARGETS",
+    "Progress",
+    "StepProgress",
 ]

@@ -46,7 +46,6 @@ class GovernError(Exception):
         Where the problem is, when it has a place (file:line, event index, JSON path).
     """
 
-    exit_code: int = 2  # bad input or cannot run
     http_status: int = 400
 
     def __init__(self, code: str, message: str, location: Location | None = None) -> None:
@@ -92,12 +91,11 @@ class PermissionDenied(GovernError):
 
 
 class VerificationError(GovernError):
-    """Integrity failure: something that should verify does not. Exit code 1.
+    """Integrity failure: something that should verify does not (the CLI exits 1).
 
     ``seq`` names the first bad ledger sequence number when there is one.
     """
 
-    exit_code = 1
     http_status = 409
 
     def __init__(self, code: str, message: str, location: Location | None = None, *, seq: int | None = None) -> None:

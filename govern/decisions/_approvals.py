@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from govern.core import ConflictError, GovernError, NotFoundError, PermissionDenied, isoformat, parse_ref, utcnow
 
@@ -34,7 +35,7 @@ class Vote:
     time: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApprovalView:
     """An approval request as a reviewer sees it."""
 
@@ -90,7 +91,9 @@ def _requirement_dict(requirement: Any) -> dict[str, Any]:
 
 def _votes(session: Session, request_id: str) -> list[Vote]:
     rows = session.execute(
-        sa.select(ApprovalVoteRow).where(ApprovalVoteRow.request_id == request_id).order_by(ApprovalVoteRow.id)
+        sa.select(ApprovalVoteRow)
+        .where(col(ApprovalVoteRow.request_id) == request_id)
+        .order_by(col(ApprovalVoteRow.id))
     ).scalars()
     return [Vote(r.approver, r.role, r.verdict, r.justification, r.created_at) for r in rows]
 
@@ -134,7 +137,7 @@ def approval_status(
         else:
             current = row
     if current is None:
-        required = (
+        required: dict[str, Any] = (
             _requirement_dict(requirement)
             if requirement.count
             else {"roles": ["risk_officer", "validator"], "count": 1, "at_least": {}, "expires_after_s": 30 * 86400}
@@ -193,9 +196,9 @@ def void_stale(session: Session, state: ModelState, target: str, digest: str, ac
     rows = (
         session.execute(
             sa.select(ApprovalRequestRow).where(
-                ApprovalRequestRow.model_node_id == state.node_id,
-                ApprovalRequestRow.target == target,
-                ApprovalRequestRow.status.in_(("open", "approved")),
+                col(ApprovalRequestRow.model_node_id) == state.node_id,
+                col(ApprovalRequestRow.target) == target,
+                col(ApprovalRequestRow.status).in_(("open", "approved")),
             )
         )
         .scalars()
@@ -274,8 +277,8 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
             # Decided, voided or re-bound by someone else since the checks above.
             raise ConflictError("approval_closed", f"approval request {request_id} is {row.status}")
         if session.execute(
-            sa.select(ApprovalVoteRow.id).where(
-                ApprovalVoteRow.request_id == request_id, ApprovalVoteRow.approver == principal.name
+            sa.select(col(ApprovalVoteRow.id)).where(
+                col(ApprovalVoteRow.request_id) == request_id, col(ApprovalVoteRow.approver) == principal.name
             )
         ).first():
             raise ConflictError(
@@ -321,19 +324,19 @@ def _view(row: ApprovalRequestRow, votes: list[Vote]) -> ApprovalView:
     if status == "open" and row.expires_at <= utcnow():
         status = "expired"
     return ApprovalView(
-        row.id,
-        row.model_ref,
-        row.target,
-        row.tier,
-        status,
-        row.requester,
-        row.created_at,
-        row.expires_at,
-        row.required,
-        row.reasons,
-        votes,
-        row.decision_id,
-        row.bound_digest,
+        id=row.id,
+        model=row.model_ref,
+        target=row.target,
+        tier=row.tier,
+        status=status,
+        requester=row.requester,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        required=row.required,
+        reasons=row.reasons,
+        votes=votes,
+        decision_id=row.decision_id,
+        bound_digest=row.bound_digest,
     )
 
 
@@ -350,12 +353,12 @@ def list_requests(
 ) -> list[ApprovalView]:
     """Requests, newest first; ``status=None`` for all."""
     with ctx.store.read() as session:
-        query = sa.select(ApprovalRequestRow).order_by(ApprovalRequestRow.created_at.desc())
+        query = sa.select(ApprovalRequestRow).order_by(col(ApprovalRequestRow.created_at).desc())
         if status:
-            query = query.where(ApprovalRequestRow.status == status)
+            query = query.where(col(ApprovalRequestRow.status) == status)
         if tier:
-            query = query.where(ApprovalRequestRow.tier == tier)
+            query = query.where(col(ApprovalRequestRow.tier) == tier)
         if model:
-            query = query.where(ApprovalRequestRow.model_ref.like(f"{model}%"))
+            query = query.where(col(ApprovalRequestRow.model_ref).like(f"{model}%"))
         rows = session.execute(query).scalars().all()
         return [_view(r, _votes(session, r.id)) for r in rows if status != "open" or r.expires_at > utcnow()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
 from ._types import Decision, Finding
@@ -139,7 +139,8 @@ def render_sarif(d: Decision, *, version: str = "0.1.0") -> str:
 
     The model version is the (logical) location; a waived finding is a suppressed result.
     """
-    rules, index = [], {}
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
     for f in d.findings:
         if f.rule not in index:
             index[f.rule] = len(rules)

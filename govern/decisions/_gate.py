@@ -3,22 +3,41 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
-from govern.core import ConflictError, GovernError, isoformat, json_digest, parse_ref, utcnow
+from govern.core import (
+    ConflictError,
+    EvidenceRole,
+    GovernError,
+    Progress,
+    StepProgress,
+    isoformat,
+    json_digest,
+    parse_ref,
+    utcnow,
+)
 
 from ._approvals import approval_status, void_stale
 from ._context import Context, audit
 from ._inputs import ModelState, bound_digest, champion_ref, model_state
 from ._tables import DecisionRow, StageChangeRow, WaiverRow
-from ._types import PROMOTION_TARGETS, Decision, Finding
+from ._types import PROMOTION_TARGETS, Decision, Finding, Outcome
 
-Progress = Callable[[str, int, int], None]
+if TYPE_CHECKING:
+    from govern.policy import Verdict
+
+_BY_APPROVAL: dict[str, Outcome] = {"approved": "allow", "rejected": "deny"}
+_RETRAIN_OUTCOME: dict[Verdict, Outcome] = {
+    "allow": "monitor",
+    "review": "review",
+    "retrain": "retrain",
+    "deny": "review",
+}
 
 
 def _recorded_measurements(
@@ -32,9 +51,13 @@ def _recorded_measurements(
     few database reads).
     """
     row = session.execute(
-        sa.select(DecisionRow.document)
-        .where(DecisionRow.model_node_id == node_id, DecisionRow.bound_digest == digest, DecisionRow.gate == "promote")
-        .order_by(DecisionRow.created_at.desc())
+        sa.select(col(DecisionRow.document))
+        .where(
+            col(DecisionRow.model_node_id) == node_id,
+            col(DecisionRow.bound_digest) == digest,
+            col(DecisionRow.gate) == "promote",
+        )
+        .order_by(col(DecisionRow.created_at).desc())
         .limit(1)
     ).first()
     if row is None or row[0].get("champion") != champion or json_digest(row[0].get("facts")) != json_digest(facts):
@@ -42,12 +65,17 @@ def _recorded_measurements(
     return dict(row[0].get("measurements") or {})
 
 
+def _labelled(progress: StepProgress, label: str) -> Progress:
+    """A check's ``(done, total)`` callback that reports under ``label``."""
+    return lambda done, total: progress(label, done, total)
+
+
 def _measure(
     ctx: Context,
     state: ModelState,
     rules: list[Any],
     facts: dict[str, Any],
-    progress: Progress | None,
+    progress: StepProgress | None,
     *,
     reuse: bool = True,
 ) -> tuple[list[Finding], dict[str, dict[str, Any]], str | None]:
@@ -79,25 +107,25 @@ def _measure(
                     rule.params,
                     evidence,
                     facts,
-                    progress=(lambda done, total, r=rule: progress(f"{r.check}", done, total)) if progress else None,
+                    progress=_labelled(progress, rule.check) if progress else None,
                 )
             except GovernError as exc:
                 errors[key] = exc
         if key in errors:
-            exc = errors[key]
+            err = errors[key]
             findings.append(
                 Finding(
-                    rule.qualified_id,
-                    rule.policy,
-                    rule.check,
-                    rule.require,
-                    rule.on_fail,
-                    "error",
-                    None,
-                    f"{exc.code}: {exc.message}",
-                    rule.controls,
-                    None,
-                    rule.description,
+                    rule=rule.qualified_id,
+                    policy=rule.policy,
+                    check=rule.check,
+                    require=rule.require,
+                    on_fail=rule.on_fail,
+                    result="error",
+                    value=None,
+                    message=f"{err.code}: {err.message}",
+                    controls=rule.controls,
+                    measurement=None,
+                    description=rule.description,
                 )
             )
             continue
@@ -106,17 +134,17 @@ def _measure(
         value = m.get("value")
         findings.append(
             Finding(
-                rule.qualified_id,
-                rule.policy,
-                rule.check,
-                rule.require,
-                rule.on_fail,
-                judgement.result,
-                float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
-                judgement.message,
-                rule.controls,
-                key,
-                rule.description,
+                rule=rule.qualified_id,
+                policy=rule.policy,
+                check=rule.check,
+                require=rule.require,
+                on_fail=rule.on_fail,
+                result=judgement.result,
+                value=float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
+                message=judgement.message,
+                controls=rule.controls,
+                measurement=key,
+                description=rule.description,
             )
         )
     if progress:
@@ -127,7 +155,9 @@ def _measure(
 def _active_waivers(session: Session, node_id: int) -> dict[str, str]:
     now = utcnow()
     rows = session.execute(
-        sa.select(WaiverRow.rule, WaiverRow.id, WaiverRow.expires_at).where(WaiverRow.model_node_id == node_id)
+        sa.select(col(WaiverRow.rule), col(WaiverRow.id), col(WaiverRow.expires_at)).where(
+            col(WaiverRow.model_node_id) == node_id
+        )
     ).all()
     return {rule: wid for rule, wid, expires in rows if expires > now}
 
@@ -141,7 +171,7 @@ def _apply_waivers(findings: list[Finding], waivers: dict[str, str]) -> list[Fin
     return out
 
 
-def _base_verdict(findings: list[Finding]) -> str:
+def _base_verdict(findings: list[Finding]) -> Verdict:
     """The policy verdict over the findings; waived failures no longer count."""
     from govern.policy import combine
 
@@ -165,7 +195,7 @@ def _prepare(
     return state, facts, tier, rules
 
 
-def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Progress | None = None) -> Decision:
+def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: StepProgress | None = None) -> Decision:
     """Evaluate ``ref`` for promotion to ``target`` and record the Decision.
 
     ``allow`` moves the model to ``target`` in the same transaction as the decision's ledger
@@ -190,6 +220,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
         verdict = _base_verdict(findings)
         reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]
         approval: dict[str, Any] | None = None
+        outcome: Outcome
         if tier.tier == "prohibited":
             outcome = "deny"
             reasons.insert(0, f"tier prohibited ({tier.rule_id}): a prohibited model can never be promoted")
@@ -212,7 +243,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
                     [f for f in findings if f.result != "pass"],
                     decision_id,
                 )
-                outcome = {"approved": "allow", "rejected": "deny"}.get(approval["status"], "pending_approval")
+                outcome = _BY_APPROVAL.get(approval["status"], "pending_approval")
                 if outcome == "deny":
                     reasons.append(f"approval request {approval['request']} was rejected")
                 elif outcome == "pending_approval":
@@ -246,7 +277,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: Pr
     return decision
 
 
-def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: Progress | None = None) -> Decision:
+def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: StepProgress | None = None) -> Decision:
     """Run the retrain-gate rules (drift) on fresh production data ``current``.
 
     The file is stored as ``current`` evidence first. Outcome: ``monitor`` (exit 0), ``review``
@@ -269,7 +300,7 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
     state, facts, tier, rules = _prepare(ctx, ref, "retrain", None)
     findings, measurements, champion = _measure(ctx, state, rules, facts, progress, reuse=False)
     verdict = _base_verdict(findings)
-    outcome = {"allow": "monitor", "review": "review", "retrain": "retrain", "deny": "review"}[verdict]
+    outcome = _RETRAIN_OUTCOME[verdict]
     reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]
     with ctx.store.write() as session:
         decision = Decision(
@@ -298,7 +329,7 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
     return decision
 
 
-def _mapping_of(session: Session, subject: str, role: str) -> dict[str, Any] | None:
+def _mapping_of(session: Session, subject: str, role: EvidenceRole) -> dict[str, Any] | None:
     from govern.evidence import latest_mapping
 
     return latest_mapping(session, subject, role)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from govern.core import Ref, json_digest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModelState:
     node_id: int
     ref: str
@@ -36,15 +36,15 @@ def model_state(session: Session, ref: Ref, blob_dir: Path) -> ModelState:
     for item in evidence_for(session, blob_dir, str(exact)).items:
         evidence[item.role] = item.digest or ""
     return ModelState(
-        mv.node_id,
-        str(exact),
-        mv.name,
-        mv.version,
-        mv.owner,
-        mv.stage,
-        mv.artifact_digest,
-        facts,
-        evidence,
+        node_id=mv.node_id,
+        ref=str(exact),
+        name=mv.name,
+        version=mv.version,
+        owner=mv.owner,
+        stage=mv.stage,
+        artifact_digest=mv.artifact_digest,
+        facts=facts,
+        evidence=evidence,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from govern.core import parse_ref, utcnow
 
@@ -124,11 +125,11 @@ def latest_decision(
     Raises ``not_found`` for an unknown model version.
     """
     node_id = _node_id(session, model)
-    query = sa.select(DecisionRow).where(DecisionRow.model_node_id == node_id, DecisionRow.gate == gate)
+    query = sa.select(DecisionRow).where(col(DecisionRow.model_node_id) == node_id, col(DecisionRow.gate) == gate)
     if target is not None:
-        query = query.where(DecisionRow.target == target)
+        query = query.where(col(DecisionRow.target) == target)
     row = session.execute(
-        query.order_by(DecisionRow.created_at.desc(), DecisionRow.ledger_seq.desc()).limit(1)  # type: ignore[attr-defined]
+        query.order_by(col(DecisionRow.created_at).desc(), col(DecisionRow.ledger_seq).desc()).limit(1)
     ).scalar()
     return _stored(row) if row is not None else None
 
@@ -147,19 +148,19 @@ def history(
     """
     query = sa.select(DecisionRow)
     if model is not None:
-        query = query.where(DecisionRow.model_node_id == _node_id(session, model))
+        query = query.where(col(DecisionRow.model_node_id) == _node_id(session, model))
     if gate is not None:
-        query = query.where(DecisionRow.gate == gate)
+        query = query.where(col(DecisionRow.gate) == gate)
     if since is not None:
-        query = query.where(DecisionRow.created_at >= since)
+        query = query.where(col(DecisionRow.created_at) >= since)
     if until is not None:
-        query = query.where(DecisionRow.created_at < until)
-    return [_stored(r) for r in session.execute(query.order_by(DecisionRow.ledger_seq)).scalars()]
+        query = query.where(col(DecisionRow.created_at) < until)
+    return [_stored(r) for r in session.execute(query.order_by(col(DecisionRow.ledger_seq))).scalars()]
 
 
 def last_decision_seq(session: Session) -> int:
     """The ledger sequence number of the newest decision (0 when there is none)."""
-    return int(session.execute(sa.select(sa.func.max(DecisionRow.ledger_seq))).scalar() or 0)
+    return int(session.execute(sa.select(sa.func.max(col(DecisionRow.ledger_seq)))).scalar() or 0)
 
 
 def votes(
@@ -167,17 +168,19 @@ def votes(
 ) -> list[VoteRecord]:
     """Votes, oldest first: on requests of one model version, cast in [``since``, ``until``)."""
     query = sa.select(ApprovalVoteRow, ApprovalRequestRow).join(
-        ApprovalRequestRow, ApprovalRequestRow.id == ApprovalVoteRow.request_id
+        ApprovalRequestRow, col(ApprovalRequestRow.id) == col(ApprovalVoteRow.request_id)
     )
     if model is not None:
-        query = query.where(ApprovalRequestRow.model_node_id == _node_id(session, model))
+        query = query.where(col(ApprovalRequestRow.model_node_id) == _node_id(session, model))
     if since is not None:
-        query = query.where(ApprovalVoteRow.created_at >= since)
+        query = query.where(col(ApprovalVoteRow.created_at) >= since)
     if until is not None:
-        query = query.where(ApprovalVoteRow.created_at < until)
+        query = query.where(col(ApprovalVoteRow.created_at) < until)
     now = utcnow()
     out = []
-    for vote, request in session.execute(query.order_by(ApprovalVoteRow.created_at, ApprovalVoteRow.id)).all():
+    for vote, request in session.execute(
+        query.order_by(col(ApprovalVoteRow.created_at), col(ApprovalVoteRow.id))
+    ).all():
         status = "expired" if request.status == "open" and request.expires_at <= now else request.status
         out.append(
             VoteRecord(
@@ -202,17 +205,17 @@ def waivers(
     """Waivers, oldest first: of one model version, granted in [``since``, ``until``)."""
     query = sa.select(WaiverRow)
     if model is not None:
-        query = query.where(WaiverRow.model_node_id == _node_id(session, model))
+        query = query.where(col(WaiverRow.model_node_id) == _node_id(session, model))
     if since is not None:
-        query = query.where(WaiverRow.created_at >= since)
+        query = query.where(col(WaiverRow.created_at) >= since)
     if until is not None:
-        query = query.where(WaiverRow.created_at < until)
+        query = query.where(col(WaiverRow.created_at) < until)
     out = []
-    for w in session.execute(query.order_by(WaiverRow.created_at, WaiverRow.ledger_seq)).scalars():
+    for w in session.execute(query.order_by(col(WaiverRow.created_at), col(WaiverRow.ledger_seq))).scalars():
         against = session.execute(
-            sa.select(DecisionRow.id)
-            .where(DecisionRow.model_node_id == w.model_node_id, DecisionRow.ledger_seq < w.ledger_seq)
-            .order_by(DecisionRow.ledger_seq.desc())  # type: ignore[attr-defined]
+            sa.select(col(DecisionRow.id))
+            .where(col(DecisionRow.model_node_id) == w.model_node_id, col(DecisionRow.ledger_seq) < w.ledger_seq)
+            .order_by(col(DecisionRow.ledger_seq).desc())
             .limit(1)
         ).scalar()
         out.append(
@@ -237,11 +240,11 @@ def stage_changes(
     """Stage transitions in ledger order: of one model version, made in [``since``, ``until``)."""
     query = sa.select(StageChangeRow)
     if model is not None:
-        query = query.where(StageChangeRow.model_node_id == _node_id(session, model))
+        query = query.where(col(StageChangeRow.model_node_id) == _node_id(session, model))
     if since is not None:
-        query = query.where(StageChangeRow.created_at >= since)
+        query = query.where(col(StageChangeRow.created_at) >= since)
     if until is not None:
-        query = query.where(StageChangeRow.created_at < until)
+        query = query.where(col(StageChangeRow.created_at) < until)
     return [
         StageChangeRecord(
             model=c.model_ref,
@@ -253,7 +256,7 @@ def stage_changes(
             ledger_seq=int(c.ledger_seq),
             created_at=c.created_at,
         )
-        for c in session.execute(query.order_by(StageChangeRow.ledger_seq)).scalars()
+        for c in session.execute(query.order_by(col(StageChangeRow.ledger_seq))).scalars()
     ]
 
 
@@ -264,14 +267,14 @@ def expired_requests(session: Session, since: datetime, until: datetime) -> list
         session.execute(
             sa.select(ApprovalRequestRow)
             .where(
-                ApprovalRequestRow.expires_at >= since,
-                ApprovalRequestRow.expires_at < until,
+                col(ApprovalRequestRow.expires_at) >= since,
+                col(ApprovalRequestRow.expires_at) < until,
                 sa.or_(
-                    ApprovalRequestRow.status == "expired",
-                    sa.and_(ApprovalRequestRow.status == "open", ApprovalRequestRow.expires_at <= now),
+                    col(ApprovalRequestRow.status) == "expired",
+                    sa.and_(col(ApprovalRequestRow.status) == "open", col(ApprovalRequestRow.expires_at) <= now),
                 ),
             )
-            .order_by(ApprovalRequestRow.expires_at)
+            .order_by(col(ApprovalRequestRow.expires_at))
         )
         .scalars()
         .all()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from govern.core import GovernError, json_digest, parse_ref
 
@@ -84,9 +85,9 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
     count = 0
     with ctx.store.read() as session:
         rows = session.execute(
-            sa.select(DecisionRow.id, DecisionRow.document, DecisionRow.created_at)
-            .where(DecisionRow.gate == "promote", DecisionRow.created_at >= since)
-            .order_by(DecisionRow.created_at)
+            sa.select(col(DecisionRow.id), col(DecisionRow.document), col(DecisionRow.created_at))
+            .where(col(DecisionRow.gate) == "promote", col(DecisionRow.created_at) >= since)
+            .order_by(col(DecisionRow.created_at))
         ).all()
     for decision_id, doc, created in rows:
         count += 1
@@ -98,32 +99,32 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
             if key not in recorded:
                 new_findings.append(
                     Finding(
-                        rule.qualified_id,
-                        rule.policy,
-                        rule.check,
-                        rule.require,
-                        rule.on_fail,
-                        "inconclusive",
-                        None,
-                        "measurement not recorded",
-                        rule.controls,
-                        None,
+                        rule=rule.qualified_id,
+                        policy=rule.policy,
+                        check=rule.check,
+                        require=rule.require,
+                        on_fail=rule.on_fail,
+                        result="inconclusive",
+                        value=None,
+                        message="measurement not recorded",
+                        controls=rule.controls,
+                        measurement=None,
                     )
                 )
                 continue
             j = rule.judge(recorded[key], facts)
             new_findings.append(
                 Finding(
-                    rule.qualified_id,
-                    rule.policy,
-                    rule.check,
-                    rule.require,
-                    rule.on_fail,
-                    j.result,
-                    None,
-                    j.message,
-                    rule.controls,
-                    key,
+                    rule=rule.qualified_id,
+                    policy=rule.policy,
+                    check=rule.check,
+                    require=rule.require,
+                    on_fail=rule.on_fail,
+                    result=j.result,
+                    value=None,
+                    message=j.message,
+                    controls=rule.controls,
+                    measurement=key,
                 )
             )
         before, after = _base_verdict(old.findings), _base_verdict(new_findings)

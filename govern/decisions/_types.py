@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from govern.core import PROMOTION_TARGETS as PROMOTION_TARGETS
+from govern.core import STAGES as STAGES
+
 Outcome = Literal["allow", "deny", "pending_approval", "monitor", "review", "retrain"]
 FindingResult = Literal["pass", "fail", "inconclusive", "error", "waived"]
-STAGES = ("none", "staging", "production", "archived")
-PROMOTION_TARGETS = ("staging", "production")
 
 EXIT_CODES: dict[str, int] = {
     "allow": 0,
@@ -20,7 +21,7 @@ EXIT_CODES: dict[str, int] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Finding:
     """One rule's judgement of one model version."""
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from govern.core import GovernError, PermissionDenied, isoformat, parse_ref, utcnow
 
@@ -24,7 +25,7 @@ WAIVER_ROLES = ("risk_officer", "admin")
 _ORDER = {"none": 0, "staging": 1, "production": 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WaiverView:
     id: str
     model: str
@@ -113,17 +114,31 @@ def waive(
         )
         session.add(row)
     return WaiverView(
-        row.id, row.model_ref, row.rule, row.justification, row.granted_by, row.created_at, row.expires_at
+        id=row.id,
+        model=row.model_ref,
+        rule=row.rule,
+        justification=row.justification,
+        granted_by=row.granted_by,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
     )
 
 
 def list_waivers(ctx: Context, ref: str | None = None) -> list[WaiverView]:
     with ctx.store.read() as session:
-        query = sa.select(WaiverRow).order_by(WaiverRow.created_at.desc())
+        query = sa.select(WaiverRow).order_by(col(WaiverRow.created_at).desc())
         if ref:
-            query = query.where(WaiverRow.model_ref == str(parse_ref(ref)))
+            query = query.where(col(WaiverRow.model_ref) == str(parse_ref(ref)))
         return [
-            WaiverView(r.id, r.model_ref, r.rule, r.justification, r.granted_by, r.created_at, r.expires_at)
+            WaiverView(
+                id=r.id,
+                model=r.model_ref,
+                rule=r.rule,
+                justification=r.justification,
+                granted_by=r.granted_by,
+                created_at=r.created_at,
+                expires_at=r.expires_at,
+            )
             for r in session.execute(query).scalars()
         ]
 

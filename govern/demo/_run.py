@@ -310,7 +310,20 @@ class _Server:
 
 
 def run_demo(base: Path, say: Say) -> Summary:
-    """Run the demo in a new folder under ``base``; returns what was decided and written."""
+    """Run the demo in a new folder under ``base``; returns what was decided and written.
+
+    Raises ``GovernError(demo_dependency_missing)`` before writing anything when the ``demo``
+    extra (lightgbm) is not installed.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("lightgbm") is None:
+        from govern.core import GovernError
+
+        raise GovernError(
+            "demo_dependency_missing",
+            "govern demo trains a LightGBM model; install the demo extra: pip install 'govern[demo]'",
+        )
     demo = Demo(base, say)
     say(f"govern demo in {demo.root}")
     summary = demo.run()

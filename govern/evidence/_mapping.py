@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
-from govern.core import GovernError
+from govern.core import EVIDENCE_ROLES, EvidenceRole, GovernError
 
-Role = Literal["evaluation", "reference", "current", "model", "explanation"]
-ROLES: tuple[Role, ...] = get_args(Role)
+Role = EvidenceRole  # the shared vocabulary (govern.core)
+ROLES = EVIDENCE_ROLES
 
 
 @dataclass(frozen=True, slots=True)

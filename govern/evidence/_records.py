@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govern.core import GovernError, Location, parse_ref, utcnow
+from govern.core import EvidenceRole, GovernError, Location, is_evidence_role, parse_ref, utcnow
 
-from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet, Role
+from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -64,7 +64,7 @@ def add_evidence(
     session: Session,
     blob_dir: Path | str,
     subject: str,
-    role: Role,
+    role: str,
     path: Path | str,
     *,
     mapping: ColumnMapping | None = None,
@@ -85,7 +85,7 @@ def add_evidence(
     from ._tables import EvidenceRecord
     from ._tabular import binary_column, group_codes, load_table, media_type, numeric_column
 
-    if role not in ROLES:
+    if not is_evidence_role(role):
         raise GovernError("evidence_role_invalid", f"role must be one of {', '.join(ROLES)}, not {role!r}")
     ref = parse_ref(subject)
     resolve(session, ref)  # the model version must be registered
@@ -127,16 +127,18 @@ def add_evidence(
     return Evidence(role, blob_path(blob_dir, digest), mapping, digest, source.name)
 
 
-def latest_mapping(session: Session, subject: str, role: Role) -> dict[str, Any] | None:
+def latest_mapping(session: Session, subject: str, role: EvidenceRole) -> dict[str, Any] | None:
     """The column mapping of the newest ``role`` evidence of model version ``subject`` (None if none)."""
     import sqlalchemy as sa
 
     from ._tables import EvidenceRecord
 
+    from sqlmodel import col
+
     row = session.execute(
-        sa.select(EvidenceRecord.columns)
-        .where(EvidenceRecord.subject == str(parse_ref(subject)), EvidenceRecord.role == role)
-        .order_by(EvidenceRecord.id.desc())
+        sa.select(col(EvidenceRecord.columns))
+        .where(col(EvidenceRecord.subject) == str(parse_ref(subject)), col(EvidenceRecord.role) == role)
+        .order_by(col(EvidenceRecord.id).desc())
     ).first()
     return dict(row[0]) if row and row[0] is not None else None
 
@@ -144,12 +146,13 @@ def latest_mapping(session: Session, subject: str, role: Role) -> dict[str, Any]
 def evidence_for(session: Session, blob_dir: Path | str, model_ref: str, *, champion: str | None = None) -> EvidenceSet:
     """Every evidence record of ``model_ref`` (oldest first), and the ``champion``'s when given."""
     import sqlalchemy as sa
+    from sqlmodel import col
 
     from ._tables import EvidenceRecord
 
     subject = str(parse_ref(model_ref))
     rows = session.execute(
-        sa.select(EvidenceRecord).where(EvidenceRecord.subject == subject).order_by(EvidenceRecord.id)
+        sa.select(EvidenceRecord).where(col(EvidenceRecord.subject) == subject).order_by(col(EvidenceRecord.id))
     ).scalars()
     items = tuple(
         Evidence(

@@ -137,7 +137,7 @@ def binary_column(frame: pd.DataFrame, column: str, *, positive: str | None = No
                 f"found {', '.join(map(repr, distinct[:5].tolist()))}",
                 locate(frame, column=column, row=bad),
             )
-        return (text == positive).astype(np.int8)
+        return np.asarray(text == positive, dtype=np.int8)
     if values.dtype == bool:
         return values.astype(np.int8)
     if np.issubdtype(values.dtype, np.number):

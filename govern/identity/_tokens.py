@@ -8,19 +8,20 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
-from govern.core import AuthenticationError, GovernError, NotFoundError, utcnow
+from govern.core import ROLES as ROLES
+from govern.core import AuthenticationError, GovernError, NotFoundError, is_role, utcnow
+from govern.core import Role as Role
+from govern.store import table_of
 
 from ._tables import TokenRow
 
-Role = Literal["admin", "risk_officer", "validator", "model_owner", "ci", "auditor"]
-ROLES: tuple[Role, ...] = get_args(Role)
 _PREFIX = "gov_"
-token_t = TokenRow.__table__
+token_t = table_of(TokenRow)
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,9 @@ def _hash(token: str) -> str:
 
 
 def _check_role(role: str) -> Role:
-    if role not in ROLES:
+    if not is_role(role):
         raise GovernError("invalid_role", f"unknown role {role!r}; roles: {', '.join(ROLES)}")
-    return role  # type: ignore[return-value]
+    return role
 
 
 def create_token(
@@ -123,7 +124,7 @@ def token_info(session: Session, token_id: str) -> TokenInfo | None:
 
 
 def list_tokens(session: Session) -> list[TokenInfo]:
-    rows = session.execute(sa.select(TokenRow).order_by(TokenRow.created_at)).scalars()
+    rows = session.execute(sa.select(TokenRow).order_by(col(TokenRow.created_at))).scalars()
     return [_info(r) for r in rows]
 
 

@@ -34,7 +34,7 @@ class Signature:
     signature: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Checkpoint:
     """A parsed checkpoint. ``body`` is the signed text; ``root`` the 32-byte Merkle root."""
 
@@ -97,7 +97,9 @@ def _parse_body(body: str, signatures: tuple[Signature, ...], source: str) -> Ch
         parse_time(time)
     except GovernError:
         raise _malformed("missing or malformed 'time <RFC 3339>' line", source) from None
-    return Checkpoint(origin, int(size_text), root, head, time, body, signatures)
+    return Checkpoint(
+        origin=origin, size=int(size_text), root=root, head=head, time=time, body=body, signatures=signatures
+    )
 
 
 def parse_checkpoint(text: str, *, source: str = "<checkpoint>") -> Checkpoint:

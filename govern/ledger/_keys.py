@@ -13,11 +13,15 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, Location, isoformat, utcnow
+
+if TYPE_CHECKING:  # cryptography loads lazily
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ED25519 = b"\x01"  # signed-note signature type byte for Ed25519
 
@@ -61,11 +65,11 @@ class SigningKey:
     """The private key that signs checkpoints, with its public half."""
 
     name: str
-    private: object  # Ed25519PrivateKey; typed loosely so cryptography loads lazily
+    private: Ed25519PrivateKey
     public: PublicKey
 
     def sign(self, message: bytes) -> bytes:
-        return self.private.sign(message)  # type: ignore[attr-defined, no-any-return]
+        return self.private.sign(message)
 
 
 @dataclass
@@ -184,9 +188,11 @@ def load_signing_key(path: Path, *, name: str) -> SigningKey:
 
 
 def _register(session: Session, key: PublicKey) -> None:
+    from govern.store import table_of
+
     from ._tables import LedgerKey
 
-    table = LedgerKey.__table__
+    table = table_of(LedgerKey)
     if session.execute(sa.select(table.c.key_id).where(table.c.key_id == key.key_id)).first() is None:
         session.execute(
             sa.insert(table).values(
@@ -216,9 +222,11 @@ def ensure_signing_key(store: object, path: Path, *, name: str) -> PublicKey:
 
 def public_keys(session: Session) -> KeyRing:
     """Every registered public key (current and retired), oldest first."""
+    from govern.store import table_of
+
     from ._tables import LedgerKey
 
-    t = LedgerKey.__table__
+    t = table_of(LedgerKey)
     rows = session.execute(
         sa.select(t.c.name, t.c.key_id, t.c.public_key, t.c.retired).order_by(t.c.created, t.c.key_id)
     ).all()
@@ -239,6 +247,8 @@ def rotate_key(store: object, path: Path, *, name: str, actor: str = "govern") -
     """
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from govern.store import table_of
+
     from ._log import append
     from ._tables import LedgerKey
 
@@ -248,7 +258,7 @@ def rotate_key(store: object, path: Path, *, name: str, actor: str = "govern") -
     with store.write() as session:  # type: ignore[attr-defined]
         _register(session, old.public)
         _register(session, new)
-        table = LedgerKey.__table__
+        table = table_of(LedgerKey)
         session.execute(
             sa.update(table)
             .where(table.c.key_id == old.public.key_id, table.c.retired.is_(None))

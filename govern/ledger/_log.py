@@ -134,7 +134,16 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
             continue
         seq += 1
         digest = hashlib.sha256(entry_bytes(seq, time, event.actor, event.kind, payload, prev)).digest()
-        entry = Entry(seq, time, event.actor, event.kind, payload, prev, digest.hex(), event.idempotency_key)
+        entry = Entry(
+            seq=seq,
+            time=time,
+            actor=event.actor,
+            kind=event.kind,
+            payload_text=payload,
+            prev=prev,
+            hash=digest.hex(),
+            idempotency_key=event.idempotency_key,
+        )
         for level, idx, h in frontier.push(hashlib.sha256(b"\x00" + digest).digest()):
             if level % TILE == 0:
                 nodes.append({"level": level, "idx": idx, "hash": h.hex()})

@@ -141,9 +141,10 @@ def prove_consistency(session: Session, old: int, new: int | None = None) -> dic
         raise GovernError("proof_sizes_invalid", f"need 0 < OLD <= NEW <= {size} (the log size), got {old} and {new}")
     tree = TreeReader(session)
     old_cp, new_cp = _checkpoint_of_size(session, old), _checkpoint_of_size(session, new)
+    named = new_cp or old_cp
     return {
         "format": CONSISTENCY_FORMAT,
-        "origin": (new_cp or old_cp).origin if (new_cp or old_cp) else None,
+        "origin": named.origin if named else None,
         "old_size": old,
         "new_size": new,
         "old_root": range_root(0, old, tree.perfect).hex(),

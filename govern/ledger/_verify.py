@@ -96,7 +96,7 @@ def _check_chain(
                 prefix = f'{{"actor":{_json_str(actor)},"kind":{_json_str(kind)},"payload":'.encode()
                 if len(prefixes) < 4096:
                     prefixes[(actor, kind)] = prefix
-            if payload.__class__ is str:
+            if isinstance(payload, str):
                 payload = payload.encode()
             digest = sha256(prefix + payload + f',"prev":"{prev}","seq":{seq},"time":"{time}"}}'.encode()).digest()
             hexdigest = digest.hex()

@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, NotFoundError, Ref, utcnow
+from govern.store import table_of
 
 from ._tables import Edge, Node
 
 EdgeKind = Literal["consumed", "produced", "derived_from", "replaced_by"]
-node_t = Node.__table__
-edge_t = Edge.__table__
+node_t = table_of(Node)
+edge_t = table_of(Edge)
 
 
 def node_key(kind: str, name: str, version: str | None) -> str:
@@ -29,16 +30,18 @@ def find_node(session: Session, kind: str, name: str, version: str | None) -> in
 
 def create_node(session: Session, kind: str, name: str, version: str | None) -> int:
     result = session.execute(
-        sa.insert(node_t).values(
+        sa.insert(node_t)
+        .values(
             kind=kind,
             name=name,
             version=version,
             key=node_key(kind, name, version),
             created_at=utcnow(),
         )
+        .returning(node_t.c.id)
     )
     _count(session, "nodes")
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.scalar_one())
 
 
 def latest_version(
@@ -132,6 +135,8 @@ def bulk_load(
     interleave. Returns the new node ids, in order. Per-kind detail rows are created with
     defaults (no data card, stage ``none``). Cycles are not checked: callers load DAGs.
     """
+    from govern.store import table_of
+
     from ._tables import Dataset, Feature, ModelVersion, Run
 
     if session.get_bind().dialect.name == "postgresql":
@@ -158,7 +163,7 @@ def bulk_load(
         for kind, table in detail.items():
             rows = [{"node_id": i, **defaults[kind]} for i, (k, _, _) in chunk if k == kind]
             if rows:
-                session.execute(sa.insert(table.__table__), rows)
+                session.execute(sa.insert(table_of(table)), rows)
     for lo in range(0, len(edges), batch):
         session.execute(
             sa.insert(edge_t),

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, Location, content_digest, json_digest, utcnow
+from govern.store import table_of
 
 from ._graph import counts
 from ._manifest import ingest_manifest, read_manifest
@@ -48,12 +49,12 @@ def validate_file(path: Path) -> None:
 
 
 def _seen(session: Session, digest: str) -> bool:
-    table = IngestedEvent.__table__
+    table = table_of(IngestedEvent)
     return session.execute(sa.select(table.c.digest).where(table.c.digest == digest)).first() is not None
 
 
 def _mark(session: Session, digest: str, source: str) -> None:
-    session.execute(sa.insert(IngestedEvent.__table__).values(digest=digest, source=source, ingested_at=utcnow()))
+    session.execute(sa.insert(table_of(IngestedEvent)).values(digest=digest, source=source, ingested_at=utcnow()))
 
 
 def ingest_file(session: Session, path: Path, *, actor: str) -> IngestResult:

@@ -157,7 +157,12 @@ def ingest_manifest(session: Session, path: Path) -> None:
 
     for i, d in enumerate(manifest.datasets):
         card = DataCard(**d.card.model_dump()) if d.card else None
-        record_dataset(session, DatasetSpec(d.name, d.version, d.uri, d.digest, d.schema_, d.owner, card))
+        record_dataset(
+            session,
+            DatasetSpec(
+                name=d.name, version=d.version, uri=d.uri, digest=d.digest, schema=d.schema_, owner=d.owner, card=card
+            ),
+        )
     sections: list[tuple[str, list[Any]]] = [
         ("features", manifest.features),
         ("runs", manifest.runs),

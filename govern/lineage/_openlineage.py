@@ -83,7 +83,7 @@ class _Dataset(BaseModel):
     model_config = ConfigDict(extra="allow")
     namespace: str = Field(min_length=1)
     name: str = Field(min_length=1)
-    facets: _DatasetFacets = _DatasetFacets()
+    facets: _DatasetFacets = Field(default_factory=lambda: _DatasetFacets.model_validate({}))
 
 
 class _SourceCode(BaseModel):
@@ -259,7 +259,8 @@ def ingest_event(session: Session, parsed: ParsedEvent, where: str) -> None:
 def _version_of(session: Session, node: int | None) -> str | None:
     if node is None:
         return None
-    return session.execute(sa.select(node_t.c.version).where(node_t.c.id == node)).scalar_one()
+    version = session.execute(sa.select(node_t.c.version).where(node_t.c.id == node)).scalar_one()
+    return None if version is None else str(version)
 
 
 def _all_outputs(session: Session, run_node: int) -> list[int]:

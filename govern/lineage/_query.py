@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, Ref, isoformat
+from govern.store import table_of
 
 from ._graph import edge_t, node_t, resolve
 from ._tables import Dataset, Feature, ModelVersion, Run
 
 Direction = Literal["upstream", "downstream"]
-ds_t, ft_t, run_t, mv_t = Dataset.__table__, Feature.__table__, Run.__table__, ModelVersion.__table__
+ds_t, ft_t, run_t, mv_t = table_of(Dataset), table_of(Feature), table_of(Run), table_of(ModelVersion)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def subgraph(session: Session, ref: Ref, direction: Direction, *, depth: int | N
         sa.select(edge_t.c.src, edge_t.c.dst, edge_t.c.kind).where(edge_t.c.src.in_(ids), edge_t.c.dst.in_(ids))
     ).all()
     node_ids = {root} | {s for s, _, _ in edges} | {d for _, d, _ in edges}
-    return Subgraph(root, direction, load_nodes(session, node_ids), [tuple(e) for e in edges])  # type: ignore[misc]
+    return Subgraph(root, direction, load_nodes(session, node_ids), [(s, d, k) for s, d, k in edges])
 
 
 def load_nodes(session: Session, ids: set[int]) -> dict[int, NodeView]:

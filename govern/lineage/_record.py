@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from govern.core import GovernError, NotFoundError, Ref
+from govern.store import table_of
 
 from ._graph import add_edge, create_node, find_node, next_version, resolve
 from ._tables import Dataset, Feature, ModelVersion, Run
@@ -26,7 +27,7 @@ class DataCard:
     deprecated: bool = False
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DatasetSpec:
     name: str
     version: str | None = None  # None: the next integer version
@@ -176,18 +177,18 @@ def flag(session: Session, ref: Ref, reason: str) -> int:
     node_id = resolve(session, ref)
     table = Dataset if ref.kind == "dataset" else Feature
     session.execute(
-        sa.update(table.__table__).where(table.__table__.c.node_id == node_id).values(flagged_reason=reason)
+        sa.update(table_of(table)).where(table_of(table).c.node_id == node_id).values(flagged_reason=reason)
     )
     return node_id
 
 
 def set_stage(session: Session, node_id: int, stage: str) -> None:
     """Move model version ``node_id`` to ``stage`` (the decisions room ledgers the change)."""
-    mv = ModelVersion.__table__
+    mv = table_of(ModelVersion)
     session.execute(sa.update(mv).where(mv.c.node_id == node_id).values(stage=stage))
 
 
 def set_tier(session: Session, node_id: int, tier: str, rule: str | None) -> None:
     """Record the risk tier of model version ``node_id`` and the tiering rule that decided it."""
-    mv = ModelVersion.__table__
+    mv = table_of(ModelVersion)
     session.execute(sa.update(mv).where(mv.c.node_id == node_id).values(tier=tier, tier_rule=rule))

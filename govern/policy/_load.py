@@ -262,16 +262,16 @@ def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Prob
                 if program is not None:
                     rules.append(
                         BoundRule(
-                            name,
-                            model.metadata.name,
-                            rule.id,
-                            rule.check,
-                            rule.require,
-                            rule.on_fail,
-                            controls,
-                            rule.description,
-                            dict(rule.with_),
-                            program,
+                            pack=name,
+                            policy=model.metadata.name,
+                            id=rule.id,
+                            check=rule.check,
+                            require=rule.require,
+                            on_fail=rule.on_fail,
+                            controls=controls,
+                            description=rule.description,
+                            _params=dict(rule.with_),
+                            _program=program,
                         )
                     )
             policies.append(
@@ -360,7 +360,14 @@ def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Prob
     if len(problems) == start:
         digest = json_digest({"pack": name, "files": content})
         result.pack = CompiledPack(
-            name, digest, str(source.root), False, tuple(policies), tiering, tiering_default, approvals
+            name=name,
+            digest=digest,
+            root=str(source.root),
+            signed=False,
+            policies=tuple(policies),
+            tiering=tiering,
+            tiering_default=tiering_default,
+            approvals=approvals,
         )
     return result
 

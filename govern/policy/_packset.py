@@ -57,7 +57,7 @@ class ApprovalRequirement:
         return self.count > 0
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
 class BoundRule:
     """One rule of one policy, compiled. ``judge`` evaluates it; it never raises for bad data."""
 
@@ -156,7 +156,7 @@ class TieringRuleC:
     program: Program
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
 class CompiledPack:
     name: str
     digest: str

@@ -13,13 +13,15 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from govern.core import RISK_TIERS, RiskTier, Role
+
 from ._measurements import Check
 
-Tier = Literal["prohibited", "high", "limited", "minimal"]
-TIERS: Final[tuple[Tier, ...]] = ("prohibited", "high", "limited", "minimal")  # most risky first
+Tier = RiskTier  # the shared vocabulary (govern.core), under the pack format's names
+TIERS = RISK_TIERS  # most risky first
+
 Gate = Literal["promote", "retrain"]
 OnFail = Literal["deny", "review", "warn", "retrain"]
-Role = Literal["admin", "risk_officer", "validator", "model_owner", "ci", "auditor"]
 RuleResult = Literal["pass", "fail", "inconclusive", "error"]
 Verdict = Literal["allow", "deny", "review", "retrain"]
 API_VERSION: Final = "govern/v1"

@@ -5,8 +5,10 @@ branch next to it (``govern/<room>/migrations/``); ``Store.migrate`` upgrades ev
 No room reads another room's tables: it calls that room's read API.
 """
 
+from typing import Any
+
 from ._db import Store, migration_dirs, normalize_url
-from ._types import BigIntPK, JSONType, UTCDateTime
+from ._types import BigIntPK, JSONType, UTCDateTime, table_of
 
 __all__ = [
     # engine and sessions
@@ -18,6 +20,7 @@ __all__ = [
     "UTCDateTime",
     "JSONType",
     "BigIntPK",
+    "table_of",
 ]
 
 # FOLLOW-UP (issue 13, reports switch): govern/reports/_gather.py still imports these decisions
@@ -29,7 +32,7 @@ _REPORTS_LEGACY = dict.fromkeys(
 )
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> Any:
     module = _REPORTS_LEGACY.get(name)
     if module is None:
         raise AttributeError(f"module 'govern.store' has no attribute {name!r}")

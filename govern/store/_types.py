@@ -33,3 +33,11 @@ JSONType: Any = sa.JSON().with_variant(JSONB(), "postgresql")
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigIntPK: Any = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def table_of(model: type[Any]) -> sa.Table:
+    """The Core ``Table`` behind a mapped (SQLModel) class, typed for Core statements."""
+    table = sa.inspect(model).local_table
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model!r} is not mapped to a table")
+    return table

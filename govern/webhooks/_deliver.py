@@ -12,13 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from govern.core import utcnow
+from govern.store import table_of
 
 from ._sign import SIGNATURE_HEADER, sign
 from ._tables import WebhookDeliveryRow, WebhookRow
 
 log = logging.getLogger("govern.webhooks")
-_delivery_t = WebhookDeliveryRow.__table__
-_webhook_t = WebhookRow.__table__
+_delivery_t = table_of(WebhookDeliveryRow)
+_webhook_t = table_of(WebhookRow)
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Backoff:
     max_attempts: int = 20  # about 1.5 hours of retrying, then the row is "dead"
 
     def delay(self, attempts: int) -> float:
-        raw = min(self.cap_s, self.base_s * 2 ** max(0, attempts - 1))
+        raw = min(self.cap_s, self.base_s * 2.0 ** max(0, attempts - 1))
         return raw * random.uniform(0.8, 1.2)
 
 

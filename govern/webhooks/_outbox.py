@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from govern.core import GovernError, NotFoundError, isoformat, utcnow
+from govern.store import table_of
 
 from ._tables import WebhookDeliveryRow, WebhookRow
 
@@ -29,11 +31,11 @@ WEBHOOK_KINDS: tuple[str, ...] = (
     "stage.changed",
 )
 DEFAULT_KINDS = WEBHOOK_KINDS
-_webhook_t = WebhookRow.__table__
-_delivery_t = WebhookDeliveryRow.__table__
+_webhook_t = table_of(WebhookRow)
+_delivery_t = table_of(WebhookDeliveryRow)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Subscription:
     id: str
     url: str
@@ -126,7 +128,7 @@ def list_subscriptions(session: Session) -> list[Subscription]:
             )
         )
     }
-    rows = session.execute(sa.select(WebhookRow).order_by(WebhookRow.created_at)).scalars()
+    rows = session.execute(sa.select(WebhookRow).order_by(col(WebhookRow.created_at))).scalars()
     return [_subscription(r, counts) for r in rows]
 
 
@@ -182,13 +184,13 @@ def enqueue(session: Session, entry: Any) -> int:
 def _subscription(row: WebhookRow, counts: dict[tuple[str, str], int] | None = None) -> Subscription:
     c = counts or {}
     return Subscription(
-        row.id,
-        row.url,
-        list(row.kinds),
-        row.created_by,
-        row.created_at,
-        row.revoked_at,
-        c.get((row.id, "pending"), 0),
-        c.get((row.id, "delivered"), 0),
-        c.get((row.id, "dead"), 0),
+        id=row.id,
+        url=row.url,
+        kinds=list(row.kinds),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        pending=c.get((row.id, "pending"), 0),
+        delivered=c.get((row.id, "delivered"), 0),
+        dead=c.get((row.id, "dead"), 0),
     )

@@ -164,7 +164,7 @@ class Workspace:
                 session,
                 self.settings.blob_dir,
                 str(_ref(ref)),
-                role,  # type: ignore[arg-type]
+                role,
                 path,
                 mapping=ColumnMapping.from_dict(mapping),
                 created_by=self.actor,

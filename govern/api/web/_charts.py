@@ -28,7 +28,7 @@ def wilson_interval(rate: float, n: float, *, z: float = Z95) -> tuple[float, fl
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Bar:
     label: str
     value: float
@@ -48,7 +48,7 @@ class Tick:
     label: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BarChart:
     """A horizontal bar chart: bars start at ``left``; ``scale`` pixels per unit of value."""
 
@@ -88,19 +88,31 @@ def fairness_chart(measurement: dict[str, Any]) -> BarChart | None:
     bars = []
     for i, (group, rate, n) in enumerate(rows):
         lo, hi = wilson_interval(rate, n)
-        bars.append(Bar(group, rate, _TOP + i * _ROW, plot * rate, _LEFT + plot * lo, _LEFT + plot * hi, lo, hi, n))
+        bars.append(
+            Bar(
+                label=group,
+                value=rate,
+                y=_TOP + i * _ROW,
+                width=plot * rate,
+                lo_x=_LEFT + plot * lo,
+                hi_x=_LEFT + plot * hi,
+                lo=lo,
+                hi=hi,
+                count=n,
+            )
+        )
     top = max(r for _, r, _ in rows)
     guide = Tick(_LEFT + plot * 0.8 * top, f"4/5 of highest ({0.8 * top:.2f})")
     return BarChart(
-        "Selection rate by group (95% CI)",
-        bars,
-        _ticks(1.0, 4, plot, ".2f"),
-        _WIDTH,
-        _TOP + len(rows) * _ROW + 30,
-        _LEFT,
-        plot,
-        _ROW,
-        [guide],
+        title="Selection rate by group (95% CI)",
+        bars=bars,
+        ticks=_ticks(1.0, 4, plot, ".2f"),
+        width=_WIDTH,
+        height=_TOP + len(rows) * _ROW + 30,
+        left=_LEFT,
+        plot_width=plot,
+        row=_ROW,
+        guides=[guide],
     )
 
 
@@ -120,18 +132,21 @@ def drift_chart(measurement: dict[str, Any]) -> BarChart | None:
         return None
     plot = _WIDTH - _LEFT - 20
     maximum = max(0.25, math.ceil(max(v for _, v in rows) * 20) / 20)
-    bars = [Bar(f, v, _TOP + i * _ROW, plot * v / maximum, flagged=f in drifted) for i, (f, v) in enumerate(rows)]
+    bars = [
+        Bar(label=f, value=v, y=_TOP + i * _ROW, width=plot * v / maximum, flagged=f in drifted)
+        for i, (f, v) in enumerate(rows)
+    ]
     guides = [Tick(_LEFT + plot * g / maximum, f"PSI {g}") for g in (0.1, 0.2)]
     return BarChart(
-        "Drift by feature (PSI)",
-        bars,
-        _ticks(maximum, 5, plot, ".2f"),
-        _WIDTH,
-        _TOP + len(rows) * _ROW + 30,
-        _LEFT,
-        plot,
-        _ROW,
-        guides,
+        title="Drift by feature (PSI)",
+        bars=bars,
+        ticks=_ticks(maximum, 5, plot, ".2f"),
+        width=_WIDTH,
+        height=_TOP + len(rows) * _ROW + 30,
+        left=_LEFT,
+        plot_width=plot,
+        row=_ROW,
+        guides=guides,
     )
 
 

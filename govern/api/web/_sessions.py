@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from govern.core import utcnow
 from govern.identity import Principal, token_info
@@ -70,7 +71,7 @@ def start(store: Any, token: str) -> tuple[str, WebSession]:
         expires = now + SESSION_TTL
         if token_row is not None and token_row.expires_at is not None:
             expires = min(expires, token_row.expires_at)
-        db.execute(sa.delete(WebSessionRow).where(WebSessionRow.expires_at <= now))  # type: ignore[arg-type]
+        db.execute(sa.delete(WebSessionRow).where(col(WebSessionRow.expires_at) <= now))
         db.add(
             WebSessionRow(
                 id_hash=_hash(session_id),
@@ -97,7 +98,7 @@ def load(store: Any, session_id: str | None) -> WebSession | None:
         token = token_info(db, row.token_id)
         if token is None or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
             return None
-        principal = Principal(row.principal, row.role, row.token_id)  # type: ignore[arg-type]
+        principal = Principal(row.principal, row.role, row.token_id)
         return WebSession(row.id_hash, principal, row.csrf, row.expires_at, row.flash)
 
 
@@ -105,7 +106,7 @@ def end(store: Any, session_id: str | None) -> None:
     """Delete the session behind a cookie value (signing out; idempotent)."""
     if session_id:
         with store.write() as db:
-            db.execute(sa.delete(WebSessionRow).where(WebSessionRow.id_hash == _hash(session_id)))  # type: ignore[arg-type]
+            db.execute(sa.delete(WebSessionRow).where(col(WebSessionRow.id_hash) == _hash(session_id)))
 
 
 def set_flash(store: Any, session: WebSession, kind: FlashKind, text: str, *, code: str | None = None) -> None:

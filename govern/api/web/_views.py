@@ -43,7 +43,7 @@ def number(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InboxRow:
     id: str
     model: str
@@ -79,15 +79,15 @@ def inbox(ws: Any, principal: Principal, *, tier: str | None = None, model: str 
         approvals = len({x.approver for x in v.votes if x.verdict == "approve"})
         rows.append(
             InboxRow(
-                v.id,
-                v.model,
-                v.target,
-                v.tier,
-                v.requester,
-                v.created_at,
-                age(v.created_at, now),
-                f"{approvals} of {v.required['count']}",
-                [r for r in v.reasons if r.get("result") in (*BLOCKING_RESULTS, "waived")],
+                id=v.id,
+                model=v.model,
+                target=v.target,
+                tier=v.tier,
+                requester=v.requester,
+                created_at=v.created_at,
+                age=age(v.created_at, now),
+                progress=f"{approvals} of {v.required['count']}",
+                findings=[r for r in v.reasons if r.get("result") in (*BLOCKING_RESULTS, "waived")],
             )
         )
     return rows
@@ -102,7 +102,7 @@ def filter_choices(ws: Any, principal: Principal) -> tuple[list[str], list[str]]
     return tiers, names
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RequestPage:
     request: Any  # govern.decisions.ApprovalView
     model: dict[str, Any]
@@ -201,19 +201,19 @@ def request_page(ws: Any, principal: Principal, request_id: str) -> RequestPage:
     waivable = sorted({f["rule"] for f in findings if f["result"] in BLOCKING_RESULTS})
     approvals = len({v.approver for v in view.votes if v.verdict == "approve"})
     return RequestPage(
-        view,
-        model,
-        doc,
-        findings,
-        fairness_chart(fair) if fair else None,
-        drift_chart(drifted) if drifted else None,
-        diagram,
-        edges,
-        card,
-        _latest_decision(ws, view.model, view.target),
-        waivable,
-        approvals,
-        list_waivers(ws.context, view.model),
+        request=view,
+        model=model,
+        decision=doc,
+        findings=findings,
+        fairness=fairness_chart(fair) if fair else None,
+        drift=drift_chart(drifted) if drifted else None,
+        diagram=diagram,
+        lineage_edges=edges,
+        card=card,
+        latest=_latest_decision(ws, view.model, view.target),
+        waivable=waivable,
+        approvals=approvals,
+        waivers=list_waivers(ws.context, view.model),
     )
 
 

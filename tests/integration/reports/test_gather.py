@@ -181,14 +181,12 @@ def test_period_report_exceptions_first(world: SimpleNamespace) -> None:
 
 
 def test_attachments_are_the_recorded_decisions(world: SimpleNamespace) -> None:
-    import sqlalchemy as sa
-
-    from govern.store import DecisionRow
+    from govern.decisions import history
     from govern.workspace import Workspace
 
     files = extract_attachments(world.root / "lr.pdf")
     with Workspace.open(world.root / ".govern") as ws, ws.store.read() as session:
-        rows = session.execute(sa.select(DecisionRow).where(DecisionRow.model_ref == LR)).scalars().all()
+        rows = history(session, model=LR)
         ids = {f"proof-{r.id}.json" for r in rows}
         for row in rows:
             data = files[f"decision-{row.id}.json"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from govern.cli import EXIT_CODES, error_outcome
 from govern.core import GovernError, VerificationError
 from govern.ledger import KeyRing, key_id, load_signing_key, parse_checkpoint, verify_checkpoint
 from govern.ledger._checkpoint import checkpoint_body, sign_body
@@ -79,7 +80,7 @@ def test_forged_checkpoints_rejected(tmp_path: Path, name: str, mutate, code: st
     with pytest.raises(VerificationError) as err:
         verify_checkpoint(parse_checkpoint(mutate(cp.text())), ring)
     assert err.value.code == code, name
-    assert err.value.exit_code == 1
+    assert EXIT_CODES[error_outcome(err.value)] == 1
 
 
 def test_unknown_key_rejected(tmp_path: Path) -> None:
@@ -147,4 +148,4 @@ def test_malformed_checkpoints_cannot_verify(name: str, text: str) -> None:
     with pytest.raises(GovernError) as err:
         parse_checkpoint(text)
     assert err.value.code == "checkpoint_malformed", name
-    assert err.value.exit_code == 2
+    assert EXIT_CODES[error_outcome(err.value)] == 2

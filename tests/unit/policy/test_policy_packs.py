@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from govern.cli import EXIT_CODES, error_outcome
 from govern.core import GovernError, VerificationError, resource_path
 from govern.policy import PackSet, PolicyInvalid, load_catalog, load_packs, run_policy_tests, validate_paths
 
@@ -190,7 +191,7 @@ def test_load_packs_collects_every_problem(tmp_path: Path) -> None:
     with pytest.raises(PolicyInvalid) as info:
         load_packs(files)
     assert {p.code for p in info.value.problems} == {"policy_invalid_value", "unknown_control"}
-    assert info.value.exit_code == 2
+    assert EXIT_CODES[error_outcome(info.value)] == 2
 
 
 def test_missing_path_and_folder_without_packs(tmp_path: Path) -> None:
