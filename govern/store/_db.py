@@ -142,6 +142,8 @@ class Store:
         """Raise unless the schema is at the newest revision (``govern init`` upgrades it)."""
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
+        from alembic.script.revision import RevisionError
+        from alembic.util import CommandError
 
         try:
             with self.engine.connect() as conn:
@@ -160,6 +162,10 @@ class Store:
                 )
         except sa.exc.OperationalError as exc:
             raise GovernError("database_unavailable", _short(exc)) from None
+        except (CommandError, RevisionError) as exc:  # a revision this govern does not know: a newer govern's
+            raise GovernError(
+                "workspace_newer", f"the database schema is newer than this govern ({exc}); upgrade govern"
+            ) from None
         if not current:
             raise GovernError("workspace_not_initialized", "no govern schema in this database; run `govern init`")
         if not wanted <= applied:

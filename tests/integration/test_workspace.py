@@ -7,6 +7,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from govern.store import Store
@@ -104,3 +105,19 @@ def test_a_workspace_whose_webhook_tables_came_from_api_0001_upgrades(tmp_path, 
         with ws.store.read() as session:
             heads = set(session.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
         assert "webhooks_0001" in heads
+
+
+def test_a_workspace_from_a_newer_govern_is_refused_cleanly(tmp_path, db_url):
+    """A schema revision this govern does not know is a located refusal, not an internal error."""
+    from govern.core import GovernError
+    from govern.workspace import Workspace
+
+    ws_dir = tmp_path / ".govern"
+    overrides = {"database_url": db_url} if db_url else {}
+    with Workspace.init(ws_dir, **overrides) as ws, ws.store.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE alembic_version SET version_num = 'ledger_0099' WHERE version_num = 'ledger_0001'")
+        )
+    with pytest.raises(GovernError) as err:
+        Workspace.open(ws_dir, **overrides)
+    assert err.value.code == "workspace_newer"
