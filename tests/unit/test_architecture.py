@@ -68,7 +68,7 @@ def _store_api() -> set[str]:
     tree = ast.parse((GOVERN / "store" / "__init__.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            return {str(ast.literal_eval(node.value)[i]) for i in range(len(ast.literal_eval(node.value)))}
+            return {str(name) for name in ast.literal_eval(node.value)}
     raise AssertionError("govern/store/__init__.py has no __all__")
 
 
@@ -183,7 +183,8 @@ def violations() -> list[tuple[str, str, str]]:
 
 
 def test_store_exports_no_table() -> None:
-    assert STORE_API == {"Store", "normalize_url", "migration_dirs", "UTCDateTime", "JSONType", "BigIntPK", "table_of"}
+    expected = {"Store", "normalize_url", "migration_dirs", "UTCDateTime", "JSONType", "BigIntPK", "table_of"}
+    assert expected == STORE_API
 
 
 def test_every_room_is_in_the_diagram() -> None:
@@ -257,3 +258,24 @@ def test_docs_architecture_lists_the_same_rooms_and_imports() -> None:
         if room != "govern"
     }
     assert documented == expected
+
+
+def test_pushed_event_kinds_are_written_only_through_decisions_audit() -> None:
+    """``decisions.audit`` appends and queues for webhooks; the other rooms append with
+    ``ledger.record``, which queues nothing. So a webhook kind written by ``record`` outside the
+    decisions room would silently never be pushed."""
+    from govern.webhooks import WEBHOOK_KINDS
+
+    written: dict[str, str] = {}
+    for path in sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name not in ("record", "ledger_record"):
+                continue
+            for kw in node.keywords:
+                if kw.arg == "kind" and isinstance(kw.value, ast.Constant):
+                    written[str(kw.value.value)] = str(path.relative_to(GOVERN))
+    assert {"lineage.ingested", "evidence.added", "token.created", "webhook.subscribed"} <= set(written)
+    assert {k: f for k, f in written.items() if k in WEBHOOK_KINDS} == {}
