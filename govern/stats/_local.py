@@ -41,9 +41,10 @@ def _format_of(paths: Sequence[str], where: str) -> str:
     return str(next(iter(kinds)))
 
 
-def dataset(source: str | Path | Sequence[str | Path], *, name: str | None = None) -> Any:
+def dataset(source: str | Path | Sequence[str | Path], *, name: str | None = None, fmt: str | None = None) -> Any:
     """A ``pyarrow.dataset.Dataset`` over a file, a directory (hive partitions discovered), a glob
-    or a list of files; raises ``evidence_unreadable`` / ``evidence_unsupported_format``."""
+    or a list of files; ``fmt`` (``csv``/``parquet``) when the names carry no suffix (stored
+    blobs). Raises ``evidence_unreadable`` / ``evidence_unsupported_format``."""
     import pyarrow as pa
     import pyarrow.dataset as ds
 
@@ -57,7 +58,7 @@ def dataset(source: str | Path | Sequence[str | Path], *, name: str | None = Non
         )
         if not files:
             raise GovernError("evidence_empty", "the directory holds no .csv or .parquet file", Location(where))
-        fmt = _format_of(files, where)
+        fmt = fmt or _format_of(files, where)
         try:
             return ds.dataset(files, format=_file_format(fmt), partitioning="hive", partition_base_dir=str(root))
         except (pa.ArrowInvalid, OSError) as exc:
@@ -72,7 +73,7 @@ def dataset(source: str | Path | Sequence[str | Path], *, name: str | None = Non
     for f in files:
         if not Path(f).is_file():
             raise GovernError("evidence_unreadable", "file not found", Location(f))
-    fmt = _format_of(files, where)
+    fmt = fmt or _format_of(files, where)
     try:
         return ds.dataset(files, format=_file_format(fmt))
     except (pa.ArrowInvalid, OSError) as exc:
@@ -102,15 +103,10 @@ def fragment_batches(fragment: Any, columns: Sequence[str] | None, *, batch_size
 
     try:
         names = fragment.physical_schema.names
-        wanted = None if columns is None else [c for c in columns if c in names or _is_partition(fragment, c)]
+        wanted = None if columns is None else [c for c in columns if c in names]  # partitions: added after
         yield from fragment.to_batches(columns=wanted, batch_size=batch_size, batch_readahead=1, use_threads=True)
     except (pa.ArrowInvalid, OSError) as exc:
         raise GovernError("evidence_unreadable", _first_line(exc), Location(fragment.path)) from None
-
-
-def _is_partition(fragment: Any, column: str) -> bool:
-    expression = getattr(fragment, "partition_expression", None)
-    return expression is not None and column in str(expression)
 
 
 def _columns(spec: Spec) -> list[str]:
@@ -134,6 +130,7 @@ def collect_local(
     spec: Spec,
     *,
     name: str | None = None,
+    fmt: str | None = None,
     workers: int = 2,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
@@ -142,7 +139,7 @@ def collect_local(
     under ``spec``, streamed; ``progress(files done, files)`` after each file."""
     import pyarrow.dataset as ds
 
-    data = source if isinstance(source, ds.Dataset) else dataset(source, name=name)
+    data = source if isinstance(source, ds.Dataset) else dataset(source, name=name, fmt=fmt)
     where = name or str(source)
     columns = _columns(spec)
     _check_columns(data, columns, where)
@@ -205,6 +202,7 @@ def profile_source(
     exclude: Sequence[str] = (),
     bins: int = DEFAULT_BINS,
     name: str | None = None,
+    fmt: str | None = None,
     batch_size: int = BATCH_SIZE,
     exact_deciles: bool = True,
 ) -> tuple[tuple[FeatureProfile, ...], dict[str, FeatureState]]:
@@ -219,7 +217,7 @@ def profile_source(
     """
     import pyarrow.dataset as ds
 
-    data = source if isinstance(source, ds.Dataset) else dataset(source, name=name)
+    data = source if isinstance(source, ds.Dataset) else dataset(source, name=name, fmt=fmt)
     where = name or str(source)
     schema = data.schema
     names = [n for n in (features if features is not None else schema.names) if n not in set(exclude)]
