@@ -80,6 +80,21 @@ def dataset(source: str | Path | Sequence[str | Path], *, name: str | None = Non
         raise GovernError("evidence_unreadable", _first_line(exc), Location(where)) from None
 
 
+def _as_dataset(source: Any, name: str | None, fmt: str | None) -> Any:
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    if isinstance(source, ds.Dataset):
+        return source
+    if isinstance(source, (pa.Table, pa.RecordBatch)):
+        return ds.dataset(pa.Table.from_batches([source]) if isinstance(source, pa.RecordBatch) else source)
+    return dataset(source, name=name, fmt=fmt)
+
+
+def _path(fragment: Any, where: str) -> str:
+    return str(getattr(fragment, "path", "") or where)
+
+
 def _file_format(fmt: str) -> Any:
     import pyarrow.csv as pcsv
     import pyarrow.dataset as ds
@@ -97,7 +112,9 @@ def fragments(data: Any) -> list[Any]:
     return list(data.get_fragments())
 
 
-def fragment_batches(fragment: Any, columns: Sequence[str] | None, *, batch_size: int = BATCH_SIZE) -> Iterator[Any]:
+def fragment_batches(
+    fragment: Any, columns: Sequence[str] | None, *, batch_size: int = BATCH_SIZE, where: str = "dataset"
+) -> Iterator[Any]:
     """The record batches of one fragment (only ``columns``), streamed; errors located at the file."""
     import pyarrow as pa
 
@@ -106,7 +123,7 @@ def fragment_batches(fragment: Any, columns: Sequence[str] | None, *, batch_size
         wanted = None if columns is None else [c for c in columns if c in names]  # partitions: added after
         yield from fragment.to_batches(columns=wanted, batch_size=batch_size, batch_readahead=1, use_threads=True)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise GovernError("evidence_unreadable", _first_line(exc), Location(fragment.path)) from None
+        raise GovernError("evidence_unreadable", _first_line(exc), Location(_path(fragment, where))) from None
 
 
 def _columns(spec: Spec) -> list[str]:
@@ -137,10 +154,8 @@ def collect_local(
 ) -> Partials:
     """The partials of ``source`` (path, directory, glob, file list or a ``pyarrow.dataset``)
     under ``spec``, streamed; ``progress(files done, files)`` after each file."""
-    import pyarrow.dataset as ds
-
-    data = source if isinstance(source, ds.Dataset) else dataset(source, name=name, fmt=fmt)
-    where = name or str(source)
+    data = _as_dataset(source, name, fmt)
+    where = name or ("table" if not isinstance(source, (str, Path)) else str(source))
     columns = _columns(spec)
     _check_columns(data, columns, where)
     parts = fragments(data)
@@ -149,8 +164,8 @@ def collect_local(
 
     def one(fragment: Any) -> Partials:
         state = Partials(spec)
-        for batch in fragment_batches(fragment, columns, batch_size=batch_size):
-            state.update(_with_partitions(batch, fragment, columns), where=fragment.path)
+        for batch in fragment_batches(fragment, columns, batch_size=batch_size, where=where):
+            state.update(_with_partitions(batch, fragment, columns), where=_path(fragment, where))
         return state
 
     results: list[Partials] = []
@@ -215,10 +230,8 @@ def profile_source(
     are the exact ``numpy.quantile`` deciles. Returns the profiles and the reference states under
     a spec holding exactly those profiles.
     """
-    import pyarrow.dataset as ds
-
-    data = source if isinstance(source, ds.Dataset) else dataset(source, name=name, fmt=fmt)
-    where = name or str(source)
+    data = _as_dataset(source, name, fmt)
+    where = name or ("table" if not isinstance(source, (str, Path)) else str(source))
     schema = data.schema
     names = [n for n in (features if features is not None else schema.names) if n not in set(exclude)]
     _check_columns(data, names, where)
@@ -228,11 +241,11 @@ def profile_source(
     # Pass 1: the grid range from the first values seen.
     ranges: dict[str, tuple[float, float]] = {}
     for fragment in parts:
-        for batch in fragment_batches(fragment, numeric, batch_size=batch_size):
+        for batch in fragment_batches(fragment, numeric, batch_size=batch_size, where=where):
             for n in numeric:
                 if n in ranges:
                     continue
-                x = _finite(batch, n, fragment.path)
+                x = _finite(batch, n, _path(fragment, where))
                 if len(x):
                     ranges[n] = (float(x.min()), float(x.max()))
             if len(ranges) == len(numeric):
@@ -257,10 +270,10 @@ def profile_source(
     for fragment in parts:
         local = Partials(draft)
         frag_moments: dict[str, list[tuple[int, float, float]]] = {n: [] for n in numeric}
-        for batch in fragment_batches(fragment, names, batch_size=batch_size):
-            local.update(batch, where=fragment.path)
+        for batch in fragment_batches(fragment, names, batch_size=batch_size, where=where):
+            local.update(batch, where=_path(fragment, where))
             for n in numeric:
-                x = _finite(batch, n, fragment.path, keep_inf=True)
+                x = _finite(batch, n, _path(fragment, where), keep_inf=True)
                 if len(x):
                     mean = float(np.mean(x))
                     frag_moments[n].append((len(x), mean, float(np.sum((x - mean) ** 2))))
@@ -275,7 +288,7 @@ def profile_source(
         assert isinstance(st, NumericState)
         if st.distinct is None and exact_deciles:
             wanted[n] = _decile_ranks(int(st.counts.sum()))
-    collected = _collect_cells(parts, draft, states, wanted, batch_size) if wanted else {}
+    collected = _collect_cells(parts, draft, states, wanted, batch_size, where) if wanted else {}
     profiles: list[FeatureProfile] = []
     for n in names:
         st = states.features[n]
@@ -298,8 +311,8 @@ def profile_source(
     if fallback:  # grid-snapped deciles: count their splits in one more pass over those features
         again = Partials(Spec(features=tuple(p for p in profiles if p.name in fallback)))
         for fragment in parts:
-            for batch in fragment_batches(fragment, fallback, batch_size=batch_size):
-                again.update(batch, where=fragment.path)
+            for batch in fragment_batches(fragment, fallback, batch_size=batch_size, where=where):
+                again.update(batch, where=_path(fragment, where))
         rebuilt = dict(again.features)
     out: dict[str, FeatureState] = {}
     for profile in profiles:
@@ -351,7 +364,12 @@ def _decile_ranks(n: int) -> list[tuple[int, int]]:
 
 
 def _collect_cells(
-    parts: list[Any], draft: Spec, states: Partials, wanted: dict[str, list[tuple[int, int]]], batch_size: int
+    parts: list[Any],
+    draft: Spec,
+    states: Partials,
+    wanted: dict[str, list[tuple[int, int]]],
+    batch_size: int,
+    where: str = "dataset",
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per feature: (cells collected, their first rank, sorted values of those cells)."""
     plan: dict[str, np.ndarray] = {}
@@ -367,9 +385,9 @@ def _collect_cells(
         return {}
     chunks: dict[str, list[np.ndarray]] = {n: [] for n in plan}
     for fragment in parts:
-        for batch in fragment_batches(fragment, list(plan), batch_size=batch_size):
+        for batch in fragment_batches(fragment, list(plan), batch_size=batch_size, where=where):
             for n, cells in plan.items():
-                x = _finite(batch, n, fragment.path, keep_inf=True)
+                x = _finite(batch, n, _path(fragment, where), keep_inf=True)
                 profile = draft.feature(n)
                 assert isinstance(profile, NumericProfile)
                 chunks[n].append(x[np.isin(profile.cells(x), cells)])

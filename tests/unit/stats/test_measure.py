@@ -145,7 +145,7 @@ def test_performance_equals_scikit_learn_and_binned_auc_is_bounded() -> None:
     small = Spec(label="y", score="score", sensitive=("sex",), score_distinct_cap=100, score_bins=256)
     binned = ScoreState(small).update(pa.Table.from_pandas(EVAL))
     assert binned.distinct is None
-    auc, bound = auc_of(binned)
+    _, bound = auc_of(binned)
     assert bound.lower <= roc_auc_score(y, s) <= bound.upper
     assert bound.upper - bound.lower < 0.01
 
