@@ -197,3 +197,43 @@ def drift_of(
         score=score,
         progress=progress,
     )
+
+
+def streams_evaluation(ev: EvidenceSet) -> bool:
+    """Whether the evaluation evidence is a dataset or partials (read without pandas)."""
+    item = ev.get("evaluation")
+    return item is not None and _streams(item)
+
+
+def performance_of(
+    ev: EvidenceSet,
+    *,
+    metric: str,
+    threshold: float,
+    confidence: float,
+    replicates: int,
+    progress: Progress | None = None,
+) -> Any:
+    """The performance measurement of streamed or stored evaluation evidence (no champion).
+
+    A champion comparison resamples rows jointly (a paired bootstrap) and needs both models'
+    scores on the same rows: it runs on table files (``govern.checks.performance``).
+    """
+    from govern.stats import Spec, measure_performance
+
+    item = ev.require("evaluation", purpose="performance")
+    m = item.mapping
+    if not m.label or not m.score:
+        raise GovernError(
+            "evidence_mapping_invalid", "the challenger's evaluation evidence needs a label and a score column"
+        )
+    if ev.champion is not None:
+        raise GovernError(
+            "check_params_invalid",
+            "a champion comparison needs the evaluation evidence as a table file, not a dataset or partials",
+        )
+    spec = Spec(label=m.label, prediction=m.prediction, score=m.score, threshold=threshold, positive=m.positive)
+    partials = evaluation_partials(ev, spec, purpose="performance", score=True, progress=progress)
+    if partials.scores is None:
+        raise GovernError("evidence_mapping_invalid", "the evaluation partials hold no score counts")
+    return measure_performance(partials.scores, metric=metric, confidence=confidence, replicates=replicates)

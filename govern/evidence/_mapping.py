@@ -96,6 +96,7 @@ class EvidenceSet:
 
     items: tuple[Evidence, ...] = ()
     champion: EvidenceSet | None = None
+    engine: str = "local"  # the govern.stats engine that streams datasets (local, duckdb, spark, dask, ray)
     _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, role: Role) -> Evidence | None:
@@ -119,7 +120,7 @@ class EvidenceSet:
         item = self.require(role, purpose=purpose)
         key = ("partials", str(item.path), spec.digest)
         if key not in self._cache:
-            self._cache[key] = partials_of(item, spec, progress=progress)
+            self._cache[key] = partials_of(item, spec, engine=self.engine, progress=progress)
         return self._cache[key]
 
     def require(self, role: Role, *, purpose: str) -> Evidence:

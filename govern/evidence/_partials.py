@@ -119,18 +119,20 @@ def _compatible(stored: Any, wanted: Any, where: str) -> None:
         )
 
 
-def partials_of(item: Evidence, spec: Any, *, progress: Any = None) -> Any:
+def partials_of(item: Evidence, spec: Any, *, engine: str = "local", progress: Any = None) -> Any:
     """Partials of one evidence item for a check wanting ``spec``.
 
     Stored partials are read back and checked for compatibility (``stats_merge_mismatch``);
     a table file is streamed under ``spec``.
     """
-    from govern.stats import collect_local
+    from govern.stats import collect, collect_local
 
     if item.is_partials:
         stored = read_partials(item)
         _compatible(stored.spec, spec, item.name)
         return stored
+    if engine != "local":
+        return collect(str(item.path), spec, engine_name=engine, progress=progress)  # type: ignore[arg-type]
     return collect_local(item.path, spec, name=item.name, fmt=_format(item), progress=progress)
 
 
