@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from govern.core import GovernError
+from govern.measurements import Measurement
 
 from ._cel import FALSE, TRUE, Program, run
 from ._facts import Facts, count_elements, prepare_facts
@@ -96,15 +97,17 @@ class BoundRule:
         set_(self, "_pass", Judgement("pass", f"{self.qualified_id}: {self.require}"))
         set_(self, "_fail", Judgement("fail", f"{self.qualified_id}: not {self.require}"))
 
-    def judge(self, measurement: Mapping[str, Any], facts: Mapping[str, Any] | Facts) -> Judgement:
-        """Evaluate ``require`` over ``measurement`` (the check's output) and the facts.
+    def judge(self, measurement: Measurement | Mapping[str, Any], facts: Mapping[str, Any] | Facts) -> Judgement:
+        """Evaluate ``require`` over ``measurement`` (the check's output, or its CEL variables) and the facts.
 
-        ``facts`` is the gate's facts dict (CONTRACT.md) or, faster when judging many rules
+        ``facts`` is the gate's facts dict (docs/policy-language.md) or, faster when judging many rules
         for one model version, a :class:`Facts` from :func:`prepare_facts`. Fail closed: an
         inconclusive measurement gives ``inconclusive``; a missing field, wrong type, engine
         error, non-bool result or exceeded budget gives ``error`` with the rule id in the message.
         """
-        if type(measurement) is not dict and not isinstance(measurement, Mapping):
+        if isinstance(measurement, Measurement):
+            measurement = measurement.to_cel()
+        elif type(measurement) is not dict and not isinstance(measurement, Mapping):
             return self._error("measurement_invalid", "the measurement is not a mapping")
         if measurement.get("inconclusive") is True:
             return Judgement("inconclusive", f"{self.qualified_id}: measurement is inconclusive")

@@ -39,6 +39,20 @@ file, directory, glob or hive partitions, bounded memory) here; ``duckdb``, ``sp
 and ``ray`` register in :data:`ENGINES` and are imported only when used.
 """
 
+from ._local import collect_local, dataset, profile_source
+from ._measure import (
+    EFFECT_BANDS,
+    auc_of,
+    decide_effect,
+    feature_drift,
+    ks_bracket,
+    measure_drift,
+    measure_fairness,
+    measure_performance,
+    score_metrics,
+    wasserstein_bracket,
+)
+from ._runner import ENGINES, Engine, collect, engine, engine_version
 from ._spec import (
     DEFAULT_BINS,
     DISTINCT_CAP,
@@ -68,4 +82,24 @@ __all__ = [
     "CategoryState",
     "FeatureState",
     "Partials",
+    # measuring states
+    "measure_fairness",
+    "measure_drift",
+    "measure_performance",
+    "feature_drift",
+    "score_metrics",
+    "auc_of",
+    "ks_bracket",
+    "wasserstein_bracket",
+    "decide_effect",
+    "EFFECT_BANDS",
+    # runners
+    "collect",
+    "collect_local",
+    "profile_source",
+    "dataset",
+    "engine",
+    "engine_version",
+    "Engine",
+    "ENGINES",
 ]

@@ -184,7 +184,14 @@ class Workspace:
             self._audit(
                 session,
                 "evidence.added",
-                {"model": model, "role": role, "digest": ev.digest, "file": path.name, "columns": (mapping or {})},
+                {
+                    "model": model,
+                    "role": role,
+                    "digest": ev.digest,
+                    "file": path.name,
+                    "columns": (mapping or {}),
+                    **({"partials": ev.provenance} if ev.provenance else {}),
+                },
             )
         return ev
 
