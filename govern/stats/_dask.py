@@ -12,6 +12,7 @@ from typing import Any
 
 from govern.core import GovernError, Location
 
+from ._paths import files_of, is_path
 from ._spec import Spec
 from ._states import Partials
 
@@ -47,9 +48,15 @@ def merge_bytes(spec_doc: dict[str, Any], *parts: bytes) -> bytes:
     return total.to_bytes()
 
 
-def collect(ddf: Any, spec: Spec, *, split_every: int = 8, where: str = "dask") -> Partials:
-    """Partials of the Dask DataFrame ``ddf`` under ``spec``, computed on its scheduler
-    (the active ``distributed.Client`` when there is one)."""
+def collect(ddf: Any, spec: Spec, *, progress: Any = None, split_every: int = 8, where: str = "dask") -> Partials:
+    """Partials of the Dask DataFrame ``ddf`` (or of Parquet/CSV files, read by Dask) under
+    ``spec``, computed on its scheduler (the active ``distributed.Client`` when there is one)."""
+    if is_path(ddf):
+        import dask.dataframe as dd
+
+        where = str(ddf)
+        paths, fmt = files_of(ddf)
+        ddf = dd.read_parquet(paths) if fmt == "parquet" else dd.read_csv(paths)
     from dask import compute, delayed  # type: ignore[attr-defined]
 
     columns = _needed(spec)
@@ -64,3 +71,9 @@ def collect(ddf: Any, spec: Spec, *, split_every: int = 8, where: str = "dask") 
         level = [delayed(merge_bytes)(doc, *level[i : i + split_every]) for i in range(0, len(level), split_every)]
     (data,) = compute(level[0])  # type: ignore[no-untyped-call]
     return Partials.from_bytes(data, spec)
+
+
+def VERSION() -> str:
+    from importlib.metadata import version
+
+    return f"dask-{version('dask')}"

@@ -9,12 +9,14 @@ runner's for the same rows.
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from govern.core import GovernError, Location
 
+from ._paths import files_of
 from ._spec import Spec
 from ._sql import ColumnKind, SqlSource, collect_sql
 from ._states import Partials
@@ -37,32 +39,6 @@ def _kind(duck_type: str) -> ColumnKind:
     return "other"
 
 
-def _files(source: str | Path | Sequence[str | Path]) -> tuple[list[str], str]:
-    """The file list (or globs) DuckDB should read, and the format: ``parquet`` or ``csv``."""
-    items = [source] if isinstance(source, (str, Path)) else list(source)
-    paths: list[str] = []
-    for item in items:
-        text = str(item)
-        p = Path(text)
-        if p.is_dir():
-            found = sorted(
-                str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".parquet", ".pq", ".csv")
-            )
-            if not found:
-                raise GovernError("evidence_unreadable", "no .parquet or .csv file in the directory", Location(text))
-            paths.extend(found)
-        elif any(ch in text for ch in "*?[") or p.is_file():
-            paths.append(text)
-        else:
-            raise GovernError("evidence_unreadable", "no such file or directory", Location(text))
-    suffixes = {Path(f.replace("*", "x")).suffix.lower() for f in paths}
-    if suffixes <= {".parquet", ".pq"}:
-        return paths, "parquet"
-    if suffixes == {".csv"}:
-        return paths, "csv"
-    raise GovernError("evidence_unreadable", "mix of CSV and Parquet files (or an unknown type)", Location(str(source)))
-
-
 def relation(paths: Sequence[str], fmt: str, *, hive: bool) -> str:
     listed = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
     hive_opt = f", hive_partitioning = {'true' if hive else 'false'}"
@@ -75,13 +51,15 @@ def collect(
     source: str | Path | Sequence[str | Path],
     spec: Spec,
     *,
+    progress: Any = None,
     connection: Any = None,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     temp_directory: str | Path | None = None,
     threads: int | None = None,
     hive: bool = True,
 ) -> Partials:
-    """Partials of the files ``source`` (a file, directory, glob or list of them) under ``spec``.
+    """Partials of the files ``source`` (a file, directory, glob or list of them, or a DuckDB
+    relation) under ``spec``.
 
     Runs in ``connection`` when given (its settings are kept), else in a new in-memory DuckDB
     with ``memory_limit`` and a spill directory. Raises ``GovernError`` (``evidence_unreadable``,
@@ -89,7 +67,9 @@ def collect(
     """
     import duckdb
 
-    paths, fmt = _files(source)
+    if _is_relation(source):
+        return _collect_relation(source, spec)
+    paths, fmt = files_of(source)
     where = str(source) if isinstance(source, (str, Path)) else str(paths[0])
     own = connection is None
     spill = None
@@ -120,3 +100,28 @@ def collect(
             connection.close()
             if spill is not None:
                 spill.cleanup()
+
+
+def _is_relation(source: Any) -> bool:
+    return type(source).__name__ == "DuckDBPyRelation"
+
+
+def _collect_relation(rel: Any, spec: Spec) -> Partials:
+    import duckdb
+
+    view = f"govern_{uuid.uuid4().hex[:12]}"
+    columns = {str(n): _kind(str(t)) for n, t in zip(rel.columns, rel.types, strict=True)}
+
+    def run(sql: str) -> list[tuple[Any, ...]]:
+        try:
+            return list(rel.query(view, sql).fetchall())
+        except duckdb.Error as exc:
+            raise GovernError("evidence_unreadable", f"DuckDB query failed: {exc}", Location("duckdb")) from None
+
+    return collect_sql(spec, SqlSource(dialect="duckdb", relation=view, columns=columns, run=run, where="duckdb"))
+
+
+def VERSION() -> str:
+    import duckdb
+
+    return f"duckdb-{duckdb.__version__}"

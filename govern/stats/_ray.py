@@ -12,6 +12,7 @@ from typing import Any
 
 from govern.core import GovernError, Location
 
+from ._paths import files_of, is_path
 from ._spec import Spec
 from ._states import Partials
 
@@ -29,8 +30,17 @@ def block_partials(table: Any, spec_doc: dict[str, Any], columns: list[str]) -> 
     return pa.table({"partials": pa.array([state.to_bytes()], type=pa.binary())})
 
 
-def collect(dataset: Any, spec: Spec, *, where: str = "ray") -> Partials:
-    """Partials of the Ray Dataset ``dataset`` under ``spec``."""
+def collect(dataset: Any, spec: Spec, *, progress: Any = None, where: str = "ray") -> Partials:
+    """Partials of the Ray Dataset ``dataset`` (or of Parquet/CSV files, read by Ray Data) under
+    ``spec``; a path source starts a local Ray when none is running."""
+    if is_path(dataset):
+        import ray
+
+        where = str(dataset)
+        paths, fmt = files_of(dataset)
+        if not ray.is_initialized():
+            ray.init(include_dashboard=False, log_to_driver=False)
+        dataset = ray.data.read_parquet(paths) if fmt == "parquet" else ray.data.read_csv(paths)
     names = [n for n in (spec.label, spec.prediction, spec.score) if n] + list(spec.sensitive)
     columns = list(dict.fromkeys(names + [f.name for f in spec.features]))
     schema = dataset.schema()
@@ -49,3 +59,9 @@ def collect(dataset: Any, spec: Spec, *, where: str = "ray") -> Partials:
     for row in parts.iter_rows():
         total = total.merge(Partials.from_bytes(bytes(row["partials"]), spec))
     return total
+
+
+def VERSION() -> str:
+    import ray
+
+    return f"ray-{ray.__version__}"

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from govern.core import GovernError, Location
 
+from ._paths import files_of, is_path
 from ._spec import Spec
 from ._sql import ColumnKind, SqlSource, collect_sql
 from ._states import Partials
@@ -51,12 +52,41 @@ def _rows(frame: Any) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in frame.collect()]
 
 
-def collect(df: Any, spec: Spec, *, method: Literal["sql", "arrow"] = "sql", where: str = "spark") -> Partials:
-    """Partials of the Spark DataFrame ``df`` under ``spec`` (see the module docstring).
+def read(source: Any) -> Any:
+    """A Spark DataFrame of Parquet/CSV files, in the active session (or a new ``local[*]`` one)."""
+    from pyspark.sql import SparkSession
+
+    paths, fmt = files_of(source)
+    session = SparkSession.getActiveSession()
+    if session is None:
+        session = (
+            SparkSession.builder.master("local[*]")
+            .appName("govern")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .getOrCreate()
+        )
+    if fmt == "parquet":
+        return session.read.parquet(*paths)
+    return session.read.option("header", "true").option("inferSchema", "true").csv(paths)
+
+
+def collect(
+    df: Any,
+    spec: Spec,
+    *,
+    progress: Any = None,
+    method: Literal["sql", "arrow"] = "sql",
+    where: str = "spark",
+) -> Partials:
+    """Partials of the Spark DataFrame ``df`` (or of Parquet/CSV files, read by Spark) under ``spec``.
 
     Raises ``GovernError`` with the same codes as the local runner (``evidence_missing_column``,
     ``evidence_label_not_binary``, ...), located at ``where``.
     """
+    if is_path(df):
+        where = str(df)
+        df = read(df)
     if method == "arrow":
         return _collect_arrow(df, spec, where=where)
     if method != "sql":
@@ -120,3 +150,9 @@ def approximate_quantiles(df: Any, column: str, quantiles: list[float]) -> list[
     exprs = ", ".join(f"kll_sketch_get_quantile_double(s, CAST({q!r} AS DOUBLE))" for q in quantiles)
     row = sketch.selectExpr(f"array({exprs}) AS q").collect()[0]
     return [float(v) for v in row["q"]]
+
+
+def VERSION() -> str:
+    import pyspark
+
+    return f"pyspark-{pyspark.__version__}"
