@@ -81,7 +81,20 @@ def _fairness(p: FairnessParams, ev: EvidenceSet, facts: dict[str, Any], progres
     from govern.evidence import binary_column, numeric_column
 
     from ._fairness import fairness
+    from ._streamed import fairness_of, streams_evaluation
 
+    if streams_evaluation(ev):  # a dataset or partials: through govern.stats, never loaded whole
+        return fairness_of(
+            ev,
+            sensitive=p.sensitive,
+            threshold=p.threshold,
+            metric=p.metric,
+            confidence=p.confidence,
+            replicates=p.replicates,
+            seed=p.seed,
+            min_group_size=p.min_group_size,
+            progress=progress,
+        ).to_json()
     frame, item = ev.table("evaluation", purpose="fairness")
     m = item.mapping
     sensitive = p.sensitive or list(m.sensitive)
@@ -116,7 +129,19 @@ def _fairness(p: FairnessParams, ev: EvidenceSet, facts: dict[str, Any], progres
 
 def _drift(p: DriftParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
     from ._drift import drift
+    from ._streamed import drift_of, streams_role
 
+    if streams_role(ev, "reference") or streams_role(ev, "current"):
+        return drift_of(
+            ev,
+            features=None if p.features == "all" else p.features,
+            categorical=p.categorical,
+            method=p.method,
+            threshold=p.threshold,
+            review_p=p.review_p,
+            retrain_p=p.retrain_p,
+            progress=progress,
+        ).to_json()
     reference, ref_item = ev.table("reference", purpose="drift")
     current, cur_item = ev.table("current", purpose="drift")
     score = ref_item.mapping.score or cur_item.mapping.score
@@ -211,6 +236,17 @@ def _performance(
     from govern.evidence import binary_column, numeric_column
 
     from ._performance import performance
+    from ._streamed import performance_of, streams_evaluation
+
+    if streams_evaluation(ev):
+        return performance_of(
+            ev,
+            metric=p.metric,
+            threshold=p.threshold,
+            confidence=p.confidence,
+            replicates=p.replicates,
+            progress=progress,
+        ).to_json()
 
     def label_and_score(evidence: EvidenceSet, who: str) -> tuple[Any, Any, Any]:
         frame, item = evidence.table("evaluation", purpose=f"performance ({who})")

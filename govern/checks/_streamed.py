@@ -65,7 +65,8 @@ def evaluation_partials(
 
     item = ev.require("evaluation", purpose=purpose)
     if _streams(item):
-        return ev.partials("evaluation", spec, purpose=purpose, progress=progress)
+        only = ("scores",) if score else ("fairness",)
+        return ev.partials("evaluation", spec, purpose=purpose, progress=progress, only=only)
     frame, _ = ev.table("evaluation", purpose=purpose)
     batch = evaluation_batch(frame, item.mapping, spec.sensitive, score=score)
     return Partials(replace(spec, positive=None)).update(batch, where=item.name)
@@ -199,10 +200,15 @@ def drift_of(
     )
 
 
+def streams_role(ev: EvidenceSet, role: Any) -> bool:
+    """Whether the evidence of ``role`` is a dataset or partials (read without pandas)."""
+    item = ev.get(role)
+    return item is not None and _streams(item)
+
+
 def streams_evaluation(ev: EvidenceSet) -> bool:
     """Whether the evaluation evidence is a dataset or partials (read without pandas)."""
-    item = ev.get("evaluation")
-    return item is not None and _streams(item)
+    return streams_role(ev, "evaluation")
 
 
 def performance_of(

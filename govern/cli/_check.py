@@ -18,6 +18,9 @@ app = typer.Typer(help="Run a check on local files (no workspace needed).", no_a
 
 Format = Literal["text", "json"]
 FormatOption = typer.Option("text", "--format", "-f", help="text or json")
+EngineOption = typer.Option(
+    "local", "--engine", help="where a dataset directory is reduced: local, duckdb, spark, dask or ray"
+)
 
 
 def _split(value: str | None) -> list[str]:
@@ -44,6 +47,15 @@ def _run(name: str, params: dict[str, Any], evidence: Any, fmt: Format, render: 
         emit_json(measurement)
     else:
         emit_text(render(measurement))
+
+
+def _engine(name: str) -> str:
+    from govern.core import GovernError
+    from govern.stats import ENGINES
+
+    if name not in ENGINES:
+        raise GovernError("stats_engine_unknown", f"no engine named {name!r} (known: {', '.join(ENGINES)})")
+    return name
 
 
 def _num(value: float) -> str:
@@ -112,15 +124,16 @@ def fairness_cmd(
     metric: str = typer.Option("demographic_parity_difference", "--metric"),
     replicates: int = typer.Option(1000, "--replicates", help="Bootstrap replicates (0: none)"),
     min_group_size: int = typer.Option(30, "--min-group-size"),
+    engine: str = EngineOption,
     fmt: Format = FormatOption,
 ) -> None:
-    """Group fairness metrics with bootstrap intervals."""
+    """Group fairness metrics with bootstrap intervals (DATA: a table, a dataset directory or a glob)."""
     from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
     mapping = ColumnMapping(
         label=label, prediction=prediction, score=score, sensitive=tuple(_split(sensitive)), positive=positive
     )
-    evidence = EvidenceSet((Evidence("evaluation", data, mapping),))
+    evidence = EvidenceSet((Evidence("evaluation", data, mapping),), engine=_engine(engine))
     params = {"metric": metric, "replicates": replicates, "min_group_size": min_group_size}
     _run("fairness", params, evidence, fmt, _render_fairness)
 
@@ -134,13 +147,16 @@ def drift_cmd(
     score: str | None = typer.Option(None, "--score", help="Score column: its PSI is the prediction drift"),
     method: str = typer.Option("psi", "--method", help="psi, ks, wasserstein, jensen_shannon, chi2"),
     threshold: float | None = typer.Option(None, "--threshold", help="Drifted when the method's statistic >= this"),
+    engine: str = EngineOption,
     fmt: Format = FormatOption,
 ) -> None:
     """Per-feature drift (KS, PSI, Wasserstein, Jensen-Shannon; chi-square for categories)."""
     from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
     mapping = ColumnMapping(score=score)
-    evidence = EvidenceSet((Evidence("reference", reference, mapping), Evidence("current", current, mapping)))
+    evidence = EvidenceSet(
+        (Evidence("reference", reference, mapping), Evidence("current", current, mapping)), engine=_engine(engine)
+    )
     params: dict[str, Any] = {
         "method": method,
         "features": _split(columns) or "all",
@@ -181,12 +197,14 @@ def performance_cmd(
     positive: str | None = typer.Option(None, "--positive"),
     metric: str = typer.Option("auc", "--metric", help="auc, accuracy, f1, log_loss, brier, calibration_error"),
     replicates: int = typer.Option(1000, "--replicates"),
+    engine: str = EngineOption,
     fmt: Format = FormatOption,
 ) -> None:
     """AUC, accuracy, F1, log loss, Brier, calibration error; challenger vs champion."""
     from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
-    evidence = EvidenceSet((Evidence("evaluation", data, ColumnMapping(label=label, score=score, positive=positive)),))
+    mapping = ColumnMapping(label=label, score=score, positive=positive)
+    evidence = EvidenceSet((Evidence("evaluation", data, mapping),), engine=_engine(engine))
     if champion_score:
         champion = ColumnMapping(label=label, score=champion_score, positive=positive)
         evidence.champion = EvidenceSet((Evidence("evaluation", data, champion),))
