@@ -33,6 +33,7 @@ from typing import Any, Literal
 import numpy as np
 
 from govern.core import GovernError
+from govern.measurements import DriftMeasurement, FeatureDrift
 
 DriftMethod = Literal["psi", "ks", "wasserstein", "jensen_shannon", "chi2"]
 METHOD_KEY: dict[str, tuple[str, str]] = {
@@ -150,6 +151,8 @@ def numeric_drift(reference: np.ndarray, current: np.ndarray) -> dict[str, float
         "psi": psi(ref_counts, cur_counts),
         "wasserstein": wasserstein_sorted(a, b) / (scale if scale > 0 else 1.0),
         "jensen_shannon": jensen_shannon(ref_counts, cur_counts),
+        "n_reference": len(a),
+        "n_current": len(b),
     }
 
 
@@ -181,6 +184,8 @@ def categorical_drift(reference: np.ndarray, current: np.ndarray) -> dict[str, f
         "psi": psi(r, c),
         "jensen_shannon": jensen_shannon(r, c),
         "unseen_share": float(unseen),
+        "n_reference": len(ref),
+        "n_current": len(cur),
     }
 
 
@@ -213,7 +218,7 @@ def drift(
     score: str | None = None,
     workers: int = 2,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> DriftMeasurement:
     """Per-feature drift of ``current`` against ``reference`` (two DataFrames).
 
     Parameters
@@ -232,12 +237,12 @@ def drift(
     review_p, retrain_p:
         Cut-offs of the decision matrix over ``min_pvalue`` (see :func:`decide`).
     score:
-        Name of the model score column; its PSI is ``prediction_psi`` (0.0 when absent).
+        Name of the model score column; its PSI is ``prediction_psi`` (None without one).
     workers:
         Threads (numpy's sort and search release the GIL).
 
-    Returns the drift measurement of CONTRACT.md: ``value, max_value, min_pvalue,
-    per_feature, drifted, decision, prediction_psi, inconclusive``.
+    Returns the :class:`~govern.measurements.DriftMeasurement`: per feature every statistic
+    computed for its kind, the ``method`` statistic, the p-value and whether it drifted.
 
     Raises ``evidence_missing_column`` (a feature absent from ``current``), ``evidence_empty``,
     ``check_params_invalid``.
@@ -266,35 +271,68 @@ def drift(
 
     per_feature: dict[str, dict[str, float]] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for i, (name, stats) in enumerate(zip(names, pool.map(one, names))):
+        for i, (name, stats) in enumerate(zip(names, pool.map(one, names), strict=True)):
             per_feature[name] = stats
             if progress is not None:
                 progress(i + 1, len(names))
-    pvalues = {n: s.get("ks_pvalue", s.get("chi2_pvalue", 1.0)) for n, s in per_feature.items()}
-    headline = {}
+    numeric_key, categorical_key = METHOD_KEY[method]
+    pvalues: dict[str, float] = {}
+    headline: dict[str, float] = {}
+    statistic_of: dict[str, str] = {}
     for name, stats in per_feature.items():
-        numeric_key, categorical_key = METHOD_KEY[method]
+        pvalues[name] = stats.get("ks_pvalue", stats.get("chi2_pvalue", 1.0))
+        statistic_of[name] = numeric_key if numeric_key in stats else categorical_key
         headline[name] = stats.get(numeric_key, stats.get(categorical_key, 0.0))
     if threshold is None:
         drifted = [n for n in names if pvalues[n] < retrain_p]
     else:
         drifted = [n for n in names if headline[n] >= threshold]
     min_p = float(min(pvalues.values()))
-    prediction_psi = 0.0
+    prediction_psi: float | None = None
     if score is not None and score in ref.columns and score in cur.columns:
         a = np.sort(ref[score].to_numpy(dtype=np.float64))
         b = np.sort(cur[score].to_numpy(dtype=np.float64))
         edges = quantile_edges(a)
         prediction_psi = psi(binned_counts(a, edges), binned_counts(b, edges))
     top = float(max(headline.values()))
-    return {
-        "value": top,
-        "max_value": top,
-        "min_pvalue": min_p,
-        "per_feature": per_feature,
-        "drifted": drifted,
-        "decision": decide(min_p, review_p=review_p, retrain_p=retrain_p),
-        "prediction_psi": prediction_psi,
-        "inconclusive": False,
-        "method": method,
-    }
+    drifted_set = set(drifted)
+    return DriftMeasurement(
+        value=top,
+        inconclusive=False,
+        method=method,
+        max_value=top,
+        min_pvalue=min_p,
+        per_feature={
+            name: _feature(stats, statistic_of[name], headline[name], pvalues[name], name in drifted_set)
+            for name, stats in per_feature.items()
+        },
+        drifted=drifted,
+        decision=decide(min_p, review_p=review_p, retrain_p=retrain_p),
+        review_p=review_p,
+        retrain_p=retrain_p,
+        threshold=threshold,
+        prediction_psi=prediction_psi,
+    )
+
+
+def _feature(
+    stats: dict[str, float], statistic_name: str, statistic: float, pvalue: float, drifted: bool
+) -> FeatureDrift:
+    kind: Literal["numeric", "categorical"] = "numeric" if "ks_statistic" in stats else "categorical"
+    return FeatureDrift(
+        kind=kind,
+        n_reference=int(stats["n_reference"]),
+        n_current=int(stats["n_current"]),
+        ks_statistic=stats.get("ks_statistic"),
+        ks_pvalue=stats.get("ks_pvalue"),
+        psi=stats.get("psi"),
+        wasserstein=stats.get("wasserstein"),
+        jensen_shannon=stats.get("jensen_shannon"),
+        chi2_statistic=stats.get("chi2_statistic"),
+        chi2_pvalue=stats.get("chi2_pvalue"),
+        unseen_share=stats.get("unseen_share"),
+        statistic_name=statistic_name,
+        statistic=float(statistic),
+        pvalue=float(pvalue),
+        drifted=drifted,
+    )
