@@ -16,6 +16,7 @@ import numpy as np
 
 from govern.core import GovernError
 from govern.evidence import ColumnMapping, Evidence, EvidenceSet
+from govern.measurements import DriftMeasurement, FairnessMeasurement, PerformanceMeasurement
 
 Progress = Callable[[int, int], None]
 
@@ -83,7 +84,7 @@ def fairness_of(
     seed: int,
     min_group_size: int,
     progress: Progress | None = None,
-) -> Any:
+) -> FairnessMeasurement:
     """The fairness measurement of the evaluation evidence."""
     from govern.evidence._partials import evaluation_spec
     from govern.stats import measure_fairness
@@ -139,7 +140,7 @@ def drift_of(
     review_p: float,
     retrain_p: float,
     progress: Progress | None = None,
-) -> Any:
+) -> DriftMeasurement:
     """The drift measurement of the reference and current evidence (profile fixed by the reference)."""
     from govern.evidence import require_columns
     from govern.evidence._partials import reference_partials
@@ -219,7 +220,7 @@ def performance_of(
     confidence: float,
     replicates: int,
     progress: Progress | None = None,
-) -> Any:
+) -> PerformanceMeasurement:
     """The performance measurement of streamed or stored evaluation evidence (no champion).
 
     A champion comparison resamples rows jointly (a paired bootstrap) and needs both models'

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from govern.core import GovernError
-from govern.measurements import Measurement
+from govern.measurements import Measurement, Threshold
 
 from ._cel import FALSE, TRUE, Program, run
 from ._facts import Facts, count_elements, prepare_facts
@@ -77,6 +77,16 @@ class BoundRule:
     def qualified_id(self) -> str:
         """``pack/rule-id``: unique across a PackSet (rule ids are unique within a pack)."""
         return f"{self.pack}/{self.id}"
+
+    @property
+    def threshold(self) -> Threshold | None:
+        """The first ``var <op> number`` comparison of ``require`` (see ``find_thresholds``), or None."""
+        return self._program.thresholds[0] if self._program.thresholds else None
+
+    @property
+    def thresholds(self) -> tuple[Threshold, ...]:
+        """Every ``var <op> number`` comparison of ``require``, in source order."""
+        return self._program.thresholds
 
     @property
     def params(self) -> dict[str, Any]:

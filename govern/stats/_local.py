@@ -20,7 +20,7 @@ import numpy as np
 
 from govern.core import GovernError, Location
 
-from ._spec import DEFAULT_BINS, PSI_BINS, CategoricalProfile, FeatureProfile, NumericProfile, Spec
+from ._spec import DEFAULT_BINS, DISTINCT_CAP, PSI_BINS, CategoricalProfile, FeatureProfile, NumericProfile, Spec
 from ._states import CategoryState, FeatureState, NumericState, Partials
 
 Progress = Callable[[int, int], None]
@@ -237,6 +237,7 @@ def profile_source(
     fmt: str | None = None,
     batch_size: int = BATCH_SIZE,
     exact_deciles: bool = True,
+    distinct_cap: int = DISTINCT_CAP,
 ) -> tuple[tuple[FeatureProfile, ...], dict[str, FeatureState]]:
     """Fix the reference profile of ``features`` from a reference dataset, and its states.
 
@@ -279,7 +280,7 @@ def profile_source(
             else CategoricalProfile(name=n)
             for n in names
         ),
-        distinct_cap=Spec().distinct_cap,
+        distinct_cap=distinct_cap,
     )
     # Pass 2: histograms and moments, per file, merged in file order.
     moments: dict[str, list[tuple[int, float, float]]] = {n: [] for n in numeric}
@@ -318,7 +319,7 @@ def profile_source(
         profiles.append(
             NumericProfile(name=n, lo=ranges[n][0], hi=ranges[n][1], bins=bins, psi_edges=tuple(edges), std=std)
         )
-    final = Spec(features=tuple(profiles))
+    final = Spec(features=tuple(profiles), distinct_cap=distinct_cap)
     rebuilt: dict[str, FeatureState] = {}
     fallback = [
         n
@@ -326,7 +327,7 @@ def profile_source(
         if n not in collected and isinstance(st := states.features[n], NumericState) and st.distinct is None
     ]
     if fallback:  # grid-snapped deciles: count their splits in one more pass over those features
-        again = Partials(Spec(features=tuple(p for p in profiles if p.name in fallback)))
+        again = Partials(Spec(features=tuple(p for p in profiles if p.name in fallback), distinct_cap=distinct_cap))
         for fragment in parts:
             for batch in fragment_batches(fragment, fallback, batch_size=batch_size, where=where):
                 again.update(batch, where=_path(fragment, where))
