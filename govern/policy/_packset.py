@@ -115,7 +115,9 @@ class BoundRule:
         inconclusive measurement gives ``inconclusive``; a missing field, wrong type, engine
         error, non-bool result or exceeded budget gives ``error`` with the rule id in the message.
         """
+        brackets: Mapping[str, Any] = {}
         if isinstance(measurement, Measurement):
+            brackets = getattr(measurement, "intervals", None) or {}
             measurement = measurement.to_cel()
         elif type(measurement) is not dict and not isinstance(measurement, Mapping):
             return self._error("measurement_invalid", "the measurement is not a mapping")
@@ -142,6 +144,21 @@ class BoundRule:
                 for name in program.variables
             )
         outcome = run(program, data, collection_elements=elements)
+        bracketed = [name for name in self._measure_vars if name in brackets]
+        if bracketed and (outcome is TRUE or outcome is FALSE):
+            # A gridded statistic is known only to lie in its interval: judge both ends, and a
+            # rule whose answer differs between them is inconclusive (docs/scale.md).
+            ends = [
+                run(
+                    program, {**data, **{n: getattr(brackets[n], end) for n in bracketed}}, collection_elements=elements
+                )
+                for end in ("lower", "upper")
+            ]
+            if any(e is not outcome for e in ends):
+                return Judgement(
+                    "inconclusive",
+                    f"{self.qualified_id}: the interval of {', '.join(bracketed)} straddles the rule's threshold",
+                )
         if outcome is TRUE:
             return self._pass
         if outcome is FALSE:

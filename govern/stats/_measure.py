@@ -286,7 +286,7 @@ def measure_drift(
     top_iv = raw[top_name]["intervals"].get(key)
     if top_iv is not None:
         uppers = [raw[n]["intervals"].get(key, Interval(raw[n]["statistic"], raw[n]["statistic"])) for n in names]
-        intervals["value"] = Interval(top_iv.lower, max(iv.upper for iv in uppers))
+        intervals["value"] = intervals["max_value"] = Interval(top_iv.lower, max(iv.upper for iv in uppers))
     p_ivs = [raw[n]["intervals"].get("ks_pvalue") for n in names]
     if any(iv is not None for iv in p_ivs):
         lows = [iv.lower if iv is not None else raw[n]["pvalue"] for n, iv in zip(names, p_ivs, strict=True)]
