@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from govern.core import GovernError
+from govern.core import GovernError, Location
 
 from . import _codec
 from ._columns import binary, column, floats, text_codes
@@ -62,11 +62,17 @@ def _predictions(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.nda
     y = binary(column(batch, spec.label, where), spec.label, where, positive=spec.positive)
     if spec.prediction is not None:
         p = binary(column(batch, spec.prediction, where), spec.prediction, where, positive=spec.positive)
-    elif spec.score is not None:
-        s = _scores(spec, batch, where)
+    elif spec.score is not None:  # any real score with its cut-off (not only probabilities)
+        s = floats(column(batch, spec.score, where), spec.score, where)
+        if np.isnan(s).any():
+            raise GovernError(
+                "evidence_missing_values",
+                f"{int(np.isnan(s).sum())} empty value(s) in column {spec.score!r}",
+                Location(where),
+            )
         p = (s >= spec.threshold).astype(np.int64)
     else:
-        raise GovernError("evidence_missing_column", "need a prediction or a score column", None)
+        raise GovernError("evidence_missing_column", "need a prediction or a score column", Location(where))
     return y, p
 
 
@@ -74,7 +80,9 @@ def _scores(spec: Spec, batch: Any, where: str) -> np.ndarray:
     assert spec.score is not None
     s = floats(column(batch, spec.score, where), spec.score, where)
     if len(s) and (not np.isfinite(s).all() or s.min() < 0 or s.max() > 1):
-        raise GovernError("evidence_wrong_type", f"scores in {spec.score!r} must be probabilities in [0, 1]", None)
+        raise GovernError(
+            "evidence_wrong_type", f"scores in {spec.score!r} must be probabilities in [0, 1]", Location(where)
+        )
     return s
 
 
