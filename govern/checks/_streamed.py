@@ -16,6 +16,7 @@ import numpy as np
 
 from govern.core import GovernError
 from govern.evidence import ColumnMapping, Evidence, EvidenceSet
+from govern.measurements import DriftMeasurement, FairnessMeasurement, PerformanceMeasurement
 
 Progress = Callable[[int, int], None]
 
@@ -65,7 +66,8 @@ def evaluation_partials(
 
     item = ev.require("evaluation", purpose=purpose)
     if _streams(item):
-        return ev.partials("evaluation", spec, purpose=purpose, progress=progress)
+        only = ("scores",) if score else ("fairness",)
+        return ev.partials("evaluation", spec, purpose=purpose, progress=progress, only=only)
     frame, _ = ev.table("evaluation", purpose=purpose)
     batch = evaluation_batch(frame, item.mapping, spec.sensitive, score=score)
     return Partials(replace(spec, positive=None)).update(batch, where=item.name)
@@ -82,7 +84,7 @@ def fairness_of(
     seed: int,
     min_group_size: int,
     progress: Progress | None = None,
-) -> Any:
+) -> FairnessMeasurement:
     """The fairness measurement of the evaluation evidence."""
     from govern.evidence._partials import evaluation_spec
     from govern.stats import measure_fairness
@@ -138,7 +140,7 @@ def drift_of(
     review_p: float,
     retrain_p: float,
     progress: Progress | None = None,
-) -> Any:
+) -> DriftMeasurement:
     """The drift measurement of the reference and current evidence (profile fixed by the reference)."""
     from govern.evidence import require_columns
     from govern.evidence._partials import reference_partials
@@ -199,10 +201,15 @@ def drift_of(
     )
 
 
+def streams_role(ev: EvidenceSet, role: Any) -> bool:
+    """Whether the evidence of ``role`` is a dataset or partials (read without pandas)."""
+    item = ev.get(role)
+    return item is not None and _streams(item)
+
+
 def streams_evaluation(ev: EvidenceSet) -> bool:
     """Whether the evaluation evidence is a dataset or partials (read without pandas)."""
-    item = ev.get("evaluation")
-    return item is not None and _streams(item)
+    return streams_role(ev, "evaluation")
 
 
 def performance_of(
@@ -213,7 +220,7 @@ def performance_of(
     confidence: float,
     replicates: int,
     progress: Progress | None = None,
-) -> Any:
+) -> PerformanceMeasurement:
     """The performance measurement of streamed or stored evaluation evidence (no champion).
 
     A champion comparison resamples rows jointly (a paired bootstrap) and needs both models'

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from govern.core import GovernError, json_digest, parse_ref
+from govern.measurements import recorded_cel
 from govern.store import DecisionRow
 
 from ._context import Context, audit
@@ -108,10 +109,11 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
                         "measurement not recorded",
                         rule.controls,
                         None,
+                        threshold=rule.threshold,
                     )
                 )
                 continue
-            j = rule.judge(recorded[key], facts)
+            j = rule.judge(recorded_cel(rule.check, recorded[key]), facts)
             new_findings.append(
                 Finding(
                     rule.qualified_id,
@@ -124,6 +126,7 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
                     j.message,
                     rule.controls,
                     key,
+                    threshold=rule.threshold,
                 )
             )
         before, after = _base_verdict(old.findings), _base_verdict(new_findings)

@@ -111,16 +111,16 @@ class EvidenceSet:
                 return item
         return None
 
-    def partials(self, role: Role, spec: Any, *, purpose: str, progress: Any = None) -> Any:
+    def partials(self, role: Role, spec: Any, *, purpose: str, progress: Any = None, only: Any = None) -> Any:
         """The :class:`govern.stats.Partials` of ``role`` under ``spec``: read back when the
         evidence is partials (refused when collected under another spec), else streamed from
         the file (never loaded whole)."""
         from ._partials import partials_of
 
         item = self.require(role, purpose=purpose)
-        key = ("partials", str(item.path), spec.digest)
+        key = ("partials", str(item.path), spec.digest, repr(only))
         if key not in self._cache:
-            self._cache[key] = partials_of(item, spec, engine=self.engine, progress=progress)
+            self._cache[key] = partials_of(item, spec, engine=self.engine, progress=progress, only=only)
         return self._cache[key]
 
     def require(self, role: Role, *, purpose: str) -> Evidence:

@@ -119,7 +119,9 @@ def _compatible(stored: Any, wanted: Any, where: str) -> None:
         )
 
 
-def partials_of(item: Evidence, spec: Any, *, engine: str = "local", progress: Any = None) -> Any:
+def partials_of(
+    item: Evidence, spec: Any, *, engine: str = "local", progress: Any = None, only: Any = None
+) -> Any:
     """Partials of one evidence item for a check wanting ``spec``.
 
     Stored partials are read back and checked for compatibility (``stats_merge_mismatch``);
@@ -133,7 +135,7 @@ def partials_of(item: Evidence, spec: Any, *, engine: str = "local", progress: A
         return stored
     if engine != "local":
         return collect(str(item.path), spec, engine_name=engine, progress=progress)  # type: ignore[arg-type]
-    return collect_local(item.path, spec, name=item.name, fmt=_format(item), progress=progress)
+    return collect_local(item.path, spec, name=item.name, fmt=_format(item), progress=progress, only=only)
 
 
 def reference_partials(

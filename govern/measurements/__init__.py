@@ -6,8 +6,15 @@ reports read them back with :func:`measurement_from_json` and only format. Impor
 ``govern.core``. Reference: docs/measurements.md (generated from these classes).
 """
 
-from ._base import Interval, Record, cel_type_of
-from ._contract import CHECKS, MEASUREMENT_TYPES, cel_declarations, measurement_from_json, measurement_type
+from ._base import Interval, Record, Threshold, cel_type_of
+from ._contract import (
+    CHECKS,
+    MEASUREMENT_TYPES,
+    cel_declarations,
+    measurement_from_json,
+    measurement_type,
+    recorded_cel,
+)
 from ._types import (
     FEATURE_STATISTICS,
     GROUP_RATES,
@@ -36,6 +43,7 @@ __all__ = [
     "GroupStats",
     "FeatureDrift",
     "Interval",
+    "Threshold",
     "Record",
     # the contract as a whole
     "Check",
@@ -43,6 +51,7 @@ __all__ = [
     "MEASUREMENT_TYPES",
     "measurement_type",
     "measurement_from_json",
+    "recorded_cel",
     "cel_declarations",
     "cel_type_of",
     # vocabularies

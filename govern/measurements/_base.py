@@ -21,6 +21,7 @@ import math
 import types
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, NamedTuple, TypeVar, Union, get_args, get_origin
 
 from govern.core import GovernError
@@ -34,6 +35,17 @@ class Interval(NamedTuple):
 
     lower: float
     upper: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Threshold:
+    """A rule's limit on a measurement variable: a ``var <op> number`` comparison found in its
+    ``require`` expression when the policy is compiled (``upper <= 0.1`` -> variable ``upper``,
+    op ``<=``, value ``0.1``). Findings carry it; reports show it."""
+
+    variable: str
+    op: str
+    value: float
 
 
 def doc(text: str, *, cel: bool = True, default: Any = dataclasses.MISSING) -> Any:

@@ -54,3 +54,15 @@ def measurement_from_json(check: str, data: Any) -> Measurement:
     (for example a measurement recorded by an older release that lacks a field).
     """
     return measurement_type(check).from_json(data)
+
+
+def recorded_cel(check: str, data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The CEL variables of a ledgered measurement of ``check``, for re-judging it.
+
+    A record of the current type gives its ``to_cel()``; a record older than the type (earlier
+    releases ledgered the CEL variables themselves) is returned as it was.
+    """
+    try:
+        return measurement_from_json(check, data).to_cel()
+    except GovernError:
+        return data

@@ -137,6 +137,7 @@ class FeatureDrift(Record):
     unseen_share: float | None = doc(
         "categorical: share of current rows in categories unseen in reference", default=None
     )
+    statistic_name: str = doc("which statistic `statistic` is (the `method`'s, for this feature's kind)")
     statistic: float = doc("the statistic of the measurement's `method` for this feature's kind")
     pvalue: float = doc("the KS or chi-square p-value")
     drifted: bool = doc("whether the feature counts as drifted (see the measurement's `threshold`)")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from govern.core import GovernError
-from govern.measurements import Measurement
+from govern.measurements import Measurement, Threshold
 
 from ._cel import FALSE, TRUE, Program, run
 from ._facts import Facts, count_elements, prepare_facts
@@ -79,6 +79,16 @@ class BoundRule:
         return f"{self.pack}/{self.id}"
 
     @property
+    def threshold(self) -> Threshold | None:
+        """The first ``var <op> number`` comparison of ``require`` (see ``find_thresholds``), or None."""
+        return self._program.thresholds[0] if self._program.thresholds else None
+
+    @property
+    def thresholds(self) -> tuple[Threshold, ...]:
+        """Every ``var <op> number`` comparison of ``require``, in source order."""
+        return self._program.thresholds
+
+    @property
     def params(self) -> dict[str, Any]:
         """The rule's ``with`` parameters (a copy: the check may keep it)."""
         return copy.deepcopy(self._params)
@@ -105,7 +115,9 @@ class BoundRule:
         inconclusive measurement gives ``inconclusive``; a missing field, wrong type, engine
         error, non-bool result or exceeded budget gives ``error`` with the rule id in the message.
         """
+        brackets: Mapping[str, Any] = {}
         if isinstance(measurement, Measurement):
+            brackets = getattr(measurement, "intervals", None) or {}
             measurement = measurement.to_cel()
         elif type(measurement) is not dict and not isinstance(measurement, Mapping):
             return self._error("measurement_invalid", "the measurement is not a mapping")
@@ -132,6 +144,21 @@ class BoundRule:
                 for name in program.variables
             )
         outcome = run(program, data, collection_elements=elements)
+        bracketed = [name for name in self._measure_vars if name in brackets]
+        if bracketed and (outcome is TRUE or outcome is FALSE):
+            # A gridded statistic is known only to lie in its interval: judge both ends, and a
+            # rule whose answer differs between them is inconclusive (docs/scale.md).
+            ends = [
+                run(
+                    program, {**data, **{n: getattr(brackets[n], end) for n in bracketed}}, collection_elements=elements
+                )
+                for end in ("lower", "upper")
+            ]
+            if any(e is not outcome for e in ends):
+                return Judgement(
+                    "inconclusive",
+                    f"{self.qualified_id}: the interval of {', '.join(bracketed)} straddles the rule's threshold",
+                )
         if outcome is TRUE:
             return self._pass
         if outcome is FALSE:

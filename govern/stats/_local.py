@@ -20,7 +20,7 @@ import numpy as np
 
 from govern.core import GovernError, Location
 
-from ._spec import DEFAULT_BINS, PSI_BINS, CategoricalProfile, FeatureProfile, NumericProfile, Spec
+from ._spec import DEFAULT_BINS, DISTINCT_CAP, PSI_BINS, CategoricalProfile, FeatureProfile, NumericProfile, Spec
 from ._states import CategoryState, FeatureState, NumericState, Partials
 
 Progress = Callable[[int, int], None]
@@ -41,10 +41,18 @@ def _format_of(paths: Sequence[str], where: str) -> str:
     return str(next(iter(kinds)))
 
 
-def dataset(source: str | Path | Sequence[str | Path], *, name: str | None = None, fmt: str | None = None) -> Any:
+def dataset(
+    source: str | Path | Sequence[str | Path],
+    *,
+    name: str | None = None,
+    fmt: str | None = None,
+    dictionary: Sequence[str] = (),
+) -> Any:
     """A ``pyarrow.dataset.Dataset`` over a file, a directory (hive partitions discovered), a glob
     or a list of files; ``fmt`` (``csv``/``parquet``) when the names carry no suffix (stored
-    blobs). Raises ``evidence_unreadable`` / ``evidence_unsupported_format``."""
+    blobs); ``dictionary`` columns are read dictionary-encoded (text columns of few values: groups,
+    categories), so a batch holds codes, not repeated strings. Raises ``evidence_unreadable`` /
+    ``evidence_unsupported_format``."""
     import pyarrow as pa
     import pyarrow.dataset as ds
 
@@ -60,7 +68,9 @@ def dataset(source: str | Path | Sequence[str | Path], *, name: str | None = Non
             raise GovernError("evidence_empty", "the directory holds no .csv or .parquet file", Location(where))
         fmt = fmt or _format_of(files, where)
         try:
-            return ds.dataset(files, format=_file_format(fmt), partitioning="hive", partition_base_dir=str(root))
+            return ds.dataset(
+                files, format=_file_format(fmt, dictionary), partitioning="hive", partition_base_dir=str(root)
+            )
         except (pa.ArrowInvalid, OSError) as exc:
             raise GovernError("evidence_unreadable", _first_line(exc), Location(where)) from None
     if isinstance(source, (str, Path)):
@@ -75,12 +85,12 @@ def dataset(source: str | Path | Sequence[str | Path], *, name: str | None = Non
             raise GovernError("evidence_unreadable", "file not found", Location(f))
     fmt = fmt or _format_of(files, where)
     try:
-        return ds.dataset(files, format=_file_format(fmt))
+        return ds.dataset(files, format=_file_format(fmt, dictionary))
     except (pa.ArrowInvalid, OSError) as exc:
         raise GovernError("evidence_unreadable", _first_line(exc), Location(where)) from None
 
 
-def _as_dataset(source: Any, name: str | None, fmt: str | None) -> Any:
+def _as_dataset(source: Any, name: str | None, fmt: str | None, dictionary: Sequence[str] = ()) -> Any:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
@@ -88,20 +98,21 @@ def _as_dataset(source: Any, name: str | None, fmt: str | None) -> Any:
         return source
     if isinstance(source, (pa.Table, pa.RecordBatch)):
         return ds.dataset(pa.Table.from_batches([source]) if isinstance(source, pa.RecordBatch) else source)
-    return dataset(source, name=name, fmt=fmt)
+    return dataset(source, name=name, fmt=fmt, dictionary=dictionary)
 
 
 def _path(fragment: Any, where: str) -> str:
     return str(getattr(fragment, "path", "") or where)
 
 
-def _file_format(fmt: str) -> Any:
+def _file_format(fmt: str, dictionary: Sequence[str] = ()) -> Any:
     import pyarrow.csv as pcsv
     import pyarrow.dataset as ds
 
     if fmt == "csv":
-        return ds.CsvFileFormat(parse_options=pcsv.ParseOptions(), convert_options=pcsv.ConvertOptions())
-    return ds.ParquetFileFormat()
+        convert = pcsv.ConvertOptions(auto_dict_encode=bool(dictionary))
+        return ds.CsvFileFormat(parse_options=pcsv.ParseOptions(), convert_options=convert)
+    return ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(dictionary_columns=list(dictionary)))
 
 
 def _first_line(exc: Exception) -> str:
@@ -126,8 +137,12 @@ def fragment_batches(
         raise GovernError("evidence_unreadable", _first_line(exc), Location(_path(fragment, where))) from None
 
 
-def _columns(spec: Spec) -> list[str]:
-    names = [spec.label, spec.prediction, spec.score, *spec.sensitive, *(f.name for f in spec.features)]
+def _columns(spec: Spec, only: Sequence[str] | None = None) -> list[str]:
+    wanted = set(only) if only is not None else {"fairness", "scores", "features"}
+    score = spec.score if "scores" in wanted or spec.prediction is None else None
+    sensitive = spec.sensitive if "fairness" in wanted else ()
+    features = [f.name for f in spec.features] if "features" in wanted else []
+    names = [spec.label, spec.prediction, score, *sensitive, *features]
     return list(dict.fromkeys(n for n in names if n))
 
 
@@ -150,20 +165,22 @@ def collect_local(
     fmt: str | None = None,
     workers: int = 2,
     batch_size: int = BATCH_SIZE,
+    only: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> Partials:
     """The partials of ``source`` (path, directory, glob, file list or a ``pyarrow.dataset``)
     under ``spec``, streamed; ``progress(files done, files)`` after each file."""
-    data = _as_dataset(source, name, fmt)
+    text = [*spec.sensitive, *(f.name for f in spec.features if isinstance(f, CategoricalProfile))]
+    data = _as_dataset(source, name, fmt, text)
     where = name or ("table" if not isinstance(source, (str, Path)) else str(source))
-    columns = _columns(spec)
+    columns = _columns(spec, only)
     _check_columns(data, columns, where)
     parts = fragments(data)
     if not parts:
         raise GovernError("evidence_empty", "the dataset holds no file", Location(where))
 
     def one(fragment: Any) -> Partials:
-        state = Partials(spec)
+        state = Partials(spec, only=only)
         for batch in fragment_batches(fragment, columns, batch_size=batch_size, where=where):
             state.update(_with_partitions(batch, fragment, columns), where=_path(fragment, where))
         return state
@@ -220,6 +237,7 @@ def profile_source(
     fmt: str | None = None,
     batch_size: int = BATCH_SIZE,
     exact_deciles: bool = True,
+    distinct_cap: int = DISTINCT_CAP,
 ) -> tuple[tuple[FeatureProfile, ...], dict[str, FeatureState]]:
     """Fix the reference profile of ``features`` from a reference dataset, and its states.
 
@@ -262,7 +280,7 @@ def profile_source(
             else CategoricalProfile(name=n)
             for n in names
         ),
-        distinct_cap=Spec().distinct_cap,
+        distinct_cap=distinct_cap,
     )
     # Pass 2: histograms and moments, per file, merged in file order.
     moments: dict[str, list[tuple[int, float, float]]] = {n: [] for n in numeric}
@@ -301,7 +319,7 @@ def profile_source(
         profiles.append(
             NumericProfile(name=n, lo=ranges[n][0], hi=ranges[n][1], bins=bins, psi_edges=tuple(edges), std=std)
         )
-    final = Spec(features=tuple(profiles))
+    final = Spec(features=tuple(profiles), distinct_cap=distinct_cap)
     rebuilt: dict[str, FeatureState] = {}
     fallback = [
         n
@@ -309,7 +327,7 @@ def profile_source(
         if n not in collected and isinstance(st := states.features[n], NumericState) and st.distinct is None
     ]
     if fallback:  # grid-snapped deciles: count their splits in one more pass over those features
-        again = Partials(Spec(features=tuple(p for p in profiles if p.name in fallback)))
+        again = Partials(Spec(features=tuple(p for p in profiles if p.name in fallback), distinct_cap=distinct_cap))
         for fragment in parts:
             for batch in fragment_batches(fragment, fallback, batch_size=batch_size, where=where):
                 again.update(batch, where=_path(fragment, where))

@@ -13,14 +13,7 @@ from typing import Any
 import numpy as np
 
 from govern.core import GovernError
-from govern.measurements import (
-    DriftMeasurement,
-    FairnessMeasurement,
-    FeatureDrift,
-    GroupStats,
-    Interval,
-    PerformanceMeasurement,
-)
+from govern.measurements import DriftMeasurement, FairnessMeasurement, FeatureDrift, Interval, PerformanceMeasurement
 
 from ._spec import NumericProfile
 from ._states import CategoryState, FairnessState, FeatureState, NumericState, Partials, ScoreState
@@ -41,18 +34,6 @@ LARGE_SAMPLE = 100_000
 # -- fairness ------------------------------------------------------------------------------------
 
 
-def _wilson(successes: float, n: float, confidence: float) -> Interval | None:
-    if n <= 0:
-        return None
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return Interval(max(0.0, centre - half), min(1.0, centre + half))
-
-
 def measure_fairness(
     state: FairnessState,
     *,
@@ -63,77 +44,26 @@ def measure_fairness(
     min_group_size: int = 30,
     progress: Progress | None = None,
 ) -> FairnessMeasurement:
-    """Fairness of the count cube, with a multinomial bootstrap over its cells.
+    """Fairness of the count cube, with a multinomial bootstrap over its cells
+    (``govern.checks._fairness.measure_cells``, the code path of the in-memory check too).
 
     Groups under ``min_group_size`` rows take part in every number but are suppressed from
     ``per_group`` (their counts never leave the process); such a group makes the measurement
     ``inconclusive``.
     """
-    from govern.checks._fairness import FAIRNESS_METRICS, _group_rates, _summary, bootstrap_cells
+    from govern.checks._fairness import measure_cells
 
-    if metric not in FAIRNESS_METRICS:
-        raise GovernError("check_params_invalid", f"unknown fairness metric {metric!r}")
-    if not 0 < confidence < 1:
-        raise GovernError("check_params_invalid", "confidence must be between 0 and 1")
     groups, cells = state.table()
-    if len(groups) == 0:
-        raise GovernError("evidence_empty", "no rows to evaluate")
-    labels = [", ".join(g) for g in groups]
-    rates = _group_rates(cells)
-    point = {k: float(v) for k, v in _summary(cells).items()}
-    value = point[metric]
-    lower = upper = value
-    if replicates > 0:
-        samples = np.empty(replicates)
-        rng = np.random.default_rng(seed)
-        for start in range(0, replicates, 250):
-            stop = min(replicates, start + 250)
-            samples[start:stop] = _summary(bootstrap_cells(cells, replicates=stop - start, rng=rng))[metric]
-            if progress is not None:
-                progress(stop, replicates)
-        alpha = (1 - confidence) / 2
-        lower, upper = (float(q) for q in np.quantile(samples, [alpha, 1 - alpha]))
-    counts = cells.sum(axis=1)
-    per_group: dict[str, GroupStats] = {}
-    for i, label in enumerate(labels):
-        if counts[i] < min_group_size:
-            continue
-        tn, fp, fn, tp = (int(c) for c in cells[i])
-        dens = {
-            "selection_rate": (tp + fp, tn + fp + fn + tp),
-            "true_positive_rate": (tp, tp + fn),
-            "false_positive_rate": (fp, fp + tn),
-            "false_negative_rate": (fn, tp + fn),
-            "precision": (tp, tp + fp),
-            "accuracy": (tp + tn, tn + fp + fn + tp),
-        }
-        intervals = {k: iv for k, (a, b) in dens.items() if (iv := _wilson(a, b, confidence)) is not None}
-        per_group[label] = GroupStats(
-            count=int(counts[i]),
-            tn=tn,
-            fp=fp,
-            fn=fn,
-            tp=tp,
-            intervals=intervals,
-            **{k: float(rates[k][i]) for k in dens},
-        )
-    selection = rates["selection_rate"]
-    min_count = int(counts.min())
-    return FairnessMeasurement(
-        value=value,
-        inconclusive=bool(min_count < min_group_size or len(labels) < 2),
+    return measure_cells(
+        cells,
+        [", ".join(g) for g in groups],
+        sensitive=state.spec.sensitive,
         metric=metric,
-        lower=lower,
-        upper=upper,
-        metrics=point,
-        per_group=per_group,
-        four_fifths_pass=bool(selection.min() >= 0.8 * selection.max()),
-        min_group_count=min_count,
-        min_group_size=min_group_size,
-        groups=labels,
-        sensitive=list(state.spec.sensitive),
         confidence=confidence,
         replicates=replicates,
+        seed=seed,
+        min_group_size=min_group_size,
+        progress=progress,
     )
 
 
@@ -209,9 +139,23 @@ def _on(values: np.ndarray, table: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return out
 
 
+def _ks_p(d: float, na: int, nb: int) -> float:
+    """KS p-value for gridded (large) samples: the limiting Kolmogorov distribution once
+    ``n m / (n + m)`` exceeds 10^5 (scipy's finite-n ``kstwo`` costs ~0.3 s a call there and
+    differs from the limit by less than the grid's own uncertainty), else as scipy."""
+    from scipy.stats import distributions
+
+    from govern.checks._drift import ks_pvalue
+
+    en = na * nb / (na + nb)
+    if en > 100_000:
+        return float(distributions.kstwobign.sf(math.sqrt(en) * d))
+    return ks_pvalue(d, na, nb)
+
+
 def numeric_feature(ref: NumericState, cur: NumericState) -> dict[str, Any]:
     """KS, PSI, Wasserstein (normalized) and JS of one feature, with intervals when gridded."""
-    from govern.checks._drift import jensen_shannon, ks_pvalue, psi
+    from govern.checks._drift import jensen_shannon, psi
 
     na, nb = int(ref.counts.sum()), int(cur.counts.sum())
     if na == 0 or nb == 0:
@@ -234,10 +178,10 @@ def numeric_feature(ref: NumericState, cur: NumericState) -> dict[str, Any]:
     d_lo, d_hi = ks_bracket(ref, cur)
     w_lo, w_hi = wasserstein_bracket(ref, cur)
     d = (d_lo + d_hi) / 2
-    out.update(ks_statistic=d, ks_pvalue=ks_pvalue(d, na, nb), wasserstein=(w_lo + w_hi) / 2 / scale)
+    out.update(ks_statistic=d, ks_pvalue=_ks_p(d, na, nb), wasserstein=(w_lo + w_hi) / 2 / scale)
     out["intervals"] = {
         "ks_statistic": Interval(d_lo, d_hi),
-        "ks_pvalue": Interval(ks_pvalue(d_hi, na, nb), ks_pvalue(d_lo, na, nb)),
+        "ks_pvalue": Interval(_ks_p(d_hi, na, nb), _ks_p(d_lo, na, nb)),
         "wasserstein": Interval(w_lo / scale, w_hi / scale),
     }
     return out
@@ -335,6 +279,7 @@ def measure_drift(
             raise GovernError("evidence_missing_column", f"feature {name!r} is not in the partials")
         stats = feature_drift(reference.features[name], current.features[name])
         key = numeric_key if stats["kind"] == "numeric" else categorical_key
+        stats["statistic_name"] = key
         stats["statistic"] = float(stats.get(key, 0.0))
         stats["pvalue"] = float(stats.get("ks_pvalue", stats.get("chi2_pvalue", 1.0)))
         raw[name] = stats
@@ -355,7 +300,7 @@ def measure_drift(
     top_iv = raw[top_name]["intervals"].get(key)
     if top_iv is not None:
         uppers = [raw[n]["intervals"].get(key, Interval(raw[n]["statistic"], raw[n]["statistic"])) for n in names]
-        intervals["value"] = Interval(top_iv.lower, max(iv.upper for iv in uppers))
+        intervals["value"] = intervals["max_value"] = Interval(top_iv.lower, max(iv.upper for iv in uppers))
     p_ivs = [raw[n]["intervals"].get("ks_pvalue") for n in names]
     if any(iv is not None for iv in p_ivs):
         lows = [iv.lower if iv is not None else raw[n]["pvalue"] for n, iv in zip(names, p_ivs, strict=True)]

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from govern.core import GovernError
+from govern.core import GovernError, Location
 
 from . import _codec
 from ._columns import binary, column, floats, text_codes
@@ -62,11 +62,17 @@ def _predictions(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.nda
     y = binary(column(batch, spec.label, where), spec.label, where, positive=spec.positive)
     if spec.prediction is not None:
         p = binary(column(batch, spec.prediction, where), spec.prediction, where, positive=spec.positive)
-    elif spec.score is not None:
-        s = _scores(spec, batch, where)
+    elif spec.score is not None:  # any real score with its cut-off (not only probabilities)
+        s = floats(column(batch, spec.score, where), spec.score, where)
+        if np.isnan(s).any():
+            raise GovernError(
+                "evidence_missing_values",
+                f"{int(np.isnan(s).sum())} empty value(s) in column {spec.score!r}",
+                Location(where),
+            )
         p = (s >= spec.threshold).astype(np.int64)
     else:
-        raise GovernError("evidence_missing_column", "need a prediction or a score column", None)
+        raise GovernError("evidence_missing_column", "need a prediction or a score column", Location(where))
     return y, p
 
 
@@ -74,7 +80,9 @@ def _scores(spec: Spec, batch: Any, where: str) -> np.ndarray:
     assert spec.score is not None
     s = floats(column(batch, spec.score, where), spec.score, where)
     if len(s) and (not np.isfinite(s).all() or s.min() < 0 or s.max() > 1):
-        raise GovernError("evidence_wrong_type", f"scores in {spec.score!r} must be probabilities in [0, 1]", None)
+        raise GovernError(
+            "evidence_wrong_type", f"scores in {spec.score!r} must be probabilities in [0, 1]", Location(where)
+        )
     return s
 
 
@@ -587,12 +595,17 @@ class Partials(_State):
 
     kind = "partials"
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, *, only: Sequence[str] | None = None) -> None:
+        """``only``: collect just these parts (``fairness``, ``scores``, ``features``), e.g. a
+        fairness check streaming a table that also has scores."""
         self.spec = spec
-        self.fairness: FairnessState | None = FairnessState(spec) if spec.sensitive and spec.label else None
-        self.scores: ScoreState | None = ScoreState(spec) if spec.score and spec.label else None
+        wanted = set(only) if only is not None else {"fairness", "scores", "features"}
+        self.fairness: FairnessState | None = (
+            FairnessState(spec) if spec.sensitive and spec.label and "fairness" in wanted else None
+        )
+        self.scores: ScoreState | None = ScoreState(spec) if spec.score and spec.label and "scores" in wanted else None
         self.features: dict[str, FeatureState] = {}
-        for profile in spec.features:
+        for profile in spec.features if "features" in wanted else ():
             if isinstance(profile, NumericProfile):
                 self.features[profile.name] = NumericState(spec, profile.name)
             else:
@@ -611,7 +624,13 @@ class Partials(_State):
 
     def merge(self, other: Partials) -> Partials:
         self._check_same(other)
-        out = Partials(self.spec)
+        if (self.fairness is None, self.scores is None, sorted(self.features)) != (
+            other.fairness is None,
+            other.scores is None,
+            sorted(other.features),
+        ):
+            raise GovernError("stats_merge_mismatch", "these partials collected different parts of the spec")
+        out = Partials(self.spec, only=())
         if self.fairness is not None and other.fairness is not None:
             out.fairness = self.fairness.merge(other.fairness)
         if self.scores is not None and other.scores is not None:
@@ -631,7 +650,7 @@ class Partials(_State):
         features: Iterable[FeatureState] = (),
     ) -> Partials:
         """Partials from states an engine built with ``from_counts`` (missing parts stay empty)."""
-        out = cls(spec)
+        out = cls(spec, only=())
         out.rows = int(rows)
         if fairness is not None:
             out.fairness = fairness
@@ -666,7 +685,7 @@ class Partials(_State):
             raise GovernError("stats_bytes_invalid", "the embedded spec does not match the partials' spec digest")
         if spec is not None:
             _same_spec(spec, digest)
-        out = cls(embedded)
+        out = cls(embedded, only=())
         out.rows = int(fields["rows"])
         blob = arrays["parts"].tobytes()
         offset = 0
