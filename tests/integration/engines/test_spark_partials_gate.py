@@ -27,8 +27,7 @@ ROWS = 200_000
 PACK = {
     "pack.yaml": "apiVersion: govern/v1\nkind: Pack\nmetadata:\n  name: scale\n  version: '1.0.0'\n",
     "tiering.yaml": (
-        "apiVersion: govern/v1\nkind: Tiering\nmetadata:\n  name: scale-tiers\nspec:\n  default: minimal\n"
-        "  rules: []\n"
+        "apiVersion: govern/v1\nkind: Tiering\nmetadata:\n  name: scale-tiers\nspec:\n  default: minimal\n  rules: []\n"
     ),
     "fairness.yaml": """\
 apiVersion: govern/v1
@@ -89,10 +88,10 @@ def _pdftotext(pdf: Path) -> str:
 )
 def test_spark_partials_are_gated_promoted_and_reported(spark: Any, tmp_path: Path, cli: Any) -> None:
     import pandas as pd
+    from govern_testkit import workspace_env
 
     from govern.checks import fairness
     from govern.stats import Spec, collect
-    from govern_testkit import workspace_env
 
     columns = _rows(7)
     df = spark.createDataFrame(pd.DataFrame(columns)).repartition(4)
@@ -125,7 +124,7 @@ def test_spark_partials_are_gated_promoted_and_reported(spark: Any, tmp_path: Pa
     decision = json.loads(gate.stdout)
     assert decision["outcome"] == "allow"
     (finding,) = decision["findings"]
-    assert finding["rule"] == "demographic-parity" and finding["result"] == "pass"
+    assert finding["rule"] == "scale/demographic-parity" and finding["result"] == "pass"
 
     expected = fairness(
         columns["label"],
