@@ -143,11 +143,14 @@ class _Builder:
         s = self.spec
         items: list[tuple[str, str]] = [("rows", "count(*)")]
         for name in [n for n in (s.label, s.prediction, s.score) if n] + list(s.sensitive):
-            items.append((f"null:{name}", self.count_if(f"{self.q(name)} IS NULL")))
+            empty = f"{self.q(name)} IS NULL"
+            if name == s.score:  # a NaN score is an empty value, as in the local runner
+                empty += f" OR {self.isnan(self.score())}"
+            items.append((f"null:{name}", self.count_if(empty)))
         for name in [n for n in (s.label, s.prediction) if n]:
             _, bad = self.binary(name)
             items.append((f"bad:{name}", self.count_if(f"{self.q(name)} IS NOT NULL AND {bad}")))
-        if s.score:
+        if s.score and s.label:  # the score state needs probabilities (fairness alone takes any real)
             sc = self.score()
             items.append(("bad:score", self.count_if(f"{self.isnan(sc)} OR {sc} < 0 OR {sc} > 1")))
             items.append(("approx:score", f"approx_count_distinct({sc})"))
@@ -262,7 +265,7 @@ def collect_sql(spec: Spec, source: SqlSource) -> Partials:
             _fail(
                 "evidence_label_not_binary", f"column {name!r} must be 0/1 (or name the positive value)", source.where
             )
-    if spec.score and summary["bad:score"]:
+    if spec.score and spec.label and summary["bad:score"]:
         _fail("evidence_wrong_type", f"scores in {spec.score!r} must be probabilities in [0, 1]", source.where)
 
     fairness = scores = None
