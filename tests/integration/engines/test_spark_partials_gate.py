@@ -132,7 +132,7 @@ def test_spark_partials_are_gated_promoted_and_reported(spark: Any, tmp_path: Pa
         sensitive={"sex": columns["sex"], "race": columns["race"]},
         replicates=0,
     )
-    assert finding["value"] == pytest.approx(expected["value"], abs=1e-12)
+    assert finding["value"] == pytest.approx(expected.value, abs=1e-12)
 
     pdf = tmp_path / "loans.pdf"
     report = run("report", "model", "loans@1", "-o", str(pdf))
@@ -140,8 +140,8 @@ def test_spark_partials_are_gated_promoted_and_reported(spark: Any, tmp_path: Pa
     text = _pdftotext(pdf)
     assert "Fairness" in text and "staging" in text
     assert "CI lower" in text and "CI upper" in text
-    for group, stats in expected["per_group"].items():
+    for group, stats in expected.per_group.items():
         line = next((ln for ln in text.splitlines() if ln.strip().startswith(group)), None)
         assert line is not None, f"group {group!r} missing from the report"
-        assert f"{int(stats['count']):,}" in line or str(int(stats["count"])) in line
-    assert f"{expected['value']:.3f}"[:4] in text  # the headline difference, as printed
+        assert f"{int(stats.count):,}" in line or str(int(stats.count)) in line
+    assert f"{expected.value:.3f}"[:4] in text  # the headline difference, as printed
