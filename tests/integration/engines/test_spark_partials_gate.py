@@ -82,10 +82,6 @@ def _pdftotext(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
 
 
-@pytest.mark.xfail(
-    reason="needs the fairness check to read `--partials` evaluation evidence (stats helper wiring _streamed)",
-    strict=False,
-)
 def test_spark_partials_are_gated_promoted_and_reported(spark: Any, tmp_path: Path, cli: Any) -> None:
     import pandas as pd
     from govern_testkit import workspace_env
