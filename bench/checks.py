@@ -54,8 +54,8 @@ def bench_fairness(n: int) -> list[str]:
     groups = rng.choice(np.array(["a", "b", "c", "d"]), n)
     y = rng.integers(0, 2, n)
     pred = (rng.random(n) < 0.3 + 0.2 * y).astype(int)
-    t_point, m_point, ours = measure(lambda: fairness(y, pred, sensitive=groups, replicates=0))
-    t_boot, m_boot, boot = measure(lambda: fairness(y, pred, sensitive=groups, replicates=1000))
+    t_point, m_point, ours = measure(lambda: fairness(y, pred, sensitive=groups, replicates=0).to_json())
+    t_boot, m_boot, boot = measure(lambda: fairness(y, pred, sensitive=groups, replicates=1000).to_json())
 
     def reference() -> Any:
         with warnings.catch_warnings():
@@ -133,7 +133,7 @@ def bench_drift_vs_evidently(n: int, k: int) -> list[str]:
     rng = np.random.default_rng(0)
     ref = pd.DataFrame(rng.normal(size=(n, k)), columns=[f"f{i}" for i in range(k)])
     cur = pd.DataFrame(rng.normal(0.01, 1, size=(n, k)), columns=ref.columns)
-    t, m, _ = measure(lambda: drift(ref, cur))
+    t, m, _ = measure(lambda: drift(ref, cur).to_json())
     seconds, reason = _evidently(n, k)
     anchor = f"Evidently DataDriftPreset {seconds:.2f} s" if seconds is not None else f"Evidently skipped: {reason}"
     ratio = f"{seconds / t:.0f}x (goal >= 10x)" if seconds is not None else "skipped"
@@ -151,7 +151,7 @@ def bench_drift_large(n: int, k: int) -> list[str]:
     rng = np.random.default_rng(1)
     ref = pd.DataFrame(rng.normal(size=(n, k)), columns=[f"f{i}" for i in range(k)])
     cur = pd.DataFrame(rng.normal(0.002, 1, size=(n, k)), columns=ref.columns)
-    t, m, result = measure(lambda: drift(ref, cur))
+    t, m, result = measure(lambda: drift(ref, cur).to_json())
     start = time.perf_counter()
     ks = ks_2samp(ref["f0"].to_numpy(), cur["f0"].to_numpy())
     t_scipy = time.perf_counter() - start
@@ -174,7 +174,7 @@ def bench_shap(n: int) -> list[str]:
     X = pd.DataFrame(rng.normal(size=(n, 20)), columns=[f"f{i}" for i in range(20)])
     y = (X.f0 + X.f1 * X.f2 + rng.normal(size=n) > 0).astype(int)
     model = lightgbm.LGBMClassifier(n_estimators=200, num_leaves=31, verbose=-1).fit(X, y)
-    t, m, ours = measure(lambda: explain(model, X))
+    t, m, ours = measure(lambda: explain(model, X).to_json())
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -20,9 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-ORDER = ["lineage", "ledger", "policy", "checks", "gate", "api", "report"]
+ORDER = ["lineage", "ledger", "policy", "checks", "scale", "gate", "api", "report"]
 ARGS: dict[str, list[str]] = {
     "checks": ["--output", "docs/benchmarks-checks.md"],
+    "scale": ["--output", "docs/benchmarks-scale.md"],
 }
 PACKAGES = [
     "numpy",
@@ -39,6 +40,11 @@ PACKAGES = [
     "uvicorn",
     "weasyprint",
     "cryptography",
+    "pyarrow",
+    "duckdb",
+    "pyspark",
+    "dask",
+    "ray",
 ]
 
 

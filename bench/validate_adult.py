@@ -55,11 +55,11 @@ def run(data: Path) -> str:
         "A LightGBM model (200 trees; `sex` is not one of its inputs, `race` is) is trained on",
         f"`adult_train.csv` ({len(train):,} rows) and evaluated on `adult_test.csv` ({len(test):,} rows);",
         "`income` = `>50K` is the positive class. Produced by `bench/validate_adult.py`.",
-        f"Test AUC: govern {performance(y, score, replicates=0)['value']:.6f}, scikit-learn {roc_auc_score(y, score):.6f}.",
+        f"Test AUC: govern {performance(y, score, replicates=0).value:.6f}, scikit-learn {roc_auc_score(y, score):.6f}.",
         "",
     ]
     for columns in (["sex"], ["race"], ["sex", "race"]):
-        ours = fairness(y, pred, sensitive=test[columns], replicates=1000, seed=0)
+        ours = fairness(y, pred, sensitive=test[columns], replicates=1000, seed=0).to_json()
         lines += [
             f"## Fairness by {' x '.join(columns)}",
             "",
@@ -102,7 +102,7 @@ def run(data: Path) -> str:
                 )
             lines.append("")
 
-    result = drift(train[NUMERIC + CATEGORICAL], test[NUMERIC + CATEGORICAL])
+    result = drift(train[NUMERIC + CATEGORICAL], test[NUMERIC + CATEGORICAL]).to_json()
     lines += [
         "## Drift, train -> test",
         "",

@@ -1,4 +1,4 @@
-"""Checks: turn evidence into measurements that policy rules judge (CONTRACT.md).
+"""Checks: turn evidence into typed measurements (``govern.measurements``) that policy rules judge.
 
 The gate calls :func:`run_check`; the ad-hoc CLI and notebooks call the pure functions.
 Numbers equal fairlearn's, scipy's, scikit-learn's and shap's on the same input.
@@ -6,7 +6,7 @@ Numbers equal fairlearn's, scipy's, scikit-learn's and shap's on the same input.
 
 from ._drift import DriftMethod, decide, drift
 from ._explain import ProxyMethod, cramers_v, explain, explainability, importance_of, normalized_mutual_information
-from ._fairness import FAIRNESS_METRICS, FairnessMetric, fairness
+from ._fairness import FAIRNESS_METRICS, FairnessMetric, fairness, wilson_interval
 from ._hygiene import DEFAULT_REQUIRED_FIELDS, documentation, lineage_hygiene
 from ._performance import PERFORMANCE_METRICS, PerformanceMetric, performance
 from ._registry import CHECKS, run_check, validate_params
@@ -26,6 +26,7 @@ __all__ = [
     "lineage_hygiene",
     # helpers and vocabularies
     "decide",
+    "wilson_interval",
     "importance_of",
     "cramers_v",
     "normalized_mutual_information",

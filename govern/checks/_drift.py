@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import numpy as np
 
 from govern.core import GovernError
+from govern.measurements import DriftMeasurement, FeatureDrift
 
 DriftMethod = Literal["psi", "ks", "wasserstein", "jensen_shannon", "chi2"]
 METHOD_KEY: dict[str, tuple[str, str]] = {
@@ -150,6 +150,8 @@ def numeric_drift(reference: np.ndarray, current: np.ndarray) -> dict[str, float
         "psi": psi(ref_counts, cur_counts),
         "wasserstein": wasserstein_sorted(a, b) / (scale if scale > 0 else 1.0),
         "jensen_shannon": jensen_shannon(ref_counts, cur_counts),
+        "n_reference": len(a),
+        "n_current": len(b),
     }
 
 
@@ -181,6 +183,8 @@ def categorical_drift(reference: np.ndarray, current: np.ndarray) -> dict[str, f
         "psi": psi(r, c),
         "jensen_shannon": jensen_shannon(r, c),
         "unseen_share": float(unseen),
+        "n_reference": len(ref),
+        "n_current": len(cur),
     }
 
 
@@ -213,7 +217,7 @@ def drift(
     score: str | None = None,
     workers: int = 2,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> DriftMeasurement:
     """Per-feature drift of ``current`` against ``reference`` (two DataFrames).
 
     Parameters
@@ -232,12 +236,12 @@ def drift(
     review_p, retrain_p:
         Cut-offs of the decision matrix over ``min_pvalue`` (see :func:`decide`).
     score:
-        Name of the model score column; its PSI is ``prediction_psi`` (0.0 when absent).
+        Name of the model score column; its PSI is ``prediction_psi`` (None without one).
     workers:
         Threads (numpy's sort and search release the GIL).
 
-    Returns the drift measurement of CONTRACT.md: ``value, max_value, min_pvalue,
-    per_feature, drifted, decision, prediction_psi, inconclusive``.
+    Returns the :class:`~govern.measurements.DriftMeasurement`: per feature every statistic
+    computed for its kind, the ``method`` statistic, the p-value and whether it drifted.
 
     Raises ``evidence_missing_column`` (a feature absent from ``current``), ``evidence_empty``,
     ``check_params_invalid``.
@@ -255,46 +259,53 @@ def drift(
     require_columns(cur, names)
     if not names:
         raise GovernError("check_params_invalid", "no feature to compare")
-    forced = set(categorical)
+    if method not in METHOD_KEY:
+        raise GovernError("check_params_invalid", f"unknown drift method {method!r}")
+    # One batch through the partial statistics (govern.stats), with every distinct value kept:
+    # in memory the exact statistics are affordable, and the code path is the streaming one.
+    from govern.stats import Partials, Spec, measure_drift, profile_source
 
-    def one(name: str) -> dict[str, float]:
-        a = ref[name].to_numpy()
-        b = cur[name].to_numpy()
-        if name not in forced and _is_numeric(a) and _is_numeric(b):
-            return numeric_drift(a.astype(np.float64), b.astype(np.float64))
-        return categorical_drift(a, b)
+    from ._streamed import _arrow_frame
 
-    per_feature: dict[str, dict[str, float]] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for i, (name, stats) in enumerate(zip(names, pool.map(one, names))):
-            per_feature[name] = stats
-            if progress is not None:
-                progress(i + 1, len(names))
-    pvalues = {n: s.get("ks_pvalue", s.get("chi2_pvalue", 1.0)) for n, s in per_feature.items()}
-    headline = {}
-    for name, stats in per_feature.items():
-        numeric_key, categorical_key = METHOD_KEY[method]
-        headline[name] = stats.get(numeric_key, stats.get(categorical_key, 0.0))
-    if threshold is None:
-        drifted = [n for n in names if pvalues[n] < retrain_p]
-    else:
-        drifted = [n for n in names if headline[n] >= threshold]
-    min_p = float(min(pvalues.values()))
-    prediction_psi = 0.0
-    if score is not None and score in ref.columns and score in cur.columns:
-        a = np.sort(ref[score].to_numpy(dtype=np.float64))
-        b = np.sort(cur[score].to_numpy(dtype=np.float64))
-        edges = quantile_edges(a)
-        prediction_psi = psi(binned_counts(a, edges), binned_counts(b, edges))
-    top = float(max(headline.values()))
-    return {
-        "value": top,
-        "max_value": top,
-        "min_pvalue": min_p,
-        "per_feature": per_feature,
-        "drifted": drifted,
-        "decision": decide(min_p, review_p=review_p, retrain_p=retrain_p),
-        "prediction_psi": prediction_psi,
-        "inconclusive": False,
-        "method": method,
-    }
+    with_score = [*names, score] if score is not None and score in ref.columns and score in cur.columns else names
+    cap = max(len(ref), len(cur), 1)
+    profiles, states = profile_source(
+        _arrow_frame(ref, with_score, categorical), categorical=categorical, distinct_cap=cap
+    )
+    spec = Spec(features=profiles, distinct_cap=cap)
+    reference_partials = Partials.assemble(spec, rows=len(ref), features=states.values())
+    current_partials = Partials(spec).update(_arrow_frame(cur, with_score, categorical))
+    return measure_drift(
+        reference_partials,
+        current_partials,
+        features=names,
+        method=method,
+        threshold=threshold,
+        review_p=review_p,
+        retrain_p=retrain_p,
+        score=score if with_score is not names else None,
+        progress=progress,
+    )
+
+
+def _feature(
+    stats: dict[str, float], statistic_name: str, statistic: float, pvalue: float, drifted: bool
+) -> FeatureDrift:
+    kind: Literal["numeric", "categorical"] = "numeric" if "ks_statistic" in stats else "categorical"
+    return FeatureDrift(
+        kind=kind,
+        n_reference=int(stats["n_reference"]),
+        n_current=int(stats["n_current"]),
+        ks_statistic=stats.get("ks_statistic"),
+        ks_pvalue=stats.get("ks_pvalue"),
+        psi=stats.get("psi"),
+        wasserstein=stats.get("wasserstein"),
+        jensen_shannon=stats.get("jensen_shannon"),
+        chi2_statistic=stats.get("chi2_statistic"),
+        chi2_pvalue=stats.get("chi2_pvalue"),
+        unseen_share=stats.get("unseen_share"),
+        statistic_name=statistic_name,
+        statistic=float(statistic),
+        pvalue=float(pvalue),
+        drifted=drifted,
+    )

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 
 from govern.core import GovernError
+from govern.measurements import ExplainabilityMeasurement
 
 ProxyMethod = Literal["cramers_v", "mutual_information"]
 Progress = Callable[[int, int], None]
@@ -133,7 +134,7 @@ def importance_of(values: Any, feature_names: Sequence[str]) -> dict[str, float]
     if not np.isfinite(array).all():
         raise GovernError("evidence_wrong_type", "SHAP values must be finite numbers")
     means = np.abs(array).mean(axis=0)
-    return {str(name): float(v) for name, v in zip(feature_names, means)}
+    return {str(name): float(v) for name, v in zip(feature_names, means, strict=True)}
 
 
 def _codes(values: Any, bins: int = 10) -> np.ndarray:
@@ -153,7 +154,7 @@ def contingency(a: Any, b: Any) -> np.ndarray:
     ca, cb = _codes(a), _codes(b)
     table = np.bincount(ca * (cb.max() + 1) + cb, minlength=(ca.max() + 1) * (cb.max() + 1))
     table = table.reshape(ca.max() + 1, cb.max() + 1)
-    return table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    return np.asarray(table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0])
 
 
 def cramers_v(table: np.ndarray) -> float:
@@ -202,13 +203,14 @@ def explainability(
     proxy_threshold: float = 0.5,
     top_k: int = 10,
     champion_importance: Mapping[str, float] | None = None,
-) -> dict[str, Any]:
+    explainer: str = "explanation",
+) -> ExplainabilityMeasurement:
     """The explainability measurement from a feature -> importance map.
 
     ``data`` (a DataFrame holding the features and the ``protected`` columns) is needed to find
-    proxies; without it ``proxy_share`` is 0. Returns CONTRACT.md's keys: ``value,
-    protected_share, proxy_share, top_features, importance, protected_in_top, rank_stability,
-    inconclusive`` plus ``proxies`` (feature -> strongest association).
+    proxies; without it ``proxy_share`` is 0. Returns the
+    :class:`~govern.measurements.ExplainabilityMeasurement` (``proxies``: feature -> strongest
+    association); ``explainer`` says where the importance came from.
     """
     total = float(sum(importance.values()))
     ranked = sorted(importance, key=lambda f: (-importance[f], f))
@@ -231,17 +233,21 @@ def explainability(
 
     protected_share = share([f for f in importance if f in protected_set])
     top = ranked[:top_k]
-    return {
-        "value": protected_share,
-        "protected_share": protected_share,
-        "proxy_share": share(list(proxies)),
-        "top_features": top,
-        "importance": {f: float(importance[f]) for f in ranked},
-        "protected_in_top": [f for f in top if f in protected_set or f in proxies],
-        "rank_stability": rank_stability(importance, champion_importance),
-        "proxies": proxies,
-        "inconclusive": total <= 0,
-    }
+    return ExplainabilityMeasurement(
+        value=protected_share,
+        inconclusive=total <= 0,
+        protected_share=protected_share,
+        proxy_share=share(list(proxies)),
+        top_features=top,
+        importance={f: float(importance[f]) for f in ranked},
+        protected_in_top=[f for f in top if f in protected_set or f in proxies],
+        rank_stability=rank_stability(importance, champion_importance),
+        proxies=proxies,
+        protected=list(protected),
+        proxy_method=proxy_method,
+        proxy_threshold=proxy_threshold,
+        explainer=explainer,
+    )
 
 
 def explain(
@@ -259,11 +265,11 @@ def explain(
     seed: int = 0,
     champion_importance: Mapping[str, float] | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> ExplainabilityMeasurement:
     """SHAP importance of ``model`` on ``data`` (a DataFrame) and the explainability measurement.
 
     ``features`` defaults to the model's ``feature_names_in_`` (else every column of ``data``).
-    See :func:`shap_values` and :func:`explainability`; adds ``explainer`` (tree/permutation).
+    See :func:`shap_values` and :func:`explainability`; ``explainer`` is ``tree`` or ``permutation``.
     """
     from govern.evidence import require_columns
 
@@ -278,7 +284,7 @@ def explain(
         seed=seed,
         progress=progress,
     )
-    result = explainability(
+    return explainability(
         importance_of(values, names),
         data=data,
         protected=protected,
@@ -286,6 +292,5 @@ def explain(
         proxy_threshold=proxy_threshold,
         top_k=top_k,
         champion_importance=champion_importance,
+        explainer=kind,
     )
-    result["explainer"] = kind
-    return result

@@ -10,12 +10,15 @@ counts instead of 10**9 row indices. Definitions follow fairlearn (``between_gro
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
+from statistics import NormalDist
 from typing import Any, Literal
 
 import numpy as np
 
 from govern.core import GovernError
+from govern.measurements import FairnessMeasurement, GroupStats, Interval
 
 FairnessMetric = Literal[
     "demographic_parity_difference",
@@ -26,15 +29,6 @@ FairnessMetric = Literal[
     "equal_opportunity_ratio",
 ]
 FAIRNESS_METRICS: tuple[str, ...] = FairnessMetric.__args__  # type: ignore[attr-defined]
-GROUP_METRICS = (
-    "count",
-    "selection_rate",
-    "true_positive_rate",
-    "false_positive_rate",
-    "false_negative_rate",
-    "precision",
-    "accuracy",
-)
 Progress = Callable[[int, int], None]
 
 
@@ -102,6 +96,59 @@ def bootstrap_cells(cells: np.ndarray, *, replicates: int, rng: np.random.Genera
     return draws.reshape(replicates, *cells.shape)
 
 
+def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> Interval | None:
+    """Wilson score interval of a binomial proportion (``successes`` of ``n``); None when ``n`` is 0.
+
+    Equals ``scipy.stats.binomtest(successes, n).proportion_ci(confidence, method="wilson")``.
+    """
+    if n <= 0:
+        return None
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return Interval(max(0.0, centre - half), min(1.0, centre + half))
+
+
+def group_stats(cells: np.ndarray, labels: Sequence[str], *, confidence: float) -> dict[str, GroupStats]:
+    """Per group: the confusion counts, fairlearn's rates and a Wilson interval per rate."""
+    rates = _group_rates(cells)
+    out: dict[str, GroupStats] = {}
+    for i, label in enumerate(labels):
+        tn, fp, fn, tp = (int(c) for c in cells[i])
+        n = tn + fp + fn + tp
+        # rate -> (numerator, denominator), the counts behind each rate of _group_rates
+        behind = {
+            "selection_rate": (tp + fp, n),
+            "true_positive_rate": (tp, tp + fn),
+            "false_positive_rate": (fp, fp + tn),
+            "false_negative_rate": (fn, tp + fn),
+            "precision": (tp, tp + fp),
+            "accuracy": (tp + tn, n),
+        }
+        intervals = {
+            name: ci
+            for name, (k, d) in behind.items()
+            if (ci := wilson_interval(k, d, confidence=confidence)) is not None
+        }
+        out[label] = GroupStats(
+            count=n,
+            tn=tn,
+            fp=fp,
+            fn=fn,
+            tp=tp,
+            selection_rate=float(rates["selection_rate"][i]),
+            true_positive_rate=float(rates["true_positive_rate"][i]),
+            false_positive_rate=float(rates["false_positive_rate"][i]),
+            false_negative_rate=float(rates["false_negative_rate"][i]),
+            precision=float(rates["precision"][i]),
+            accuracy=float(rates["accuracy"][i]),
+            intervals=intervals,
+        )
+    return out
+
+
 def _as_groups(sensitive: Any) -> tuple[np.ndarray, list[str]]:
     """Group codes and labels from an array, a {name: array} mapping or a DataFrame."""
     import pandas as pd
@@ -137,7 +184,7 @@ def fairness(
     seed: int = 0,
     min_group_size: int = 30,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> FairnessMeasurement:
     """Group fairness of binary predictions, with a bootstrap confidence interval.
 
     Parameters
@@ -157,8 +204,9 @@ def fairness(
 
     Returns
     -------
-    The fairness measurement of CONTRACT.md: ``value, lower, upper, inconclusive, metrics,
-    per_group, four_fifths_pass, min_group_count``.
+    The :class:`~govern.measurements.FairnessMeasurement`: the headline and its bootstrap
+    interval, all six metrics, and per group the confusion counts, rates and a Wilson interval
+    per rate at ``confidence``.
 
     Raises ``GovernError`` ``evidence_length_mismatch``, ``evidence_label_not_binary``,
     ``check_params_invalid``.
@@ -178,6 +226,44 @@ def fairness(
     if len(yt) == 0:
         raise GovernError("evidence_empty", "no rows to evaluate")
     cells = confusion_cells(yt, yp, groups, len(labels))
+    return measure_cells(
+        cells,
+        labels,
+        sensitive=_names(sensitive),
+        metric=metric,
+        confidence=confidence,
+        replicates=replicates,
+        seed=seed,
+        min_group_size=min_group_size,
+        progress=progress,
+    )
+
+
+def measure_cells(
+    cells: np.ndarray,
+    labels: Sequence[str],
+    *,
+    sensitive: Sequence[str],
+    metric: str = "demographic_parity_difference",
+    confidence: float = 0.95,
+    replicates: int = 1000,
+    seed: int = 0,
+    min_group_size: int = 30,
+    progress: Progress | None = None,
+) -> FairnessMeasurement:
+    """The fairness measurement of a count cube (groups, 4): the one code path of every source
+    (in-memory arrays, streamed datasets, partials from a cluster; ``govern.stats``).
+
+    Groups under ``min_group_size`` rows count in every number but are left out of
+    ``per_group`` (small-cell suppression: their counts never leave the process); they make the
+    measurement ``inconclusive``.
+    """
+    if metric not in FAIRNESS_METRICS:
+        raise GovernError("check_params_invalid", f"unknown fairness metric {metric!r}")
+    if not 0 < confidence < 1:
+        raise GovernError("check_params_invalid", "confidence must be between 0 and 1")
+    if len(labels) == 0:
+        raise GovernError("evidence_empty", "no rows to evaluate")
     rates = _group_rates(cells)
     point = {k: float(v) for k, v in _summary(cells).items()}
     value = point[metric]
@@ -195,21 +281,25 @@ def fairness(
         alpha = (1 - confidence) / 2
         lower, upper = (float(q) for q in np.quantile(samples, [alpha, 1 - alpha]))
     counts = rates["count"]
-    per_group = {label: {name: float(rates[name][i]) for name in GROUP_METRICS} for i, label in enumerate(labels)}
     selection = rates["selection_rate"]
     min_count = int(counts.min())
-    return {
-        "value": value,
-        "lower": lower,
-        "upper": upper,
-        "inconclusive": bool(min_count < min_group_size or len(labels) < 2),
-        "metrics": point,
-        "per_group": per_group,
-        "four_fifths_pass": bool(selection.min() >= 0.8 * selection.max()),
-        "min_group_count": min_count,
-        "groups": labels,
-        "sensitive": _names(sensitive),
-    }
+    shown = [i for i in range(len(labels)) if counts[i] >= min_group_size]
+    return FairnessMeasurement(
+        value=value,
+        inconclusive=bool(min_count < min_group_size or len(labels) < 2),
+        metric=metric,
+        lower=lower,
+        upper=upper,
+        metrics=point,
+        per_group=group_stats(cells[shown], [labels[i] for i in shown], confidence=confidence),
+        four_fifths_pass=bool(selection.min() >= 0.8 * selection.max()),
+        min_group_count=min_count,
+        min_group_size=min_group_size,
+        groups=list(labels),
+        sensitive=list(sensitive),
+        confidence=confidence,
+        replicates=replicates,
+    )
 
 
 def _names(sensitive: Any) -> list[str]:
@@ -222,7 +312,7 @@ def _names(sensitive: Any) -> list[str]:
 
 def fairness_from_table(
     frame: Any, *, label: str, prediction: str, sensitive: Sequence[str], positive: str | None = None, **options: Any
-) -> dict[str, Any]:
+) -> FairnessMeasurement:
     """:func:`fairness` over the columns of a loaded evidence table (located errors)."""
     from govern.evidence import binary_column, require_columns
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from govern.measurements import DocumentationMeasurement, LineageMeasurement
+
 
 # Card fields each tier requires when the rule names none (``with.required`` overrides).
 def _required_by_tier() -> dict[str, tuple[str, ...]]:
@@ -39,7 +41,7 @@ def _empty(value: Any) -> bool:
 
 def documentation(
     card: Mapping[str, Any] | None, *, tier: str | None = None, required: Sequence[str] | None = None
-) -> dict[str, Any]:
+) -> DocumentationMeasurement:
     """Which required model-card fields are present.
 
     ``required`` (dotted paths such as ``metrics.auc``) defaults to
@@ -56,19 +58,15 @@ def documentation(
     card = card or {}
     missing = [f for f in fields if _empty(_field(card, f))]
     share = 1.0 if not fields else (len(fields) - len(missing)) / len(fields)
-    return {
-        "value": float(share),
-        "missing": missing,
-        "complete": not missing,
-        "required": fields,
-        "inconclusive": False,
-    }
+    return DocumentationMeasurement(
+        value=float(share), inconclusive=False, missing=missing, complete=not missing, required=fields
+    )
 
 
 def lineage_hygiene(
     lineage: Mapping[str, Any] | None, *, require_runs: bool = True, require_datasets: bool = True
-) -> dict[str, Any]:
-    """Violations of lineage hygiene in the ``lineage`` facts (CONTRACT.md).
+) -> LineageMeasurement:
+    """Violations of lineage hygiene in the ``lineage`` facts (docs/measurements.md).
 
     A violation per: no upstream dataset / training run recorded (unless not required), a dataset
     not registered (``registered: false``), without a data card (``has_card``/``card`` false when
@@ -105,9 +103,6 @@ def lineage_hygiene(
     for run in runs:
         if _empty(run.get("code_commit")):
             violations.append(f"run:{run.get('id', '?')} has no code commit recorded")
-    return {
-        "value": float(len(violations)),
-        "violations": violations,
-        "complete": not violations,
-        "inconclusive": False,
-    }
+    return LineageMeasurement(
+        value=float(len(violations)), inconclusive=False, violations=violations, complete=not violations
+    )

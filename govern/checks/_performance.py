@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from govern.core import GovernError
+from govern.measurements import PerformanceMeasurement
 
 PerformanceMetric = Literal["auc", "accuracy", "f1", "log_loss", "brier", "calibration_error"]
 PERFORMANCE_METRICS: tuple[str, ...] = PerformanceMetric.__args__  # type: ignore[attr-defined]
@@ -67,11 +68,11 @@ def _metric(prep: _Prepared, w: np.ndarray, metric: str) -> np.ndarray:
     if metric == "auc":
         return _auc(prep, w)
     if metric == "accuracy":
-        return (w @ prep.correct_row) / total
+        return np.asarray((w @ prep.correct_row) / total)
     if metric == "log_loss":
-        return (w @ prep.logloss_row) / total
+        return np.asarray((w @ prep.logloss_row) / total)
     if metric == "brier":
-        return (w @ prep.brier_row) / total
+        return np.asarray((w @ prep.brier_row) / total)
     if metric == "f1":
         tp = w @ prep.tp_row
         denominator = w @ prep.pred + w @ prep.y
@@ -88,7 +89,7 @@ def _metric(prep: _Prepared, w: np.ndarray, metric: str) -> np.ndarray:
             return np.bincount(idx, weights=(w * values).ravel(), minlength=size).reshape(b, -1)
 
         gap = np.abs(per_bin(prep.y) - per_bin(prep.score))
-        return gap.sum(axis=1) / total
+        return np.asarray(gap.sum(axis=1) / total)
     raise GovernError("check_params_invalid", f"unknown performance metric {metric!r}")
 
 
@@ -124,7 +125,7 @@ def performance(
     replicates: int = 1000,
     seed: int = 0,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> PerformanceMeasurement:
     """Performance of a binary classifier, and its difference to the champion with a bootstrap CI.
 
     Parameters
@@ -140,8 +141,8 @@ def performance(
     metric:
         The headline ``value`` and the metric of ``delta`` (challenger minus champion).
 
-    Returns the performance measurement of CONTRACT.md: ``value, metrics, delta, delta_lower,
-    delta_upper, has_champion, inconclusive``.
+    Returns the :class:`~govern.measurements.PerformanceMeasurement` (``delta`` and its interval
+    are 0 without a champion; ``champion_value`` and ``paired`` are then absent).
 
     Raises ``evidence_label_not_binary``, ``evidence_label_single_class``,
     ``evidence_wrong_type``, ``evidence_length_mismatch``, ``check_params_invalid``.
@@ -155,29 +156,37 @@ def performance(
     prep = _Prepared(y, s, np.asarray(pred))
     ones = np.ones((1, len(y)))
     metrics = {name: float(_metric(prep, ones, name)[0]) for name in PERFORMANCE_METRICS}
-    result: dict[str, Any] = {
-        "value": metrics[metric],
-        "metrics": metrics,
-        "delta": 0.0,
-        "delta_lower": 0.0,
-        "delta_upper": 0.0,
-        "has_champion": champion_score is not None,
-        "inconclusive": False,
-    }
+
+    def result(
+        delta: float, lower: float, upper: float, champion_value: float | None = None, paired: bool | None = None
+    ) -> PerformanceMeasurement:
+        return PerformanceMeasurement(
+            value=metrics[metric],
+            inconclusive=False,
+            metric=metric,
+            metrics=metrics,
+            n=len(y),
+            has_champion=champion_score is not None,
+            delta=delta,
+            delta_lower=lower,
+            delta_upper=upper,
+            confidence=confidence,
+            replicates=replicates,
+            champion_value=champion_value,
+            paired=paired,
+        )
+
     if champion_score is None:
-        return result
+        return result(0.0, 0.0, 0.0)
     cs = np.asarray(champion_score, dtype=np.float64)
     cy = y if champion_y_true is None else np.asarray(champion_y_true, dtype=np.float64)
     _check_inputs(cy, cs)
     paired = len(cy) == len(y) and bool(np.array_equal(cy, y))
     champ = _Prepared(cy, cs, cs >= threshold)
     champion_value = float(_metric(champ, np.ones((1, len(cy))), metric)[0])
-    result["delta"] = metrics[metric] - champion_value
-    result["champion_value"] = champion_value
-    result["paired"] = paired
+    delta = metrics[metric] - champion_value
     if replicates <= 0:
-        result["delta_lower"] = result["delta_upper"] = result["delta"]
-        return result
+        return result(delta, delta, delta, champion_value, paired)
     rng = np.random.default_rng(seed)
     deltas = np.empty(replicates)
     chunk = max(1, min(replicates, 4_000_000 // max(len(y), 1)))
@@ -191,5 +200,4 @@ def performance(
             progress(stop, replicates)
     alpha = (1 - confidence) / 2
     lo, hi = np.nanquantile(deltas, [alpha, 1 - alpha])
-    result["delta_lower"], result["delta_upper"] = float(lo), float(hi)
-    return result
+    return result(delta, float(lo), float(hi), champion_value, paired)

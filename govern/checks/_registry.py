@@ -2,7 +2,7 @@
 
 Each check has a pydantic model of its ``with`` parameters (unknown keys are errors, so a typo
 in a policy never silently falls back to a default) and a runner that reads the evidence it
-needs and returns the measurement of CONTRACT.md.
+needs and returns its typed measurement (``govern.measurements``; docs/measurements.md).
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from govern.core import GovernError
 from govern.evidence import EvidenceSet
+from govern.measurements import (
+    DocumentationMeasurement,
+    DriftMeasurement,
+    ExplainabilityMeasurement,
+    FairnessMeasurement,
+    LineageMeasurement,
+    Measurement,
+    PerformanceMeasurement,
+)
 
 from ._drift import DriftMethod
 from ._explain import ProxyMethod
@@ -77,11 +86,26 @@ class LineageParams(_Params):
     require_datasets: bool = True
 
 
-def _fairness(p: FairnessParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+def _fairness(
+    p: FairnessParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None
+) -> FairnessMeasurement:
     from govern.evidence import binary_column, numeric_column
 
     from ._fairness import fairness
+    from ._streamed import fairness_of, streams_evaluation
 
+    if streams_evaluation(ev):  # a dataset or partials: through govern.stats, never loaded whole
+        return fairness_of(
+            ev,
+            sensitive=p.sensitive,
+            threshold=p.threshold,
+            metric=p.metric,
+            confidence=p.confidence,
+            replicates=p.replicates,
+            seed=p.seed,
+            min_group_size=p.min_group_size,
+            progress=progress,
+        )
     frame, item = ev.table("evaluation", purpose="fairness")
     m = item.mapping
     sensitive = p.sensitive or list(m.sensitive)
@@ -114,9 +138,21 @@ def _fairness(p: FairnessParams, ev: EvidenceSet, facts: dict[str, Any], progres
     )
 
 
-def _drift(p: DriftParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+def _drift(p: DriftParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> DriftMeasurement:
     from ._drift import drift
+    from ._streamed import drift_of, streams_role
 
+    if streams_role(ev, "reference") or streams_role(ev, "current"):
+        return drift_of(
+            ev,
+            features=None if p.features == "all" else p.features,
+            categorical=p.categorical,
+            method=p.method,
+            threshold=p.threshold,
+            review_p=p.review_p,
+            retrain_p=p.retrain_p,
+            progress=progress,
+        )
     reference, ref_item = ev.table("reference", purpose="drift")
     current, cur_item = ev.table("current", purpose="drift")
     score = ref_item.mapping.score or cur_item.mapping.score
@@ -154,7 +190,7 @@ def _importance_from_explanation(ev: EvidenceSet) -> dict[str, float]:
 
 def _explainability(
     p: ExplainabilityParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None
-) -> dict[str, Any]:
+) -> ExplainabilityMeasurement:
     from ._explain import explain, explainability
 
     data = item = None
@@ -174,7 +210,7 @@ def _explainability(
                 max_samples=p.max_samples,
                 permutations=p.permutations,
                 seed=p.seed,
-            )["importance"]
+            ).importance
     use_explanation = p.source == "explanation" or (p.source == "auto" and ev.get("explanation") is not None)
     if use_explanation:
         return explainability(
@@ -207,10 +243,21 @@ def _explainability(
 
 def _performance(
     p: PerformanceParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None
-) -> dict[str, Any]:
+) -> PerformanceMeasurement:
     from govern.evidence import binary_column, numeric_column
 
     from ._performance import performance
+    from ._streamed import performance_of, streams_evaluation
+
+    if streams_evaluation(ev):
+        return performance_of(
+            ev,
+            metric=p.metric,
+            threshold=p.threshold,
+            confidence=p.confidence,
+            replicates=p.replicates,
+            progress=progress,
+        )
 
     def label_and_score(evidence: EvidenceSet, who: str) -> tuple[Any, Any, Any]:
         frame, item = evidence.table("evaluation", purpose=f"performance ({who})")
@@ -267,20 +314,20 @@ def _champion_on_challenger_rows(ev: EvidenceSet) -> Any:
 
 def _documentation(
     p: DocumentationParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None
-) -> dict[str, Any]:
+) -> DocumentationMeasurement:
     from ._hygiene import documentation
 
     model = facts.get("model") or {}
     return documentation(model.get("card"), tier=model.get("tier"), required=p.required)
 
 
-def _lineage(p: LineageParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> dict[str, Any]:
+def _lineage(p: LineageParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> LineageMeasurement:
     from ._hygiene import lineage_hygiene
 
     return lineage_hygiene(facts.get("lineage"), require_runs=p.require_runs, require_datasets=p.require_datasets)
 
 
-_CHECKS: dict[str, tuple[type[_Params], Callable[..., dict[str, Any]]]] = {
+_CHECKS: dict[str, tuple[type[_Params], Callable[..., Measurement]]] = {
     "fairness": (FairnessParams, _fairness),
     "explainability": (ExplainabilityParams, _explainability),
     "drift": (DriftParams, _drift),
@@ -325,7 +372,7 @@ def run_check(
     facts: dict[str, Any],
     *,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> Measurement:
     """Run check ``name`` with a rule's ``with`` ``params`` and return its measurement.
 
     Parameters
@@ -338,15 +385,15 @@ def run_check(
     evidence:
         The model version's evidence (and its champion's, for performance and explainability).
     facts:
-        ``{"model": ..., "target": ..., "lineage": ...}`` as in CONTRACT.md (documentation and
-        lineage read them).
+        ``{"model": ..., "target": ..., "lineage": ...}`` as docs/policy-language.md describes
+        (documentation and lineage read them).
     progress:
         Called as ``progress(done, total)`` during long steps (bootstrap, SHAP).
 
     Returns
     -------
-    A JSON-able dict with the keys CONTRACT.md lists for the check (always ``value`` and
-    ``inconclusive``); numbers are finite.
+    The check's measurement type (``govern.measurements``; ``MEASUREMENT_TYPES[name]``), whose
+    ``to_json()`` the gate ledgers and whose ``to_cel()`` rules judge; numbers are finite.
 
     Raises
     ------
@@ -358,5 +405,5 @@ def run_check(
     validated = validate_params(name, params)
     _, runner = _CHECKS[name]
     measurement = runner(validated, evidence, facts or {}, progress)
-    _assert_finite(measurement)
+    _assert_finite(measurement.to_json())
     return measurement

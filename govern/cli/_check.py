@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ._common import Format, emit_json, emit_text, format_option
 
+if TYPE_CHECKING:
+    from govern.measurements import (
+        DriftMeasurement,
+        ExplainabilityMeasurement,
+        FairnessMeasurement,
+        PerformanceMeasurement,
+    )
+
 app = typer.Typer(help="Run a check on local files (no workspace needed).", no_args_is_help=True)
 
 FormatOption = format_option(Format.TEXT, Format.JSON, short=True)
+EngineOption = typer.Option(
+    "local", "--engine", help="where a dataset directory is reduced: local, duckdb, spark, dask or ray"
+)
 
 
 def _split(value: str | None) -> list[str]:
@@ -40,64 +51,74 @@ def _run(name: str, params: dict[str, Any], evidence: Any, fmt: Format, render: 
 
     measurement = run_check(name, params, evidence, {}, progress=_progress(name))
     if fmt == "json":
-        emit_json(measurement)
+        emit_json(measurement.to_json())
     else:
         emit_text(render(measurement))
 
 
-def _num(value: float) -> str:
-    return f"{value:.4f}"
+def _engine(name: str) -> str:
+    from govern.core import GovernError
+    from govern.stats import ENGINES
+
+    if name not in ENGINES:
+        raise GovernError("stats_engine_unknown", f"no engine named {name!r} (known: {', '.join(ENGINES)})")
+    return name
 
 
-def _render_fairness(m: dict[str, Any]) -> str:
+def _num(value: float | None, spec: str = ".4f", width: int = 0) -> str:
+    """A number, or an em dash when the statistic does not exist (never a made-up 0)."""
+    return f"{'—' if value is None else format(value, spec):>{width}}"
+
+
+def _render_fairness(m: FairnessMeasurement) -> str:
     lines = [
         f"{'metric':32} value",
-        *(f"{k:32} {_num(v)}" for k, v in m["metrics"].items()),
-        f"CI of the headline ({_num(m['value'])}): [{_num(m['lower'])}, {_num(m['upper'])}]",
-        f"four-fifths rule: {'pass' if m['four_fifths_pass'] else 'FAIL'}; smallest group: {m['min_group_count']}"
-        + ("  (INCONCLUSIVE: below the minimum group size)" if m["inconclusive"] else ""),
+        *(f"{k:32} {_num(v)}" for k, v in m.metrics.items()),
+        f"CI of the headline ({_num(m.value)}): [{_num(m.lower)}, {_num(m.upper)}]",
+        f"four-fifths rule: {'pass' if m.four_fifths_pass else 'FAIL'}; smallest group: {m.min_group_count}"
+        + ("  (INCONCLUSIVE: below the minimum group size)" if m.inconclusive else ""),
         "",
         f"{'group':28} {'count':>8} {'sel':>7} {'tpr':>7} {'fpr':>7} {'fnr':>7} {'prec':>7} {'acc':>7}",
     ]
-    for group, g in m["per_group"].items():
+    for group, g in m.per_group.items():
         lines.append(
-            f"{group[:28]:28} {int(g['count']):>8} {g['selection_rate']:7.4f} {g['true_positive_rate']:7.4f} "
-            f"{g['false_positive_rate']:7.4f} {g['false_negative_rate']:7.4f} "
-            f"{g['precision']:7.4f} {g['accuracy']:7.4f}"
+            f"{group[:28]:28} {g.count:>8} {g.selection_rate:7.4f} {g.true_positive_rate:7.4f} "
+            f"{g.false_positive_rate:7.4f} {g.false_negative_rate:7.4f} {g.precision:7.4f} {g.accuracy:7.4f}"
         )
     return "\n".join(lines) + "\n"
 
 
-def _render_drift(m: dict[str, Any]) -> str:
+def _render_drift(m: DriftMeasurement) -> str:
     lines = [f"{'feature':24} {'ks/chi2':>10} {'p-value':>10} {'psi':>8} {'wass.':>8} {'js':>8}"]
-    for name, s in m["per_feature"].items():
-        stat = s.get("ks_statistic", s.get("chi2_statistic", 0.0))
-        p = s.get("ks_pvalue", s.get("chi2_pvalue", 1.0))
-        wass = f"{s['wasserstein']:8.4f}" if "wasserstein" in s else f"{'-':>8}"
-        lines.append(f"{name[:24]:24} {stat:10.4f} {p:10.2e} {s['psi']:8.4f} {wass} {s['jensen_shannon']:8.4f}")
+    for name, s in m.per_feature.items():
+        stat = s.ks_statistic if s.kind == "numeric" else s.chi2_statistic
+        lines.append(
+            f"{name[:24]:24} {_num(stat, '.4f', 10)} {_num(s.pvalue, '.2e', 10)} {_num(s.psi, '.4f', 8)} "
+            f"{_num(s.wasserstein, '.4f', 8)} {_num(s.jensen_shannon, '.4f', 8)}"
+        )
     lines.append(
-        f"max {m['method']}: {_num(m['max_value'])}; min p-value: {m['min_pvalue']:.2e}; "
-        f"prediction PSI: {_num(m['prediction_psi'])}"
+        f"max {m.method}: {_num(m.max_value)}; min p-value: {m.min_pvalue:.2e}; "
+        f"prediction PSI: {_num(m.prediction_psi)}"
     )
-    lines.append(f"drifted: {', '.join(m['drifted']) or 'none'}; decision: {m['decision']}")
+    lines.append(f"drifted: {', '.join(m.drifted) or 'none'}; decision: {m.decision}")
     return "\n".join(lines) + "\n"
 
 
-def _render_explain(m: dict[str, Any]) -> str:
+def _render_explain(m: ExplainabilityMeasurement) -> str:
     lines = [f"{'feature':28} mean |SHAP|"]
-    lines += [f"{f[:28]:28} {m['importance'][f]:.6f}" for f in m["top_features"]]
-    lines.append(f"protected share: {_num(m['protected_share'])}; proxy share: {_num(m['proxy_share'])}")
-    proxies = ", ".join(f"{k} ({v:.2f})" for k, v in m.get("proxies", {}).items())
+    lines += [f"{f[:28]:28} {m.importance[f]:.6f}" for f in m.top_features]
+    lines.append(f"protected share: {_num(m.protected_share)}; proxy share: {_num(m.proxy_share)}")
+    proxies = ", ".join(f"{k} ({v:.2f})" for k, v in m.proxies.items())
     lines.append(
-        f"proxies: {proxies or 'none'}; protected or proxies in top: {', '.join(m['protected_in_top']) or 'none'}"
+        f"proxies: {proxies or 'none'}; protected or proxies in top: {', '.join(m.protected_in_top) or 'none'}"
     )
     return "\n".join(lines) + "\n"
 
 
-def _render_performance(m: dict[str, Any]) -> str:
-    lines = [f"{k:20} {_num(v)}" for k, v in m["metrics"].items()]
-    if m["has_champion"]:
-        lines.append(f"challenger - champion: {_num(m['delta'])} [{_num(m['delta_lower'])}, {_num(m['delta_upper'])}]")
+def _render_performance(m: PerformanceMeasurement) -> str:
+    lines = [f"{k:20} {_num(v)}" for k, v in m.metrics.items()]
+    if m.has_champion:
+        lines.append(f"challenger - champion: {_num(m.delta)} [{_num(m.delta_lower)}, {_num(m.delta_upper)}]")
     return "\n".join(lines) + "\n"
 
 
@@ -112,15 +133,16 @@ def fairness_cmd(
     metric: str = typer.Option("demographic_parity_difference", "--metric"),
     replicates: int = typer.Option(1000, "--replicates", help="Bootstrap replicates (0: none)"),
     min_group_size: int = typer.Option(30, "--min-group-size"),
+    engine: str = EngineOption,
     fmt: Format = FormatOption,
 ) -> None:
-    """Group fairness metrics with bootstrap intervals."""
+    """Group fairness metrics with bootstrap intervals (DATA: a table, a dataset directory or a glob)."""
     from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
     mapping = ColumnMapping(
         label=label, prediction=prediction, score=score, sensitive=tuple(_split(sensitive)), positive=positive
     )
-    evidence = EvidenceSet((Evidence("evaluation", data, mapping),))
+    evidence = EvidenceSet((Evidence("evaluation", data, mapping),), engine=_engine(engine))
     params = {"metric": metric, "replicates": replicates, "min_group_size": min_group_size}
     _run("fairness", params, evidence, fmt, _render_fairness)
 
@@ -134,13 +156,16 @@ def drift_cmd(
     score: str | None = typer.Option(None, "--score", help="Score column: its PSI is the prediction drift"),
     method: str = typer.Option("psi", "--method", help="psi, ks, wasserstein, jensen_shannon, chi2"),
     threshold: float | None = typer.Option(None, "--threshold", help="Drifted when the method's statistic >= this"),
+    engine: str = EngineOption,
     fmt: Format = FormatOption,
 ) -> None:
     """Per-feature drift (KS, PSI, Wasserstein, Jensen-Shannon; chi-square for categories)."""
     from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
     mapping = ColumnMapping(score=score)
-    evidence = EvidenceSet((Evidence("reference", reference, mapping), Evidence("current", current, mapping)))
+    evidence = EvidenceSet(
+        (Evidence("reference", reference, mapping), Evidence("current", current, mapping)), engine=_engine(engine)
+    )
     params: dict[str, Any] = {
         "method": method,
         "features": _split(columns) or "all",
@@ -181,12 +206,14 @@ def performance_cmd(
     positive: str | None = typer.Option(None, "--positive"),
     metric: str = typer.Option("auc", "--metric", help="auc, accuracy, f1, log_loss, brier, calibration_error"),
     replicates: int = typer.Option(1000, "--replicates"),
+    engine: str = EngineOption,
     fmt: Format = FormatOption,
 ) -> None:
     """AUC, accuracy, F1, log loss, Brier, calibration error; challenger vs champion."""
     from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
-    evidence = EvidenceSet((Evidence("evaluation", data, ColumnMapping(label=label, score=score, positive=positive)),))
+    mapping = ColumnMapping(label=label, score=score, positive=positive)
+    evidence = EvidenceSet((Evidence("evaluation", data, mapping),), engine=_engine(engine))
     if champion_score:
         champion = ColumnMapping(label=label, score=champion_score, positive=positive)
         evidence.champion = EvidenceSet((Evidence("evaluation", data, champion),))

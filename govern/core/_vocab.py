@@ -18,7 +18,7 @@ RiskTier = Literal["prohibited", "high", "limited", "minimal"]
 RISK_TIERS: Final[tuple[RiskTier, ...]] = get_args(RiskTier)
 
 # What a piece of evidence is for (govern.evidence).
-EvidenceRole = Literal["evaluation", "reference", "current", "model", "explanation"]
+EvidenceRole = Literal["evaluation", "reference", "current", "model", "explanation", "partials"]
 EVIDENCE_ROLES: Final[tuple[EvidenceRole, ...]] = get_args(EvidenceRole)
 
 # Lifecycle stage of a model version, and the stages a gate promotes to.

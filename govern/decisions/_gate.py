@@ -82,6 +82,7 @@ def _measure(
     """Run each distinct (check, params) once and judge every rule on its measurement."""
     from govern.checks import run_check
     from govern.evidence import evidence_for
+    from govern.measurements import Measurement, measurement_from_json
 
     with ctx.store.read() as session:
         champion = champion_ref(session, state.name, state.node_id)
@@ -91,24 +92,30 @@ def _measure(
             if reuse
             else {}
         )
-    measurements: dict[str, dict[str, Any]] = {}
+    measurements: dict[str, dict[str, Any]] = {}  # as ledgered: each measurement's to_json()
+    typed: dict[str, Measurement] = {}
     errors: dict[str, GovernError] = {}
     findings: list[Finding] = []
     for i, rule in enumerate(rules):
         key = json_digest({"check": rule.check, "with": rule.params})[7:23]
         if key in known and key not in measurements:
-            measurements[key] = known[key]
+            try:
+                typed[key] = measurement_from_json(rule.check, known[key])
+                measurements[key] = known[key]
+            except GovernError:
+                pass  # recorded by an older release without today's fields: measure again
         if key not in measurements and key not in errors:
             if progress:
                 progress(f"{rule.check} ({rule.qualified_id})", i, len(rules))
             try:
-                measurements[key] = run_check(
+                typed[key] = run_check(
                     rule.check,
                     rule.params,
                     evidence,
                     facts,
                     progress=_labelled(progress, rule.check) if progress else None,
                 )
+                measurements[key] = typed[key].to_json()
             except GovernError as exc:
                 errors[key] = exc
         if key in errors:
@@ -126,12 +133,12 @@ def _measure(
                     controls=rule.controls,
                     measurement=None,
                     description=rule.description,
+                    threshold=rule.threshold,
                 )
             )
             continue
-        m = measurements[key]
+        m = typed[key]
         judgement = rule.judge(m, facts)
-        value = m.get("value")
         findings.append(
             Finding(
                 rule=rule.qualified_id,
@@ -140,11 +147,12 @@ def _measure(
                 require=rule.require,
                 on_fail=rule.on_fail,
                 result=judgement.result,
-                value=float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None,
+                value=m.value,
                 message=judgement.message,
                 controls=rule.controls,
                 measurement=key,
                 description=rule.description,
+                threshold=rule.threshold,
             )
         )
     if progress:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from govern.core import GovernError, json_digest, parse_ref
+from govern.measurements import recorded_cel
 
 from ._context import Context, audit
 from ._gate import _base_verdict, promote
@@ -109,10 +110,11 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
                         message="measurement not recorded",
                         controls=rule.controls,
                         measurement=None,
+                        threshold=rule.threshold,
                     )
                 )
                 continue
-            j = rule.judge(recorded[key], facts)
+            j = rule.judge(recorded_cel(rule.check, recorded[key]), facts)
             new_findings.append(
                 Finding(
                     rule=rule.qualified_id,
@@ -125,6 +127,7 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
                     message=j.message,
                     controls=rule.controls,
                     measurement=key,
+                    threshold=rule.threshold,
                 )
             )
         before, after = _base_verdict(old.findings), _base_verdict(new_findings)

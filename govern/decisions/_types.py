@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from govern.core import PROMOTION_TARGETS as PROMOTION_TARGETS
 from govern.core import STAGES as STAGES
+from govern.measurements import Threshold
 
 Outcome = Literal["allow", "deny", "pending_approval", "monitor", "review", "retrain"]
 FindingResult = Literal["pass", "fail", "inconclusive", "error", "waived"]
@@ -37,6 +38,7 @@ class Finding:
     measurement: str | None  # key into Decision.measurements; None when the check failed to run
     description: str = ""
     waiver: str | None = None
+    threshold: Threshold | None = None  # the rule's first ``var <op> number`` comparison (reports show it)
 
     @property
     def blocking(self) -> bool:
@@ -96,5 +98,12 @@ class Decision:
         cls, doc: dict[str, Any], *, ledger_seq: int | None = None, ledger_hash: str | None = None
     ) -> Decision:
         data = dict(doc)
-        data["findings"] = [Finding(**{**f, "controls": tuple(f["controls"])}) for f in data["findings"]]
+        data["findings"] = [_finding(f) for f in data["findings"]]
         return cls(**data, ledger_seq=ledger_seq, ledger_hash=ledger_hash)
+
+
+def _finding(f: dict[str, Any]) -> Finding:
+    threshold = f.get("threshold")
+    return Finding(
+        **{**f, "controls": tuple(f["controls"]), "threshold": Threshold(**threshold) if threshold else None}
+    )

@@ -10,6 +10,7 @@ from govern.core import EVIDENCE_ROLES, EvidenceRole, GovernError
 
 Role = EvidenceRole  # the shared vocabulary (govern.core)
 ROLES = EVIDENCE_ROLES
+PARTIALS_MEDIA_TYPE = "application/vnd.govern.partials"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class ColumnMapping:
     def from_dict(cls, data: dict[str, Any] | None) -> ColumnMapping:
         """Inverse of :meth:`to_dict`; unknown keys raise ``evidence_mapping_invalid``."""
         data = dict(data or {})
+        data.pop("provenance", None)  # partials evidence: what produced them, not a column
         unknown = set(data) - {"label", "prediction", "score", "sensitive", "positive"}
         if unknown:
             raise GovernError("evidence_mapping_invalid", f"unknown column mapping keys: {sorted(unknown)}")
@@ -64,11 +66,24 @@ class Evidence:
     mapping: ColumnMapping = ColumnMapping()
     digest: str | None = None
     filename: str | None = None
+    media_type: str | None = None
+    provenance: dict[str, Any] | None = None  # partials: what produced them (engine, dataset digest, rows)
 
     @property
     def name(self) -> str:
         """The name to show in error locations (the original file name when known)."""
         return self.filename or str(self.path)
+
+    @property
+    def is_partials(self) -> bool:
+        """Whether the bytes are pre-computed partial statistics (``govern.stats``), not rows."""
+        if self.media_type is not None:
+            return self.media_type == PARTIALS_MEDIA_TYPE
+        path = Path(self.path)
+        if not path.is_file():
+            return False
+        with path.open("rb") as f:
+            return f.read(8) == b"GOVSTATS"
 
 
 @dataclass
@@ -81,14 +96,32 @@ class EvidenceSet:
 
     items: tuple[Evidence, ...] = ()
     champion: EvidenceSet | None = None
-    _cache: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
+    engine: str = "local"  # the govern.stats engine that streams datasets (local, duckdb, spark, dask, ray)
+    _cache: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, role: Role) -> Evidence | None:
-        """The newest evidence of ``role`` (the last one added), or None."""
+        """The newest evidence of ``role`` (the last one added), or None.
+
+        ``partials`` evidence stands for the evaluation: asking for ``evaluation`` returns the
+        newest of the two.
+        """
+        roles = {role, "partials"} if role == "evaluation" else {role}
         for item in reversed(self.items):
-            if item.role == role:
+            if item.role in roles:
                 return item
         return None
+
+    def partials(self, role: Role, spec: Any, *, purpose: str, progress: Any = None, only: Any = None) -> Any:
+        """The :class:`govern.stats.Partials` of ``role`` under ``spec``: read back when the
+        evidence is partials (refused when collected under another spec), else streamed from
+        the file (never loaded whole)."""
+        from ._partials import partials_of
+
+        item = self.require(role, purpose=purpose)
+        key = ("partials", str(item.path), spec.digest, repr(only))
+        if key not in self._cache:
+            self._cache[key] = partials_of(item, spec, engine=self.engine, progress=progress, only=only)
+        return self._cache[key]
 
     def require(self, role: Role, *, purpose: str) -> Evidence:
         """The evidence of ``role``; ``GovernError(evidence_missing)`` naming ``purpose`` otherwise."""

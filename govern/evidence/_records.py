@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from govern.core import EvidenceRole, GovernError, Location, is_evidence_role, parse_ref, utcnow
 
-from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet
+from ._mapping import PARTIALS_MEDIA_TYPE, ROLES, ColumnMapping, Evidence, EvidenceSet, Role
+from ._partials import is_dataset, is_partials_file
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -91,6 +92,22 @@ def add_evidence(
     resolve(session, ref)  # the model version must be registered
     source = Path(path)
     mapping = mapping or ColumnMapping()
+    if role == "partials" or is_dataset(source) or is_partials_file(source):
+        ev = _add_partials(session, blob_dir, str(ref), role, source, mapping, created_by=created_by)
+        ledger_record(
+            session,
+            actor=created_by,
+            kind="evidence.added",
+            payload={
+                "model": str(ref),
+                "role": role,
+                "digest": ev.digest,
+                "file": source.name,
+                "columns": ev.mapping.to_dict(),
+                "partials": ev.provenance,
+            },
+        )
+        return ev
     if role == "model":
         load_model(source)
         kind = "application/octet-stream+skops"
@@ -124,7 +141,75 @@ def add_evidence(
         kind="evidence.added",
         payload={"model": str(ref), "role": role, "digest": digest, "file": source.name, "columns": mapping.to_dict()},
     )
-    return Evidence(role, blob_path(blob_dir, digest), mapping, digest, source.name)
+    return Evidence(role, blob_path(blob_dir, digest), mapping, digest, source.name, kind)
+
+
+def _add_partials(
+    session: Session,
+    blob_dir: Path | str,
+    subject: str,
+    role: Role,
+    source: Path,
+    mapping: ColumnMapping,
+    *,
+    created_by: str,
+    engine: str = "local",
+) -> Evidence:
+    """Store partials for ``role``: a partials file as given (validated), or a dataset streamed."""
+    from ._tables import EvidenceRecord
+
+    from ._partials import read_partials, stream_to_partials, write_temp
+
+    if role in ("model", "explanation"):
+        raise GovernError(
+            "evidence_role_invalid", f"{role} evidence cannot be a dataset or partials", Location(str(source))
+        )
+    temp: Path | None = None
+    if is_partials_file(source):
+        partials = read_partials(Evidence(role, source, mapping, filename=source.name))
+        provenance: dict[str, object] = {
+            "engine": "external",
+            "rows": partials.rows,
+            "spec_digest": partials.spec.digest,
+        }
+        if partials.spec.label and mapping.label is None:
+            mapping = ColumnMapping(
+                label=partials.spec.label,
+                prediction=partials.spec.prediction,
+                score=partials.spec.score,
+                sensitive=partials.spec.sensitive,
+                positive=partials.spec.positive,
+            )
+        stored = source
+        filename = source.name
+    else:
+        reference = None
+        if role == "current":
+            from ._partials import reference_partials
+
+            ref_item = evidence_for(session, blob_dir, subject).get("reference")
+            reference = reference_partials(ref_item) if ref_item is not None else None
+        data, provenance = stream_to_partials(role, source, mapping, reference=reference, engine=engine)
+        temp = stored = write_temp(data, blob_dir)
+        filename = (source.name or "dataset").replace("*", "_") + ".partials"
+    try:
+        digest = store_blob(blob_dir, stored)
+    finally:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+    record = EvidenceRecord(
+        subject=subject,
+        role=role,
+        digest=digest,
+        filename=filename,
+        media_type=PARTIALS_MEDIA_TYPE,
+        columns={**mapping.to_dict(), "provenance": provenance},
+        created_at=utcnow(),
+        created_by=created_by,
+    )
+    session.add(record)
+    session.flush()
+    return Evidence(role, blob_path(blob_dir, digest), mapping, digest, filename, PARTIALS_MEDIA_TYPE, provenance)
 
 
 def latest_mapping(session: Session, subject: str, role: EvidenceRole) -> dict[str, Any] | None:
@@ -161,6 +246,8 @@ def evidence_for(session: Session, blob_dir: Path | str, model_ref: str, *, cham
             ColumnMapping.from_dict(row.columns),
             row.digest,
             row.filename,
+            row.media_type,
+            (row.columns or {}).get("provenance"),
         )
         for row in rows
     )

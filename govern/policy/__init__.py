@@ -2,8 +2,10 @@
 
 The gate calls :func:`load_packs`, then per model version :meth:`PackSet.tier`,
 :meth:`PackSet.applicable` and :meth:`BoundRule.judge`; :func:`verdict` combines results
-the way ``govern policy test`` does. Imports only ``govern.core``.
+the way ``govern policy test`` does. Imports only ``govern.core`` and ``govern.measurements``.
 """
+
+from govern.measurements import Threshold
 
 from ._cel import (
     COST_BUDGET,
@@ -42,6 +44,7 @@ __all__ = [
     "CompiledPack",
     "BoundRule",
     "Judgement",
+    "Threshold",
     "TierResult",
     "ApprovalRequirement",
     "Facts",

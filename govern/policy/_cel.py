@@ -24,6 +24,8 @@ from typing import Any, Final
 
 from cel_expr_python import cel
 
+from govern.measurements import Threshold
+
 from ._facts import POOL
 from ._measurements import FACT_VARIABLES, MEASUREMENTS, PARAMS_TYPE
 
@@ -175,6 +177,67 @@ def _classify(message: str) -> str:
     return "cel_type_error"
 
 
+_FLIP: Final = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_COMPARE: Final = frozenset(_FLIP)
+# Tokens that may stand right before or after a whole comparison (not an operand of arithmetic).
+_BOUNDARY: Final = frozenset({"", "(", ")", "&&", "||", "?", ":", ","})
+
+
+def find_thresholds(source: str, numeric: frozenset[str]) -> tuple[Threshold, ...]:
+    """Every ``var <op> number`` (or ``number <op> var``) comparison of ``source``, in source order.
+
+    A documented, deliberately simple reading of the token stream, done once at compile time:
+    ``var`` is a top-level variable in ``numeric`` (not a field or index of something), ``op``
+    is a comparison, the number is a literal (with an optional unary minus), and the comparison
+    is neither an operand of arithmetic (``1.0 - value <= 0.2``, ``value <= 0.1 * 2.0``) nor
+    directly negated (``!(value <= 0.1)``). Anything else (``value <= params.max``) yields nothing.
+    """
+    toks: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            return ()
+        pos = match.end()
+        if match.lastgroup != "space":
+            toks.append((match.lastgroup or "", match.group()))
+
+    def text(i: int) -> str:
+        return toks[i][1] if 0 <= i < len(toks) else ""
+
+    def number(i: int) -> tuple[float, int] | None:
+        """The number literal starting at token i (and the index after it)."""
+        sign = 1.0
+        if text(i) == "-":
+            sign, i = -1.0, i + 1
+        if 0 <= i < len(toks) and toks[i][0] == "number" and not toks[i][1].lower().startswith("0x"):
+            try:
+                return sign * float(toks[i][1].rstrip("uU")), i + 1
+            except ValueError:
+                return None
+        return None
+
+    def before_ok(i: int) -> bool:
+        """Token i may precede a comparison: a boundary, but not ``!(`` (a negated comparison)."""
+        return text(i) in _BOUNDARY and not (text(i) == "(" and text(i - 1) == "!")
+
+    out: list[Threshold] = []
+    for i, (kind, word) in enumerate(toks):
+        if kind != "ident" or word not in numeric or text(i - 1) == ".":
+            continue
+        if text(i + 1) in _COMPARE and before_ok(i - 1):
+            found = number(i + 2)
+            if found is not None and text(found[1]) in _BOUNDARY:
+                out.append(Threshold(variable=word, op=text(i + 1), value=found[0]))
+                continue
+        if text(i - 1) in _COMPARE and text(i + 1) in _BOUNDARY:
+            start = i - 2 if text(i - 3) != "-" else i - 3
+            found = number(start)
+            if found is not None and found[1] == i - 1 and before_ok(start - 1):
+                out.append(Threshold(variable=word, op=_FLIP[text(i - 1)], value=found[0]))
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class Program:
     """A compiled, type-checked boolean CEL expression. Immutable; evaluate with :func:`run`."""
@@ -185,6 +248,7 @@ class Program:
     tokens: int
     comprehension_depth: int
     _expr: Any
+    thresholds: tuple[Threshold, ...] = ()
 
     def cost_estimate(self, collection_elements: int) -> int:
         """Upper bound on evaluation steps given the number of bound collection elements."""
@@ -214,7 +278,9 @@ def compile_expression(source: str, *, scope: str) -> Program:
         raise CelCompileError([CelIssue("cel_not_bool", f"expression has type {rtype.name().lower()}, not bool")])
     declared = declared_variables(scope)
     used = tuple(sorted(name for name in shape.identifiers if name in declared))
-    return Program(source, scope, used, shape.tokens, shape.comprehension_depth, expr)
+    numeric = frozenset(n for n, t in declared.items() if t in ("double", "int") and n not in FACT_VARIABLES)
+    thresholds = find_thresholds(source, numeric) if scope != "facts" else ()
+    return Program(source, scope, used, shape.tokens, shape.comprehension_depth, expr, thresholds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +312,8 @@ def run(program: Program, data: Mapping[str, Any], *, collection_elements: int =
                 None,
                 "cel_budget_exceeded",
                 f"estimated cost {cost} exceeds the budget {COST_BUDGET} "
-                f"({collection_elements} collection elements, comprehensions nested {program.comprehension_depth} deep)",
+                f"({collection_elements} collection elements, "
+                f"comprehensions nested {program.comprehension_depth} deep)",
             )
     started = time.perf_counter()
     try:

@@ -1,68 +1,30 @@
 """Declared CEL types of every measurement variable, per check (the checks <-> policy contract).
 
-This table is the policy half of ``CONTRACT.md``: a ``require`` expression is type-checked
-against the variables of its rule's check, plus the facts (``model``, ``target``, ``lineage``)
-and ``params`` (the rule's ``with``). The checks room has a test asserting that it produces
-exactly these keys. Type strings use CEL's notation and are turned into engine types by
-``_cel``; keeping them as text keeps this module engine-free and readable.
+The types are derived from the measurement classes of ``govern.measurements`` (one declaration
+of the contract; docs/measurements.md is generated from the same classes): a ``require``
+expression is type-checked against the variables of its rule's check, plus the facts
+(``model``, ``target``, ``lineage``) and ``params`` (the rule's ``with``). Type strings use
+CEL's notation and are turned into engine types by ``_cel``.
 """
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from typing import Final
 
-Check = Literal["fairness", "explainability", "drift", "performance", "documentation", "lineage"]
-CHECKS: Final[tuple[str, ...]] = get_args(Check)
+from govern.measurements import CHECKS, Check, cel_declarations
 
-_COMMON: Final[dict[str, str]] = {"value": "double", "inconclusive": "bool"}
+__all__ = [
+    "CHECKS",
+    "Check",
+    "MEASUREMENTS",
+    "FACT_VARIABLES",
+    "PARAMS_TYPE",
+    "MODEL_FIELDS",
+    "DATASET_FIELDS",
+    "RUN_FIELDS",
+]
 
-MEASUREMENTS: Final[dict[str, dict[str, str]]] = {
-    "fairness": {
-        **_COMMON,
-        "lower": "double",
-        "upper": "double",
-        "metrics": "map(string,double)",
-        "per_group": "map(string,map(string,double))",
-        "four_fifths_pass": "bool",
-        "min_group_count": "int",
-    },
-    "drift": {
-        **_COMMON,
-        "max_value": "double",
-        "min_pvalue": "double",
-        "per_feature": "map(string,map(string,double))",
-        "drifted": "list(string)",
-        "decision": "string",
-        "prediction_psi": "double",
-    },
-    "explainability": {
-        **_COMMON,
-        "protected_share": "double",
-        "proxy_share": "double",
-        "top_features": "list(string)",
-        "importance": "map(string,double)",
-        "protected_in_top": "list(string)",
-        "rank_stability": "double",
-    },
-    "performance": {
-        **_COMMON,
-        "metrics": "map(string,double)",
-        "delta": "double",
-        "delta_lower": "double",
-        "delta_upper": "double",
-        "has_champion": "bool",
-    },
-    "documentation": {
-        **_COMMON,
-        "missing": "list(string)",
-        "complete": "bool",
-    },
-    "lineage": {
-        **_COMMON,
-        "violations": "list(string)",
-        "complete": "bool",
-    },
-}
+MEASUREMENTS: Final[dict[str, dict[str, str]]] = cel_declarations()
 
 # Facts are visible everywhere (tiering, appliesTo.when, require); ``params`` only in require.
 FACT_VARIABLES: Final[dict[str, str]] = {

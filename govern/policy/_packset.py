@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from govern.core import GovernError
+from govern.measurements import Measurement, Threshold
 
 from ._cel import FALSE, TRUE, Program, run
 from ._facts import Facts, count_elements, prepare_facts
@@ -78,6 +79,16 @@ class BoundRule:
         return f"{self.pack}/{self.id}"
 
     @property
+    def threshold(self) -> Threshold | None:
+        """The first ``var <op> number`` comparison of ``require`` (see ``find_thresholds``), or None."""
+        return self._program.thresholds[0] if self._program.thresholds else None
+
+    @property
+    def thresholds(self) -> tuple[Threshold, ...]:
+        """Every ``var <op> number`` comparison of ``require``, in source order."""
+        return self._program.thresholds
+
+    @property
     def params(self) -> dict[str, Any]:
         """The rule's ``with`` parameters (a copy: the check may keep it)."""
         return copy.deepcopy(self._params)
@@ -96,15 +107,19 @@ class BoundRule:
         set_(self, "_pass", Judgement("pass", f"{self.qualified_id}: {self.require}"))
         set_(self, "_fail", Judgement("fail", f"{self.qualified_id}: not {self.require}"))
 
-    def judge(self, measurement: Mapping[str, Any], facts: Mapping[str, Any] | Facts) -> Judgement:
-        """Evaluate ``require`` over ``measurement`` (the check's output) and the facts.
+    def judge(self, measurement: Measurement | Mapping[str, Any], facts: Mapping[str, Any] | Facts) -> Judgement:
+        """Evaluate ``require`` over ``measurement`` (the check's output, or its CEL variables) and the facts.
 
-        ``facts`` is the gate's facts dict (CONTRACT.md) or, faster when judging many rules
+        ``facts`` is the gate's facts dict (docs/policy-language.md) or, faster when judging many rules
         for one model version, a :class:`Facts` from :func:`prepare_facts`. Fail closed: an
         inconclusive measurement gives ``inconclusive``; a missing field, wrong type, engine
         error, non-bool result or exceeded budget gives ``error`` with the rule id in the message.
         """
-        if type(measurement) is not dict and not isinstance(measurement, Mapping):
+        brackets: Mapping[str, Any] = {}
+        if isinstance(measurement, Measurement):
+            brackets = getattr(measurement, "intervals", None) or {}
+            measurement = measurement.to_cel()
+        elif type(measurement) is not dict and not isinstance(measurement, Mapping):
             return self._error("measurement_invalid", "the measurement is not a mapping")
         if measurement.get("inconclusive") is True:
             return Judgement("inconclusive", f"{self.qualified_id}: measurement is inconclusive")
@@ -129,6 +144,21 @@ class BoundRule:
                 for name in program.variables
             )
         outcome = run(program, data, collection_elements=elements)
+        bracketed = [name for name in self._measure_vars if name in brackets]
+        if bracketed and (outcome is TRUE or outcome is FALSE):
+            # A gridded statistic is known only to lie in its interval: judge both ends, and a
+            # rule whose answer differs between them is inconclusive (docs/scale.md).
+            ends = [
+                run(
+                    program, {**data, **{n: getattr(brackets[n], end) for n in bracketed}}, collection_elements=elements
+                )
+                for end in ("lower", "upper")
+            ]
+            if any(e is not outcome for e in ends):
+                return Judgement(
+                    "inconclusive",
+                    f"{self.qualified_id}: the interval of {', '.join(bracketed)} straddles the rule's threshold",
+                )
         if outcome is TRUE:
             return self._pass
         if outcome is FALSE:

@@ -53,7 +53,7 @@ class GroupRate:
     group: str
     count: int
     value: float
-    lower: float | None  # None: the rows behind the rate are not known
+    lower: float | None  # the check's interval of the rate; None when it has none (no rows behind it)
     upper: float | None
 
 
@@ -69,13 +69,14 @@ class FairnessTable:
     upper: float | None
     threshold: float | None = None
     four_fifths_pass: bool | None = None
+    confidence: float = 0.95  # of the per-group intervals and the CI
 
 
 @dataclass
 class DriftFeature:
     feature: str
-    method: str
-    statistic: float
+    method: str  # the statistic's name (psi, ks_statistic, chi2_statistic, wasserstein, jensen_shannon)
+    statistic: float | None  # None: not measured (shown as a dash, never as 0)
     threshold: float | None  # None: drift was judged by p-value, not by a statistic threshold
     pvalue: float | None = None
     drifted: bool = False

@@ -8,9 +8,10 @@ from typing import Any
 
 def fmt(value: Any) -> str:
     """Integers as they are; floats with 3 decimals, or 3 significant digits in scientific
-    notation below 0.001 (p-values); booleans as yes/no; None as an en dash."""
+    notation below 0.001 (p-values); booleans as yes/no; None (not measured) as an em dash,
+    never as 0."""
     if value is None:
-        return "–"
+        return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 
 from govern.core import GovernError, Settings, VerificationError, canonical_json, isoformat, parse_ref, utcnow
+from govern.measurements import (
+    DriftMeasurement,
+    ExplainabilityMeasurement,
+    FairnessMeasurement,
+    Measurement,
+    measurement_from_json,
+)
 
 from ._data import (
     ControlStatus,
@@ -47,18 +53,14 @@ if TYPE_CHECKING:
     from govern.ledger import Checkpoint
     from govern.store import Store
 
-Z95 = 1.959963984540054  # standard normal quantile 0.975 (scipy.stats.norm.ppf(0.975))
 _FRAMEWORKS = {"eu-ai-act": "EU AI Act", "nist-ai-rmf": "NIST AI RMF", "iso-42001": "ISO/IEC 42001",
                "sr-11-7": "SR 11-7"}  # fmt: skip
-# The per-group rate(s) behind each fairness metric family (CONTRACT.md per_group keys).
+# The per-group rate(s) behind each fairness metric family (GroupStats fields, docs/measurements.md).
 _GROUP_RATES = {
     "demographic_parity": ("selection_rate",),
     "equalized_odds": ("true_positive_rate", "false_positive_rate"),
     "equal_opportunity": ("true_positive_rate",),
 }
-_DRIFT_KEYS = {"psi": "psi", "ks": "ks_statistic", "wasserstein": "wasserstein", "jensen_shannon": "jensen_shannon",
-               "chi2": "chi2_statistic"}  # fmt: skip
-_THRESHOLD = re.compile(r"\b(?:upper|value)\s*<=?\s*([0-9]*\.?[0-9]+)")
 _FAILING = ("fail", "error", "inconclusive", "waived")
 
 
@@ -90,15 +92,6 @@ class _Ledger:
 
 
 # -- shared pieces ---------------------------------------------------------------------------------
-
-
-def wilson_interval(successes: float, n: float, *, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (``successes`` of ``n``)."""
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _docs(session: Session, where: Any) -> list[_Doc]:
@@ -197,72 +190,53 @@ def _evidence(docs: Iterable[_Doc], ledger: _Ledger) -> Evidence:
 # -- measurements -----------------------------------------------------------------------------------
 
 
-def _latest_measured(docs: Sequence[_Doc], check: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(finding, measurement) pairs of ``check`` in the newest decision that measured it."""
+def _latest_measured(docs: Sequence[_Doc], check: str) -> list[tuple[dict[str, Any], Measurement]]:
+    """(finding, measurement) pairs of ``check`` in the newest decision that measured it.
+
+    Measurements are read as their type (``govern.measurements``); one recorded by a release
+    older than the type (without the counts and intervals shown here) is left out.
+    """
     for doc in reversed(docs):
         ms = doc.document.get("measurements") or {}
-        pairs = [(f, ms[f["measurement"]]) for f in doc.document.get("findings", [])
-                 if f.get("check") == check and f.get("measurement") in ms]  # fmt: skip
+        pairs = []
+        for f in doc.document.get("findings", []):
+            if f.get("check") != check or f.get("measurement") not in ms:
+                continue
+            try:
+                pairs.append((f, measurement_from_json(check, ms[f["measurement"]])))
+            except GovernError:
+                continue
         if pairs:
             return pairs
     return []
 
 
-def _headline(measurement: dict[str, Any], params: dict[str, Any]) -> str:
-    """The fairness metric a measurement's ``value`` is: the rule's ``metric``, else the one equal to it."""
-    metrics = measurement.get("metrics") or {}
-    if params.get("metric") in metrics:
-        return str(params["metric"])
-    for name, value in metrics.items():
-        if value == measurement.get("value"):
-            return str(name)
-    return "demographic_parity_difference"
+def _limit(finding: dict[str, Any], variables: tuple[str, ...]) -> float | None:
+    """The rule's threshold (found in its ``require`` when the policy compiled) when it limits one of ``variables``."""
+    threshold = finding.get("threshold") or {}
+    return float(threshold["value"]) if threshold.get("variable") in variables else None
 
 
-def _denominators(rates: dict[str, float]) -> dict[str, float | None]:
-    """Rows behind each rate of one group: selection over all rows, TPR over actual positives,
-    FPR over actual negatives (positives solved from selection = TPR*P + FPR*(n - P))."""
-    n = rates["count"]
-    tpr, fpr, sel = rates.get("true_positive_rate"), rates.get("false_positive_rate"), rates["selection_rate"]
-    positives: float | None = None
-    if tpr is not None and fpr is not None and abs(tpr - fpr) > 1e-12:
-        p = n * (sel - fpr) / (tpr - fpr)
-        if -0.5 < p < n + 0.5 and abs(p - round(p)) < 1e-6 * max(n, 1.0):
-            positives = float(round(p))
-    return {
-        "selection_rate": n,
-        "true_positive_rate": positives,
-        "false_positive_rate": None if positives is None else n - positives,
-    }
-
-
-def _group_rates(per_group: dict[str, dict[str, float]], rate: str) -> list[GroupRate]:
+def _group_rates(m: FairnessMeasurement, rate: str) -> list[GroupRate]:
     out = []
-    for label, rates in per_group.items():
-        value = float(rates[rate])
-        n = _denominators(rates)[rate]
-        lower, upper = wilson_interval(value * n, n) if n else (None, None)
-        out.append(GroupRate(label, int(rates["count"]), value, lower, upper))  # type: ignore[arg-type]
+    for label, g in m.per_group.items():
+        ci = g.intervals.get(rate)
+        out.append(GroupRate(label, g.count, float(getattr(g, rate)), ci.lower if ci else None,
+                             ci.upper if ci else None))  # fmt: skip
     return out
 
 
-def _fairness(
-    pairs: list[tuple[dict[str, Any], dict[str, Any]]], params: dict[str, dict[str, Any]]
-) -> list[FairnessTable]:
+def _fairness(pairs: Sequence[tuple[dict[str, Any], Measurement]]) -> list[FairnessTable]:
     """One table per (sensitive attributes, per-group rate); difference metrics first, so a
     table's CI is the recorded bootstrap CI whenever a rule measured that difference."""
     tables: dict[tuple[str, str], FairnessTable] = {}
-    ordered = sorted(pairs, key=lambda p: not _headline(p[1], params.get(p[0]["rule"], {})).endswith("_difference"))
-    for finding, m in ordered:
-        per_group = m.get("per_group") or {}
-        if not per_group:
-            continue
-        headline = _headline(m, params.get(finding["rule"], {}))
-        family = headline.rsplit("_", 1)[0]
-        difference = (m.get("metrics") or {}).get(f"{family}_difference")
-        attribute = ", ".join(m.get("sensitive") or []) or "sensitive"
+    fair = [(f, m) for f, m in pairs if isinstance(m, FairnessMeasurement)]
+    for finding, m in sorted(fair, key=lambda p: not p[1].metric.endswith("_difference")):
+        family = m.metric.rsplit("_", 1)[0]
+        difference = m.metrics.get(f"{family}_difference")
+        attribute = ", ".join(m.sensitive) or "sensitive"
         for rate in _GROUP_RATES.get(family, ("selection_rate",)):
-            values = [g[rate] for g in per_group.values() if rate in g]
+            values = [float(getattr(g, rate)) for g in m.per_group.values()]
             if (
                 difference is not None
                 and family == "equalized_odds"
@@ -272,41 +246,33 @@ def _fairness(
                 continue  # equalized odds is the larger of the TPR and FPR gaps: show that one
             if (attribute, rate) in tables or difference is None:
                 continue
-            threshold = _THRESHOLD.search(finding.get("require", ""))
-            is_headline = headline == f"{family}_difference"
+            is_headline = m.metric == f"{family}_difference"
             tables[(attribute, rate)] = FairnessTable(
-                attribute, rate, _group_rates(per_group, rate), float(difference),
-                m.get("lower") if is_headline else None, m.get("upper") if is_headline else None,
-                float(threshold.group(1)) if threshold and is_headline else None, m.get("four_fifths_pass"),
+                attribute, rate, _group_rates(m, rate), float(difference),
+                m.lower if is_headline else None, m.upper if is_headline else None,
+                _limit(finding, ("upper", "value")) if is_headline else None, m.four_fifths_pass,
+                confidence=m.confidence,
             )  # fmt: skip
     return list(tables.values())
 
 
-def _drift(pairs: list[tuple[dict[str, Any], dict[str, Any]]], params: dict[str, dict[str, Any]]) -> list[DriftFeature]:
+def _drift(pairs: Sequence[tuple[dict[str, Any], Measurement]]) -> list[DriftFeature]:
     """Per-feature drift of one measurement: the one whose rule sets a threshold, else the first."""
-    if not pairs:
+    drifts: list[DriftMeasurement] = [m for _, m in pairs if isinstance(m, DriftMeasurement)]
+    if not drifts:
         return []
-    with_threshold = [p for p in pairs if "threshold" in params.get(p[0]["rule"], {})]
-    finding, m = (with_threshold or pairs)[0]
-    threshold = params.get(finding["rule"], {}).get("threshold")
-    method = str(m.get("method") or params.get(finding["rule"], {}).get("method") or "psi")
-    key = _DRIFT_KEYS.get(method, method)
-    drifted = set(m.get("drifted") or [])
-    out = []
-    for feature, stats in (m.get("per_feature") or {}).items():
-        value = stats.get(key, stats.get("chi2_statistic" if method == "ks" else key, 0.0))
-        pvalue = stats.get("ks_pvalue", stats.get("chi2_pvalue"))
-        out.append(DriftFeature(feature, method, float(value), float(threshold) if threshold is not None else None,  # type: ignore[arg-type]
-                                pvalue, feature in drifted))  # fmt: skip
-    return out
+    m = next((d for d in drifts if d.threshold is not None), drifts[0])
+    return [DriftFeature(feature, s.statistic_name, s.statistic, m.threshold, s.pvalue, s.drifted)
+            for feature, s in m.per_feature.items()]  # fmt: skip
 
 
-def _importance(pairs: list[tuple[dict[str, Any], dict[str, Any]]], protected: set[str]) -> list[FeatureImportance]:
-    if not pairs:
+def _importance(pairs: Sequence[tuple[dict[str, Any], Measurement]], protected: set[str]) -> list[FeatureImportance]:
+    explained: list[ExplainabilityMeasurement] = [m for _, m in pairs if isinstance(m, ExplainabilityMeasurement)]
+    if not explained:
         return []
-    m = pairs[0][1]
-    flagged = set(m.get("protected_in_top") or []) | set(m.get("proxies") or {}) | protected
-    return [FeatureImportance(f, float(v), f in flagged) for f, v in (m.get("importance") or {}).items()]
+    m = explained[0]
+    flagged = set(m.protected_in_top) | set(m.proxies) | set(m.protected) | protected
+    return [FeatureImportance(f, v, f in flagged) for f, v in m.importance.items()]
 
 
 def _controls(findings: list[dict[str, Any]], rules: Sequence[Any]) -> list[ControlStatus]:
@@ -409,7 +375,7 @@ def _reviews(
     now = utcnow()
     out: list[tuple[datetime, ReviewAction]] = []
     for vote, request in session.execute(vote_q).all():
-        kind = "approval" if vote.verdict == "approve" else "rejection"
+        kind: Literal["approval", "rejection"] = "approval" if vote.verdict == "approve" else "rejection"
         out.append((vote.created_at, ReviewAction(
             kind, vote.approver, vote.role, isoformat(vote.created_at), vote.justification, request.model_ref,
             request.decision_id, expires=isoformat(request.expires_at), status=request.status,
@@ -440,10 +406,11 @@ def _waiver_decision(session: Session, waiver: Any) -> str:
 def gather_model(store: Store, ref: str, *, settings: Settings, rules: Sequence[Any] = ()) -> ModelReportData:
     """Everything the model report shows for model version ``ref``, from the database.
 
-    ``rules`` are the loaded policy rules (``PackSet.rules``): their parameters name the
-    fairness metric and drift threshold of a finding, and they decide which controls are
-    covered at all. Signs a checkpoint when none covers the whole ledger. Raises
-    ``GovernError`` ``not_found`` / ``invalid_ref`` for an unknown model version.
+    ``rules`` are the loaded policy rules (``PackSet.rules``): they decide which controls are
+    covered at all. Measured numbers, intervals and thresholds are read from the ledgered
+    decision as recorded (``govern.measurements`` types; thresholds from each finding). Signs a
+    checkpoint when none covers the whole ledger. Raises ``GovernError`` ``not_found`` /
+    ``invalid_ref`` for an unknown model version.
     """
     from govern.lineage import model_facts, resolve, subgraph
     from govern.store import DecisionRow
@@ -457,7 +424,6 @@ def gather_model(store: Store, ref: str, *, settings: Settings, rules: Sequence[
         docs = _docs(session, DecisionRow.model_node_id == node_id)
         reviews = _reviews(session, node_id=node_id)
     ledger = _ledger(store, settings, {d.id: d.seq for d in docs})
-    params = {r.qualified_id: dict(r.params) for r in rules}
     latest = docs[-1] if docs else None
     latest_per_gate = {d.gate: d for d in docs}
     protected = set((latest.document.get("facts", {}).get("model", {}).get("card", {}) or {}).get("protected", [])
@@ -477,8 +443,8 @@ def gather_model(store: Store, ref: str, *, settings: Settings, rules: Sequence[
             ],
             [LineageEdge(graph.nodes[s].ref, graph.nodes[d].ref, k) for s, d, k in sorted(graph.edges)],
         ),
-        fairness=_fairness(_latest_measured(docs, "fairness"), params),
-        drift=_drift(_latest_measured(docs, "drift"), params),
+        fairness=_fairness(_latest_measured(docs, "fairness")),
+        drift=_drift(_latest_measured(docs, "drift")),
         importance=_importance(_latest_measured(docs, "explainability"), protected),
         reviews=reviews,
         ledger=_model_entries(store, model, {d.id for d in docs}),

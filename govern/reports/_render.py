@@ -85,7 +85,9 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
     charts = {
         "lineage": _svg.lineage_chart(data.lineage, root=data.model, title=f"Upstream lineage of {data.model}"),
         "fairness": [
-            _svg.group_rate_chart(t.groups, title=f"{t.metric.replace('_', ' ')} by {t.attribute} (95% CI)")
+            _svg.group_rate_chart(
+                t.groups, title=f"{t.metric.replace('_', ' ')} by {t.attribute} ({t.confidence:.0%} CI)"
+            )
             for t in data.fairness
         ],
         "drift": drift_charts,

@@ -110,7 +110,7 @@ def group_rate_chart(groups: Sequence[GroupRate], *, title: str) -> str:
 
 def drift_chart(features: Sequence[DriftFeature], *, title: str) -> str:
     """Drift statistic per feature; drifted features red; the (first) threshold as a dashed line."""
-    rows = [(f.feature, f.statistic, _RED if f.drifted else _BLUE) for f in features]
+    rows = [(f.feature, f.statistic, _RED if f.drifted else _BLUE) for f in features if f.statistic is not None]
     threshold = features[0].threshold if features else None
     return _bars(rows, title=title, threshold=threshold, threshold_label="threshold")
 

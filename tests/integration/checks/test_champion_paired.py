@@ -25,6 +25,6 @@ def test_champion_is_scored_on_the_challengers_rows(tmp_path):
         rows[list(load_model(files.lr_model).feature_names_in_)]
     )[:, 1]
     expected = roc_auc_score(rows["outcome"], rows["score"]) - roc_auc_score(rows["outcome"], champion_scores)
-    assert m["has_champion"] is True
-    assert m["delta"] == pytest.approx(expected, abs=1e-9)
-    assert m["delta_lower"] <= m["delta"] <= m["delta_upper"]
+    assert m.has_champion is True
+    assert m.delta == pytest.approx(expected, abs=1e-9)
+    assert m.delta_lower <= m.delta <= m.delta_upper

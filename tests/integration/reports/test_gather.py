@@ -118,23 +118,24 @@ def test_rule_values_equal_the_decision(world: SimpleNamespace) -> None:
     assert {f.rule: f.result for f in d.findings}["eu-ai-act/demographic-parity"] == "waived"
 
 
-def test_fairness_per_group_equals_the_decision_with_wilson_intervals(world: SimpleNamespace) -> None:
+def test_fairness_per_group_shows_the_recorded_counts_and_intervals(world: SimpleNamespace) -> None:
     from scipy.stats import binomtest
 
     d = world.decisions["gbm"]
     finding = next(f for f in d.findings if f.rule == "eu-ai-act/demographic-parity")
     m = d.measurements[finding.measurement]
     body = section(world.text["gbm"], "Fairness", "Drift")
+    assert finding.threshold is not None and finding.threshold.variable in ("upper", "value")
     assert (
-        f"Difference {fmt(m['metrics']['demographic_parity_difference'])} (CI {fmt(m['lower'])} – {fmt(m['upper'])})"
-        in body
+        f"Difference {fmt(m['metrics']['demographic_parity_difference'])} (CI {fmt(m['lower'])} – {fmt(m['upper'])}), "
+        f"threshold {fmt(finding.threshold.value)}" in body
     )
-    for group, rates in m["per_group"].items():
-        n, rate = int(rates["count"]), rates["selection_rate"]
-        ci = binomtest(round(rate * n), n).proportion_ci(confidence_level=0.95, method="wilson")
-        row = (
-            rf"{re.escape(group)}\s+{n}\s+{re.escape(fmt(rate))}\s+{re.escape(fmt(ci.low))}\s+{re.escape(fmt(ci.high))}"
-        )
+    for group, g in m["per_group"].items():
+        n, rate = g["count"], g["selection_rate"]
+        low, high = g["intervals"]["selection_rate"]  # recorded by the check, shown as recorded
+        ci = binomtest(g["tp"] + g["fp"], n).proportion_ci(confidence_level=m["confidence"], method="wilson")
+        assert abs(low - ci.low) < 1e-9 and abs(high - ci.high) < 1e-9
+        row = rf"{re.escape(group)}\s+{n}\s+{re.escape(fmt(rate))}\s+{re.escape(fmt(low))}\s+{re.escape(fmt(high))}"
         assert re.search(row, body), (group, row)
 
 

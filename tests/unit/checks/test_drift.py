@@ -24,11 +24,11 @@ def test_numeric_statistics_equal_scipy(n_ref: int, n_cur: int, shift: float, ro
     a = rng.normal(size=n_ref).round(rounding)  # rounding makes ties, which scipy counts exactly
     b = rng.normal(shift, 1.1, size=n_cur).round(rounding)
     result = drift(pd.DataFrame({"x": a}), pd.DataFrame({"x": b}))
-    stats = result["per_feature"]["x"]
+    stats = result.per_feature["x"]
     ks = ks_2samp(a, b)
-    assert abs(stats["ks_statistic"] - ks.statistic) < TOL
-    assert abs(stats["ks_pvalue"] - ks.pvalue) < TOL
-    assert abs(stats["wasserstein"] - wasserstein_distance(a, b) / np.std(a)) < TOL
+    assert abs(stats.ks_statistic - ks.statistic) < TOL
+    assert abs(stats.ks_pvalue - ks.pvalue) < TOL
+    assert abs(stats.wasserstein - wasserstein_distance(a, b) / np.std(a)) < TOL
     edges = np.unique(np.quantile(a, np.linspace(0, 1, 11)[1:-1]))
     ref_counts = np.histogram(a, np.concatenate(([-np.inf], edges, [np.inf])))[0]
     cur_counts = np.histogram(b, np.concatenate(([-np.inf], edges, [np.inf])))[0]
@@ -41,34 +41,34 @@ def test_numeric_statistics_equal_scipy(n_ref: int, n_cur: int, shift: float, ro
         ours_ref,
         np.array([np.sum((a > lo) & (a <= hi)) for lo, hi in zip(np.r_[-np.inf, edges], np.r_[edges, np.inf])]),
     )
-    assert abs(stats["jensen_shannon"] - jensenshannon(ours_ref, ours_cur, base=2)) < TOL
+    assert abs(stats.jensen_shannon - jensenshannon(ours_ref, ours_cur, base=2)) < TOL
     p = np.maximum(ours_ref / n_ref, 1e-4)
     q = np.maximum(ours_cur / n_cur, 1e-4)
-    assert abs(stats["psi"] - float(np.sum((q - p) * np.log(q / p)))) < TOL
+    assert abs(stats.psi - float(np.sum((q - p) * np.log(q / p)))) < TOL
     del ref_counts, cur_counts
 
 
 def test_large_sample_ks_pvalue_uses_scipy_asymptotic_within_tolerance() -> None:
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=200_000), rng.normal(0.004, size=150_000)
-    stats = drift({"x": a}, {"x": b})["per_feature"]["x"]
+    stats = drift({"x": a}, {"x": b}).per_feature["x"]
     ks = ks_2samp(a, b)
-    assert abs(stats["ks_statistic"] - ks.statistic) < TOL
-    assert abs(stats["ks_pvalue"] - ks.pvalue) < TOL
+    assert abs(stats.ks_statistic - ks.statistic) < TOL
+    assert abs(stats.ks_pvalue - ks.pvalue) < TOL
 
 
 def test_categorical_statistics_equal_scipy_and_count_unseen() -> None:
     rng = np.random.default_rng(1)
     a = rng.choice(["a", "b", "c"], 3_000, p=[0.5, 0.3, 0.2])
     b = rng.choice(["a", "b", "c", "d"], 2_000, p=[0.4, 0.3, 0.2, 0.1])
-    stats = drift(pd.DataFrame({"c": a}), pd.DataFrame({"c": b}))["per_feature"]["c"]
+    stats = drift(pd.DataFrame({"c": a}), pd.DataFrame({"c": b})).per_feature["c"]
     table = np.array([[np.sum(a == k) for k in "abcd"], [np.sum(b == k) for k in "abcd"]])
     chi = chi2_contingency(table, correction=False)
-    assert abs(stats["chi2_statistic"] - chi.statistic) < TOL
-    assert abs(stats["chi2_pvalue"] - chi.pvalue) < TOL
-    assert abs(stats["jensen_shannon"] - jensenshannon(table[0], table[1], base=2)) < TOL
-    assert stats["unseen_share"] == pytest.approx(np.mean(b == "d"), abs=TOL)
-    assert stats["psi"] == pytest.approx(psi(table[0], table[1]), abs=TOL)
+    assert abs(stats.chi2_statistic - chi.statistic) < TOL
+    assert abs(stats.chi2_pvalue - chi.pvalue) < TOL
+    assert abs(stats.jensen_shannon - jensenshannon(table[0], table[1], base=2)) < TOL
+    assert stats.unseen_share == pytest.approx(np.mean(b == "d"), abs=TOL)
+    assert stats.psi == pytest.approx(psi(table[0], table[1]), abs=TOL)
 
 
 def test_psi_bins_are_reference_deciles_right_closed() -> None:
@@ -89,18 +89,18 @@ def test_decision_matrix_and_measurement_keys() -> None:
     ref = pd.DataFrame({"x": rng.normal(size=3000), "s": rng.random(3000)})
     cur = pd.DataFrame({"x": rng.normal(0.5, size=3000), "s": rng.random(3000) ** 2})
     m = drift(ref, cur, score="s", threshold=0.1)
-    assert {
-        "value",
-        "max_value",
-        "min_pvalue",
-        "per_feature",
-        "drifted",
-        "decision",
-        "prediction_psi",
-        "inconclusive",
-    } <= set(m)
-    assert list(m["per_feature"]) == ["x"] and m["drifted"] == ["x"] and m["decision"] == "retrain"
-    assert m["prediction_psi"] > 0.05
+    assert list(m.per_feature) == ["x"] and m.drifted == ["x"] and m.decision == "retrain"
+    assert m.prediction_psi is not None and m.prediction_psi > 0.05
+    x = m.per_feature["x"]
+    assert x.kind == "numeric" and x.drifted and x.statistic == x.psi and x.pvalue == x.ks_pvalue
+    assert (x.n_reference, x.n_current, m.threshold) == (3000, 3000, 0.1)
+    assert x.chi2_statistic is None and "chi2_statistic" not in x.to_json() and "chi2_statistic" not in x.to_cel()
+
+
+def test_without_a_score_column_prediction_psi_is_absent_not_zero() -> None:
+    rng = np.random.default_rng(3)
+    m = drift(pd.DataFrame({"x": rng.normal(size=200)}), pd.DataFrame({"x": rng.normal(size=200)}))
+    assert m.prediction_psi is None and "prediction_psi" not in m.to_json() and "prediction_psi" not in m.to_cel()
 
 
 def test_missing_feature_in_current_is_a_located_error() -> None:

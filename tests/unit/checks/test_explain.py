@@ -42,14 +42,14 @@ def test_tree_importance_equals_shap_tree_explainer(data: tuple[pd.DataFrame, np
     model = GradientBoostingClassifier(n_estimators=30, random_state=0).fit(frame, y)
     result = explain(model, frame, protected=["sex"])
     expected = np.abs(shap.TreeExplainer(model).shap_values(frame)).mean(axis=0)
-    assert result["explainer"] == "tree"
+    assert result.explainer == "tree"
     for name, value in zip(frame.columns, expected):
-        assert abs(result["importance"][name] - value) < TOL
+        assert abs(result.importance[name] - value) < TOL
     total = expected.sum()
-    assert abs(result["protected_share"] - expected[2] / total) < TOL
-    assert result["top_features"][0] == "x1"
-    assert "relationship" in result["proxies"]  # 90% agreement with sex
-    assert "sex" in result["protected_in_top"]
+    assert abs(result.protected_share - expected[2] / total) < TOL
+    assert result.top_features[0] == "x1"
+    assert "relationship" in result.proxies  # 90% agreement with sex
+    assert "sex" in result.protected_in_top
 
 
 def test_lightgbm_importance_equals_shap(data: tuple[pd.DataFrame, np.ndarray]) -> None:
@@ -63,7 +63,7 @@ def test_lightgbm_importance_equals_shap(data: tuple[pd.DataFrame, np.ndarray]) 
         values = shap.TreeExplainer(model).shap_values(frame)
     values = values[-1] if isinstance(values, list) else values
     for name, value in zip(frame.columns, np.abs(values).mean(axis=0)):
-        assert abs(result["importance"][name] - value) < TOL
+        assert abs(result.importance[name] - value) < TOL
 
 
 def test_sampled_explainer_is_bounded_and_equals_shap_permutation(data: tuple[pd.DataFrame, np.ndarray]) -> None:
@@ -79,7 +79,7 @@ def test_sampled_explainer_is_bounded_and_equals_shap_permutation(data: tuple[pd
         seed=4,
         progress=lambda d, t: seen.append((d, t)),
     )
-    assert result["explainer"] == "permutation"
+    assert result.explainer == "permutation"
     assert seen[-1] == (60, 60)
     # the same computation through shap directly: same rows, background and seed
     rng = np.random.default_rng(4)
@@ -95,7 +95,7 @@ def test_sampled_explainer_is_bounded_and_equals_shap_permutation(data: tuple[pd
         [explainer(sample[i : i + 50], max_evals=3 * 9, silent=True).values for i in range(0, 60, 50)]
     )
     for name, value in zip(frame.columns, np.abs(values).mean(axis=0)):
-        assert abs(result["importance"][name] - value) < TOL
+        assert abs(result.importance[name] - value) < TOL
 
 
 def test_association_measures_equal_scipy_and_sklearn(data: tuple[pd.DataFrame, np.ndarray]) -> None:
@@ -111,5 +111,5 @@ def test_rank_stability_is_spearman_and_one_without_champion() -> None:
     champion = {"a": 1.0, "b": 2.5, "c": 0.7, "d": 0.1}
     expected = spearmanr([3.0, 2.0, 1.0, 0.5], [1.0, 2.5, 0.7, 0.1]).statistic
     assert abs(rank_stability(ours, champion) - expected) < TOL
-    assert explainability(ours)["rank_stability"] == 1.0
-    assert explainability(ours, champion_importance=champion)["rank_stability"] == pytest.approx(expected)
+    assert explainability(ours).rank_stability == 1.0
+    assert explainability(ours, champion_importance=champion).rank_stability == pytest.approx(expected)

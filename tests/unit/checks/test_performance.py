@@ -23,7 +23,7 @@ def _data(n: int = 5_000, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.nda
 
 def test_metrics_equal_sklearn() -> None:
     y, score, _ = _data()
-    m = performance(y, score, replicates=0)["metrics"]
+    m = performance(y, score, replicates=0).metrics
     pred = score >= 0.5
     assert abs(m["auc"] - skm.roc_auc_score(y, score)) < TOL
     assert abs(m["accuracy"] - skm.accuracy_score(y, pred)) < TOL
@@ -40,14 +40,14 @@ def test_champion_delta_and_paired_bootstrap() -> None:
     y, score, champion = _data()
     result = performance(y, score, champion_score=champion, replicates=300, seed=1)
     expected = skm.roc_auc_score(y, score) - skm.roc_auc_score(y, champion)
-    assert result["has_champion"] and result["paired"]
-    assert abs(result["delta"] - expected) < TOL
-    assert result["delta_lower"] < result["delta"] < result["delta_upper"]
+    assert result.has_champion and result.paired
+    assert abs(result.delta - expected) < TOL
+    assert result.delta_lower < result.delta < result.delta_upper
     # bootstrap by explicit row resampling with sklearn on a few replicates lands in the CI
     rng = np.random.default_rng(5)
     idx = rng.integers(0, len(y), len(y))
     one = skm.roc_auc_score(y[idx], score[idx]) - skm.roc_auc_score(y[idx], champion[idx])
-    assert result["delta_lower"] - 0.02 < one < result["delta_upper"] + 0.02
+    assert result.delta_lower - 0.02 < one < result.delta_upper + 0.02
 
 
 def test_weighted_auc_equals_sklearn_on_a_resample() -> None:
@@ -63,7 +63,7 @@ def test_weighted_auc_equals_sklearn_on_a_resample() -> None:
 def test_without_champion_delta_is_zero() -> None:
     y, score, _ = _data(500)
     r = performance(y, score, replicates=0)
-    assert (r["delta"], r["delta_lower"], r["delta_upper"], r["has_champion"]) == (0.0, 0.0, 0.0, False)
+    assert (r.delta, r.delta_lower, r.delta_upper, r.has_champion) == (0.0, 0.0, 0.0, False)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""run_check: validated params, evidence by role, and exactly CONTRACT.md's keys."""
+"""run_check: validated params, evidence by role, and the typed measurement the policy room declares."""
 
 from __future__ import annotations
 
@@ -12,71 +12,23 @@ from govern.checks import CHECKS, run_check, validate_params
 from govern.core import GovernError
 from govern.evidence import ColumnMapping, Evidence, EvidenceSet
 
-# CONTRACT.md, one row per variable.
-CONTRACT: dict[str, set[str]] = {
-    "fairness": {
-        "value",
-        "inconclusive",
-        "lower",
-        "upper",
-        "metrics",
-        "per_group",
-        "four_fifths_pass",
-        "min_group_count",
-    },
-    "drift": {
-        "value",
-        "inconclusive",
-        "max_value",
-        "min_pvalue",
-        "per_feature",
-        "drifted",
-        "decision",
-        "prediction_psi",
-    },
-    "explainability": {
-        "value",
-        "inconclusive",
-        "protected_share",
-        "proxy_share",
-        "top_features",
-        "importance",
-        "protected_in_top",
-        "rank_stability",
-    },
-    "performance": {"value", "inconclusive", "metrics", "delta", "delta_lower", "delta_upper", "has_champion"},
-    "documentation": {"value", "inconclusive", "missing", "complete"},
-    "lineage": {"value", "inconclusive", "violations", "complete"},
-}
-TYPES = {
-    "value": float,
-    "inconclusive": bool,
-    "lower": float,
-    "upper": float,
-    "metrics": dict,
-    "per_group": dict,
-    "four_fifths_pass": bool,
-    "min_group_count": int,
-    "max_value": float,
-    "min_pvalue": float,
-    "per_feature": dict,
-    "drifted": list,
-    "decision": str,
-    "prediction_psi": float,
-    "protected_share": float,
-    "proxy_share": float,
-    "top_features": list,
-    "importance": dict,
-    "protected_in_top": list,
-    "rank_stability": float,
-    "delta": float,
-    "delta_lower": float,
-    "delta_upper": float,
-    "has_champion": bool,
-    "missing": list,
-    "complete": bool,
-    "violations": list,
-}
+
+def _has_cel_type(value: object, cel: str) -> bool:
+    """Whether a to_cel() value has the declared CEL type (the contract derived from the types)."""
+    if cel == "double":
+        return type(value) is float
+    if cel == "int":
+        return type(value) is int
+    if cel == "bool":
+        return type(value) is bool
+    if cel == "string":
+        return type(value) is str
+    if cel.startswith("list("):
+        return isinstance(value, list) and all(_has_cel_type(v, cel[5:-1]) for v in value)
+    if cel.startswith("map(string,"):
+        inner = cel[len("map(string,") : -1]
+        return isinstance(value, dict) and all(type(k) is str and _has_cel_type(v, inner) for k, v in value.items())
+    raise AssertionError(cel)
 
 
 @pytest.fixture
@@ -121,26 +73,32 @@ FACTS = {
 
 
 @pytest.mark.parametrize("name", CHECKS)
-def test_every_check_returns_the_contract_keys_with_their_types(name: str, evidence: EvidenceSet) -> None:
+def test_every_check_returns_its_type_with_the_declared_cel_variables(name: str, evidence: EvidenceSet) -> None:
+    from govern.core import canonical_json
+    from govern.measurements import MEASUREMENT_TYPES, measurement_from_json
+    from govern.policy import MEASUREMENTS
+
     params = {"replicates": 50} if name in ("fairness", "performance") else {}
     measurement = run_check(name, params, evidence, FACTS)
-    assert CONTRACT[name] <= set(measurement), CONTRACT[name] - set(measurement)
-    for key in CONTRACT[name]:
-        assert isinstance(measurement[key], TYPES[key]), (key, type(measurement[key]))
-    from govern.core import canonical_json
-
-    canonical_json(measurement)  # JSON-able, finite
+    assert type(measurement) is MEASUREMENT_TYPES[name]
+    cel = measurement.to_cel()
+    optional = {k for k in MEASUREMENTS[name] if getattr(measurement, k) is None}
+    assert set(cel) == set(MEASUREMENTS[name]) - optional
+    for key, value in cel.items():
+        assert _has_cel_type(value, MEASUREMENTS[name][key]), (key, value)
+    canonical_json(measurement.to_json())  # JSON-able, finite
+    assert measurement_from_json(name, measurement.to_json()) == measurement
 
 
 def test_drift_excludes_label_prediction_and_scores_prediction_drift(evidence: EvidenceSet) -> None:
     m = run_check("drift", {"method": "ks"}, evidence, FACTS)
-    assert set(m["per_feature"]) == {"x", "z", "sex"}
-    assert m["drifted"] == ["x"] and m["decision"] == "retrain"
+    assert set(m.per_feature) == {"x", "z", "sex"}
+    assert m.drifted == ["x"] and m.decision == "retrain"
 
 
 def test_performance_compares_the_champion(evidence: EvidenceSet) -> None:
     m = run_check("performance", {"replicates": 100}, evidence, FACTS)
-    assert m["has_champion"] and m["delta"] > 0.2 and m["delta_lower"] > 0
+    assert m.has_champion and m.delta > 0.2 and m.delta_lower > 0
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,60 @@
+"""Measurements: one typed record per check, the contract between checks, policy and reports.
+
+Checks return these types; the gate ledgers their ``to_json()``; policy rules see their
+``to_cel()``, whose CEL types the policy room declares from :func:`cel_declarations`;
+reports read them back with :func:`measurement_from_json` and only format. Imports only
+``govern.core``. Reference: docs/measurements.md (generated from these classes).
+"""
+
+from ._base import Interval, Record, Threshold, cel_type_of
+from ._contract import (
+    CHECKS,
+    MEASUREMENT_TYPES,
+    cel_declarations,
+    measurement_from_json,
+    measurement_type,
+    recorded_cel,
+)
+from ._types import (
+    FEATURE_STATISTICS,
+    GROUP_RATES,
+    Check,
+    DocumentationMeasurement,
+    DriftMeasurement,
+    ExplainabilityMeasurement,
+    FairnessMeasurement,
+    FeatureDrift,
+    GroupStats,
+    LineageMeasurement,
+    Measurement,
+    PerformanceMeasurement,
+)
+
+__all__ = [
+    # the measurement types, one per check
+    "Measurement",
+    "FairnessMeasurement",
+    "DriftMeasurement",
+    "ExplainabilityMeasurement",
+    "PerformanceMeasurement",
+    "DocumentationMeasurement",
+    "LineageMeasurement",
+    # nested records
+    "GroupStats",
+    "FeatureDrift",
+    "Interval",
+    "Threshold",
+    "Record",
+    # the contract as a whole
+    "Check",
+    "CHECKS",
+    "MEASUREMENT_TYPES",
+    "measurement_type",
+    "measurement_from_json",
+    "recorded_cel",
+    "cel_declarations",
+    "cel_type_of",
+    # vocabularies
+    "GROUP_RATES",
+    "FEATURE_STATISTICS",
+]

@@ -1,0 +1,240 @@
+# ruff: noqa: RUF009 - `doc()` returns a dataclasses.field carrying the field documentation
+"""One type per check measurement: the contract between checks, policy rules and reports.
+
+Checks return these; the gate ledgers ``to_json()``; rules see ``to_cel()`` (whose types
+``cel_variables()`` declares to the policy room); reports read ``from_json()`` and format.
+docs/measurements.md is generated from these classes (``scripts/gen_measurement_docs.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from ._base import Interval, Record, doc
+
+Check = Literal["fairness", "explainability", "drift", "performance", "documentation", "lineage"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Measurement(Record):
+    """What every check returns: a headline ``value`` and whether there was enough data."""
+
+    CHECK: ClassVar[str] = ""
+
+    value: float = doc("the headline number (see each check)")
+    inconclusive: bool = doc("not enough data to judge: a rule on this measurement is `inconclusive`")
+
+
+# -- fairness ---------------------------------------------------------------------------------------
+
+GROUP_RATES: tuple[str, ...] = (
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+    "false_negative_rate",
+    "precision",
+    "accuracy",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupStats(Record):
+    """One group's confusion counts, the rates fairlearn computes from them, and an interval per rate.
+
+    Rules see a ``map(string,double)`` of ``count``, ``tn``, ``fp``, ``fn``, ``tp`` and the rates.
+    """
+
+    CEL_TYPE: ClassVar[str | None] = "map(string,double)"
+
+    count: int = doc("rows in the group")
+    tn: int = doc("true negatives")
+    fp: int = doc("false positives")
+    fn: int = doc("false negatives")
+    tp: int = doc("true positives")
+    selection_rate: float = doc("(tp + fp) / count")
+    true_positive_rate: float = doc("tp / (tp + fn); 0 without positives")
+    false_positive_rate: float = doc("fp / (fp + tn); 0 without negatives")
+    false_negative_rate: float = doc("fn / (tp + fn); 0 without positives")
+    precision: float = doc("tp / (tp + fp); 0 without selections")
+    accuracy: float = doc("(tp + tn) / count")
+    intervals: dict[str, Interval] = doc(
+        "rate name -> Wilson score interval at the measurement's `confidence` (absent when its denominator is 0)",
+        cel=False,
+        default={},
+    )
+
+    @property
+    def positives(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def negatives(self) -> int:
+        return self.tn + self.fp
+
+    @property
+    def selected(self) -> int:
+        return self.tp + self.fp
+
+    def to_cel(self) -> dict[str, Any]:
+        counts = {k: float(getattr(self, k)) for k in ("count", "tn", "fp", "fn", "tp")}
+        return {**counts, **{k: float(getattr(self, k)) for k in GROUP_RATES}}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FairnessMeasurement(Measurement):
+    """Group fairness of binary predictions (fairlearn's definitions), with a bootstrap interval."""
+
+    CHECK: ClassVar[str] = "fairness"
+
+    metric: str = doc("the between-group metric `value` is (a `with.metric`)")
+    lower: float = doc("lower end of the percentile-bootstrap interval of `value` (`value` without replicates)")
+    upper: float = doc("upper end of that interval")
+    metrics: dict[str, float] = doc("all six between-group metrics: name -> value")
+    per_group: dict[str, GroupStats] = doc("group label -> counts, rates and per-rate intervals")
+    four_fifths_pass: bool = doc("smallest selection rate >= 0.8 x the largest")
+    min_group_count: int = doc("rows in the smallest group")
+    min_group_size: int = doc("the `with.min_group_size` below which the measurement is inconclusive")
+    groups: list[str] = doc("group labels, in table order (intersections read `Female, Black`)")
+    sensitive: list[str] = doc("the sensitive columns intersected")
+    confidence: float = doc("confidence level of every interval")
+    replicates: int = doc("bootstrap replicates behind `lower`/`upper` (0: none)")
+
+
+# -- drift ------------------------------------------------------------------------------------------
+
+FEATURE_STATISTICS: tuple[str, ...] = (
+    "ks_statistic",
+    "ks_pvalue",
+    "psi",
+    "wasserstein",
+    "jensen_shannon",
+    "chi2_statistic",
+    "chi2_pvalue",
+    "unseen_share",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeatureDrift(Record):
+    """Every statistic the drift check computes for one feature; absent ones do not apply to its kind.
+
+    Rules see a ``map(string,double)`` of the statistics that are present (as in earlier releases).
+    """
+
+    CEL_TYPE: ClassVar[str | None] = "map(string,double)"
+
+    kind: Literal["numeric", "categorical"] = doc("how the feature was compared")
+    n_reference: int = doc("non-missing reference values")
+    n_current: int = doc("non-missing current values")
+    ks_statistic: float | None = doc("numeric: two-sample Kolmogorov-Smirnov D (scipy `ks_2samp`)", default=None)
+    ks_pvalue: float | None = doc("numeric: its two-sided p-value", default=None)
+    psi: float | None = doc("population stability index over reference deciles / categories", default=None)
+    wasserstein: float | None = doc("numeric: Wasserstein-1 / reference standard deviation", default=None)
+    jensen_shannon: float | None = doc("Jensen-Shannon distance, base 2, over the same bins", default=None)
+    chi2_statistic: float | None = doc("categorical: Pearson chi-square (no Yates correction)", default=None)
+    chi2_pvalue: float | None = doc("categorical: its p-value", default=None)
+    unseen_share: float | None = doc(
+        "categorical: share of current rows in categories unseen in reference", default=None
+    )
+    statistic_name: str = doc("which statistic `statistic` is (the `method`'s, for this feature's kind)")
+    statistic: float = doc("the statistic of the measurement's `method` for this feature's kind")
+    pvalue: float = doc("the KS or chi-square p-value")
+    drifted: bool = doc("whether the feature counts as drifted (see the measurement's `threshold`)")
+    intervals: dict[str, Interval] = doc(
+        "statistic name -> interval (a bracket when the statistic is approximate)", cel=False, default={}
+    )
+
+    def to_cel(self) -> dict[str, Any]:
+        return {k: v for k in FEATURE_STATISTICS if (v := getattr(self, k)) is not None}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriftMeasurement(Measurement):
+    """Per-feature distribution drift of a current sample against a reference sample."""
+
+    CHECK: ClassVar[str] = "drift"
+
+    method: str = doc("the statistic behind `value` and `drifted` (`with.method`)")
+    max_value: float = doc("largest per-feature `statistic` (= `value`)")
+    min_pvalue: float = doc("smallest per-feature p-value (drives `decision`)")
+    per_feature: dict[str, FeatureDrift] = doc("feature -> its statistics")
+    drifted: list[str] = doc("features that drifted")
+    decision: str = doc("`monitor` (p > review_p), `review` or `retrain` (p < retrain_p)")
+    review_p: float = doc("the review cut-off of the decision matrix")
+    retrain_p: float = doc("the retrain cut-off of the decision matrix")
+    threshold: float | None = doc("`with.threshold`: a feature whose statistic reaches it drifted", default=None)
+    prediction_psi: float | None = doc(
+        "PSI of the score column; absent without one (a rule naming it then errors, failing closed)", default=None
+    )
+    intervals: dict[str, Interval] = doc(
+        "statistic name (`value`, `min_pvalue`, `prediction_psi`) -> interval", cel=False, default={}
+    )
+
+
+# -- explainability ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExplainabilityMeasurement(Measurement):
+    """Global SHAP importance, the share of it on protected attributes and on their proxies."""
+
+    CHECK: ClassVar[str] = "explainability"
+
+    protected_share: float = doc("share of total importance on protected features (= `value`)")
+    proxy_share: float = doc("share of total importance on proxies of protected features")
+    top_features: list[str] = doc("the `with.top_k` most important features")
+    importance: dict[str, float] = doc("feature -> mean absolute SHAP value, most important first")
+    protected_in_top: list[str] = doc("protected features and proxies among `top_features`")
+    rank_stability: float = doc("Spearman correlation of importance with the champion's (1 without one)")
+    proxies: dict[str, float] = doc("proxy feature -> its strongest association with a protected attribute")
+    protected: list[str] = doc("the protected attributes")
+    proxy_method: str = doc("`cramers_v` or `mutual_information`")
+    proxy_threshold: float = doc("association at or above which a feature is a proxy")
+    explainer: str = doc("`tree`, `permutation` or `explanation` (precomputed SHAP values)")
+
+
+# -- performance ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PerformanceMeasurement(Measurement):
+    """Classification performance, and challenger minus champion with a bootstrap interval."""
+
+    CHECK: ClassVar[str] = "performance"
+
+    metric: str = doc("the metric `value` and `delta` are (`with.metric`)")
+    metrics: dict[str, float] = doc("auc, accuracy, f1, log_loss, brier, calibration_error")
+    n: int = doc("evaluation rows")
+    has_champion: bool = doc("whether a champion was compared")
+    delta: float = doc("challenger minus champion in `metric` (0 without a champion)")
+    delta_lower: float = doc("lower end of the bootstrap interval of `delta` (0 without a champion)")
+    delta_upper: float = doc("upper end of that interval (0 without a champion)")
+    confidence: float = doc("confidence level of the interval")
+    replicates: int = doc("bootstrap replicates")
+    champion_value: float | None = doc("the champion's `metric`", default=None)
+    paired: bool | None = doc("both models scored on the same rows (a paired bootstrap)", default=None)
+
+
+# -- facts checks -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentationMeasurement(Measurement):
+    """Which required model-card fields are filled in (`value`: the share present, 0..1)."""
+
+    CHECK: ClassVar[str] = "documentation"
+
+    missing: list[str] = doc("required card fields that are absent or empty")
+    complete: bool = doc("no field is missing")
+    required: list[str] = doc("the fields required (dotted paths)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineageMeasurement(Measurement):
+    """Lineage hygiene violations of the model's upstream datasets and runs (`value`: their number)."""
+
+    CHECK: ClassVar[str] = "lineage"
+
+    violations: list[str] = doc("one sentence per violation")
+    complete: bool = doc("no violation")

@@ -1,0 +1,416 @@
+"""Pure measurements of states: fairness from the count cube, drift from grids, performance from scores.
+
+Every function here reads counts only, so the same numbers come from one in-memory batch, a
+streamed directory, or partials reduced on a cluster.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from govern.core import GovernError
+from govern.measurements import DriftMeasurement, FairnessMeasurement, FeatureDrift, Interval, PerformanceMeasurement
+
+from ._spec import NumericProfile
+from ._states import CategoryState, FairnessState, FeatureState, NumericState, Partials, ScoreState
+
+Progress = Callable[[int, int], None]
+EXACT_KS_MAX_N = 10_000
+# The effect-size bands of the retrain decision on large samples (docs/checks.md): (review, retrain).
+EFFECT_BANDS: dict[str, tuple[float, float]] = {
+    "psi": (0.1, 0.25),
+    "ks_statistic": (0.1, 0.2),
+    "jensen_shannon": (0.1, 0.2),
+    "wasserstein": (0.1, 0.25),
+    "chi2_statistic": (math.inf, math.inf),  # chi-square grows with n: never an effect size
+}
+LARGE_SAMPLE = 100_000
+
+
+# -- fairness ------------------------------------------------------------------------------------
+
+
+def measure_fairness(
+    state: FairnessState,
+    *,
+    metric: str = "demographic_parity_difference",
+    confidence: float = 0.95,
+    replicates: int = 1000,
+    seed: int = 0,
+    min_group_size: int = 30,
+    progress: Progress | None = None,
+) -> FairnessMeasurement:
+    """Fairness of the count cube, with a multinomial bootstrap over its cells
+    (``govern.checks._fairness.measure_cells``, the code path of the in-memory check too).
+
+    Groups under ``min_group_size`` rows take part in every number but are suppressed from
+    ``per_group`` (their counts never leave the process); such a group makes the measurement
+    ``inconclusive``.
+    """
+    from govern.checks._fairness import measure_cells
+
+    groups, cells = state.table()
+    return measure_cells(
+        cells,
+        [", ".join(g) for g in groups],
+        sensitive=state.spec.sensitive,
+        metric=metric,
+        confidence=confidence,
+        replicates=replicates,
+        seed=seed,
+        min_group_size=min_group_size,
+        progress=progress,
+    )
+
+
+# -- drift -----------------------------------------------------------------------------------------
+
+
+def _psi_bins(state: NumericState) -> np.ndarray:
+    """Counts in the right-closed PSI bins (-inf, e0], (e0, e1], ..., (e_last, inf): exact."""
+    cum = np.cumsum(state.counts)
+    below = [(int(cum[c - 1]) if c > 0 else 0) + int(s) for c, s in zip(state._edge_cells, state.splits, strict=True)]
+    n = int(cum[-1])
+    return np.diff(np.asarray([0, *below, n], dtype=np.int64))
+
+
+def ks_bracket(ref: NumericState, cur: NumericState) -> tuple[float, float]:
+    """[lower, upper] bounds of the exact two-sample KS D from the two grid histograms."""
+    a = np.cumsum(ref.counts) / ref.counts.sum()
+    b = np.cumsum(cur.counts) / cur.counts.sum()
+    lo = float(np.max(np.abs(a - b)))
+    a0 = np.concatenate(([0.0], a[:-1]))
+    b0 = np.concatenate(([0.0], b[:-1]))
+    occupied = (ref.counts + cur.counts) > 0
+    hi = float(np.max(np.where(occupied, np.maximum(a - b0, b - a0), 0.0)))
+    return lo, max(lo, hi)
+
+
+def wasserstein_bracket(ref: NumericState, cur: NumericState) -> tuple[float, float]:
+    """[lower, upper] bounds of the exact Wasserstein-1 distance from the grid histograms."""
+    profile = ref.profile
+    lowest, highest = min(ref.low, cur.low), max(ref.high, cur.high)
+    left, right = profile.cell_bounds(lowest, highest)
+    left = np.clip(left, lowest, highest)
+    right = np.clip(right, lowest, highest)
+    width = np.maximum(right - left, 0.0)
+    a = np.cumsum(ref.counts) / ref.counts.sum()
+    b = np.cumsum(cur.counts) / cur.counts.sum()
+    a0 = np.concatenate(([0.0], a[:-1]))
+    b0 = np.concatenate(([0.0], b[:-1]))
+    upper = float(np.sum(width * np.maximum(np.maximum(a - b0, b - a0), 0.0)))
+    gap = np.maximum(np.maximum(a0 - b, b0 - a), 0.0)
+    # The cells' value bounds overlap by the rounding fuzz; shrink them so overlaps never count twice.
+    fuzz = np.finfo(np.float64).eps * 8 * (abs(profile.lo) + abs(profile.hi) + 1.0)
+    lower = float(np.sum(np.maximum(width - 4 * fuzz, 0.0) * gap))
+    return lower, max(lower, upper)
+
+
+def _exact_numeric(ref: NumericState, cur: NumericState) -> tuple[float, float, float]:
+    """(KS D, p-value, W1) from the exact distinct tables (scipy's definitions)."""
+    from govern.checks._drift import ks_pvalue, ks_statistic, wasserstein_sorted
+
+    assert ref.distinct is not None and cur.distinct is not None
+    na, nb = int(ref.distinct[1].sum()), int(cur.distinct[1].sum())
+    if max(na, nb) <= EXACT_KS_MAX_N:
+        from scipy.stats import ks_2samp
+
+        a = np.repeat(*ref.distinct)
+        b = np.repeat(*cur.distinct)
+        result = ks_2samp(a, b)
+        return float(result.statistic), float(result.pvalue), wasserstein_sorted(a, b)
+    values = np.union1d(ref.distinct[0], cur.distinct[0])
+    fa = np.cumsum(_on(values, ref.distinct)) / na
+    fb = np.cumsum(_on(values, cur.distinct)) / nb
+    d = float(np.max(np.abs(fa - fb)))
+    w = float(np.sum(np.diff(values) * np.abs(fa - fb)[:-1]))
+    if max(na, nb) <= 4 * EXACT_KS_MAX_N:
+        d = ks_statistic(np.repeat(*ref.distinct), np.repeat(*cur.distinct))
+    return d, ks_pvalue(d, na, nb), w
+
+
+def _on(values: np.ndarray, table: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    out = np.zeros(len(values), dtype=np.int64)
+    out[np.searchsorted(values, table[0])] = table[1]
+    return out
+
+
+def _ks_p(d: float, na: int, nb: int) -> float:
+    """KS p-value for gridded (large) samples: the limiting Kolmogorov distribution once
+    ``n m / (n + m)`` exceeds 10^5 (scipy's finite-n ``kstwo`` costs ~0.3 s a call there and
+    differs from the limit by less than the grid's own uncertainty), else as scipy."""
+    from scipy.stats import distributions
+
+    from govern.checks._drift import ks_pvalue
+
+    en = na * nb / (na + nb)
+    if en > 100_000:
+        return float(distributions.kstwobign.sf(math.sqrt(en) * d))
+    return ks_pvalue(d, na, nb)
+
+
+def numeric_feature(ref: NumericState, cur: NumericState) -> dict[str, Any]:
+    """KS, PSI, Wasserstein (normalized) and JS of one feature, with intervals when gridded."""
+    from govern.checks._drift import jensen_shannon, psi
+
+    na, nb = int(ref.counts.sum()), int(cur.counts.sum())
+    if na == 0 or nb == 0:
+        raise GovernError("evidence_empty", f"feature {ref.name!r} has no non-empty values to compare")
+    profile = ref.profile
+    scale = profile.std if profile.std > 0 else 1.0
+    pr, pc = _psi_bins(ref), _psi_bins(cur)
+    out: dict[str, Any] = {
+        "kind": "numeric",
+        "n_reference": na,
+        "n_current": nb,
+        "psi": psi(pr, pc),
+        "jensen_shannon": jensen_shannon(pr, pc),
+        "intervals": {},
+    }
+    if ref.distinct is not None and cur.distinct is not None:
+        d, p, w = _exact_numeric(ref, cur)
+        out.update(ks_statistic=d, ks_pvalue=p, wasserstein=w / scale)
+        return out
+    d_lo, d_hi = ks_bracket(ref, cur)
+    w_lo, w_hi = wasserstein_bracket(ref, cur)
+    d = (d_lo + d_hi) / 2
+    out.update(ks_statistic=d, ks_pvalue=_ks_p(d, na, nb), wasserstein=(w_lo + w_hi) / 2 / scale)
+    out["intervals"] = {
+        "ks_statistic": Interval(d_lo, d_hi),
+        "ks_pvalue": Interval(_ks_p(d_hi, na, nb), _ks_p(d_lo, na, nb)),
+        "wasserstein": Interval(w_lo / scale, w_hi / scale),
+    }
+    return out
+
+
+def categorical_feature(ref: CategoryState, cur: CategoryState) -> dict[str, Any]:
+    """Chi-square, PSI, JS and unseen share of one categorical feature (the in-memory definitions)."""
+    from scipy.special import chdtrc
+
+    from govern.checks._drift import jensen_shannon, psi
+
+    categories = sorted(set(ref.counts) | set(cur.counts))
+    r = np.asarray([ref.counts.get(c, 0) for c in categories], dtype=np.float64)
+    c = np.asarray([cur.counts.get(k, 0) for k in categories], dtype=np.float64)
+    if r.sum() == 0 or c.sum() == 0:
+        raise GovernError("evidence_empty", f"feature {ref.name!r} has no non-empty values to compare")
+    table = np.vstack([r, c])
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    chi2 = float(np.sum((table - expected) ** 2 / expected))
+    dof = len(categories) - 1
+    return {
+        "kind": "categorical",
+        "n_reference": int(r.sum()),
+        "n_current": int(c.sum()),
+        "chi2_statistic": chi2,
+        "chi2_pvalue": float(chdtrc(dof, chi2)) if dof > 0 else 1.0,
+        "psi": psi(r, c),
+        "jensen_shannon": jensen_shannon(r, c),
+        "unseen_share": float(c[r == 0].sum() / c.sum()),
+        "intervals": {},
+    }
+
+
+def feature_drift(ref: FeatureState, cur: FeatureState) -> dict[str, Any]:
+    """The statistics of one feature from its reference and current states."""
+    if isinstance(ref, NumericState) and isinstance(cur, NumericState):
+        return numeric_feature(ref, cur)
+    if isinstance(ref, CategoryState) and isinstance(cur, CategoryState):
+        return categorical_feature(ref, cur)
+    raise GovernError("stats_merge_mismatch", f"feature {ref.name!r} has different kinds in reference and current")
+
+
+def decide_effect(statistic: str, value: Interval, *, bands: tuple[float, float] | None = None) -> str:
+    """The retrain decision from an effect size and its interval, judged at its upper end (fail safe)."""
+    review, retrain = bands or EFFECT_BANDS.get(statistic, EFFECT_BANDS["psi"])
+    if value.upper >= retrain:
+        return "retrain"
+    if value.upper >= review:
+        return "review"
+    return "monitor"
+
+
+METHOD_KEY: dict[str, tuple[str, str]] = {
+    "psi": ("psi", "psi"),
+    "ks": ("ks_statistic", "chi2_statistic"),
+    "chi2": ("ks_statistic", "chi2_statistic"),
+    "wasserstein": ("wasserstein", "jensen_shannon"),
+    "jensen_shannon": ("jensen_shannon", "jensen_shannon"),
+}
+
+
+def measure_drift(
+    reference: Partials,
+    current: Partials,
+    *,
+    features: Sequence[str] | None = None,
+    method: str = "psi",
+    threshold: float | None = None,
+    review_p: float = 0.05,
+    retrain_p: float = 0.01,
+    score: str | None = None,
+    progress: Progress | None = None,
+) -> DriftMeasurement:
+    """Per-feature drift of ``current`` against ``reference`` partials (same spec).
+
+    The decision: with both samples at most :data:`LARGE_SAMPLE` rows, the p-value bands
+    (``p > review_p`` monitor, ``retrain_p <= p <= review_p`` review, else retrain); on larger
+    samples every p-value is ~0, so the effect size decides: the largest per-feature statistic of
+    ``method`` (its interval's upper end) against :data:`EFFECT_BANDS`.
+    """
+    if reference.spec.digest != current.spec.digest:
+        raise GovernError("stats_merge_mismatch", "reference and current partials were collected under different specs")
+    if method not in METHOD_KEY:
+        raise GovernError("check_params_invalid", f"unknown drift method {method!r}")
+    if not 0 <= retrain_p <= review_p <= 1:
+        raise GovernError("check_params_invalid", "need 0 <= retrain_p <= review_p <= 1")
+    names = [n for n in (features if features is not None else list(reference.features)) if n != score]
+    if not names:
+        raise GovernError("check_params_invalid", "no feature to compare")
+    per_feature: dict[str, FeatureDrift] = {}
+    raw: dict[str, dict[str, Any]] = {}
+    numeric_key, categorical_key = METHOD_KEY[method]
+    for i, name in enumerate(names):
+        if name not in reference.features:
+            raise GovernError("evidence_missing_column", f"feature {name!r} is not in the partials")
+        stats = feature_drift(reference.features[name], current.features[name])
+        key = numeric_key if stats["kind"] == "numeric" else categorical_key
+        stats["statistic_name"] = key
+        stats["statistic"] = float(stats.get(key, 0.0))
+        stats["pvalue"] = float(stats.get("ks_pvalue", stats.get("chi2_pvalue", 1.0)))
+        raw[name] = stats
+        if progress is not None:
+            progress(i + 1, len(names))
+    if threshold is None:
+        drifted = [n for n in names if raw[n]["pvalue"] < retrain_p]
+    else:
+        drifted = [n for n in names if raw[n]["statistic"] >= threshold]
+    for name in names:
+        per_feature[name] = FeatureDrift(drifted=name in drifted, **raw[name])
+    top_name = max(names, key=lambda n: raw[n]["statistic"])
+    top = float(raw[top_name]["statistic"])
+    min_p = float(min(raw[n]["pvalue"] for n in names))
+    n_small = min(min(raw[n]["n_reference"], raw[n]["n_current"]) for n in names)
+    intervals: dict[str, Interval] = {}
+    key = numeric_key if raw[top_name]["kind"] == "numeric" else categorical_key
+    top_iv = raw[top_name]["intervals"].get(key)
+    if top_iv is not None:
+        uppers = [raw[n]["intervals"].get(key, Interval(raw[n]["statistic"], raw[n]["statistic"])) for n in names]
+        intervals["value"] = intervals["max_value"] = Interval(top_iv.lower, max(iv.upper for iv in uppers))
+    p_ivs = [raw[n]["intervals"].get("ks_pvalue") for n in names]
+    if any(iv is not None for iv in p_ivs):
+        lows = [iv.lower if iv is not None else raw[n]["pvalue"] for n, iv in zip(names, p_ivs, strict=True)]
+        highs = [iv.upper if iv is not None else raw[n]["pvalue"] for n, iv in zip(names, p_ivs, strict=True)]
+        intervals["min_pvalue"] = Interval(min(lows), min(highs))
+    if n_small <= LARGE_SAMPLE:
+        from govern.checks._drift import decide
+
+        decision = decide(min_p, review_p=review_p, retrain_p=retrain_p)
+    else:
+        stat = key if key in EFFECT_BANDS else "psi"
+        decision = decide_effect(stat, intervals.get("value", Interval(top, top)))
+    prediction_psi = None
+    if score is not None and score in reference.features and score in current.features:
+        prediction_psi = float(feature_drift(reference.features[score], current.features[score])["psi"])
+    return DriftMeasurement(
+        value=top,
+        inconclusive=False,
+        method=method,
+        max_value=top,
+        min_pvalue=min_p,
+        per_feature=per_feature,
+        drifted=drifted,
+        decision=decision,
+        review_p=review_p,
+        retrain_p=retrain_p,
+        threshold=threshold,
+        prediction_psi=prediction_psi,
+        intervals=intervals,
+    )
+
+
+# -- performance ---------------------------------------------------------------------------------
+
+
+def auc_of(state: ScoreState) -> tuple[float, Interval]:
+    """ROC AUC (ties count one half) and its bound: exact from distinct scores, else from the grid."""
+    if state.distinct is not None:
+        table = state.distinct[1]
+    else:
+        table = state.binned
+    neg, pos = table[:, 0].astype(np.float64), table[:, 1].astype(np.float64)
+    total_pos, total_neg = pos.sum(), neg.sum()
+    if total_pos == 0 or total_neg == 0:
+        raise GovernError("evidence_label_single_class", "the label has only one class; AUC is undefined")
+    below = np.cumsum(neg) - neg
+    auc = float((pos * (below + 0.5 * neg)).sum() / (total_pos * total_neg))
+    if state.distinct is not None:
+        return auc, Interval(auc, auc)
+    slack = float(0.5 * (pos * neg).sum() / (total_pos * total_neg))
+    return auc, Interval(max(0.0, auc - slack), min(1.0, auc + slack))
+
+
+def score_metrics(state: ScoreState) -> dict[str, float]:
+    """auc, accuracy, f1, log_loss, brier, calibration_error (scikit-learn's definitions).
+
+    Exact while the distinct-score table was kept; otherwise log loss, Brier and calibration use
+    each grid bin's midpoint (within half a bin, 2**-17, of the score) and AUC its bound's middle.
+    """
+    tn, fp, fn, tp = (float(c) for c in state.confusion)
+    n = tn + fp + fn + tp
+    if n == 0:
+        raise GovernError("evidence_empty", "no rows to evaluate")
+    auc, _ = auc_of(state)
+    if state.distinct is not None:
+        s, table = state.distinct
+    else:
+        s = (np.arange(state.spec.score_bins) + 0.5) / state.spec.score_bins
+        table = state.binned
+    neg, pos = table[:, 0].astype(np.float64), table[:, 1].astype(np.float64)
+    eps = np.finfo(np.float64).eps
+    p = np.clip(s, eps, 1 - eps)
+    log_loss = float((pos @ -np.log(p) + neg @ -np.log(1 - p)) / n)
+    brier = float((pos @ (s - 1) ** 2 + neg @ s**2) / n)
+    cal = np.searchsorted(np.linspace(0, 1, 11)[1:-1], s)
+    sum_score = np.bincount(cal, weights=(pos + neg) * s, minlength=10)
+    sum_label = state.calibration[:, 1].astype(np.float64)
+    calibration = float(np.abs(sum_label - sum_score).sum() / n)
+    f1_den = 2 * tp + fp + fn
+    return {
+        "auc": auc,
+        "accuracy": (tp + tn) / n,
+        "f1": 2 * tp / f1_den if f1_den > 0 else 0.0,
+        "log_loss": log_loss,
+        "brier": brier,
+        "calibration_error": calibration,
+    }
+
+
+def measure_performance(
+    state: ScoreState, *, metric: str = "auc", confidence: float = 0.95, replicates: int = 1000
+) -> PerformanceMeasurement:
+    """Performance of one model from its score state (no champion: see ``govern.checks.performance``)."""
+    metrics = score_metrics(state)
+    if metric not in metrics:
+        raise GovernError("check_params_invalid", f"unknown performance metric {metric!r}")
+    return PerformanceMeasurement(
+        value=metrics[metric],
+        inconclusive=False,
+        metric=metric,
+        metrics=metrics,
+        n=state.rows,
+        has_champion=False,
+        delta=0.0,
+        delta_lower=0.0,
+        delta_upper=0.0,
+        confidence=confidence,
+        replicates=replicates,
+    )
+
+
+def profile_kind(profile: Any) -> str:
+    return "numeric" if isinstance(profile, NumericProfile) else "categorical"

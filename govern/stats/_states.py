@@ -1,0 +1,715 @@
+"""The mergeable partial states: exact count tables and fixed-grid histograms.
+
+Every state is a set of integer counts keyed by *values* (group text, category text, grid cell,
+distinct number), plus exact order-free extremes (min, max). Merging adds counts key by key, so
+it is associative and commutative, and the canonical bytes (keys sorted) of the same rows are
+the same whatever the batch order, batch size or engine. Float sums are never stored: anything
+that needs one (log loss, Brier, calibration) is computed from the distinct values when they
+were kept, and bounded from the grid when not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+from govern.core import GovernError, Location
+
+from . import _codec
+from ._columns import binary, column, floats, text_codes
+from ._spec import CategoricalProfile, NumericProfile, Spec
+
+CALIBRATION_BINS = 10
+_S = TypeVar("_S", bound="_State")
+
+
+class _State:
+    """Common merge guard and bytes plumbing."""
+
+    kind = ""
+    spec: Spec
+
+    def _check_same(self: _S, other: _S) -> None:
+        if type(other) is not type(self):
+            raise GovernError("stats_merge_mismatch", f"cannot merge a {other.kind} state into a {self.kind} state")
+        if other.spec.digest != self.spec.digest:
+            raise GovernError(
+                "stats_merge_mismatch",
+                f"{self.kind} states were collected under different specs or reference profiles "
+                f"({self.spec.digest[:12]} vs {other.spec.digest[:12]})",
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _State) and self.to_bytes() == other.to_bytes()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_bytes(self) -> bytes:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+def _where(where: str | None) -> str:
+    return where or "batch"
+
+
+def _predictions(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(label, prediction) of a batch as 0/1 int64."""
+    if spec.label is None:
+        raise GovernError("stats_spec_invalid", "the spec names no label column")
+    y = binary(column(batch, spec.label, where), spec.label, where, positive=spec.positive)
+    if spec.prediction is not None:
+        p = binary(column(batch, spec.prediction, where), spec.prediction, where, positive=spec.positive)
+    elif spec.score is not None:  # any real score with its cut-off (not only probabilities)
+        s = floats(column(batch, spec.score, where), spec.score, where)
+        if np.isnan(s).any():
+            raise GovernError(
+                "evidence_missing_values",
+                f"{int(np.isnan(s).sum())} empty value(s) in column {spec.score!r}",
+                Location(where),
+            )
+        p = (s >= spec.threshold).astype(np.int64)
+    else:
+        raise GovernError("evidence_missing_column", "need a prediction or a score column", Location(where))
+    return y, p
+
+
+def _scores(spec: Spec, batch: Any, where: str) -> np.ndarray:
+    assert spec.score is not None
+    s = floats(column(batch, spec.score, where), spec.score, where)
+    if len(s) and (not np.isfinite(s).all() or s.min() < 0 or s.max() > 1):
+        raise GovernError(
+            "evidence_wrong_type", f"scores in {spec.score!r} must be probabilities in [0, 1]", Location(where)
+        )
+    return s
+
+
+# -- fairness: group x label x prediction ------------------------------------------------------
+
+
+class FairnessState(_State):
+    """Confusion counts ``[tn, fp, fn, tp]`` per (intersectional) group, keyed by the group's values."""
+
+    kind = "fairness"
+
+    def __init__(self, spec: Spec) -> None:
+        if not spec.sensitive:
+            raise GovernError("stats_spec_invalid", "fairness needs at least one sensitive column")
+        self.spec = spec
+        self.cells: dict[tuple[str, ...], np.ndarray] = {}
+
+    @property
+    def rows(self) -> int:
+        return int(sum(int(c.sum()) for c in self.cells.values()))
+
+    def update(self, batch: Any, *, where: str | None = None) -> FairnessState:
+        """Add the rows of one ``pyarrow.RecordBatch`` (or Table)."""
+        at = _where(where)
+        if batch.num_rows == 0:
+            return self
+        y, p = _predictions(self.spec, batch, at)
+        key = y * 2 + p
+        dims: list[list[str]] = []
+        for name in self.spec.sensitive:
+            codes, texts = text_codes(column(batch, name, at), name, at)
+            key = key + codes * 4 * (int(np.prod([len(d) for d in dims])) if dims else 1)
+            dims.append(texts)
+        sizes = [len(d) for d in dims]
+        total = 4 * int(np.prod(sizes))
+        counts = np.bincount(key, minlength=total)
+        for flat in np.flatnonzero(counts.reshape(-1, 4).sum(axis=1)):
+            group: list[str] = []
+            rest = int(flat)
+            for d in dims:
+                group.append(d[rest % len(d)])
+                rest //= len(d)
+            self._add(tuple(group), counts[flat * 4 : flat * 4 + 4])
+        return self
+
+    def _add(self, group: tuple[str, ...], cells: np.ndarray) -> None:
+        have = self.cells.get(group)
+        if have is None:
+            self.cells[group] = np.asarray(cells, dtype=np.int64).copy()
+        else:
+            have += cells
+
+    def merge(self, other: FairnessState) -> FairnessState:
+        """A new state with the counts of both (``stats_merge_mismatch`` across specs)."""
+        self._check_same(other)
+        out = FairnessState(self.spec)
+        for state in (self, other):
+            for group, cells in state.cells.items():
+                out._add(group, cells)
+        return out
+
+    @classmethod
+    def from_counts(cls, spec: Spec, keys: Iterable[Sequence[Any]], counts: Iterable[int]) -> FairnessState:
+        """From GROUP BY rows: ``keys`` are ``(*sensitive values, label 0/1, prediction 0/1)``.
+
+        Sensitive values are turned to text with ``str()``, as :meth:`update` does.
+        """
+        out = cls(spec)
+        k = len(spec.sensitive)
+        for key, count in zip(keys, counts, strict=True):
+            if len(key) != k + 2:
+                raise GovernError("stats_counts_invalid", f"a fairness key needs {k + 2} parts, got {len(key)}")
+            y, p = int(key[k]), int(key[k + 1])
+            if y not in (0, 1) or p not in (0, 1) or int(count) < 0:
+                raise GovernError("stats_counts_invalid", f"bad fairness cell {tuple(key)!r}: {count}")
+            cells = np.zeros(4, dtype=np.int64)
+            cells[y * 2 + p] = int(count)
+            out._add(tuple(str(v) for v in key[:k]), cells)
+        return out
+
+    def table(self) -> tuple[list[tuple[str, ...]], np.ndarray]:
+        """Groups (sorted) and their counts shaped (groups, 4), empty groups dropped."""
+        groups = sorted(g for g, c in self.cells.items() if c.sum() > 0)
+        cube = np.array([self.cells[g] for g in groups], dtype=np.int64).reshape(len(groups), 4)
+        return groups, cube
+
+    def to_bytes(self) -> bytes:
+        groups, cube = self.table()
+        return _codec.encode(self.kind, self.spec.digest, {"groups": [list(g) for g in groups]}, {"cells": cube})
+
+    @classmethod
+    def from_bytes(cls, spec: Spec, data: bytes) -> FairnessState:
+        digest, fields, arrays = _codec.decode(data, kind=cls.kind)
+        _same_spec(spec, digest)
+        out = cls(spec)
+        cube = arrays["cells"].reshape(-1, 4)
+        for group, cells in zip(fields["groups"], cube, strict=True):
+            out._add(tuple(group), cells)
+        return out
+
+
+def _same_spec(spec: Spec, digest: str) -> None:
+    if digest != spec.digest:
+        raise GovernError(
+            "stats_merge_mismatch", f"partials were collected under another spec ({digest[:12]} vs {spec.digest[:12]})"
+        )
+
+
+# -- scores: performance, AUC, calibration -----------------------------------------------------
+
+
+class ScoreState(_State):
+    """Counts behind performance at a threshold, AUC and calibration.
+
+    ``confusion`` is ``[tn, fp, fn, tp]`` at the spec's prediction; ``binned`` holds negatives and
+    positives per uniform score bin (``min(floor(s * score_bins), score_bins - 1)``);
+    ``calibration`` rows and positives per 10 equal-width bins (right-closed, as
+    ``calibration_curve``); ``distinct`` the exact (score, negatives, positives) table while it
+    has at most ``score_distinct_cap`` rows, else None.
+    """
+
+    kind = "scores"
+
+    def __init__(self, spec: Spec) -> None:
+        if spec.score is None or spec.label is None:
+            raise GovernError("stats_spec_invalid", "performance needs a label and a score column")
+        self.spec = spec
+        self.confusion = np.zeros(4, dtype=np.int64)
+        self.binned = np.zeros((spec.score_bins, 2), dtype=np.int64)
+        self.calibration = np.zeros((CALIBRATION_BINS, 2), dtype=np.int64)
+        self.distinct: tuple[np.ndarray, np.ndarray] | None = (np.zeros(0), np.zeros((0, 2), dtype=np.int64))
+
+    @property
+    def rows(self) -> int:
+        return int(self.confusion.sum())
+
+    def update(self, batch: Any, *, where: str | None = None) -> ScoreState:
+        at = _where(where)
+        if batch.num_rows == 0:
+            return self
+        y, p = _predictions(self.spec, batch, at)
+        s = _scores(self.spec, batch, at)
+        self._add_rows(y, p, s)
+        return self
+
+    def _add_rows(self, y: np.ndarray, p: np.ndarray, s: np.ndarray) -> None:
+        self.confusion += np.bincount(y * 2 + p, minlength=4)
+        nb = self.spec.score_bins
+        b = np.minimum((s * nb).astype(np.int64), nb - 1)
+        self.binned += np.bincount(b * 2 + y, minlength=2 * nb).reshape(nb, 2)
+        cal = np.searchsorted(np.linspace(0, 1, CALIBRATION_BINS + 1)[1:-1], s)
+        self.calibration += np.bincount(cal * 2 + y, minlength=2 * CALIBRATION_BINS).reshape(-1, 2)
+        if self.distinct is not None:
+            values, inverse = np.unique(s, return_inverse=True)
+            if len(values) > self.spec.score_distinct_cap:
+                self.distinct = None
+                return
+            table = np.bincount(inverse * 2 + y, minlength=2 * len(values)).reshape(-1, 2)
+            self._merge_distinct((values, table))
+
+    def _merge_distinct(self, more: tuple[np.ndarray, np.ndarray] | None) -> None:
+        if self.distinct is None or more is None:
+            self.distinct = None
+            return
+        values = np.concatenate([self.distinct[0], more[0]])
+        table = np.concatenate([self.distinct[1], more[1]])
+        merged, inverse = np.unique(values, return_inverse=True)
+        if len(merged) > self.spec.score_distinct_cap:
+            self.distinct = None
+            return
+        out = np.zeros((len(merged), 2), dtype=np.int64)
+        np.add.at(out, inverse, table)
+        self.distinct = (merged, out)
+
+    def merge(self, other: ScoreState) -> ScoreState:
+        self._check_same(other)
+        out = ScoreState(self.spec)
+        out.confusion = self.confusion + other.confusion
+        out.binned = self.binned + other.binned
+        out.calibration = self.calibration + other.calibration
+        out.distinct = self.distinct
+        out._merge_distinct(other.distinct)
+        return out
+
+    @classmethod
+    def from_counts(
+        cls,
+        spec: Spec,
+        *,
+        confusion: Sequence[int],
+        binned: Iterable[tuple[int, int, int]],
+        calibration: Iterable[tuple[int, int, int]],
+        distinct: Iterable[tuple[float, int, int]] | None,
+    ) -> ScoreState:
+        """From GROUP BY rows.
+
+        ``confusion``: ``[tn, fp, fn, tp]``; ``binned``: ``(bin, label, count)`` with
+        ``bin = least(floor(score * score_bins), score_bins - 1)``; ``calibration``: ``(bin, label,
+        count)`` with ``bin`` = number of inner edges ``0.1, ..., 0.9`` strictly below the score;
+        ``distinct``: ``(score, label, count)``, or None when there were too many distinct scores.
+        """
+        out = cls(spec)
+        out.confusion = np.asarray(confusion, dtype=np.int64).reshape(4).copy()
+        for b, y, c in binned:
+            out.binned[int(b), int(y)] += int(c)
+        for b, y, c in calibration:
+            out.calibration[int(b), int(y)] += int(c)
+        if distinct is None:
+            out.distinct = None
+        else:
+            rows = sorted((float(s), int(y), int(c)) for s, y, c in distinct)
+            values = np.asarray([r[0] for r in rows], dtype=np.float64)
+            labels = np.asarray([r[1] for r in rows], dtype=np.int64)
+            counts = np.asarray([r[2] for r in rows], dtype=np.int64)
+            uniq, inverse = np.unique(values, return_inverse=True)
+            table = np.zeros((len(uniq), 2), dtype=np.int64)
+            np.add.at(table, (inverse, labels), counts)
+            out.distinct = None
+            if len(uniq) <= spec.score_distinct_cap:
+                out.distinct = (uniq, table)
+        return out
+
+    def to_bytes(self) -> bytes:
+        flat = self.binned.ravel()
+        nz = np.flatnonzero(flat)
+        arrays = {"confusion": self.confusion, "binned_index": nz, "binned_count": flat[nz]}
+        arrays["calibration"] = self.calibration.ravel()
+        if self.distinct is not None:
+            arrays["distinct_values"] = self.distinct[0]
+            arrays["distinct_counts"] = self.distinct[1].ravel()
+        return _codec.encode(self.kind, self.spec.digest, {"exact": self.distinct is not None}, arrays)
+
+    @classmethod
+    def from_bytes(cls, spec: Spec, data: bytes) -> ScoreState:
+        digest, fields, arrays = _codec.decode(data, kind=cls.kind)
+        _same_spec(spec, digest)
+        out = cls(spec)
+        out.confusion = arrays["confusion"].copy()
+        flat = np.zeros(2 * spec.score_bins, dtype=np.int64)
+        flat[arrays["binned_index"]] = arrays["binned_count"]
+        out.binned = flat.reshape(-1, 2)
+        out.calibration = arrays["calibration"].reshape(-1, 2).copy()
+        out.distinct = None
+        if fields.get("exact"):
+            out.distinct = (arrays["distinct_values"].copy(), arrays["distinct_counts"].reshape(-1, 2).copy())
+        return out
+
+
+# -- numeric features: fixed-grid histograms ---------------------------------------------------
+
+
+class NumericState(_State):
+    """Counts of one numeric feature over its profile's grid, with exact extremes.
+
+    ``counts[cell]`` over ``bins + 2`` cells (see :mod:`govern.stats._spec`); ``nulls`` counts
+    null and NaN; ``splits[k]`` counts the values of the cell holding PSI edge ``k`` that are
+    ``<= edge`` (so PSI bins are exact even when an edge falls inside a cell); ``distinct`` is the
+    exact (value, count) table while it has at most ``distinct_cap`` rows, else None.
+    """
+
+    kind = "numeric"
+
+    def __init__(self, spec: Spec, feature: str) -> None:
+        profile = spec.feature(feature)
+        if not isinstance(profile, NumericProfile):
+            raise GovernError("stats_spec_invalid", f"feature {feature!r} is not numeric in the spec")
+        self.spec = spec
+        self.profile = profile
+        self.counts = np.zeros(profile.n_cells, dtype=np.int64)
+        self.nulls = 0
+        self.low = float("inf")
+        self.high = float("-inf")
+        self.splits = np.zeros(len(profile.psi_edges), dtype=np.int64)
+        self.distinct: tuple[np.ndarray, np.ndarray] | None = (np.zeros(0), np.zeros(0, dtype=np.int64))
+        edges = np.asarray(profile.psi_edges, dtype=np.float64)
+        self._edges = edges
+        self._edge_cells = profile.cells(edges) if len(edges) else np.zeros(0, dtype=np.int64)
+        self._ambiguous = np.zeros(profile.n_cells, dtype=bool)
+        self._ambiguous[self._edge_cells] = True
+
+    @property
+    def rows(self) -> int:
+        return int(self.counts.sum()) + self.nulls
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+    def update(self, batch: Any, *, where: str | None = None) -> NumericState:
+        at = _where(where)
+        values = floats(column(batch, self.name, at), self.name, at)
+        self.add_values(values)
+        return self
+
+    def add_values(self, values: np.ndarray) -> None:
+        """Add float64 values (NaN counted as null)."""
+        nan = np.isnan(values)
+        n_nan = int(nan.sum())
+        if n_nan:
+            self.nulls += n_nan
+            values = values[~nan]
+        if len(values) == 0:
+            return
+        cells = self.profile.cells(values)
+        self.counts += np.bincount(cells, minlength=self.profile.n_cells)
+        self.low = min(self.low, float(values.min()))
+        self.high = max(self.high, float(values.max()))
+        if len(self._edges):
+            hit = self._ambiguous[cells]
+            if hit.any():
+                xs, cs = values[hit], cells[hit]
+                for k, (edge, cell) in enumerate(zip(self._edges, self._edge_cells, strict=True)):
+                    self.splits[k] += int(np.count_nonzero((cs == cell) & (xs <= edge)))
+        if self.distinct is not None:
+            cap = self.spec.distinct_cap
+            probe = values[: 2 * cap + 1]
+            if len(np.unique(probe)) > cap:
+                self.distinct = None
+                return
+            uniq, counts = np.unique(values, return_counts=True)
+            self._merge_distinct((uniq, counts.astype(np.int64)))
+
+    def _merge_distinct(self, more: tuple[np.ndarray, np.ndarray] | None) -> None:
+        if self.distinct is None or more is None:
+            self.distinct = None
+            return
+        values = np.concatenate([self.distinct[0], more[0]])
+        counts = np.concatenate([self.distinct[1], more[1]])
+        merged, inverse = np.unique(values, return_inverse=True)
+        if len(merged) > self.spec.distinct_cap:
+            self.distinct = None
+            return
+        self.distinct = (merged, _sum_by(inverse, counts, len(merged)))
+
+    def merge(self, other: NumericState) -> NumericState:
+        self._check_same(other)
+        if other.name != self.name:
+            raise GovernError("stats_merge_mismatch", f"cannot merge feature {other.name!r} into {self.name!r}")
+        out = NumericState(self.spec, self.name)
+        out.counts = self.counts + other.counts
+        out.nulls = self.nulls + other.nulls
+        out.low, out.high = min(self.low, other.low), max(self.high, other.high)
+        out.splits = self.splits + other.splits
+        out.distinct = self.distinct
+        out._merge_distinct(other.distinct)
+        return out
+
+    @classmethod
+    def from_counts(
+        cls,
+        spec: Spec,
+        feature: str,
+        *,
+        cells: Iterable[tuple[int, int]],
+        nulls: int,
+        low: float | None,
+        high: float | None,
+        splits: Sequence[int],
+        distinct: Iterable[tuple[float, int]] | None,
+    ) -> NumericState:
+        """From GROUP BY rows: ``cells`` are ``(cell index, count)`` with the grid formula of
+        :mod:`govern.stats._spec`; ``splits[k]`` = rows with ``cell = cell(edge_k)`` and
+        ``x <= edge_k``; ``distinct`` = ``(value, count)`` rows, or None when over the cap.
+        ``low``/``high`` are the min/max of the non-NaN values (None when there are none)."""
+        out = cls(spec, feature)
+        for cell, count in cells:
+            out.counts[int(cell)] += int(count)
+        out.nulls = int(nulls)
+        if low is not None and high is not None and out.counts.sum() > 0:
+            out.low, out.high = float(low), float(high)
+        if len(splits) != len(out.splits):
+            raise GovernError("stats_counts_invalid", f"feature {feature!r}: need {len(out.splits)} PSI splits")
+        out.splits = np.asarray(splits, dtype=np.int64).copy()
+        if distinct is None:
+            out.distinct = None
+        else:
+            pairs = [(float(v), int(c)) for v, c in distinct]
+            values = np.asarray([v for v, _ in pairs], dtype=np.float64)
+            counts = np.asarray([c for _, c in pairs], dtype=np.int64)
+            uniq, inverse = np.unique(values, return_inverse=True)
+            out.distinct = (uniq, _sum_by(inverse, counts, len(uniq))) if len(uniq) <= spec.distinct_cap else None
+        return out
+
+    def to_bytes(self) -> bytes:
+        nz = np.flatnonzero(self.counts)
+        arrays = {"cell_index": nz, "cell_count": self.counts[nz], "splits": self.splits}
+        if self.distinct is not None:
+            arrays["distinct_values"], arrays["distinct_counts"] = self.distinct
+        empty = self.counts.sum() == 0
+        fields = {
+            "feature": self.name,
+            "nulls": self.nulls,
+            "low": None if empty else _codec.hexf(self.low),
+            "high": None if empty else _codec.hexf(self.high),
+            "exact": self.distinct is not None,
+        }
+        return _codec.encode(self.kind, self.spec.digest, fields, arrays)
+
+    @classmethod
+    def from_bytes(cls, spec: Spec, data: bytes) -> NumericState:
+        digest, fields, arrays = _codec.decode(data, kind=cls.kind)
+        _same_spec(spec, digest)
+        out = cls(spec, fields["feature"])
+        out.counts[arrays["cell_index"]] = arrays["cell_count"]
+        out.nulls = int(fields["nulls"])
+        if fields["low"] is not None:
+            out.low, out.high = _codec.unhexf(fields["low"]), _codec.unhexf(fields["high"])
+        out.splits = arrays["splits"].copy()
+        out.distinct = None
+        if fields["exact"]:
+            out.distinct = (arrays["distinct_values"].copy(), arrays["distinct_counts"].copy())
+        return out
+
+
+def _sum_by(index: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, index, counts)
+    return out
+
+
+# -- categorical features ------------------------------------------------------------------------
+
+
+class CategoryState(_State):
+    """Counts of one categorical feature per value (as text), and its nulls."""
+
+    kind = "categorical"
+
+    def __init__(self, spec: Spec, feature: str) -> None:
+        profile = spec.feature(feature)
+        if not isinstance(profile, CategoricalProfile):
+            raise GovernError("stats_spec_invalid", f"feature {feature!r} is not categorical in the spec")
+        self.spec = spec
+        self.name = feature
+        self.counts: dict[str, int] = {}
+        self.nulls = 0
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values()) + self.nulls
+
+    def update(self, batch: Any, *, where: str | None = None) -> CategoryState:
+        import pyarrow.compute as pc
+
+        at = _where(where)
+        array = column(batch, self.name, at)
+        nulls = array.null_count
+        if array.type.id in (11, 12):  # float / double: NaN counts as empty, as pandas dropna
+            nulls += int(pc.sum(pc.is_nan(array)).as_py() or 0)
+            array = pc.filter(array, pc.invert(pc.is_nan(array)))
+        self.nulls += nulls
+        array = array.drop_null()
+        if len(array) == 0:
+            return self
+        codes, texts = text_codes(array, self.name, at)
+        for text, count in zip(texts, np.bincount(codes, minlength=len(texts)), strict=True):
+            if count:
+                self.counts[text] = self.counts.get(text, 0) + int(count)
+        return self
+
+    def merge(self, other: CategoryState) -> CategoryState:
+        self._check_same(other)
+        if other.name != self.name:
+            raise GovernError("stats_merge_mismatch", f"cannot merge feature {other.name!r} into {self.name!r}")
+        out = CategoryState(self.spec, self.name)
+        for state in (self, other):
+            for text, count in state.counts.items():
+                out.counts[text] = out.counts.get(text, 0) + count
+        out.nulls = self.nulls + other.nulls
+        return out
+
+    @classmethod
+    def from_counts(
+        cls, spec: Spec, feature: str, keys: Iterable[Any], counts: Iterable[int], *, nulls: int = 0
+    ) -> CategoryState:
+        """From GROUP BY rows: one category value (``str()``-ed) and its count each; nulls apart."""
+        out = cls(spec, feature)
+        for key, count in zip(keys, counts, strict=True):
+            text = str(key)
+            out.counts[text] = out.counts.get(text, 0) + int(count)
+        out.nulls = int(nulls)
+        return out
+
+    def to_bytes(self) -> bytes:
+        keys = sorted(k for k, v in self.counts.items() if v)
+        fields = {"feature": self.name, "nulls": self.nulls, "categories": keys}
+        counts = np.asarray([self.counts[k] for k in keys], dtype=np.int64)
+        return _codec.encode(self.kind, self.spec.digest, fields, {"counts": counts})
+
+    @classmethod
+    def from_bytes(cls, spec: Spec, data: bytes) -> CategoryState:
+        digest, fields, arrays = _codec.decode(data, kind=cls.kind)
+        _same_spec(spec, digest)
+        out = cls(spec, fields["feature"])
+        out.counts = {k: int(c) for k, c in zip(fields["categories"], arrays["counts"], strict=True)}
+        out.nulls = int(fields["nulls"])
+        return out
+
+
+FeatureState = NumericState | CategoryState
+
+
+# -- everything one pass over a table collects ---------------------------------------------------
+
+
+class Partials(_State):
+    """The states of one table under one spec: fairness and scores when the spec asks for them,
+    one state per feature. Its bytes embed the whole spec, so a partials file is self-describing.
+    """
+
+    kind = "partials"
+
+    def __init__(self, spec: Spec, *, only: Sequence[str] | None = None) -> None:
+        """``only``: collect just these parts (``fairness``, ``scores``, ``features``), e.g. a
+        fairness check streaming a table that also has scores."""
+        self.spec = spec
+        wanted = set(only) if only is not None else {"fairness", "scores", "features"}
+        self.fairness: FairnessState | None = (
+            FairnessState(spec) if spec.sensitive and spec.label and "fairness" in wanted else None
+        )
+        self.scores: ScoreState | None = ScoreState(spec) if spec.score and spec.label and "scores" in wanted else None
+        self.features: dict[str, FeatureState] = {}
+        for profile in spec.features if "features" in wanted else ():
+            if isinstance(profile, NumericProfile):
+                self.features[profile.name] = NumericState(spec, profile.name)
+            else:
+                self.features[profile.name] = CategoryState(spec, profile.name)
+        self.rows = 0
+
+    def update(self, batch: Any, *, where: str | None = None) -> Partials:
+        if self.fairness is not None:
+            self.fairness.update(batch, where=where)
+        if self.scores is not None:
+            self.scores.update(batch, where=where)
+        for state in self.features.values():
+            state.update(batch, where=where)
+        self.rows += int(batch.num_rows)
+        return self
+
+    def merge(self, other: Partials) -> Partials:
+        self._check_same(other)
+        if (self.fairness is None, self.scores is None, sorted(self.features)) != (
+            other.fairness is None,
+            other.scores is None,
+            sorted(other.features),
+        ):
+            raise GovernError("stats_merge_mismatch", "these partials collected different parts of the spec")
+        out = Partials(self.spec, only=())
+        if self.fairness is not None and other.fairness is not None:
+            out.fairness = self.fairness.merge(other.fairness)
+        if self.scores is not None and other.scores is not None:
+            out.scores = self.scores.merge(other.scores)
+        out.features = {n: s.merge(other.features[n]) for n, s in self.features.items()}  # type: ignore[arg-type]
+        out.rows = self.rows + other.rows
+        return out
+
+    @classmethod
+    def assemble(
+        cls,
+        spec: Spec,
+        *,
+        rows: int,
+        fairness: FairnessState | None = None,
+        scores: ScoreState | None = None,
+        features: Iterable[FeatureState] = (),
+    ) -> Partials:
+        """Partials from states an engine built with ``from_counts`` (missing parts stay empty)."""
+        out = cls(spec, only=())
+        out.rows = int(rows)
+        if fairness is not None:
+            out.fairness = fairness
+        if scores is not None:
+            out.scores = scores
+        for state in features:
+            out.features[state.name] = state
+        return out
+
+    def to_bytes(self) -> bytes:
+        parts: list[bytes] = []
+        names: list[list[Any]] = []
+        if self.fairness is not None:
+            parts.append(self.fairness.to_bytes())
+            names.append(["fairness", len(parts[-1])])
+        if self.scores is not None:
+            parts.append(self.scores.to_bytes())
+            names.append(["scores", len(parts[-1])])
+        for name in sorted(self.features):
+            parts.append(self.features[name].to_bytes())
+            names.append([f"feature:{name}", len(parts[-1])])
+        fields = {"spec": self.spec.describe(), "rows": self.rows, "parts": names}
+        blob = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        return _codec.encode(self.kind, self.spec.digest, fields, {"parts": blob})
+
+    @classmethod
+    def from_bytes(cls, data: bytes, spec: Spec | None = None) -> Partials:
+        """Partials from their bytes; with ``spec`` given, refuse partials of another spec."""
+        digest, fields, arrays = _codec.decode(data, kind=cls.kind)
+        embedded = Spec.from_dict(fields["spec"])
+        if embedded.digest != digest:
+            raise GovernError("stats_bytes_invalid", "the embedded spec does not match the partials' spec digest")
+        if spec is not None:
+            _same_spec(spec, digest)
+        out = cls(embedded, only=())
+        out.rows = int(fields["rows"])
+        blob = arrays["parts"].tobytes()
+        offset = 0
+        for name, length in fields["parts"]:
+            chunk = blob[offset : offset + int(length)]
+            offset += int(length)
+            if name == "fairness":
+                out.fairness = FairnessState.from_bytes(embedded, chunk)
+            elif name == "scores":
+                out.scores = ScoreState.from_bytes(embedded, chunk)
+            else:
+                feature = name.split(":", 1)[1]
+                profile = embedded.feature(feature)
+                state_cls = NumericState if isinstance(profile, NumericProfile) else CategoryState
+                out.features[feature] = state_cls.from_bytes(embedded, chunk)
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready description (rows, parts, spec digest) for evidence records."""
+        return {
+            "spec_digest": self.spec.digest,
+            "rows": self.rows,
+            "fairness_groups": len(self.fairness.cells) if self.fairness else 0,
+            "features": sorted(self.features),
+            "scores": self.scores is not None,
+            "spec": json.loads(self.spec.canonical()),
+        }
