@@ -249,10 +249,10 @@ def _from_huggingface(name: str, text: str) -> LoadedCard:
     details = data.setdefault("model_details", {})
     if not isinstance(details, dict):
         return _finish(loaded, data)
-    for key, field in (("license", "license"), ("license_name", "license"), ("model_name", "name")):
-        if meta.get(key) and not details.get(field):
-            details[field] = str(meta[key])
-            loaded.origin[("model_details", field)] = (key,)
+    for key, detail in (("license", "license"), ("license_name", "license"), ("model_name", "name")):
+        if meta.get(key) and not details.get(detail):
+            details[detail] = str(meta[key])
+            loaded.origin[("model_details", detail)] = (key,)
     if (
         meta.get("datasets")
         and isinstance(data.setdefault("training_data", {}), dict)

@@ -266,7 +266,7 @@ def drift(
 
     per_feature: dict[str, dict[str, float]] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for i, (name, stats) in enumerate(zip(names, pool.map(one, names))):
+        for i, (name, stats) in enumerate(zip(names, pool.map(one, names), strict=True)):
             per_feature[name] = stats
             if progress is not None:
                 progress(i + 1, len(names))

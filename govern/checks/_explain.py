@@ -133,7 +133,7 @@ def importance_of(values: Any, feature_names: Sequence[str]) -> dict[str, float]
     if not np.isfinite(array).all():
         raise GovernError("evidence_wrong_type", "SHAP values must be finite numbers")
     means = np.abs(array).mean(axis=0)
-    return {str(name): float(v) for name, v in zip(feature_names, means)}
+    return {str(name): float(v) for name, v in zip(feature_names, means, strict=True)}
 
 
 def _codes(values: Any, bins: int = 10) -> np.ndarray:

@@ -102,10 +102,7 @@ def _satisfied(required: dict[str, Any], votes: list[Vote]) -> bool:
     approvals = {v.approver: v.role for v in votes if v.verdict == "approve" and v.role in required["roles"]}
     if len(approvals) < required["count"]:
         return False
-    for role, n in required.get("at_least", {}).items():
-        if sum(1 for r in approvals.values() if r == role) < n:
-            return False
-    return True
+    return all(sum(1 for r in approvals.values() if r == role) >= n for role, n in required.get("at_least", {}).items())
 
 
 def _summary(required: dict[str, Any], votes: list[Vote]) -> str:

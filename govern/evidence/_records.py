@@ -48,12 +48,13 @@ def store_blob(blob_dir: Path | str, path: Path | str) -> str:
                 out.write(chunk)
         digest = "sha256:" + hasher.hexdigest()
         target = blob_path(root, digest)
+        tmp = Path(tmp_name)
         if target.exists():
-            os.unlink(tmp_name)
+            tmp.unlink()
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp_name, 0o444)
-            os.replace(tmp_name, target)
+            tmp.chmod(0o444)
+            tmp.replace(target)
     except OSError as exc:
         Path(tmp_name).unlink(missing_ok=True)
         raise GovernError("evidence_unreadable", str(exc), Location(str(source))) from None

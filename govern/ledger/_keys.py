@@ -138,30 +138,28 @@ class KeyRing:
         return cls.parse(text, source=str(path))
 
 
-def _write_private(path: Path, private: object) -> None:
+def _write_private(path: Path, private: Ed25519PrivateKey) -> None:
     """Write ``private`` as PKCS#8 PEM, mode 0600, replacing ``path`` atomically."""
     from cryptography.hazmat.primitives import serialization
 
-    pem = private.private_bytes(  # type: ignore[attr-defined]
+    pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
+    path.parent.chmod(0o700)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    tmp.replace(path)
 
 
-def _public_of(name: str, private: object) -> PublicKey:
+def _public_of(name: str, private: Ed25519PrivateKey) -> PublicKey:
     from cryptography.hazmat.primitives import serialization
 
-    raw = private.public_key().public_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return PublicKey(name, key_id(name, raw), raw)
 
 

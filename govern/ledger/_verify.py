@@ -115,13 +115,12 @@ def _check_chain(
                 h = sha256(b"\x01" + frontier.pop() + h).digest()
                 s >>= 1
                 level += 1
-                if check_nodes and level % TILE == 0:
-                    if nodes.pop((level, ((size + 1) >> level) - 1), None) != h.hex():
-                        raise VerificationError(
-                            "ledger_node_mismatch",
-                            f"stored Merkle node (level {level}) ending at entry {seq} differs",
-                            seq=seq,
-                        )
+                if check_nodes and level % TILE == 0 and nodes.pop((level, ((size + 1) >> level) - 1), None) != h.hex():
+                    raise VerificationError(
+                        "ledger_node_mismatch",
+                        f"stored Merkle node (level {level}) ending at entry {seq} differs",
+                        seq=seq,
+                    )
             frontier.append(h)
             size = seq
             if size in by_size:

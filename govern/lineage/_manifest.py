@@ -155,7 +155,7 @@ def ingest_manifest(session: Session, path: Path) -> None:
         line, col = lines.get((section, index), (None, None))
         return type(exc)(exc.code, f"$.{section}[{index}]: {exc.message}", Location(str(path), line, col))
 
-    for i, d in enumerate(manifest.datasets):
+    for d in manifest.datasets:
         card = DataCard(**d.card.model_dump()) if d.card else None
         record_dataset(
             session,

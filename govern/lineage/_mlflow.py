@@ -74,7 +74,7 @@ def _import_run(session: Session, run: Any, experiment: str, counts: dict[str, i
         ds = dsi.dataset
         name = f"mlflow/{ds.name}"
         version = (ds.digest or "1")[:32]
-        node, created = record_dataset(session, DatasetSpec(name=name, version=version, uri=ds.source or None))
+        _, created = record_dataset(session, DatasetSpec(name=name, version=version, uri=ds.source or None))
         new_datasets += created
         inputs.append(Ref("dataset", name, version))
     existed = find_node(session, "run", info.run_id, None) is not None

@@ -246,7 +246,8 @@ def run(program: Program, data: Mapping[str, Any], *, collection_elements: int =
                 None,
                 "cel_budget_exceeded",
                 f"estimated cost {cost} exceeds the budget {COST_BUDGET} "
-                f"({collection_elements} collection elements, comprehensions nested {program.comprehension_depth} deep)",
+                f"({collection_elements} collection elements, "
+                f"comprehensions nested {program.comprehension_depth} deep)",
             )
     started = time.perf_counter()
     try:
