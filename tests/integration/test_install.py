@@ -101,6 +101,10 @@ def test_fresh_install_runs_without_dev_or_demo_packages(venv: Path, tmp_path: P
     env["GOVERN_ACTOR"] = "ci-bot"
     assert "Usage" in _ok(_run(govern, "--help", env=env)).stdout
     assert "ok: no problems" in _ok(_run(govern, "policy", "validate", env=env)).stdout
+    demo = _run(govern, "demo", "--dir", tmp_path / "demo", env=env)
+    assert demo.returncode == 2
+    assert demo.stderr.count("\n") == 1 and "pip install 'govern[demo]'" in demo.stderr, demo.stderr
+    assert not (tmp_path / "demo").exists() or not any((tmp_path / "demo").iterdir())
 
     files = build(tmp_path / "scenario", small=True)  # written by this (dev) interpreter
     card = _ok(
