@@ -5,6 +5,7 @@ state change and ledger entry in one transaction. The CLI and the API call these
 ``govern.Workspace``.
 """
 
+from . import _codes as codes
 from ._approvals import ApprovalView, Vote, get_request, list_requests, vote
 from ._context import Context, audit
 from ._format import Format, render
@@ -15,6 +16,8 @@ from ._types import EXIT_CODES, PROMOTION_TARGETS, STAGES, Decision, Finding, Ou
 from ._waivers import WaiverView, list_waivers, rollback, waive
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     "Context",
     "audit",
     # gates

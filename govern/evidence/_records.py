@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from govern.core import GovernError, Location, is_evidence_role, parse_ref, utcnow
 
+from ._codes import EVIDENCE_BLOB_MISSING, EVIDENCE_DIGEST_INVALID, EVIDENCE_ROLE_INVALID, EVIDENCE_UNREADABLE
 from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def blob_path(blob_dir: Path | str, digest: str) -> Path:
     """Where the blob ``sha256:<hex>`` lives: ``<blob_dir>/sha256/<hex[:2]>/<hex>``."""
     algo, _, hexdigest = digest.partition(":")
     if algo != "sha256" or len(hexdigest) != 64 or not all(c in "0123456789abcdef" for c in hexdigest):
-        raise GovernError("evidence_digest_invalid", f"not a sha256 content address: {digest!r}")
+        raise GovernError(EVIDENCE_DIGEST_INVALID, f"not a sha256 content address: {digest!r}")
     return Path(blob_dir) / algo / hexdigest[:2] / hexdigest
 
 
@@ -36,7 +37,7 @@ def store_blob(blob_dir: Path | str, path: Path | str) -> str:
     """
     source = Path(path)
     if not source.is_file():
-        raise GovernError("evidence_unreadable", "file not found", Location(str(source)))
+        raise GovernError(EVIDENCE_UNREADABLE, "file not found", Location(str(source)))
     root = Path(blob_dir)
     root.mkdir(parents=True, exist_ok=True)
     hasher = hashlib.sha256()
@@ -57,7 +58,7 @@ def store_blob(blob_dir: Path | str, path: Path | str) -> str:
             tmp.replace(target)
     except OSError as exc:
         Path(tmp_name).unlink(missing_ok=True)
-        raise GovernError("evidence_unreadable", str(exc), Location(str(source))) from None
+        raise GovernError(EVIDENCE_UNREADABLE, str(exc), Location(str(source))) from None
     return digest
 
 
@@ -83,7 +84,7 @@ def add_evidence(
     from ._tabular import binary_column, group_codes, load_table, media_type, numeric_column
 
     if not is_evidence_role(role):
-        raise GovernError("evidence_role_invalid", f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise GovernError(EVIDENCE_ROLE_INVALID, f"role must be one of {', '.join(ROLES)}, not {role!r}")
     ref = parse_ref(subject)
     source = Path(path)
     mapping = mapping or ColumnMapping()
@@ -146,6 +147,6 @@ def copy_blob(blob_dir: Path | str, digest: str, target: Path | str) -> Path:
     """Write the blob ``digest`` to ``target`` (an export for auditors)."""
     source = blob_path(blob_dir, digest)
     if not source.is_file():
-        raise GovernError("evidence_blob_missing", f"blob {digest} is not in the store")
+        raise GovernError(EVIDENCE_BLOB_MISSING, f"blob {digest} is not in the store")
     shutil.copyfile(source, target)
     return Path(target)

@@ -4,6 +4,7 @@ Writes take the caller's session (so a Workspace method can append the ledger en
 transaction); reads are recursive SQL over the node/edge tables.
 """
 
+from . import _codes as codes
 from ._graph import bulk_load, resolve
 from ._ingest import IngestResult, ingest_file, validate_file
 from ._mlflow import import_mlflow
@@ -22,6 +23,8 @@ from ._record import (
 from ._render import render_dot, render_tree
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # recording
     "DataCard",
     "DatasetSpec",

@@ -5,6 +5,7 @@ The gate calls :func:`load_packs`, then per model version :meth:`PackSet.tier`,
 the way ``govern policy test`` does. Imports only ``govern.core``.
 """
 
+from . import _codes as codes
 from ._cel import (
     COST_BUDGET,
     MAX_COMPREHENSION_NESTING,
@@ -32,6 +33,8 @@ from ._signing import sign_pack
 from ._testing import PolicyTestReport, TestFailure, run_policy_tests
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # loading and validation
     "load_packs",
     "validate_paths",
