@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench install clean
+.PHONY: demo test lint bench install clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -16,9 +16,16 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 install: $(STAMP)
 
 demo: $(STAMP)
+	$(PY) -m pip install -q -e ".[demo]"
 	$(VENV)/bin/govern demo
 
-test: $(STAMP)
+# Lint and types first (fail fast), then the suite.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy govern
+
+test: lint
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -131,7 +131,7 @@ def _run_load(
             check=True,
         )
     finally:
-        os.unlink(fh.name)
+        Path(fh.name).unlink()
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 

@@ -181,7 +181,7 @@ def bench_shap(n: int) -> list[str]:
         values = shap.TreeExplainer(model).shap_values(X)
     t_ref = time.perf_counter() - start
     values = values[-1] if isinstance(values, list) else values
-    diff = max(abs(ours["importance"][c] - v) for c, v in zip(X.columns, np.abs(values).mean(axis=0)))
+    diff = max(abs(ours["importance"][c] - v) for c, v in zip(X.columns, np.abs(values).mean(axis=0), strict=True))
     return [
         f"| SHAP, LightGBM 200 trees, {n:,} rows x 20 features | {t:.2f} s | {m:.0f} MiB | shap TreeExplainer directly {t_ref:.2f} s | {t_ref / t:.2f}x; max abs diff {diff:.1e} |"
     ]

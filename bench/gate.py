@@ -238,13 +238,13 @@ def main() -> None:
     print(f"\ngate: {MODEL} -> production, {rules} rules, {args.rows:,} evaluation rows; outcome {decision.outcome}")
     print(f"{'figure':<46} {'value':>10} | {'anchor':<26} {'value':>10} | ratio  goal")
     print(
-        f"{'cold govern gate promote (median of %d)' % args.cold:<46} {_ms(gate_cold):>10} | "
+        f"{f'cold govern gate promote (median of {args.cold})':<46} {_ms(gate_cold):>10} | "
         f"{'python -c pass':<26} {_ms(python_pass):>10} | {gate_cold / python_pass:5.1f}x "
         f"{'< 1 s: met' if gate_cold < 1 else '< 1 s: MISSED'}"
     )
     print(f"{'':<46} {'':>10} | {'govern --help':<26} {_ms(cli_help):>10} | {gate_cold / cli_help:5.1f}x")
     print(
-        f"{'warm in-process gate (median of %d)' % args.warm:<46} {_ms(warm_median):>10} | "
+        f"{f'warm in-process gate (median of {args.warm})':<46} {_ms(warm_median):>10} | "
         f"{'first in-process call':<26} {_ms(warm_runs[0]):>10} | {warm_median / warm_runs[0]:5.2f}x "
         f"{'< 100 ms: met' if warm_median < 0.1 else '< 100 ms: MISSED'}"
     )

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the sample report data is a test helper
 
 from bench._common import save
 
@@ -40,8 +41,9 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=10_000)
     args = parser.parse_args()
 
+    from report_samples import sample_model_report, sample_period_report
+
     from govern.reports import model_report_html, period_report_html, render_model_report, render_period_report
-    from govern.reports._sample import sample_model_report, sample_period_report
 
     # Warm imports and font loading, so neither side pays them.
     tmp = Path(tempfile.mkdtemp(prefix="govern-bench-report-"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import _codes as codes
 from ._auth import OWN_MODELS_ONLY, ROLE_MATRIX, Action, authorize, check_owner
 from ._client import ApiClient, approval_view
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # the application
     "create_app",
     # authorization (shared with the web inbox)

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from govern.core import ROLES, AuthenticationError, NotFoundError, PermissionDenied
 
+from ._codes import MISSING_TOKEN, NOT_FOUND, ROLE_FORBIDDEN
+
 Action = Literal[
     "models.read",
     "models.register",
@@ -73,20 +75,20 @@ def token_hash(token: str) -> str:
 def bearer(authorization: str | None) -> str:
     """The token of an ``Authorization: Bearer ...`` header; ``missing_token`` otherwise."""
     if not authorization:
-        raise AuthenticationError("missing_token", "send Authorization: Bearer <token>")
+        raise AuthenticationError(MISSING_TOKEN, "send Authorization: Bearer <token>")
     scheme, _, value = authorization.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise AuthenticationError("missing_token", "send Authorization: Bearer <token>")
+        raise AuthenticationError(MISSING_TOKEN, "send Authorization: Bearer <token>")
     return value.strip()
 
 
 def authorize(principal: Any, action: str) -> None:
     """Raise ``PermissionDenied(role_forbidden)`` unless ``principal``'s role may do ``action``."""
     if principal.role not in ROLE_MATRIX[action]:
-        raise PermissionDenied("role_forbidden", f"role {principal.role} may not {action.replace('.', ' ')}")
+        raise PermissionDenied(ROLE_FORBIDDEN, f"role {principal.role} may not {action.replace('.', ' ')}")
 
 
 def check_owner(principal: Any, owner: str | None, what: str) -> None:
     """Object-level rule: a ``model_owner`` acting on someone else's model gets 404."""
     if principal.role in OWN_MODELS_ONLY and owner != principal.name:
-        raise NotFoundError("not_found", f"no {what}")
+        raise NotFoundError(NOT_FOUND, f"no {what}")

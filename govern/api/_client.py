@@ -18,6 +18,8 @@ from govern.core import (
     parse_time,
 )
 
+from ._codes import API_ERROR, API_UNREACHABLE
+
 _BY_STATUS: dict[int, type[GovernError]] = {
     401: AuthenticationError,
     403: PermissionDenied,
@@ -53,7 +55,7 @@ class ApiClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise GovernError("api_unreachable", f"cannot reach {self._http.base_url}: {exc}") from None
+            raise GovernError(API_UNREACHABLE, f"cannot reach {self._http.base_url}: {exc}") from None
         if response.status_code >= 400:
             raise _problem_error(response)
         return response.json()
@@ -78,7 +80,7 @@ def _problem_error(response: Any) -> GovernError:
         body = response.json()
         code, detail = str(body["code"]), str(body.get("detail", ""))
     except (ValueError, KeyError, TypeError):
-        return GovernError("api_error", f"HTTP {response.status_code} from the API")
+        return GovernError(API_ERROR, f"HTTP {response.status_code} from the API")
     if code.startswith(("ledger_", "webhook_signature")) and response.status_code == 409:
         return VerificationError(code, detail, seq=body.get("seq"))
     return _BY_STATUS.get(response.status_code, GovernError)(code, detail)

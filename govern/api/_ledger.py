@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Query
 
+from ._codes import CHECKPOINT_MISSING
 from ._deps import Caller, requires
 
 MAX_SEQ = 2**62  # keeps generated numbers inside BIGINT
@@ -52,7 +53,7 @@ def latest(caller: Caller = requires("ledger.read")) -> dict[str, Any]:
     with caller.ws.store.read() as session:
         cp = latest_checkpoint(session)
     if cp is None:
-        raise NotFoundError("checkpoint_missing", "no checkpoint has been signed yet")
+        raise NotFoundError(CHECKPOINT_MISSING, "no checkpoint has been signed yet")
     return _checkpoint(cp)
 
 

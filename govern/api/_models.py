@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from govern.core import EvidenceRole, PermissionDenied, parse_ref
 
 from ._auth import OWN_MODELS_ONLY, check_owner
+from ._codes import OWNER_MISMATCH
 from ._deps import Caller, requires
 from ._schemas import ModelRegistration, PromoteRequest
 
@@ -43,7 +44,7 @@ def register_model(body: ModelRegistration, caller: Caller = requires("models.re
     owner = body.owner
     if caller.principal.role in OWN_MODELS_ONLY:
         if owner not in (None, caller.name):
-            raise PermissionDenied("owner_mismatch", f"a model_owner registers models as itself ({caller.name})")
+            raise PermissionDenied(OWNER_MISMATCH, f"a model_owner registers models as itself ({caller.name})")
         owner = caller.name
     spec = ModelSpec(
         name=body.name,

@@ -14,6 +14,7 @@ from pydantic import AwareDatetime
 
 from govern.core import GovernError
 
+from ._codes import PERIOD_INVALID
 from ._deps import Caller, requires
 from ._models import own
 
@@ -62,7 +63,7 @@ def period_report(
     caller: Caller = requires("reports.period"),
 ) -> Response:
     if end <= start:
-        raise GovernError("period_invalid", "`to` must be after `from`")
+        raise GovernError(PERIOD_INVALID, "`to` must be after `from`")
     return _file(
         lambda path: caller.ws.report_period(start, end, path), format, f"govern-period-{_day(start)}-{_day(end)}"
     )

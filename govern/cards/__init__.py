@@ -4,6 +4,7 @@ Rendering a card to HTML or PDF is done by ``govern.reports.render_card`` (the r
 and its safe resource fetcher live there).
 """
 
+from . import _codes as codes
 from ._fields import card_fields, is_empty, missing_fields, required_fields, validate_card
 from ._load import CardFormat, LoadedCard, Problem, load_card, read_card
 from ._schema import (
@@ -24,6 +25,8 @@ from ._schema import (
 )
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # schema
     "ModelCard",
     "ModelDetails",

@@ -7,6 +7,7 @@ from typing import Any
 
 from govern.core import GovernError
 
+from ._codes import CARD_FIELD_MISSING, CARD_TIER_UNKNOWN
 from ._load import Problem, is_placeholder, read_card
 from ._schema import TIERS, ModelCard, Tier
 
@@ -50,7 +51,7 @@ def required_fields(tier: str) -> list[str]:
     Raises ``GovernError(card_tier_unknown)`` for a tier outside prohibited|high|limited|minimal.
     """
     if tier not in _REQUIRED:
-        raise GovernError("card_tier_unknown", f"unknown risk tier {tier!r}; expected one of {', '.join(TIERS)}")
+        raise GovernError(CARD_TIER_UNKNOWN, f"unknown risk tier {tier!r}; expected one of {', '.join(TIERS)}")
     return list(_REQUIRED[tier])
 
 
@@ -108,7 +109,7 @@ def validate_card(path: Path, *, tier: Tier | None = None) -> list[Problem]:
         for name in missing_fields(loaded.card, effective):
             problems.append(
                 Problem(
-                    "card_field_missing",
+                    CARD_FIELD_MISSING,
                     f"{name} is required for a {effective}-risk model and is missing or empty",
                     loaded.locate(tuple(name.split("."))),
                 )

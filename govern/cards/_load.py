@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from govern.core import GovernError, Location
 
+from ._codes import CARD_FORMAT_UNKNOWN, CARD_METRIC_INVALID, CARD_PARSE_ERROR, CARD_SCHEMA_ERROR, CARD_UNREADABLE
 from ._positions import SourcePath, json_path, nearest, positions
 from ._schema import ModelCard
 
@@ -82,12 +83,12 @@ def read_card(path: Path) -> LoadedCard:
     suffix = path.suffix.lower()
     if suffix not in (".md", ".markdown", ".json", ".yaml", ".yml"):
         msg = f"unknown card format {suffix or '(no extension)'}: expected .md, .json, .yaml"
-        return LoadedCard(name, "govern", None, [Problem("card_format_unknown", msg, Location(name))])
+        return LoadedCard(name, "govern", None, [Problem(CARD_FORMAT_UNKNOWN, msg, Location(name))])
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         loc = Location(name)
-        return LoadedCard(name, "govern", None, [Problem("card_unreadable", str(exc), loc)])
+        return LoadedCard(name, "govern", None, [Problem(CARD_UNREADABLE, str(exc), loc)])
     if suffix in (".md", ".markdown"):
         return _from_huggingface(name, text)
     if suffix == ".json":
@@ -95,7 +96,7 @@ def read_card(path: Path) -> LoadedCard:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             loc = Location(name, exc.lineno, exc.colno)
-            return LoadedCard(name, "govern", None, [Problem("card_parse_error", exc.msg, loc)])
+            return LoadedCard(name, "govern", None, [Problem(CARD_PARSE_ERROR, exc.msg, loc)])
         if isinstance(data, dict) and _looks_like_mct(data):
             return _from_mct(name, text, data)
         return _finish(LoadedCard(name, "govern", None, [], positions=positions(text)), data)
@@ -112,7 +113,7 @@ def _yaml_load(name: str, text: str, *, line_offset: int) -> tuple[Any, Problem 
         line = mark.line + 1 + line_offset if mark else None
         col = mark.column + 1 if mark else None
         msg = str(getattr(exc, "problem", None) or exc)
-        return None, Problem("card_parse_error", msg, Location(name, line, col))
+        return None, Problem(CARD_PARSE_ERROR, msg, Location(name, line, col))
 
 
 def _from_yaml(name: str, text: str) -> LoadedCard:
@@ -130,7 +131,7 @@ def _finish(loaded: LoadedCard, data: Any) -> LoadedCard:
 
     if not isinstance(data, dict):
         loaded.problems.append(
-            Problem("card_schema_error", "a model card must be a mapping of sections", loaded.locate(()))
+            Problem(CARD_SCHEMA_ERROR, "a model card must be a mapping of sections", loaded.locate(()))
         )
         return loaded
     try:
@@ -139,7 +140,7 @@ def _finish(loaded: LoadedCard, data: Any) -> LoadedCard:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
             loaded.problems.append(
-                Problem("card_schema_error", f"{where}: {err['msg']}", loaded.locate(tuple(err["loc"])))
+                Problem(CARD_SCHEMA_ERROR, f"{where}: {err['msg']}", loaded.locate(tuple(err["loc"])))
             )
     loaded.problems.sort(key=Problem.sort_key)
     return loaded
@@ -240,7 +241,7 @@ def _from_huggingface(name: str, text: str) -> LoadedCard:
         meta = meta or {}
         if not isinstance(meta, dict):
             loaded.problems.append(
-                Problem("card_schema_error", "the front matter must be a mapping", Location(name, 2, 1))
+                Problem(CARD_SCHEMA_ERROR, "the front matter must be a mapping", Location(name, 2, 1))
             )
             return loaded
     loaded.positions.setdefault((), (1, 1))
@@ -249,10 +250,10 @@ def _from_huggingface(name: str, text: str) -> LoadedCard:
     details = data.setdefault("model_details", {})
     if not isinstance(details, dict):
         return _finish(loaded, data)
-    for key, field in (("license", "license"), ("license_name", "license"), ("model_name", "name")):
-        if meta.get(key) and not details.get(field):
-            details[field] = str(meta[key])
-            loaded.origin[("model_details", field)] = (key,)
+    for key, detail in (("license", "license"), ("license_name", "license"), ("model_name", "name")):
+        if meta.get(key) and not details.get(detail):
+            details[detail] = str(meta[key])
+            loaded.origin[("model_details", detail)] = (key,)
     if (
         meta.get("datasets")
         and isinstance(data.setdefault("training_data", {}), dict)
@@ -290,7 +291,7 @@ def _model_index(loaded: LoadedCard, index: Any, details: dict[str, Any]) -> lis
     results: list[dict[str, Any]] = []
     if not isinstance(index, list):
         loaded.problems.append(
-            Problem("card_schema_error", "model-index must be a list", loaded.locate(("model-index",)))
+            Problem(CARD_SCHEMA_ERROR, "model-index must be a list", loaded.locate(("model-index",)))
         )
         return results
     for i, entry in enumerate(index):
@@ -310,7 +311,7 @@ def _model_index(loaded: LoadedCard, index: Any, details: dict[str, Any]) -> lis
                     pos = nearest(loaded.positions, (*where, "value"))
                     loaded.problems.append(
                         Problem(
-                            "card_metric_invalid",
+                            CARD_METRIC_INVALID,
                             f"model-index metric {metric.get('type')!r} value {value!r} is not a number",
                             Location(loaded.file, *(pos or (None, None))),
                         )
@@ -422,7 +423,7 @@ def _from_mct(name: str, text: str, mct: dict[str, Any]) -> LoadedCard:
             line, column = nearest(loaded.positions, (*where, "value")) or (None, None)
             loaded.problems.append(
                 Problem(
-                    "card_metric_invalid",
+                    CARD_METRIC_INVALID,
                     f"performance metric {pm.get('type')!r} value {pm.get('value')!r} is not a number",
                     Location(name, line, column, json_path((*where, "value"))),
                 )

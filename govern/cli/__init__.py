@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import sys
 
+from . import _codes as codes
 from ._exits import EXIT_CODES, Outcome, decision_outcome, error_outcome
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # entry point
     "main",
     # outcomes and their exit codes

@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from ._codes import PROOF_MALFORMED
 from ._common import Format, WorkspaceOption, emit_json, emit_text, format_option
 
 app = typer.Typer(help="Audit ledger: read, verify, checkpoint, prove, export.", no_args_is_help=True)
@@ -167,9 +168,9 @@ def verify_proof(
     try:
         data = json.loads(proof.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise GovernError("proof_malformed", f"cannot read the proof: {exc}", Location(str(proof))) from None
+        raise GovernError(PROOF_MALFORMED, f"cannot read the proof: {exc}", Location(str(proof))) from None
     if not isinstance(data, dict):
-        raise GovernError("proof_malformed", "a proof is a JSON object", Location(str(proof)))
+        raise GovernError(PROOF_MALFORMED, "a proof is a JSON object", Location(str(proof)))
     result = check(
         data,
         keys=_keys(public_key),

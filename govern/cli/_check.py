@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from ._codes import STATS_ENGINE_UNKNOWN
 from ._common import Format, emit_json, emit_text, format_option
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def _engine(name: str) -> str:
     from govern.stats import ENGINES
 
     if name not in ENGINES:
-        raise GovernError("stats_engine_unknown", f"no engine named {name!r} (known: {', '.join(ENGINES)})")
+        raise GovernError(STATS_ENGINE_UNKNOWN, f"no engine named {name!r} (known: {', '.join(ENGINES)})")
     return name
 
 

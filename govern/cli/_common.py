@@ -10,6 +10,8 @@ from typing import Any
 
 import typer
 
+from ._codes import INVALID_FORMAT, INVALID_TAG
+
 WorkspaceOption = typer.Option(
     None, "--workspace", "-w", envvar="GOVERN_WORKSPACE", help="Workspace folder (default ./.govern)"
 )
@@ -43,7 +45,7 @@ def format_option(*choices: Format, short: bool = False, help: str | None = None
         if value not in names:
             from govern.core import GovernError
 
-            raise GovernError("invalid_format", f"--format must be one of {', '.join(names)}, not {str(value)!r}")
+            raise GovernError(INVALID_FORMAT, f"--format must be one of {', '.join(names)}, not {str(value)!r}")
         return Format(value)
 
     decls = ("--format", "-f") if short else ("--format",)
@@ -72,7 +74,7 @@ def parse_tags(values: list[str] | None) -> dict[str, str]:
     for item in values or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise GovernError("invalid_tag", f"tag {item!r} is not of the form key=value")
+            raise GovernError(INVALID_TAG, f"tag {item!r} is not of the form key=value")
         tags[key.strip()] = value.strip()
     return tags
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ._codes import INVALID_OPTION
 from ._common import WorkspaceOption, open_workspace
 
 app = typer.Typer(help="Attach evidence (data, models, explanations) to a model version.", no_args_is_help=True)
@@ -33,7 +34,7 @@ def add(
     from govern.core import GovernError
 
     if (file is None) == (partials is None):
-        raise GovernError("invalid_option", "give either FILE or --partials FILE")
+        raise GovernError(INVALID_OPTION, "give either FILE or --partials FILE")
     source = file if file is not None else partials
     assert source is not None
     mapping = {

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ._codes import INVALID_OPTION
 from ._common import Format, WorkspaceOption, emit_json, format_option
 
 app = typer.Typer(help="Record and query lineage: datasets, features, runs, models.", no_args_is_help=True)
@@ -60,7 +61,7 @@ def show(
     from govern.workspace import Workspace
 
     if upstream and downstream:
-        raise GovernError("invalid_option", "choose one of --upstream and --downstream")
+        raise GovernError(INVALID_OPTION, "choose one of --upstream and --downstream")
     with Workspace.open(workspace) as ws:
         graph = ws.lineage(ref, "downstream" if downstream else "upstream", depth=depth)
     if fmt is Format.JSON:

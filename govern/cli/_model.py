@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ._codes import FILE_NOT_FOUND, INVALID_REF
 from ._common import AsOption, WorkspaceOption, emit_json, open_workspace, parse_tags
 
 app = typer.Typer(help="Register model versions and roll them back.", no_args_is_help=True)
@@ -30,13 +31,13 @@ def register(
 
     parsed = parse_ref(ref)
     if parsed.kind != "model" or parsed.version is None:
-        raise GovernError("invalid_ref", f"register takes NAME@VERSION, not {ref!r}")
+        raise GovernError(INVALID_REF, f"register takes NAME@VERSION, not {ref!r}")
     tags = parse_tags(tag)
     card_data = _load_card(card) if card else None
     digest = None
     if artifact is not None:
         if not artifact.is_file():
-            raise GovernError("file_not_found", f"{artifact}: no such file")
+            raise GovernError(FILE_NOT_FOUND, f"{artifact}: no such file")
         digest = content_digest(artifact.read_bytes())
     spec = ModelSpec(
         name=parsed.name,

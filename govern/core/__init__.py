@@ -1,5 +1,6 @@
 """Core: errors, references, canonical JSON and digests, time, settings. Imports nothing of govern."""
 
+from . import _codes as codes
 from ._canonical import canonical_json, content_digest, json_digest, sha256_hex
 from ._clock import isoformat, parse_time, utcnow
 from ._errors import (
@@ -34,6 +35,8 @@ from ._vocab import (
 )
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # errors
     "GovernError",
     "NotFoundError",

@@ -15,6 +15,7 @@ import json
 import math
 from typing import Any
 
+from ._codes import CANONICAL_JSON_ERROR
 from ._errors import GovernError
 
 _MAX_SAFE_INT = 2**53 - 1
@@ -29,7 +30,7 @@ def _needs_slow_path(obj: Any) -> bool:
         if isinstance(item, dict):
             for key, value in item.items():
                 if not isinstance(key, str):
-                    raise GovernError("canonical_json_error", f"object key {key!r} is not a string")
+                    raise GovernError(CANONICAL_JSON_ERROR, f"object key {key!r} is not a string")
                 if any(ord(c) > 0xFFFF for c in key):
                     return True
                 stack.append(value)
@@ -42,10 +43,10 @@ def _needs_slow_path(obj: Any) -> bool:
                 return True
         elif isinstance(item, float):
             if math.isnan(item) or math.isinf(item):
-                raise GovernError("canonical_json_error", "NaN and infinities have no JSON form")
+                raise GovernError(CANONICAL_JSON_ERROR, "NaN and infinities have no JSON form")
             return True
         else:
-            raise GovernError("canonical_json_error", f"value of type {type(item).__name__} has no JSON form")
+            raise GovernError(CANONICAL_JSON_ERROR, f"value of type {type(item).__name__} has no JSON form")
     return False
 
 
@@ -61,11 +62,11 @@ def canonical_json(obj: Any) -> bytes:
         try:
             return rfc8785.dumps(obj)
         except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-            raise GovernError("canonical_json_error", str(exc)) from None
+            raise GovernError(CANONICAL_JSON_ERROR, str(exc)) from None
     try:
         return _dumps(obj).encode("utf-8")
     except UnicodeEncodeError:
-        raise GovernError("canonical_json_error", "string contains a lone surrogate") from None
+        raise GovernError(CANONICAL_JSON_ERROR, "string contains a lone surrogate") from None
 
 
 def sha256_hex(data: bytes) -> str:

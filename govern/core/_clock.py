@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
+from ._codes import INVALID_TIME
+
 
 def utcnow() -> datetime:
     """Current UTC time, or ``GOVERN_NOW`` (ISO 8601) when set, for reproducible runs."""
@@ -21,7 +23,7 @@ def parse_time(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise GovernError("invalid_time", f"not an ISO 8601 date or time: {text!r}") from None
+        raise GovernError(INVALID_TIME, f"not an ISO 8601 date or time: {text!r}") from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

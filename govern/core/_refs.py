@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from ._codes import INVALID_REF
 from ._errors import GovernError
 
 Kind = Literal["model", "dataset", "feature", "run"]
@@ -51,9 +52,9 @@ def parse_ref(text: str, *, default_kind: Kind = "model") -> Ref:
         # No version, or an "@" that belongs to the name (snowflake://org@account/...).
         name, sep, version = raw, "", ""
     if not name or not _NAME.match(name):
-        raise GovernError("invalid_ref", f"malformed reference {text!r}")
+        raise GovernError(INVALID_REF, f"malformed reference {text!r}")
     if kind == "run" and sep:
-        raise GovernError("invalid_ref", f"a run reference has no version: {text!r}")
+        raise GovernError(INVALID_REF, f"a run reference has no version: {text!r}")
     return Ref(kind, name, version if sep else None)
 
 

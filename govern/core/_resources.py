@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._codes import RESOURCE_MISSING
 from ._errors import GovernError
 
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -18,4 +19,4 @@ def resource_path(*parts: str) -> Path:
         candidate = base.joinpath(*parts)
         if candidate.exists():
             return candidate
-    raise GovernError("resource_missing", f"shipped resource {'/'.join(parts)} not found")
+    raise GovernError(RESOURCE_MISSING, f"shipped resource {'/'.join(parts)} not found")

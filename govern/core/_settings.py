@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from ._codes import SETTINGS_ERROR
 from ._errors import GovernError, Location
 
 SETTINGS_FILE = "govern.toml"
@@ -67,10 +68,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise GovernError("settings_error", str(exc), Location(str(path))) from None
+        raise GovernError(SETTINGS_ERROR, str(exc), Location(str(path))) from None
     section = data.get("govern", data)
     if not isinstance(section, dict):
-        raise GovernError("settings_error", "[govern] must be a table", Location(str(path)))
+        raise GovernError(SETTINGS_ERROR, "[govern] must be a table", Location(str(path)))
     return section
 
 
@@ -91,7 +92,7 @@ def load_settings(workspace: Path | str | None = None, **overrides: Any) -> Sett
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise GovernError("settings_error", f"{where}: {first['msg']}") from None
+        raise GovernError(SETTINGS_ERROR, f"{where}: {first['msg']}") from None
     if workspace is not None and settings.workspace != ws:
         settings = settings.model_copy(update={"workspace": ws})
     return settings

@@ -6,6 +6,7 @@ the API call these through ``govern.Workspace``. Other rooms read recorded decis
 waivers and stage changes through the read API below (session in, dataclasses out).
 """
 
+from . import _codes as codes
 from ._approvals import ApprovalView, Vote, get_request, list_requests, vote
 from ._context import Context, audit
 from ._format import Format, render
@@ -30,6 +31,8 @@ from ._types import EXIT_CODES, PROMOTION_TARGETS, STAGES, Decision, Finding, Ou
 from ._waivers import WaiverView, list_waivers, rollback, waive
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     "Context",
     "audit",
     # gates

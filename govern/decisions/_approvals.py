@@ -13,6 +13,18 @@ from sqlmodel import col
 
 from govern.core import ConflictError, GovernError, NotFoundError, PermissionDenied, isoformat, parse_ref, utcnow
 
+from ._codes import (
+    APPROVAL_CLOSED,
+    APPROVAL_DUPLICATE,
+    APPROVAL_EXPIRED,
+    APPROVAL_VOID,
+    JUSTIFICATION_REQUIRED,
+    NOT_FOUND,
+    ROLE_NOT_ALLOWED,
+    SOD_AUTHOR_CONFLICT,
+    SOD_OWNER_CONFLICT,
+    SOD_REQUESTER_CONFLICT,
+)
 from ._context import Context, audit
 from ._inputs import bound_digest, model_state, upstream_authors
 from ._tables import ApprovalRequestRow, ApprovalVoteRow
@@ -102,10 +114,7 @@ def _satisfied(required: dict[str, Any], votes: list[Vote]) -> bool:
     approvals = {v.approver: v.role for v in votes if v.verdict == "approve" and v.role in required["roles"]}
     if len(approvals) < required["count"]:
         return False
-    for role, n in required.get("at_least", {}).items():
-        if sum(1 for r in approvals.values() if r == role) < n:
-            return False
-    return True
+    return all(sum(1 for r in approvals.values() if r == role) >= n for role, n in required.get("at_least", {}).items())
 
 
 def _summary(required: dict[str, Any], votes: list[Vote]) -> str:
@@ -229,14 +238,14 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
     (``approval_void``); an expired one is ``approval_expired``.
     """
     if not justification or not justification.strip():
-        raise GovernError("justification_required", "a justification is required")
+        raise GovernError(JUSTIFICATION_REQUIRED, "a justification is required")
     # Checks read only; the write transaction below re-reads the row under the lock.
     with ctx.store.read() as session:
         row = session.get(ApprovalRequestRow, request_id)
         if row is None:
-            raise NotFoundError("not_found", f"no approval request {request_id}")
+            raise NotFoundError(NOT_FOUND, f"no approval request {request_id}")
         if row.status not in ("open", "approved"):
-            raise ConflictError("approval_closed", f"approval request {request_id} is {row.status}")
+            raise ConflictError(APPROVAL_CLOSED, f"approval request {request_id} is {row.status}")
         state = model_state(session, parse_ref(row.model_ref), ctx.blob_dir)
         stale = bound_digest(state, ctx.packs.digests) != row.bound_digest
         expired = row.expires_at <= utcnow()
@@ -255,19 +264,19 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
                 )
         if stale:
             raise ConflictError(
-                "approval_void",
+                APPROVAL_VOID,
                 "the model, its evidence or the policy packs changed since this request was opened; run the gate again",
             )
-        raise ConflictError("approval_expired", f"approval request {request_id} has expired")
+        raise ConflictError(APPROVAL_EXPIRED, f"approval request {request_id} has expired")
     if principal.name == state.owner:
-        raise PermissionDenied("sod_owner_conflict", f"{principal.name} owns {state.ref} and cannot review it")
+        raise PermissionDenied(SOD_OWNER_CONFLICT, f"{principal.name} owns {state.ref} and cannot review it")
     if principal.name in upstream_authors(state.facts):
-        raise PermissionDenied("sod_author_conflict", f"{principal.name} authored a training run of {state.ref}")
+        raise PermissionDenied(SOD_AUTHOR_CONFLICT, f"{principal.name} authored a training run of {state.ref}")
     if principal.name == requester:
-        raise PermissionDenied("sod_requester_conflict", f"{principal.name} requested this promotion")
+        raise PermissionDenied(SOD_REQUESTER_CONFLICT, f"{principal.name} requested this promotion")
     if principal.role not in required["roles"]:
         raise PermissionDenied(
-            "role_not_allowed",
+            ROLE_NOT_ALLOWED,
             f"role {principal.role} cannot review this request (needs one of {', '.join(required['roles'])})",
         )
     with ctx.store.write() as session:
@@ -275,14 +284,14 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
         assert row is not None
         if row.status not in ("open", "approved") or row.bound_digest != bound_digest(state, ctx.packs.digests):
             # Decided, voided or re-bound by someone else since the checks above.
-            raise ConflictError("approval_closed", f"approval request {request_id} is {row.status}")
+            raise ConflictError(APPROVAL_CLOSED, f"approval request {request_id} is {row.status}")
         if session.execute(
             sa.select(col(ApprovalVoteRow.id)).where(
                 col(ApprovalVoteRow.request_id) == request_id, col(ApprovalVoteRow.approver) == principal.name
             )
         ).first():
             raise ConflictError(
-                "approval_duplicate", f"{principal.name} has already voted on {request_id}; one person counts once"
+                APPROVAL_DUPLICATE, f"{principal.name} has already voted on {request_id}; one person counts once"
             )
         kind = "approval.granted" if verdict == "approve" else "approval.rejected"
         entry = audit(
@@ -344,7 +353,7 @@ def get_request(ctx: Context, request_id: str) -> ApprovalView:
     with ctx.store.read() as session:
         row = session.get(ApprovalRequestRow, request_id)
         if row is None:
-            raise NotFoundError("not_found", f"no approval request {request_id}")
+            raise NotFoundError(NOT_FOUND, f"no approval request {request_id}")
         return _view(row, _votes(session, request_id))
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from govern.core import GovernError
 
+from ._codes import LEDGER_WRITE_FAILED
+
 if TYPE_CHECKING:
     from govern.policy import PackSet
     from govern.store import Store
@@ -32,5 +34,5 @@ def audit(session: Any, actor: str, kind: str, payload: dict[str, Any], *, key: 
     except GovernError:
         raise
     except Exception as exc:  # noqa: BLE001 - a failed write must stop the state change
-        raise GovernError("ledger_write_failed", f"the audit ledger could not be written: {exc}") from None
+        raise GovernError(LEDGER_WRITE_FAILED, f"the audit ledger could not be written: {exc}") from None
     return entry

@@ -23,6 +23,7 @@ from govern.core import (
 )
 
 from ._approvals import approval_status, void_stale
+from ._codes import INPUTS_CHANGED, INVALID_STAGE, NO_APPLICABLE_RULE
 from ._context import Context, audit
 from ._inputs import ModelState, bound_digest, champion_ref, model_state
 from ._tables import DecisionRow, StageChangeRow, WaiverRow
@@ -197,7 +198,7 @@ def _prepare(
     rules = ctx.packs.applicable(facts, gate)  # type: ignore[arg-type]
     if not rules and tier.tier != "prohibited":
         raise GovernError(
-            "no_applicable_rule",
+            NO_APPLICABLE_RULE,
             f"no policy rule applies to {state.ref} at the {gate} gate; refusing to decide (fail closed)",
         )
     return state, facts, tier, rules
@@ -212,7 +213,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
     ``not_found``, ``inputs_changed`` and ledger errors; never returns allow without its entry.
     """
     if target not in PROMOTION_TARGETS:
-        raise GovernError("invalid_stage", f"promotion target must be one of {', '.join(PROMOTION_TARGETS)}")
+        raise GovernError(INVALID_STAGE, f"promotion target must be one of {', '.join(PROMOTION_TARGETS)}")
     state, facts, tier, rules = _prepare(ctx, ref, "promote", target)
     findings, measurements, champion = _measure(ctx, state, rules, facts, progress) if rules else ([], {}, None)
     digest = bound_digest(state, ctx.packs.digests)
@@ -221,7 +222,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
         fresh = model_state(session, parse_ref(state.ref), ctx.blob_dir)
         if bound_digest(fresh, ctx.packs.digests) != digest:
             raise ConflictError(
-                "inputs_changed", f"{state.ref} or its evidence changed during evaluation; run the gate again"
+                INPUTS_CHANGED, f"{state.ref} or its evidence changed during evaluation; run the gate again"
             )
         void_stale(session, state, target, digest, requester)
         findings = _apply_waivers(findings, _active_waivers(session, state.node_id))

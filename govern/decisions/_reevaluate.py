@@ -13,6 +13,7 @@ from sqlmodel import col
 from govern.core import GovernError, json_digest, parse_ref
 from govern.measurements import recorded_cel
 
+from ._codes import JUSTIFICATION_REQUIRED
 from ._context import Context, audit
 from ._gate import _base_verdict, promote
 from ._tables import DecisionRow
@@ -28,7 +29,7 @@ def flag(ctx: Context, ref: str, reason: str, actor: str) -> list[Decision]:
     from govern.lineage import impact
 
     if not reason.strip():
-        raise GovernError("justification_required", "flagging needs a reason")
+        raise GovernError(JUSTIFICATION_REQUIRED, "flagging needs a reason")
     target = parse_ref(ref, default_kind="dataset")
     with ctx.store.write() as session:
         flag_node(session, target, reason.strip())

@@ -12,6 +12,16 @@ from sqlmodel import col
 
 from govern.core import GovernError, PermissionDenied, isoformat, parse_ref, utcnow
 
+from ._codes import (
+    INVALID_STAGE,
+    JUSTIFICATION_REQUIRED,
+    PROMOTION_REQUIRES_GATE,
+    ROLE_NOT_ALLOWED,
+    RULE_AMBIGUOUS,
+    SOD_OWNER_CONFLICT,
+    UNKNOWN_RULE,
+    WAIVER_EXPIRY_PAST,
+)
 from ._context import Context, audit
 from ._gate import change_stage
 from ._inputs import model_state
@@ -61,8 +71,8 @@ def _qualify(ctx: Context, rule: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise GovernError("rule_ambiguous", f"rule {rule!r} is in several packs: {', '.join(matches)}")
-    raise GovernError("unknown_rule", f"no loaded policy has a rule {rule!r}")
+        raise GovernError(RULE_AMBIGUOUS, f"rule {rule!r} is in several packs: {', '.join(matches)}")
+    raise GovernError(UNKNOWN_RULE, f"no loaded policy has a rule {rule!r}")
 
 
 def waive(
@@ -75,18 +85,16 @@ def waive(
     ``waiver_expiry_past``, ``unknown_rule``.
     """
     if principal.role not in WAIVER_ROLES:
-        raise PermissionDenied("role_not_allowed", f"only {' or '.join(WAIVER_ROLES)} may waive a rule")
+        raise PermissionDenied(ROLE_NOT_ALLOWED, f"only {' or '.join(WAIVER_ROLES)} may waive a rule")
     if not justification.strip():
-        raise GovernError("justification_required", "a waiver needs a justification")
+        raise GovernError(JUSTIFICATION_REQUIRED, "a waiver needs a justification")
     if expires <= utcnow():
-        raise GovernError("waiver_expiry_past", f"the expiry {isoformat(expires)} is not in the future")
+        raise GovernError(WAIVER_EXPIRY_PAST, f"the expiry {isoformat(expires)} is not in the future")
     qualified = _qualify(ctx, rule)
     with ctx.store.write() as session:
         state = model_state(session, parse_ref(ref), ctx.blob_dir)
         if principal.name == state.owner:
-            raise PermissionDenied(
-                "sod_owner_conflict", f"{principal.name} owns {state.ref} and cannot waive its rules"
-            )
+            raise PermissionDenied(SOD_OWNER_CONFLICT, f"{principal.name} owns {state.ref} and cannot waive its rules")
         waiver_id = "wvr_" + uuid.uuid4().hex[:20]
         entry = audit(
             session,
@@ -150,16 +158,16 @@ def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justif
     Returns the ledger sequence number of the stage change.
     """
     if stage not in STAGES:
-        raise GovernError("invalid_stage", f"stage must be one of {', '.join(STAGES)}")
+        raise GovernError(INVALID_STAGE, f"stage must be one of {', '.join(STAGES)}")
     if not justification.strip():
-        raise GovernError("justification_required", "a rollback needs a justification")
+        raise GovernError(JUSTIFICATION_REQUIRED, "a rollback needs a justification")
     if principal.role not in ("risk_officer", "admin", "model_owner", "validator"):
-        raise PermissionDenied("role_not_allowed", f"role {principal.role} cannot change stages")
+        raise PermissionDenied(ROLE_NOT_ALLOWED, f"role {principal.role} cannot change stages")
     with ctx.store.write() as session:
         state = model_state(session, parse_ref(ref), ctx.blob_dir)
         if stage != "archived" and _ORDER.get(stage, 0) >= _ORDER.get(state.stage, 0):
             raise PermissionDenied(
-                "promotion_requires_gate",
+                PROMOTION_REQUIRES_GATE,
                 f"{state.ref} is in {state.stage}; moving it to {stage} needs `govern gate promote`",
             )
         return change_stage(session, state, stage, principal.name, justification=justification.strip())

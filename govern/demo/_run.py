@@ -14,6 +14,8 @@ from typing import Any
 
 from govern.core import GovernError
 
+from ._codes import DEMO_DEPENDENCY_MISSING, DEMO_FOLDER, DEMO_STEP_FAILED
+
 Say = Callable[[str], None]
 
 
@@ -29,7 +31,7 @@ def _new_folder(base: Path) -> Path:
         if not candidate.exists():
             candidate.mkdir(parents=True)
             return candidate
-    raise GovernError("demo_folder", f"no free govern-demo folder under {base}")
+    raise GovernError(DEMO_FOLDER, f"no free govern-demo folder under {base}")
 
 
 class Demo:
@@ -208,7 +210,7 @@ class Demo:
         for args in (("audit", "checkpoint", "-o", str(checkpoint)), ("audit", "public-key", "-o", str(keys))):
             result = govern(*args)
             if result.returncode != 0:
-                raise GovernError("demo_step_failed", f"govern {' '.join(args)}: {result.stderr.strip()}")
+                raise GovernError(DEMO_STEP_FAILED, f"govern {' '.join(args)}: {result.stderr.strip()}")
         verified = govern("audit", "verify", "--checkpoint", str(checkpoint))
         self.say(f"   govern audit verify: exit {verified.returncode}: {verified.stdout.strip()}")
         seq = self._last_decision_seq()
@@ -228,7 +230,7 @@ class Demo:
             f"{from_pdf.stdout.strip().splitlines()[-1] if from_pdf.stdout.strip() else from_pdf.stderr.strip()}"
         )
         if verified.returncode or offline.returncode or result.returncode or from_pdf.returncode:
-            raise GovernError("demo_step_failed", "ledger verification failed")
+            raise GovernError(DEMO_STEP_FAILED, "ledger verification failed")
         self.summary.files.update({"checkpoint": checkpoint, "inclusion proof": proof, "public keys": keys})
         self.summary.lines.append(
             f"ledger intact ({json.loads(proof.read_text()).get('tree_size', '?')} entries at "
@@ -293,13 +295,13 @@ class _Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise GovernError("demo_step_failed", f"govern serve exited: {self.proc.stderr.read().decode()[-500:]}")  # type: ignore[union-attr]
+                raise GovernError(DEMO_STEP_FAILED, f"govern serve exited: {self.proc.stderr.read().decode()[-500:]}")  # type: ignore[union-attr]
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     return base
             except httpx.HTTPError:
                 time.sleep(0.2)
-        raise GovernError("demo_step_failed", "govern serve did not start within 60 s")
+        raise GovernError(DEMO_STEP_FAILED, "govern serve did not start within 60 s")
 
     def __exit__(self, *exc: object) -> None:
         self.proc.terminate()
@@ -321,7 +323,7 @@ def run_demo(base: Path, say: Say) -> Summary:
         from govern.core import GovernError
 
         raise GovernError(
-            "demo_dependency_missing",
+            DEMO_DEPENDENCY_MISSING,
             "govern demo trains a LightGBM model; install the demo extra: pip install 'govern[demo]'",
         )
     demo = Demo(base, say)

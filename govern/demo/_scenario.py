@@ -138,7 +138,8 @@ datasets:
   - name: credit/applications
     version: "2"
     uri: file://production_current.csv
-    card: {source: core banking export 2024 (post-recession), license: internal-use, contains_pii: true, consent: contract}
+    card:
+      {source: core banking export 2024 (post-recession), license: internal-use, contains_pii: true, consent: contract}
   - name: credit/bureau-scores
     version: "1"
     card: {source: credit bureau feed, license: bureau-agreement-2023, contains_pii: true, consent: legitimate_interest}

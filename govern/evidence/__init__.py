@@ -2,6 +2,7 @@
 explanations) with their column mapping, tabular loading with located validation, and safe
 model loading (skops with an allow-list; pickle refused)."""
 
+from . import _codes as codes
 from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet, Role
 from ._models import ALLOWED_TYPE_PREFIXES, load_model, untrusted_types
 from ._records import add_evidence, blob_path, copy_blob, evidence_for, latest_mapping, store_blob
@@ -17,6 +18,8 @@ from ._tabular import (
 )
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # what a check reads
     "Role",
     "ROLES",

@@ -8,6 +8,8 @@ from typing import Any
 
 from govern.core import EVIDENCE_ROLES, EvidenceRole, GovernError
 
+from ._codes import EVIDENCE_MAPPING_INVALID, EVIDENCE_MISSING
+
 Role = EvidenceRole  # the shared vocabulary (govern.core)
 ROLES = EVIDENCE_ROLES
 PARTIALS_MEDIA_TYPE = "application/vnd.govern.partials"
@@ -50,7 +52,7 @@ class ColumnMapping:
         data.pop("provenance", None)  # partials evidence: what produced them, not a column
         unknown = set(data) - {"label", "prediction", "score", "sensitive", "positive"}
         if unknown:
-            raise GovernError("evidence_mapping_invalid", f"unknown column mapping keys: {sorted(unknown)}")
+            raise GovernError(EVIDENCE_MAPPING_INVALID, f"unknown column mapping keys: {sorted(unknown)}")
         sensitive = data.pop("sensitive", None) or ()
         if isinstance(sensitive, str):
             sensitive = [s for s in sensitive.split(",") if s.strip()]
@@ -127,7 +129,7 @@ class EvidenceSet:
         """The evidence of ``role``; ``GovernError(evidence_missing)`` naming ``purpose`` otherwise."""
         item = self.get(role)
         if item is None:
-            raise GovernError("evidence_missing", f"{purpose} needs {role} evidence; add it with `govern evidence add`")
+            raise GovernError(EVIDENCE_MISSING, f"{purpose} needs {role} evidence; add it with `govern evidence add`")
         return item
 
     def table(self, role: Role, *, purpose: str) -> tuple[Any, Evidence]:

@@ -14,6 +14,8 @@ from typing import Any
 
 from govern.core import GovernError, Location
 
+from ._codes import EVIDENCE_MODEL_UNTRUSTED_TYPE, EVIDENCE_PICKLE_REFUSED, EVIDENCE_UNREADABLE
+
 ALLOWED_TYPE_PREFIXES: tuple[str, ...] = (
     "sklearn.",
     "lightgbm.sklearn.",
@@ -45,31 +47,31 @@ def load_model(path: Path | str, *, name: str | None = None) -> Any:
     where = Location(shown)
     if Path(shown).suffix.lower() in _PICKLE_SUFFIXES:
         raise GovernError(
-            "evidence_pickle_refused",
+            EVIDENCE_PICKLE_REFUSED,
             "pickle/joblib models can run arbitrary code when loaded; save the model with "
             "skops.io.dump(model, 'model.skops')",
             where,
         )
     if not path.is_file():
-        raise GovernError("evidence_unreadable", "file not found", where)
+        raise GovernError(EVIDENCE_UNREADABLE, "file not found", where)
     with path.open("rb") as fh:
         head = fh.read(4)
     if head[:1] == b"\x80":
         raise GovernError(
-            "evidence_pickle_refused",
+            EVIDENCE_PICKLE_REFUSED,
             "this file is a pickle; save the model with skops.io.dump(model, 'model.skops')",
             where,
         )
     if not zipfile.is_zipfile(path):
-        raise GovernError("evidence_unreadable", "not a skops model file", where)
+        raise GovernError(EVIDENCE_UNREADABLE, "not a skops model file", where)
     try:
         types = untrusted_types(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure of foreign bytes is "unreadable"
-        raise GovernError("evidence_unreadable", f"not a skops model file: {exc}", where) from None
+        raise GovernError(EVIDENCE_UNREADABLE, f"not a skops model file: {exc}", where) from None
     refused = [t for t in types if not t.startswith(ALLOWED_TYPE_PREFIXES)]
     if refused:
         raise GovernError(
-            "evidence_model_untrusted_type",
+            EVIDENCE_MODEL_UNTRUSTED_TYPE,
             f"the model file uses types outside the allow-list: {', '.join(sorted(refused))}",
             where,
         )
@@ -78,4 +80,4 @@ def load_model(path: Path | str, *, name: str | None = None) -> Any:
     try:
         return skops.io.load(str(path), trusted=types)
     except Exception as exc:  # noqa: BLE001
-        raise GovernError("evidence_unreadable", f"cannot load the model: {exc}", where) from None
+        raise GovernError(EVIDENCE_UNREADABLE, f"cannot load the model: {exc}", where) from None

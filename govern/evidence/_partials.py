@@ -17,6 +17,7 @@ from typing import Any
 
 from govern.core import GovernError, Location
 
+from ._codes import EVIDENCE_MISSING, EVIDENCE_ROLE_INVALID, STATS_MERGE_MISMATCH
 from ._mapping import PARTIALS_MEDIA_TYPE, ColumnMapping, Evidence
 
 _CHUNK = 1 << 20
@@ -115,13 +116,11 @@ def _compatible(stored: Any, wanted: Any, where: str) -> None:
         problems.append(f"threshold {stored.threshold} (the check needs {wanted.threshold})")
     if problems:
         raise GovernError(
-            "stats_merge_mismatch", "the partials were collected with " + "; ".join(problems), Location(where)
+            STATS_MERGE_MISMATCH, "the partials were collected with " + "; ".join(problems), Location(where)
         )
 
 
-def partials_of(
-    item: Evidence, spec: Any, *, engine: str = "local", progress: Any = None, only: Any = None
-) -> Any:
+def partials_of(item: Evidence, spec: Any, *, engine: str = "local", progress: Any = None, only: Any = None) -> Any:
     """Partials of one evidence item for a check wanting ``spec``.
 
     Stored partials are read back and checked for compatibility (``stats_merge_mismatch``);
@@ -184,11 +183,11 @@ def stream_to_partials(
     elif role == "current":
         if reference is None:
             raise GovernError(
-                "evidence_missing", "add the reference evidence first: it fixes the grids current data is binned on"
+                EVIDENCE_MISSING, "add the reference evidence first: it fixes the grids current data is binned on"
             )
         partials = collect(source, reference.spec, engine_name=engine, progress=progress)  # type: ignore[arg-type]
     else:
-        raise GovernError("evidence_role_invalid", f"a dataset cannot be {role} evidence", Location(where))
+        raise GovernError(EVIDENCE_ROLE_INVALID, f"a dataset cannot be {role} evidence", Location(where))
     digest, files = dataset_digest(source)
     provenance = {
         "engine": engine_version(engine),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from govern.core import EvidenceRole, GovernError, Location, is_evidence_role, parse_ref, utcnow
 
+from ._codes import EVIDENCE_BLOB_MISSING, EVIDENCE_DIGEST_INVALID, EVIDENCE_ROLE_INVALID, EVIDENCE_UNREADABLE
 from ._mapping import PARTIALS_MEDIA_TYPE, ROLES, ColumnMapping, Evidence, EvidenceSet, Role
 from ._partials import is_dataset, is_partials_file
 
@@ -24,7 +25,7 @@ def blob_path(blob_dir: Path | str, digest: str) -> Path:
     """Where the blob ``sha256:<hex>`` lives: ``<blob_dir>/sha256/<hex[:2]>/<hex>``."""
     algo, _, hexdigest = digest.partition(":")
     if algo != "sha256" or len(hexdigest) != 64 or not all(c in "0123456789abcdef" for c in hexdigest):
-        raise GovernError("evidence_digest_invalid", f"not a sha256 content address: {digest!r}")
+        raise GovernError(EVIDENCE_DIGEST_INVALID, f"not a sha256 content address: {digest!r}")
     return Path(blob_dir) / algo / hexdigest[:2] / hexdigest
 
 
@@ -37,7 +38,7 @@ def store_blob(blob_dir: Path | str, path: Path | str) -> str:
     """
     source = Path(path)
     if not source.is_file():
-        raise GovernError("evidence_unreadable", "file not found", Location(str(source)))
+        raise GovernError(EVIDENCE_UNREADABLE, "file not found", Location(str(source)))
     root = Path(blob_dir)
     root.mkdir(parents=True, exist_ok=True)
     hasher = hashlib.sha256()
@@ -49,15 +50,16 @@ def store_blob(blob_dir: Path | str, path: Path | str) -> str:
                 out.write(chunk)
         digest = "sha256:" + hasher.hexdigest()
         target = blob_path(root, digest)
+        tmp = Path(tmp_name)
         if target.exists():
-            os.unlink(tmp_name)
+            tmp.unlink()
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp_name, 0o444)
-            os.replace(tmp_name, target)
+            tmp.chmod(0o444)
+            tmp.replace(target)
     except OSError as exc:
         Path(tmp_name).unlink(missing_ok=True)
-        raise GovernError("evidence_unreadable", str(exc), Location(str(source))) from None
+        raise GovernError(EVIDENCE_UNREADABLE, str(exc), Location(str(source))) from None
     return digest
 
 
@@ -87,7 +89,7 @@ def add_evidence(
     from ._tabular import binary_column, group_codes, load_table, media_type, numeric_column
 
     if not is_evidence_role(role):
-        raise GovernError("evidence_role_invalid", f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise GovernError(EVIDENCE_ROLE_INVALID, f"role must be one of {', '.join(ROLES)}, not {role!r}")
     ref = parse_ref(subject)
     resolve(session, ref)  # the model version must be registered
     source = Path(path)
@@ -156,13 +158,12 @@ def _add_partials(
     engine: str = "local",
 ) -> Evidence:
     """Store partials for ``role``: a partials file as given (validated), or a dataset streamed."""
-    from ._tables import EvidenceRecord
-
     from ._partials import read_partials, stream_to_partials, write_temp
+    from ._tables import EvidenceRecord
 
     if role in ("model", "explanation"):
         raise GovernError(
-            "evidence_role_invalid", f"{role} evidence cannot be a dataset or partials", Location(str(source))
+            EVIDENCE_ROLE_INVALID, f"{role} evidence cannot be a dataset or partials", Location(str(source))
         )
     temp: Path | None = None
     if is_partials_file(source):
@@ -215,10 +216,9 @@ def _add_partials(
 def latest_mapping(session: Session, subject: str, role: EvidenceRole) -> dict[str, Any] | None:
     """The column mapping of the newest ``role`` evidence of model version ``subject`` (None if none)."""
     import sqlalchemy as sa
+    from sqlmodel import col
 
     from ._tables import EvidenceRecord
-
-    from sqlmodel import col
 
     row = session.execute(
         sa.select(col(EvidenceRecord.columns))
@@ -259,6 +259,6 @@ def copy_blob(blob_dir: Path | str, digest: str, target: Path | str) -> Path:
     """Write the blob ``digest`` to ``target`` (an export for auditors)."""
     source = blob_path(blob_dir, digest)
     if not source.is_file():
-        raise GovernError("evidence_blob_missing", f"blob {digest} is not in the store")
+        raise GovernError(EVIDENCE_BLOB_MISSING, f"blob {digest} is not in the store")
     shutil.copyfile(source, target)
     return Path(target)

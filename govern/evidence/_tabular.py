@@ -13,6 +13,17 @@ import numpy as np
 
 from govern.core import GovernError, Location
 
+from ._codes import (
+    EVIDENCE_EMPTY,
+    EVIDENCE_EMPTY_GROUP,
+    EVIDENCE_LABEL_NOT_BINARY,
+    EVIDENCE_MISSING_COLUMN,
+    EVIDENCE_MISSING_VALUES,
+    EVIDENCE_UNREADABLE,
+    EVIDENCE_UNSUPPORTED_FORMAT,
+    EVIDENCE_WRONG_TYPE,
+)
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -28,7 +39,7 @@ def media_type(path: Path | str, *, name: str | None = None) -> str:
     suffix = Path(name or path).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise GovernError(
-            "evidence_unsupported_format",
+            EVIDENCE_UNSUPPORTED_FORMAT,
             f"tables must be .csv or .parquet, not {suffix or 'a file without suffix'!r}",
             Location(str(name or path)),
         )
@@ -48,22 +59,22 @@ def load_table(path: Path | str, *, name: str | None = None) -> pd.DataFrame:
     shown = str(name or path)
     kind = media_type(path, name=name)
     if not path.is_file():
-        raise GovernError("evidence_unreadable", "file not found", Location(shown))
+        raise GovernError(EVIDENCE_UNREADABLE, "file not found", Location(shown))
     if path.stat().st_size == 0:
-        raise GovernError("evidence_empty", "the file is empty", Location(shown))
+        raise GovernError(EVIDENCE_EMPTY, "the file is empty", Location(shown))
     try:
         if kind == "text/csv":
             frame = pd.read_csv(path, skipinitialspace=True)
         else:
             frame = pd.read_parquet(path)
     except pd.errors.EmptyDataError:
-        raise GovernError("evidence_empty", "the file has no columns", Location(shown)) from None
+        raise GovernError(EVIDENCE_EMPTY, "the file has no columns", Location(shown)) from None
     except pd.errors.ParserError as exc:
-        raise GovernError("evidence_unreadable", _first_line(exc), Location(shown)) from None
+        raise GovernError(EVIDENCE_UNREADABLE, _first_line(exc), Location(shown)) from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise GovernError("evidence_unreadable", _first_line(exc), Location(shown)) from None
+        raise GovernError(EVIDENCE_UNREADABLE, _first_line(exc), Location(shown)) from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
-        raise GovernError("evidence_empty", "the table has no data rows", Location(shown))
+        raise GovernError(EVIDENCE_EMPTY, "the table has no data rows", Location(shown))
     frame.attrs["govern_name"] = shown
     return frame
 
@@ -98,7 +109,7 @@ def require_columns(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -
         if column not in frame.columns:
             known = ", ".join(map(str, list(frame.columns)[:12]))
             raise GovernError(
-                "evidence_missing_column",
+                EVIDENCE_MISSING_COLUMN,
                 f"no column {column!r} (columns: {known})",
                 locate(frame, column=column),
             )
@@ -109,7 +120,7 @@ def _first_missing(frame: pd.DataFrame, column: str) -> None:
     if missing.any():
         row = int(np.argmax(missing))
         raise GovernError(
-            "evidence_missing_values",
+            EVIDENCE_MISSING_VALUES,
             f"{int(missing.sum())} empty value(s) in column {column!r}",
             locate(frame, column=column, row=row),
         )
@@ -132,7 +143,7 @@ def binary_column(frame: pd.DataFrame, column: str, *, positive: str | None = No
         if positive not in distinct or len(distinct) > 2:
             bad = int(np.argmax(text != positive)) if len(distinct) > 2 else 0
             raise GovernError(
-                "evidence_label_not_binary",
+                EVIDENCE_LABEL_NOT_BINARY,
                 f"column {column!r} must hold two values including the positive {positive!r}; "
                 f"found {', '.join(map(repr, distinct[:5].tolist()))}",
                 locate(frame, column=column, row=bad),
@@ -146,7 +157,7 @@ def binary_column(frame: pd.DataFrame, column: str, *, positive: str | None = No
             return values.astype(np.int8)
         row = int(np.argmin(ok))
         raise GovernError(
-            "evidence_label_not_binary",
+            EVIDENCE_LABEL_NOT_BINARY,
             f"column {column!r} must be 0/1; found {_plain(values[row])!r}",
             locate(frame, column=column, row=row),
         )
@@ -157,7 +168,7 @@ def binary_column(frame: pd.DataFrame, column: str, *, positive: str | None = No
     if lowered <= {"0", "1"}:
         return np.asarray(series.astype(str).str.strip() == "1", dtype=np.int8)
     raise GovernError(
-        "evidence_label_not_binary",
+        EVIDENCE_LABEL_NOT_BINARY,
         f"column {column!r} holds {', '.join(map(repr, distinct[:5].tolist()))}; use 0/1 or name the positive value",
         locate(frame, column=column, row=0),
     )
@@ -183,7 +194,7 @@ def numeric_column(
     if bad.any():
         row = int(np.argmax(bad))
         raise GovernError(
-            "evidence_wrong_type",
+            EVIDENCE_WRONG_TYPE,
             f"column {column!r} must be numeric; found {_plain(series.iloc[row])!r}",
             locate(frame, column=column, row=row),
         )
@@ -196,7 +207,7 @@ def numeric_column(
     if outside.any():
         row = int(np.argmax(outside))
         raise GovernError(
-            "evidence_wrong_type",
+            EVIDENCE_WRONG_TYPE,
             f"column {column!r} must lie in [{low}, {high}]; found {_plain(values[row])!r}",
             locate(frame, column=column, row=row),
         )
@@ -213,7 +224,7 @@ def group_codes(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> tu
     import pandas as pd
 
     if not columns:
-        raise GovernError("evidence_missing_column", "no sensitive column given", Location(_name(frame)))
+        raise GovernError(EVIDENCE_MISSING_COLUMN, "no sensitive column given", Location(_name(frame)))
     require_columns(frame, list(columns))
     parts: list[tuple[np.ndarray, np.ndarray]] = []
     for column in columns:
@@ -224,7 +235,7 @@ def group_codes(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> tu
             empty = [str(k) for k, v in counts.items() if v == 0]
             if empty:
                 raise GovernError(
-                    "evidence_empty_group",
+                    EVIDENCE_EMPTY_GROUP,
                     f"sensitive group {empty[0]!r} of column {column!r} has no rows",
                     locate(frame, column=column),
                 )

@@ -1,5 +1,6 @@
 """Identity: principals (a name and one role) authenticated by hashed bearer tokens."""
 
+from . import _codes as codes
 from ._tokens import (
     ROLES,
     Principal,
@@ -14,6 +15,8 @@ from ._tokens import (
 )
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     "ROLES",
     "Role",
     "Principal",

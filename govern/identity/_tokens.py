@@ -18,6 +18,16 @@ from govern.core import AuthenticationError, GovernError, NotFoundError, is_role
 from govern.core import Role as Role
 from govern.store import table_of
 
+from ._codes import (
+    INVALID_EXPIRY,
+    INVALID_NAME,
+    INVALID_ROLE,
+    INVALID_TOKEN,
+    NOT_FOUND,
+    TOKEN_EXPIRED,
+    TOKEN_REVOKED,
+    UNKNOWN_PRINCIPAL,
+)
 from ._tables import TokenRow
 
 _PREFIX = "gov_"
@@ -49,7 +59,7 @@ def _hash(token: str) -> str:
 
 def _check_role(role: str) -> Role:
     if not is_role(role):
-        raise GovernError("invalid_role", f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise GovernError(INVALID_ROLE, f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     return role
 
 
@@ -66,9 +76,9 @@ def create_token(
 
     checked = _check_role(role)
     if not name.strip() or len(name) > 256:
-        raise GovernError("invalid_name", "a token needs a non-empty name of at most 256 characters")
+        raise GovernError(INVALID_NAME, "a token needs a non-empty name of at most 256 characters")
     if expires_at is not None and expires_at <= utcnow():
-        raise GovernError("invalid_expiry", "the expiry must be in the future")
+        raise GovernError(INVALID_EXPIRY, "the expiry must be in the future")
     token = _PREFIX + secrets.token_urlsafe(32)
     info = TokenInfo(uuid.uuid4().hex, name.strip(), checked, utcnow(), expires_at, None)
     session.execute(
@@ -88,15 +98,15 @@ def create_token(
 def authenticate(session: Session, token: str) -> Principal:
     """The principal a bearer token stands for. Raises ``AuthenticationError(invalid_token)``."""
     if not token.startswith(_PREFIX):
-        raise AuthenticationError("invalid_token", "the bearer token is not valid")
+        raise AuthenticationError(INVALID_TOKEN, "the bearer token is not valid")
     digest = _hash(token)
     row = session.execute(sa.select(token_t).where(token_t.c.token_hash == digest)).mappings().first()
     if row is None or not hmac.compare_digest(row["token_hash"], digest):
-        raise AuthenticationError("invalid_token", "the bearer token is not valid")
+        raise AuthenticationError(INVALID_TOKEN, "the bearer token is not valid")
     if row["revoked_at"] is not None:
-        raise AuthenticationError("token_revoked", "the bearer token has been revoked")
+        raise AuthenticationError(TOKEN_REVOKED, "the bearer token has been revoked")
     if row["expires_at"] is not None and row["expires_at"] <= utcnow():
-        raise AuthenticationError("token_expired", "the bearer token has expired")
+        raise AuthenticationError(TOKEN_EXPIRED, "the bearer token has expired")
     return Principal(row["name"], row["role"], row["id"])
 
 
@@ -109,7 +119,7 @@ def revoke_token(session: Session, token_id: str, *, actor: str) -> TokenInfo:
 
     row = session.get(TokenRow, token_id)
     if row is None:
-        raise NotFoundError("not_found", f"no token {token_id}")
+        raise NotFoundError(NOT_FOUND, f"no token {token_id}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()
@@ -134,9 +144,7 @@ def principal_by_name(session: Session, name: str) -> Principal:
     for row in reversed(list_tokens(session)):
         if row.name == name and row.revoked_at is None and (row.expires_at is None or row.expires_at > now):
             return Principal(row.name, row.role, row.id)
-    raise NotFoundError(
-        "unknown_principal", f"no active identity named {name!r}; create one with `govern token create`"
-    )
+    raise NotFoundError(UNKNOWN_PRINCIPAL, f"no active identity named {name!r}; create one with `govern token create`")
 
 
 def _info(row: TokenRow) -> TokenInfo:

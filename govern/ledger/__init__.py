@@ -5,6 +5,7 @@ transaction, with a kind from :data:`EVENT_KINDS`, so the state change and its e
 together. The format is specified in ``docs/ledger-format.md``.
 """
 
+from . import _codes as codes
 from ._admin import create_checkpoint, init_keys, rotate_signing_key, trusted_keys
 from ._checkpoint import Checkpoint, parse_checkpoint, read_checkpoint, verify_checkpoint
 from ._entry import GENESIS, Entry, entry_bytes, entry_hash
@@ -26,6 +27,8 @@ from ._proofs import latest_checkpoint, prove_consistency, prove_inclusion, sign
 from ._verify import VerifyReport, export, verify, verify_export
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # appending (inside the caller's Store.write() transaction)
     "append",
     "append_batch",

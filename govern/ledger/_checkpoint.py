@@ -20,6 +20,14 @@ from pathlib import Path
 
 from govern.core import GovernError, Location, VerificationError, parse_time
 
+from ._codes import (
+    CHECKPOINT_KEY_RETIRED,
+    CHECKPOINT_MALFORMED,
+    CHECKPOINT_ORIGIN_MISMATCH,
+    CHECKPOINT_SIGNATURE_INVALID,
+    CHECKPOINT_UNKNOWN_KEY,
+    CHECKPOINT_UNREADABLE,
+)
 from ._keys import KeyRing, PublicKey, SigningKey, key_id
 
 SIG_PREFIX = "\u2014 "  # em dash and a space, as in signed notes
@@ -66,7 +74,7 @@ def sign_body(body: str, key: SigningKey) -> Checkpoint:
 
 
 def _malformed(message: str, source: str, line: int | None = None) -> GovernError:
-    return GovernError("checkpoint_malformed", message, Location(source, line))
+    return GovernError(CHECKPOINT_MALFORMED, message, Location(source, line))
 
 
 def _parse_body(body: str, signatures: tuple[Signature, ...], source: str) -> Checkpoint:
@@ -131,7 +139,7 @@ def read_checkpoint(path: Path) -> Checkpoint:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise GovernError("checkpoint_unreadable", str(exc), Location(str(path))) from None
+        raise GovernError(CHECKPOINT_UNREADABLE, str(exc), Location(str(path))) from None
     return parse_checkpoint(text, source=str(path))
 
 
@@ -152,7 +160,7 @@ def verify_checkpoint(checkpoint: Checkpoint, keys: KeyRing, *, origin: str | No
     """
     if origin is not None and checkpoint.origin != origin:
         raise VerificationError(
-            "checkpoint_origin_mismatch",
+            CHECKPOINT_ORIGIN_MISMATCH,
             f"checkpoint origin {checkpoint.origin!r} is not this ledger's origin {origin!r}",
         )
     message = checkpoint.body.encode()
@@ -164,11 +172,11 @@ def verify_checkpoint(checkpoint: Checkpoint, keys: KeyRing, *, origin: str | No
                 continue
             if key.retired is not None and parse_time(checkpoint.time) > parse_time(key.retired):
                 raise VerificationError(
-                    "checkpoint_key_retired",
+                    CHECKPOINT_KEY_RETIRED,
                     f"key {sig.key_id} was retired at {key.retired}, before this checkpoint's time {checkpoint.time}",
                 )
             return key
     if bad is not None:
-        raise VerificationError("checkpoint_signature_invalid", bad)
+        raise VerificationError(CHECKPOINT_SIGNATURE_INVALID, bad)
     ids = ", ".join(f"{s.name}+{s.key_id}" for s in checkpoint.signatures)
-    raise VerificationError("checkpoint_unknown_key", f"no trusted key signed this checkpoint (signed by {ids})")
+    raise VerificationError(CHECKPOINT_UNKNOWN_KEY, f"no trusted key signed this checkpoint (signed by {ids})")

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from govern.core import GovernError, Location, isoformat, utcnow
 
+from ._codes import PUBLIC_KEY_INVALID, PUBLIC_KEY_UNREADABLE, SIGNING_KEY_INVALID, SIGNING_KEY_MISSING
+
 if TYPE_CHECKING:  # cryptography loads lazily
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -33,7 +35,7 @@ def key_id(name: str, public_key: bytes) -> str:
 
 def _check_name(name: str) -> None:
     if not name or any(c.isspace() for c in name) or "+" in name:
-        raise GovernError("signing_key_invalid", f"key name {name!r} must be non-empty, without spaces or '+'")
+        raise GovernError(SIGNING_KEY_INVALID, f"key name {name!r} must be non-empty, without spaces or '+'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +102,9 @@ class KeyRing:
             try:
                 key = serialization.load_pem_public_key(text.encode())
             except ValueError as exc:
-                raise GovernError("public_key_invalid", str(exc), Location(source)) from None
+                raise GovernError(PUBLIC_KEY_INVALID, str(exc), Location(source)) from None
             if not isinstance(key, Ed25519PublicKey):
-                raise GovernError("public_key_invalid", "not an Ed25519 public key", Location(source))
+                raise GovernError(PUBLIC_KEY_INVALID, "not an Ed25519 public key", Location(source))
             raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
             ring.keys.append(PublicKey("", "", raw))
             return ring
@@ -116,17 +118,17 @@ class KeyRing:
                 raw = base64.b64decode(blob, validate=True)
             except ValueError:
                 raise GovernError(
-                    "public_key_invalid", "expected <name>+<key id>+<base64 key>", Location(source, number)
+                    PUBLIC_KEY_INVALID, "expected <name>+<key id>+<base64 key>", Location(source, number)
                 ) from None
             if len(raw) != 33 or raw[:1] != ED25519 or key_id(name, raw[1:]) != kid.lower():
                 raise GovernError(
-                    "public_key_invalid",
+                    PUBLIC_KEY_INVALID,
                     "not an Ed25519 verifier key, or its id does not match",
                     Location(source, number),
                 )
             ring.keys.append(PublicKey(name, kid.lower(), raw[1:]))
         if not ring.keys:
-            raise GovernError("public_key_invalid", "no public key in the file", Location(source))
+            raise GovernError(PUBLIC_KEY_INVALID, "no public key in the file", Location(source))
         return ring
 
     @classmethod
@@ -134,34 +136,32 @@ class KeyRing:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise GovernError("public_key_unreadable", str(exc), Location(str(path))) from None
+            raise GovernError(PUBLIC_KEY_UNREADABLE, str(exc), Location(str(path))) from None
         return cls.parse(text, source=str(path))
 
 
-def _write_private(path: Path, private: object) -> None:
+def _write_private(path: Path, private: Ed25519PrivateKey) -> None:
     """Write ``private`` as PKCS#8 PEM, mode 0600, replacing ``path`` atomically."""
     from cryptography.hazmat.primitives import serialization
 
-    pem = private.private_bytes(  # type: ignore[attr-defined]
+    pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
+    path.parent.chmod(0o700)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    tmp.replace(path)
 
 
-def _public_of(name: str, private: object) -> PublicKey:
+def _public_of(name: str, private: Ed25519PrivateKey) -> PublicKey:
     from cryptography.hazmat.primitives import serialization
 
-    raw = private.public_key().public_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return PublicKey(name, key_id(name, raw), raw)
 
 
@@ -177,13 +177,13 @@ def load_signing_key(path: Path, *, name: str) -> SigningKey:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise GovernError("signing_key_missing", "no signing key; run `govern init`", Location(str(path))) from None
+        raise GovernError(SIGNING_KEY_MISSING, "no signing key; run `govern init`", Location(str(path))) from None
     try:
         private = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
-        raise GovernError("signing_key_invalid", str(exc), Location(str(path))) from None
+        raise GovernError(SIGNING_KEY_INVALID, str(exc), Location(str(path))) from None
     if not isinstance(private, Ed25519PrivateKey):
-        raise GovernError("signing_key_invalid", "the signing key is not Ed25519", Location(str(path)))
+        raise GovernError(SIGNING_KEY_INVALID, "the signing key is not Ed25519", Location(str(path)))
     return SigningKey(name, private, _public_of(name, private))
 
 

@@ -19,6 +19,14 @@ from sqlalchemy.orm import Session
 
 from govern.core import GovernError, canonical_json, isoformat, utcnow
 
+from ._codes import (
+    LEDGER_ACTOR_INVALID,
+    LEDGER_KIND_UNKNOWN,
+    LEDGER_NOT_INITIALIZED,
+    LEDGER_PAYLOAD_INVALID,
+    LEDGER_TREE_INCOMPLETE,
+    LEDGER_WRITE_FAILED,
+)
 from ._entry import Entry, entry_bytes
 from ._kinds import EVENT_KINDS
 from ._merkle import Frontier
@@ -61,7 +69,7 @@ def lock_head(session: Session) -> Head:
     dialect = session.get_bind().dialect.name
     row = session.execute(_SELECT_HEAD_LOCKED if dialect == "postgresql" else _SELECT_HEAD).first()
     if row is None:
-        raise GovernError("ledger_not_initialized", "the ledger head is missing; run `govern init`")
+        raise GovernError(LEDGER_NOT_INITIALIZED, "the ledger head is missing; run `govern init`")
     return Head(row.seq, row.hash, Frontier.load(row.seq, row.frontier))
 
 
@@ -69,21 +77,21 @@ def read_head(session: Session) -> Head:
     """The head as of this session's snapshot, without locking."""
     row = session.execute(_SELECT_HEAD).first()
     if row is None:
-        raise GovernError("ledger_not_initialized", "the ledger head is missing; run `govern init`")
+        raise GovernError(LEDGER_NOT_INITIALIZED, "the ledger head is missing; run `govern init`")
     return Head(row.seq, row.hash, Frontier.load(row.seq, row.frontier))
 
 
 def _check(event: Event) -> str:
     if event.kind not in EVENT_KINDS:
-        raise GovernError("ledger_kind_unknown", f"{event.kind!r} is not a ledger event kind (see EVENT_KINDS)")
+        raise GovernError(LEDGER_KIND_UNKNOWN, f"{event.kind!r} is not a ledger event kind (see EVENT_KINDS)")
     if not isinstance(event.actor, str) or not event.actor or len(event.actor) > 256:
-        raise GovernError("ledger_actor_invalid", "actor must be a non-empty string of <= 256 characters")
+        raise GovernError(LEDGER_ACTOR_INVALID, "actor must be a non-empty string of <= 256 characters")
     if not isinstance(event.payload, dict):
-        raise GovernError("ledger_payload_invalid", "payload must be a JSON object")
+        raise GovernError(LEDGER_PAYLOAD_INVALID, "payload must be a JSON object")
     try:
         event.actor.encode()
     except UnicodeEncodeError:
-        raise GovernError("ledger_actor_invalid", "actor contains a lone surrogate") from None
+        raise GovernError(LEDGER_ACTOR_INVALID, "actor contains a lone surrogate") from None
     return canonical_json(event.payload).decode()
 
 
@@ -182,7 +190,7 @@ def record(
     except GovernError:
         raise
     except Exception as exc:  # noqa: BLE001 - a failed write must stop the state change
-        raise GovernError("ledger_write_failed", f"the audit ledger could not be written: {exc}") from None
+        raise GovernError(LEDGER_WRITE_FAILED, f"the audit ledger could not be written: {exc}") from None
 
 
 def last_seq(session: Session, *, excluding: Sequence[str] = ()) -> int:
@@ -267,6 +275,6 @@ class TreeReader:
             return tile[d][(first & ((1 << TILE) - 1)) >> d]
         except IndexError:
             raise GovernError(
-                "ledger_tree_incomplete",
+                LEDGER_TREE_INCOMPLETE,
                 f"the stored tree lacks the subtree at level {level}, index {index}",
             ) from None

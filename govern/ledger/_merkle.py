@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 
 from govern.core import VerificationError
 
+from ._codes import PROOF_INVALID
+
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 Perfect = Callable[[int, int], bytes]
 
@@ -146,7 +148,7 @@ def consistency_path(old: int, new: int, perfect: Perfect) -> list[bytes]:
 
 
 def _fail(message: str) -> VerificationError:
-    return VerificationError("proof_invalid", message)
+    return VerificationError(PROOF_INVALID, message)
 
 
 def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes:

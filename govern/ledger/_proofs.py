@@ -25,6 +25,16 @@ from sqlalchemy.orm import Session
 from govern.core import GovernError, VerificationError, isoformat, utcnow
 
 from ._checkpoint import Checkpoint, checkpoint_body, parse_checkpoint, sign_body, verify_checkpoint
+from ._codes import (
+    CHECKPOINT_MISSING,
+    CHECKPOINT_ORIGIN_MISMATCH,
+    LEDGER_ENTRY_MISSING,
+    LEDGER_ROOT_MISMATCH,
+    LEDGER_TRUNCATED,
+    PROOF_INVALID,
+    PROOF_MALFORMED,
+    PROOF_SIZES_INVALID,
+)
 from ._keys import KeyRing, SigningKey
 from ._log import TreeReader, append, get_entry, lock_head
 from ._merkle import consistency_path, inclusion_path, leaf_hash, range_root, root_from_inclusion, verify_consistency
@@ -96,23 +106,23 @@ def prove_inclusion(session: Session, seq: int, *, checkpoint: Checkpoint | None
         checkpoint = latest_checkpoint(session, min_size=seq)
         if checkpoint is None:
             raise GovernError(
-                "checkpoint_missing", f"no checkpoint covers entry {seq}; run `govern audit checkpoint` first"
+                CHECKPOINT_MISSING, f"no checkpoint covers entry {seq}; run `govern audit checkpoint` first"
             )
     if not 1 <= seq <= checkpoint.size:
-        raise GovernError("ledger_entry_missing", f"entry {seq} is not in a tree of size {checkpoint.size}")
+        raise GovernError(LEDGER_ENTRY_MISSING, f"entry {seq} is not in a tree of size {checkpoint.size}")
     if checkpoint.size > _tree_size(session):
         raise VerificationError(
-            "ledger_truncated",
+            LEDGER_TRUNCATED,
             f"log shorter than checkpoint: the checkpoint covers {checkpoint.size} entries",
             seq=checkpoint.size,
         )
     entry = get_entry(session, seq)
     if entry is None:
-        raise GovernError("ledger_entry_missing", f"entry {seq} is missing from the log")
+        raise GovernError(LEDGER_ENTRY_MISSING, f"entry {seq} is missing from the log")
     tree = TreeReader(session)
     if range_root(0, checkpoint.size, tree.perfect) != checkpoint.root:
         raise VerificationError(
-            "ledger_root_mismatch",
+            LEDGER_ROOT_MISMATCH,
             f"the stored log does not reproduce the checkpoint of size {checkpoint.size}",
             seq=checkpoint.size,
         )
@@ -138,7 +148,7 @@ def prove_consistency(session: Session, old: int, new: int | None = None) -> dic
     size = _tree_size(session)
     new = size if new is None else new
     if not 0 < old <= new <= size:
-        raise GovernError("proof_sizes_invalid", f"need 0 < OLD <= NEW <= {size} (the log size), got {old} and {new}")
+        raise GovernError(PROOF_SIZES_INVALID, f"need 0 < OLD <= NEW <= {size} (the log size), got {old} and {new}")
     tree = TreeReader(session)
     old_cp, new_cp = _checkpoint_of_size(session, old), _checkpoint_of_size(session, new)
     named = new_cp or old_cp
@@ -157,25 +167,25 @@ def prove_consistency(session: Session, old: int, new: int | None = None) -> dic
 
 def _hashes(values: Any, what: str) -> list[bytes]:
     if not isinstance(values, list):
-        raise GovernError("proof_malformed", f"{what} must be a list of hex hashes")
+        raise GovernError(PROOF_MALFORMED, f"{what} must be a list of hex hashes")
     try:
         out = [bytes.fromhex(v) for v in values]
     except (TypeError, ValueError):
-        raise GovernError("proof_malformed", f"{what} must be a list of hex hashes") from None
+        raise GovernError(PROOF_MALFORMED, f"{what} must be a list of hex hashes") from None
     return out
 
 
 def _field(proof: dict[str, Any], name: str, kind: type) -> Any:
     value = proof.get(name)
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise GovernError("proof_malformed", f"proof field {name!r} is missing or not a {kind.__name__}")
+        raise GovernError(PROOF_MALFORMED, f"proof field {name!r} is missing or not a {kind.__name__}")
     return value
 
 
 def _trusted(text: Any, given: Checkpoint | None, keys: KeyRing, origin: str | None, what: str) -> Checkpoint:
     if given is None:
         if not isinstance(text, str):
-            raise GovernError("checkpoint_missing", f"the proof embeds no {what}; pass it as a file")
+            raise GovernError(CHECKPOINT_MISSING, f"the proof embeds no {what}; pass it as a file")
         given = parse_checkpoint(text, source=f"proof {what}")
     verify_checkpoint(given, keys, origin=origin)
     return given
@@ -207,22 +217,22 @@ def verify_proof(
         index, entry_text = _field(proof, "leaf_index", int), _field(proof, "entry", str)
         if size != cp.size:
             raise VerificationError(
-                "proof_invalid", f"the proof is for size {size}, the checkpoint for {cp.size}", seq=seq
+                PROOF_INVALID, f"the proof is for size {size}, the checkpoint for {cp.size}", seq=seq
             )
         if index != seq - 1:
-            raise VerificationError("proof_invalid", f"leaf index {index} is not seq {seq} - 1", seq=seq)
+            raise VerificationError(PROOF_INVALID, f"leaf index {index} is not seq {seq} - 1", seq=seq)
         digest = hashlib.sha256(entry_text.encode()).digest()
         if digest.hex() != _field(proof, "entry_hash", str):
-            raise VerificationError("proof_invalid", "the entry does not hash to entry_hash", seq=seq)
+            raise VerificationError(PROOF_INVALID, "the entry does not hash to entry_hash", seq=seq)
         try:
             entry_seq = json.loads(entry_text).get("seq")
         except (ValueError, AttributeError):
             entry_seq = None
         if entry_seq != seq:
-            raise VerificationError("proof_invalid", f"the entry is not entry {seq}", seq=seq)
+            raise VerificationError(PROOF_INVALID, f"the entry is not entry {seq}", seq=seq)
         root = root_from_inclusion(index, size, leaf_hash(digest), _hashes(proof.get("path"), "path"))
         if root != cp.root:
-            raise VerificationError("proof_invalid", "the path does not lead to the checkpoint's root", seq=seq)
+            raise VerificationError(PROOF_INVALID, "the path does not lead to the checkpoint's root", seq=seq)
         return {"valid": True, "type": "inclusion", "seq": seq, "tree_size": size}
     if fmt == CONSISTENCY_FORMAT:
         old_cp = _trusted(proof.get("old_checkpoint"), old_checkpoint, keys, origin, "old checkpoint")
@@ -230,11 +240,11 @@ def verify_proof(
         old, new = _field(proof, "old_size", int), _field(proof, "new_size", int)
         if (old, new) != (old_cp.size, new_cp.size):
             raise VerificationError(
-                "proof_invalid",
+                PROOF_INVALID,
                 f"the proof is for sizes {old} -> {new}, the checkpoints for {old_cp.size} -> {new_cp.size}",
             )
         if old_cp.origin != new_cp.origin:
-            raise VerificationError("checkpoint_origin_mismatch", "the two checkpoints are of different logs")
+            raise VerificationError(CHECKPOINT_ORIGIN_MISMATCH, "the two checkpoints are of different logs")
         verify_consistency(old, new, old_cp.root, new_cp.root, _hashes(proof.get("path"), "path"))
         return {"valid": True, "type": "consistency", "old_size": old, "new_size": new}
-    raise GovernError("proof_malformed", f"unknown proof format {fmt!r}")
+    raise GovernError(PROOF_MALFORMED, f"unknown proof format {fmt!r}")

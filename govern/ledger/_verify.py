@@ -20,6 +20,21 @@ from typing import Any
 from govern.core import GovernError, Location, VerificationError, canonical_json
 
 from ._checkpoint import Checkpoint, parse_checkpoint, verify_checkpoint
+from ._codes import (
+    DATABASE_UNAVAILABLE,
+    LEDGER_ENTRY_NOT_CANONICAL,
+    LEDGER_EXPORT_MALFORMED,
+    LEDGER_EXPORT_UNREADABLE,
+    LEDGER_HASH_MISMATCH,
+    LEDGER_HEAD_MISMATCH,
+    LEDGER_LINK_BROKEN,
+    LEDGER_NODE_MISMATCH,
+    LEDGER_NOT_INITIALIZED,
+    LEDGER_ROOT_MISMATCH,
+    LEDGER_SEQUENCE_GAP,
+    LEDGER_TRUNCATED,
+    PUBLIC_KEY_MISSING,
+)
 from ._entry import GENESIS, _json_str
 from ._keys import KeyRing
 from ._log import TILE
@@ -86,9 +101,9 @@ def _check_chain(
             if seq != size + 1:
                 if seq > size + 1:
                     raise VerificationError(
-                        "ledger_sequence_gap", f"entry {size + 1} is missing (next is {seq})", seq=size + 1
+                        LEDGER_SEQUENCE_GAP, f"entry {size + 1} is missing (next is {seq})", seq=size + 1
                     )
-                raise VerificationError("ledger_sequence_gap", f"entry {seq} appears twice or out of order", seq=seq)
+                raise VerificationError(LEDGER_SEQUENCE_GAP, f"entry {seq} appears twice or out of order", seq=seq)
             # The entry bytes of _entry.entry_bytes, assembled from bytes: the payload is fetched
             # as bytes (no UTF-8 decode and re-encode) and the actor/kind prefix is cached.
             prefix = prefixes.get((actor, kind))
@@ -101,12 +116,10 @@ def _check_chain(
             digest = sha256(prefix + payload + f',"prev":"{prev}","seq":{seq},"time":"{time}"}}'.encode()).digest()
             hexdigest = digest.hex()
             if stored is not None and hexdigest != stored:
-                raise VerificationError(
-                    "ledger_hash_mismatch", f"entry {seq} does not hash to its stored hash", seq=seq
-                )
+                raise VerificationError(LEDGER_HASH_MISMATCH, f"entry {seq} does not hash to its stored hash", seq=seq)
             if prev != prev_hash:
                 raise VerificationError(
-                    "ledger_link_broken", f"entry {seq}'s prev is not entry {seq - 1}'s hash", seq=seq
+                    LEDGER_LINK_BROKEN, f"entry {seq}'s prev is not entry {seq - 1}'s hash", seq=seq
                 )
             prev_hash = hexdigest
             h = sha256(b"\x00" + digest).digest()
@@ -115,13 +128,12 @@ def _check_chain(
                 h = sha256(b"\x01" + frontier.pop() + h).digest()
                 s >>= 1
                 level += 1
-                if check_nodes and level % TILE == 0:
-                    if nodes.pop((level, ((size + 1) >> level) - 1), None) != h.hex():
-                        raise VerificationError(
-                            "ledger_node_mismatch",
-                            f"stored Merkle node (level {level}) ending at entry {seq} differs",
-                            seq=seq,
-                        )
+                if check_nodes and level % TILE == 0 and nodes.pop((level, ((size + 1) >> level) - 1), None) != h.hex():
+                    raise VerificationError(
+                        LEDGER_NODE_MISMATCH,
+                        f"stored Merkle node (level {level}) ending at entry {seq} differs",
+                        seq=seq,
+                    )
             frontier.append(h)
             size = seq
             if size in by_size:
@@ -129,7 +141,7 @@ def _check_chain(
                 for anchor in by_size.pop(size):
                     if anchor.root != root or anchor.head != prev_hash:
                         raise VerificationError(
-                            "ledger_root_mismatch",
+                            LEDGER_ROOT_MISMATCH,
                             f"history differs from {anchor.label} (size {size}): an entry between "
                             f"{last_good + 1} and {size} was rewritten",
                             seq=size,
@@ -140,12 +152,12 @@ def _check_chain(
         shortest = min(by_size)
         label = by_size[shortest][0].label
         raise VerificationError(
-            "ledger_truncated",
+            LEDGER_TRUNCATED,
             f"log shorter than checkpoint: {label} covers {shortest} entries, the log has {size}",
             seq=size + 1,
         )
     if check_nodes and nodes:
-        raise VerificationError("ledger_node_mismatch", "stored Merkle nodes beyond the end of the log")
+        raise VerificationError(LEDGER_NODE_MISMATCH, "stored Merkle nodes beyond the end of the log")
     return size, prev_hash, frontier, matched
 
 
@@ -190,7 +202,7 @@ def verify(
     try:
         raw = store.engine.raw_connection()
     except sa.exc.OperationalError as exc:
-        raise GovernError("database_unavailable", str(exc.orig).strip().splitlines()[0]) from None
+        raise GovernError(DATABASE_UNAVAILABLE, str(exc.orig).strip().splitlines()[0]) from None
     try:
         cur = raw.cursor()
         # One snapshot for the head, the nodes, the checkpoints and every entry.
@@ -201,7 +213,7 @@ def verify(
         cur.execute("SELECT seq, hash, frontier FROM ledger_head WHERE id = 1")
         head = cur.fetchone()
         if head is None:
-            raise GovernError("ledger_not_initialized", "the ledger head is missing; run `govern init`")
+            raise GovernError(LEDGER_NOT_INITIALIZED, "the ledger head is missing; run `govern init`")
         cur.execute("SELECT level, idx, hash FROM ledger_node")
         nodes = {(level, idx): h for level, idx, h in cur.fetchall()}
         cur.execute("SELECT note FROM ledger_checkpoint ORDER BY size, id")
@@ -220,12 +232,12 @@ def verify(
     head_seq, stored_hash, stored_frontier = head
     if head_seq > size:
         raise VerificationError(
-            "ledger_truncated",
+            LEDGER_TRUNCATED,
             f"log shorter than its head: the head says {head_seq} entries, the log has {size}",
             seq=size + 1,
         )
     if head_seq != size or stored_hash != head_hash or stored_frontier != ",".join(h.hex() for h in frontier):
-        raise VerificationError("ledger_head_mismatch", f"the head row does not match entry {size}", seq=size)
+        raise VerificationError(LEDGER_HEAD_MISMATCH, f"the head row does not match entry {size}", seq=size)
     return VerifyReport(size, head_hash, _fold(frontier).hex(), sorted(set(matched)))
 
 
@@ -266,10 +278,10 @@ def _export_rows(path: Path, chunk: int) -> Iterator[list[Row]]:
             try:
                 obj = json.loads(data)
             except ValueError:
-                raise GovernError("ledger_export_malformed", "not a JSON line", Location(str(path), number)) from None
+                raise GovernError(LEDGER_EXPORT_MALFORMED, "not a JSON line", Location(str(path), number)) from None
             if not isinstance(obj, dict) or set(obj) != _FIELDS or not isinstance(obj["seq"], int):
                 raise GovernError(
-                    "ledger_export_malformed",
+                    LEDGER_EXPORT_MALFORMED,
                     "expected an object with seq, time, actor, kind, payload, prev",
                     Location(str(path), number),
                 )
@@ -280,7 +292,7 @@ def _export_rows(path: Path, chunk: int) -> Iterator[list[Row]]:
                 canonical = b""
             if canonical != data:
                 raise VerificationError(
-                    "ledger_entry_not_canonical",
+                    LEDGER_ENTRY_NOT_CANONICAL,
                     f"line {number} is not the canonical form of its entry",
                     seq=obj["seq"],
                 )
@@ -311,9 +323,9 @@ def verify_export(
     anchors: list[_Anchor] = []
     if checkpoint is not None:
         if keys is None:
-            raise GovernError("public_key_missing", "verifying against a checkpoint needs the public key(s)")
+            raise GovernError(PUBLIC_KEY_MISSING, "verifying against a checkpoint needs the public key(s)")
         anchors = _anchors([checkpoint], keys, origin, "the checkpoint")
     if not path.is_file():
-        raise GovernError("ledger_export_unreadable", "no such file", Location(str(path)))
+        raise GovernError(LEDGER_EXPORT_UNREADABLE, "no such file", Location(str(path)))
     size, head, frontier, matched = _check_chain(_export_rows(path, chunk), anchors=anchors, nodes={})
     return VerifyReport(size, head, _fold(frontier).hex(), matched)

@@ -7,6 +7,7 @@ the ``record_*``/``flag``/``set_*`` building blocks are composed by other rooms'
 node/edge tables and return plain dataclasses and dicts.
 """
 
+from . import _codes as codes
 from ._graph import bulk_load, resolve
 from ._ingest import IngestResult, ingest_file, validate_file
 from ._mlflow import import_mlflow
@@ -38,6 +39,8 @@ from ._record import (
 from ._render import render_dot, render_tree
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # recording
     "DataCard",
     "DatasetSpec",

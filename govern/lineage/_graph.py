@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from govern.core import GovernError, NotFoundError, Ref, utcnow
 from govern.store import table_of
 
+from ._codes import LINEAGE_CYCLE, NOT_FOUND
 from ._tables import Edge, Node
 
 EdgeKind = Literal["consumed", "produced", "derived_from", "replaced_by"]
@@ -77,7 +78,7 @@ def resolve(session: Session, ref: Ref) -> int:
     else:
         node_id = find_node(session, ref.kind, ref.name, ref.version)
     if node_id is None:
-        raise NotFoundError("not_found", f"no {ref.kind} {ref}")
+        raise NotFoundError(NOT_FOUND, f"no {ref.kind} {ref}")
     return node_id
 
 
@@ -116,7 +117,7 @@ def check_acyclic(session: Session, new_edges: Iterable[tuple[int, int]], where:
     """Raise ``lineage_cycle`` if any new edge (src, dst) closes a cycle."""
     for src, dst in new_edges:
         if src == dst or reaches(session, dst, src):
-            raise GovernError("lineage_cycle", f"{where}: edge would create a cycle in the lineage graph")
+            raise GovernError(LINEAGE_CYCLE, f"{where}: edge would create a cycle in the lineage graph")
 
 
 def bulk_load(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from govern.core import GovernError, Location, content_digest, json_digest, utcnow
 from govern.store import table_of
 
+from ._codes import FILE_NOT_FOUND, UNSUPPORTED_FILE
 from ._graph import counts
 from ._manifest import ingest_manifest, read_manifest
 from ._openlineage import ingest_event, read_events
@@ -35,14 +36,14 @@ class IngestResult:
 def validate_file(path: Path) -> None:
     """Parse and schema-check ``path`` without touching the database (located errors)."""
     if not path.is_file():
-        raise GovernError("file_not_found", "no such file", Location(str(path)))
+        raise GovernError(FILE_NOT_FOUND, "no such file", Location(str(path)))
     if path.suffix in _MANIFEST_SUFFIXES:
         read_manifest(path)
     elif path.suffix in _EVENT_SUFFIXES:
         read_events(path)
     else:
         raise GovernError(
-            "unsupported_file",
+            UNSUPPORTED_FILE,
             "expected OpenLineage .json/.jsonl or a govern manifest .yaml",
             Location(str(path)),
         )

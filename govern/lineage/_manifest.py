@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from govern.core import GovernError, Location, NotFoundError, parse_ref
 
+from ._codes import FILE_UNREADABLE, MANIFEST_INVALID, UNKNOWN_REFERENCE, YAML_PARSE_ERROR
 from ._graph import add_edge, check_acyclic, resolve
 from ._record import (
     DataCard,
@@ -125,9 +126,9 @@ def read_manifest(path: Path) -> tuple[Manifest, dict[tuple[Any, ...], tuple[int
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         loc = Location(str(path), mark.line + 1 if mark else None, mark.column + 1 if mark else None)
-        raise GovernError("yaml_parse_error", str(exc.problem or exc), loc) from None
+        raise GovernError(YAML_PARSE_ERROR, str(exc.problem or exc), loc) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise GovernError("file_unreadable", str(exc), Location(str(path))) from None
+        raise GovernError(FILE_UNREADABLE, str(exc), Location(str(path))) from None
     lines = _line_map(node) if node is not None else {}
     try:
         manifest = Manifest.model_validate(data)
@@ -136,7 +137,7 @@ def read_manifest(path: Path) -> tuple[Manifest, dict[tuple[Any, ...], tuple[int
         loc_path = tuple("schema" if p == "schema_" else p for p in err["loc"])
         line, col = _nearest(lines, loc_path)
         jp = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc_path)
-        raise GovernError("manifest_invalid", f"{jp}: {err['msg']}", Location(str(path), line, col)) from None
+        raise GovernError(MANIFEST_INVALID, f"{jp}: {err['msg']}", Location(str(path), line, col)) from None
     return manifest, lines
 
 
@@ -155,7 +156,7 @@ def ingest_manifest(session: Session, path: Path) -> None:
         line, col = lines.get((section, index), (None, None))
         return type(exc)(exc.code, f"$.{section}[{index}]: {exc.message}", Location(str(path), line, col))
 
-    for i, d in enumerate(manifest.datasets):
+    for d in manifest.datasets:
         card = DataCard(**d.card.model_dump()) if d.card else None
         record_dataset(
             session,
@@ -173,7 +174,7 @@ def ingest_manifest(session: Session, path: Path) -> None:
             try:
                 _record_entry(session, section, e)
             except NotFoundError as exc:
-                raise located(section, i, GovernError("unknown_reference", exc.message)) from None
+                raise located(section, i, GovernError(UNKNOWN_REFERENCE, exc.message)) from None
             except GovernError as exc:
                 raise located(section, i, exc) from None
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from govern.core import GovernError, Ref
 
+from ._codes import MLFLOW_IMPORT_FAILED, MLFLOW_MISSING
 from ._graph import find_node
 from ._record import DatasetSpec, ModelSpec, RunSpec, record_dataset, record_model, record_run
 
@@ -34,7 +35,7 @@ def import_mlflow(session: Session, uri: str, *, actor: str) -> dict[str, int]:
     try:
         from mlflow.tracking import MlflowClient
     except ImportError:
-        raise GovernError("mlflow_missing", "MLflow is not installed; install govern with the [mlflow] extra") from None
+        raise GovernError(MLFLOW_MISSING, "MLflow is not installed; install govern with the [mlflow] extra") from None
     # MLflow retries an unreachable server for minutes by default; a CLI should answer promptly.
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
@@ -66,7 +67,7 @@ def import_mlflow(session: Session, uri: str, *, actor: str) -> dict[str, int]:
     except GovernError:
         raise
     except Exception as exc:  # noqa: BLE001 - MLflow raises many types; name the store
-        raise GovernError("mlflow_import_failed", f"{uri}: {type(exc).__name__}: {exc}") from None
+        raise GovernError(MLFLOW_IMPORT_FAILED, f"{uri}: {type(exc).__name__}: {exc}") from None
     if any(counts.values()):
         record(session, actor=actor, kind="lineage.ingested", payload={"mlflow": uri, **counts})
     return counts
@@ -81,7 +82,7 @@ def _import_run(session: Session, run: Any, experiment: str, counts: dict[str, i
         ds = dsi.dataset
         name = f"mlflow/{ds.name}"
         version = (ds.digest or "1")[:32]
-        node, created = record_dataset(session, DatasetSpec(name=name, version=version, uri=ds.source or None))
+        _, created = record_dataset(session, DatasetSpec(name=name, version=version, uri=ds.source or None))
         new_datasets += created
         inputs.append(Ref("dataset", name, version))
     existed = find_node(session, "run", info.run_id, None) is not None

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from govern.core import GovernError, Location, dataset_name
 
+from ._codes import FILE_UNREADABLE, JSON_PARSE_ERROR, OPENLINEAGE_INVALID
 from ._graph import add_edge, check_acyclic, edge_t, find_node, latest_version, node_t
 from ._record import DataCard, DatasetSpec, RunSpec, record_dataset, record_run
 
@@ -149,7 +150,7 @@ def read_events(path: Path) -> list[ParsedEvent]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise GovernError("file_unreadable", str(exc), Location(str(path))) from None
+        raise GovernError(FILE_UNREADABLE, str(exc), Location(str(path))) from None
     raw_events: list[tuple[int, Any]] = []
     if path.suffix == ".jsonl":
         for lineno, line in enumerate(text.splitlines(), start=1):
@@ -160,18 +161,18 @@ def read_events(path: Path) -> list[ParsedEvent]:
         docs = doc if isinstance(doc, list) else [doc]
         raw_events = list(enumerate(docs))
     if not raw_events:
-        raise GovernError("openlineage_invalid", "no events in file", Location(str(path)))
+        raise GovernError(OPENLINEAGE_INVALID, "no events in file", Location(str(path)))
     parsed = []
     for index, raw in raw_events:
         where = Location(str(path), path=f"event {index}")
         if not isinstance(raw, dict):
-            raise GovernError("openlineage_invalid", "an event must be a JSON object", where)
+            raise GovernError(OPENLINEAGE_INVALID, "an event must be a JSON object", where)
         try:
             event = RunEvent.model_validate(raw)
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = Location(str(path), path=f"event {index}: {_json_path(err['loc'])}")
-            raise GovernError("openlineage_invalid", err["msg"], loc) from None
+            raise GovernError(OPENLINEAGE_INVALID, err["msg"], loc) from None
         parsed.append(ParsedEvent(index, raw, event))
     return parsed
 
@@ -182,7 +183,7 @@ def _loads(text: str, path: Path, line_offset: int) -> Any:
     except json.JSONDecodeError as exc:
         line = line_offset or exc.lineno
         col = exc.colno
-        raise GovernError("json_parse_error", exc.msg, Location(str(path), line, col)) from None
+        raise GovernError(JSON_PARSE_ERROR, exc.msg, Location(str(path), line, col)) from None
 
 
 def _card(facets: _DatasetFacets) -> DataCard | None:

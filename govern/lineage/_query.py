@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from govern.core import GovernError, Ref, isoformat
 from govern.store import table_of
 
+from ._codes import INVALID_REF
 from ._graph import edge_t, node_t, resolve
 from ._tables import Dataset, Feature, ModelVersion, Run
 
@@ -143,7 +144,7 @@ def impact(session: Session, ref: Ref) -> list[ImpactedModel]:
     A ref without a version means every version of that dataset or feature.
     """
     if ref.kind == "model":
-        raise GovernError("invalid_ref", "impact takes a dataset, feature or run, not a model")
+        raise GovernError(INVALID_REF, "impact takes a dataset, feature or run, not a model")
     if ref.version is None and ref.kind != "run":
         starts = list(
             session.execute(
@@ -178,7 +179,7 @@ def impact(session: Session, ref: Ref) -> list[ImpactedModel]:
 def model_facts(session: Session, ref: Ref) -> dict[str, Any]:
     """The ``model`` and ``lineage`` facts a policy sees for a model version (see CONTRACT)."""
     if ref.kind != "model":
-        raise GovernError("invalid_ref", f"{ref} is not a model version")
+        raise GovernError(INVALID_REF, f"{ref} is not a model version")
     node_id = resolve(session, ref)
     node = session.execute(sa.select(node_t).where(node_t.c.id == node_id)).mappings().one()
     mv = session.get(ModelVersion, node_id)
@@ -280,7 +281,7 @@ class ModelRecord:
 def model_record(session: Session, ref: Ref) -> ModelRecord:
     """The model version ``ref`` names (latest when unversioned). Raises ``not_found``, ``invalid_ref``."""
     if ref.kind != "model":
-        raise GovernError("invalid_ref", f"{ref} is not a model version")
+        raise GovernError(INVALID_REF, f"{ref} is not a model version")
     node_id = resolve(session, ref)
     row = (
         session.execute(

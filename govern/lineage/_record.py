@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from govern.core import GovernError, NotFoundError, Ref
 from govern.store import table_of
 
+from ._codes import INVALID_REF, MODEL_EXISTS, NOT_FOUND
 from ._graph import add_edge, create_node, find_node, next_version, resolve
 from ._tables import Dataset, Feature, ModelVersion, Run
 
@@ -140,12 +141,12 @@ def record_run(session: Session, spec: RunSpec) -> tuple[int, bool]:
 def record_model(session: Session, spec: ModelSpec) -> int:
     """Create a model version produced by ``spec.run``. A version is registered once."""
     if find_node(session, "model", spec.name, spec.version) is not None:
-        raise GovernError("model_exists", f"model {spec.name}@{spec.version} is already registered")
+        raise GovernError(MODEL_EXISTS, f"model {spec.name}@{spec.version} is already registered")
     run_id: int | None = None
     if spec.run is not None:
         run_id = find_node(session, "run", spec.run.removeprefix("run:"), None)
         if run_id is None:
-            raise NotFoundError("not_found", f"no run run:{spec.run.removeprefix('run:')}")
+            raise NotFoundError(NOT_FOUND, f"no run run:{spec.run.removeprefix('run:')}")
     node_id = create_node(session, "model", spec.name, spec.version)
     session.add(
         ModelVersion(
@@ -173,7 +174,7 @@ def link_output(session: Session, run_node: int, output_node: int) -> None:
 def flag(session: Session, ref: Ref, reason: str) -> int:
     """Mark a dataset or feature version as flawed (deprecated, personal data, license)."""
     if ref.kind not in ("dataset", "feature"):
-        raise GovernError("invalid_ref", f"only datasets and features can be flagged, not {ref}")
+        raise GovernError(INVALID_REF, f"only datasets and features can be flagged, not {ref}")
     node_id = resolve(session, ref)
     table = Dataset if ref.kind == "dataset" else Feature
     session.execute(

@@ -7,6 +7,7 @@ the way ``govern policy test`` does. Imports only ``govern.core`` and ``govern.m
 
 from govern.measurements import Threshold
 
+from . import _codes as codes
 from ._cel import (
     COST_BUDGET,
     MAX_COMPREHENSION_NESTING,
@@ -34,6 +35,8 @@ from ._signing import sign_pack
 from ._testing import PolicyTestReport, TestFailure, run_policy_tests
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # loading and validation
     "load_packs",
     "validate_paths",

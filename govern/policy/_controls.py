@@ -11,6 +11,7 @@ from pathlib import Path
 
 from govern.core import GovernError, Location, resource_path
 
+from ._codes import CONTROL_CATALOG_ERROR
 from ._yaml import load_documents
 
 
@@ -35,22 +36,22 @@ def _load(directory: Path) -> tuple[tuple[str, Control], ...]:
     for path in sorted(directory.glob("*.yaml")):
         docs, problems = load_documents(path)
         if problems:
-            raise GovernError("control_catalog_error", problems[0].message, problems[0].location)
+            raise GovernError(CONTROL_CATALOG_ERROR, problems[0].message, problems[0].location)
         for doc in docs:
             data = doc.data
             if not isinstance(data, dict) or not isinstance(data.get("controls"), list):
-                raise GovernError("control_catalog_error", "a catalog needs a 'controls' list", Location(str(path)))
+                raise GovernError(CONTROL_CATALOG_ERROR, "a catalog needs a 'controls' list", Location(str(path)))
             framework = str(data.get("framework", path.stem))
             for i, item in enumerate(data["controls"]):
                 if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                     at = doc.pos(("controls", i))
                     raise GovernError(
-                        "control_catalog_error", "each control needs an id", Location(str(path), at.line, at.col)
+                        CONTROL_CATALOG_ERROR, "each control needs an id", Location(str(path), at.line, at.col)
                     )
                 if not item["id"].startswith(framework + "/"):
                     at = doc.pos(("controls", i, "id"))
                     raise GovernError(
-                        "control_catalog_error",
+                        CONTROL_CATALOG_ERROR,
                         f"control {item['id']!r} does not start with {framework}/",
                         Location(str(path), at.line, at.col),
                     )

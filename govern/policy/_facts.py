@@ -19,6 +19,7 @@ from google.protobuf.message import Message
 
 from govern.core import GovernError
 
+from ._codes import FACTS_INVALID
 from ._measurements import DATASET_FIELDS, MODEL_FIELDS, RUN_FIELDS
 
 _F = descriptor_pb2.FieldDescriptorProto
@@ -156,14 +157,14 @@ def prepare_facts(facts: Mapping[str, Any] | Facts) -> Facts:
         lineage = _Lineage()
         json_format.ParseDict(_jsonable(plain["lineage"]), lineage)
     except (json_format.ParseError, TypeError, ValueError) as exc:
-        raise GovernError("facts_invalid", f"model facts do not match the contract: {exc}") from None
+        raise GovernError(FACTS_INVALID, f"model facts do not match the contract: {exc}") from None
     return Facts(plain, model, lineage, plain["target"], count_elements(plain))
 
 
 def _jsonable(value: Any) -> Any:
     # protobuf's JSON parser rejects NaN/inf inside Struct values; card fields are documents.
     if isinstance(value, float) and not math.isfinite(value):
-        raise GovernError("facts_invalid", "facts contain NaN or an infinity")
+        raise GovernError(FACTS_INVALID, "facts contain NaN or an infinity")
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

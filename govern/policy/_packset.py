@@ -12,6 +12,7 @@ from govern.core import GovernError
 from govern.measurements import Measurement, Threshold
 
 from ._cel import FALSE, TRUE, Program, run
+from ._codes import MEASUREMENT_INVALID, MEASUREMENT_MISSING_FIELD, TIERING_ERROR, TIERING_MISSING
 from ._facts import Facts, count_elements, prepare_facts
 from ._measurements import FACT_VARIABLES
 from ._schema import TIERS, Gate, OnFail, RuleResult, Tier, Verdict
@@ -120,7 +121,7 @@ class BoundRule:
             brackets = getattr(measurement, "intervals", None) or {}
             measurement = measurement.to_cel()
         elif type(measurement) is not dict and not isinstance(measurement, Mapping):
-            return self._error("measurement_invalid", "the measurement is not a mapping")
+            return self._error(MEASUREMENT_INVALID, "the measurement is not a mapping")
         if measurement.get("inconclusive") is True:
             return Judgement("inconclusive", f"{self.qualified_id}: measurement is inconclusive")
         if type(facts) is not Facts:
@@ -132,7 +133,7 @@ class BoundRule:
         data = {name: fact_values[name] for name in self._fact_vars}
         for name in self._measure_vars:
             if name not in measurement:
-                return self._error("measurement_missing_field", f"the {self.check} measurement has no {name!r}")
+                return self._error(MEASUREMENT_MISSING_FIELD, f"the {self.check} measurement has no {name!r}")
             data[name] = measurement[name]
         program = self._program
         elements = 0
@@ -267,7 +268,7 @@ class PackSet:
                 )
                 if outcome.value is None:
                     raise GovernError(
-                        "tiering_error", f"tiering rule {pack.name}/{rule.id}: {outcome.code}: {outcome.message}"
+                        TIERING_ERROR, f"tiering rule {pack.name}/{rule.id}: {outcome.code}: {outcome.message}"
                     )
                 if outcome.value:
                     found = TierResult(rule.tier, f"{pack.name}/{rule.id}", pack.name)
@@ -275,7 +276,7 @@ class PackSet:
             if best is None or TIERS.index(found.tier) < TIERS.index(best.tier):
                 best = found
         if best is None:
-            raise GovernError("tiering_missing", "no loaded policy pack defines tiering")
+            raise GovernError(TIERING_MISSING, "no loaded policy pack defines tiering")
         return best
 
     def applicable(self, facts: Mapping[str, Any] | Facts, gate: Gate) -> list[BoundRule]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from govern.core import GovernError, Location, VerificationError
 
+from ._codes import PACK_KEY_INVALID, PACK_SIGNATURE_INVALID, PACK_SIGNER_UNTRUSTED, PACK_TRUST_MISSING, PACK_UNSIGNED
 from ._problems import Problem
 
 if TYPE_CHECKING:
@@ -50,10 +51,10 @@ def _load_private(path: Path) -> Ed25519PrivateKey:
             key = Ed25519PrivateKey.from_private_bytes(seed)
         except (ValueError, binascii.Error):
             raise GovernError(
-                "pack_key_invalid", "not an Ed25519 private key (PEM or base64 seed)", Location(str(path))
+                PACK_KEY_INVALID, "not an Ed25519 private key (PEM or base64 seed)", Location(str(path))
             ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise GovernError("pack_key_invalid", "the key is not Ed25519", Location(str(path)))
+        raise GovernError(PACK_KEY_INVALID, "the key is not Ed25519", Location(str(path)))
     return key
 
 
@@ -73,7 +74,7 @@ def _load_public(path: Path) -> bytes:
                 return raw
         except binascii.Error:
             pass
-    raise GovernError("pack_key_invalid", "not an Ed25519 public key (PEM or base64)", Location(str(path)))
+    raise GovernError(PACK_KEY_INVALID, "not an Ed25519 public key (PEM or base64)", Location(str(path)))
 
 
 def sign_pack(pack_dir: Path, key_file: Path) -> tuple[Path, str]:
@@ -126,14 +127,14 @@ def verify_pack(root: Path, display: str, digest: str, *, require_signed: bool, 
     public, bad = _check(root, display, digest)
     where = Location(str(Path(display) / SIGNATURE))
     if bad is not None:
-        raise VerificationError("pack_signature_invalid", bad, where)
+        raise VerificationError(PACK_SIGNATURE_INVALID, bad, where)
     if not require_signed:
         return public is not None
     if public is None:
-        raise GovernError("pack_unsigned", f"pack at {display} is not signed and signed packs are required", where)
+        raise GovernError(PACK_UNSIGNED, f"pack at {display} is not signed and signed packs are required", where)
     if not trusted_keys:
-        raise GovernError("pack_trust_missing", "signed packs are required but no trusted public key is configured")
+        raise GovernError(PACK_TRUST_MISSING, "signed packs are required but no trusted public key is configured")
     trusted = {_b64(_load_public(Path(k))) for k in trusted_keys}
     if public not in trusted:
-        raise GovernError("pack_signer_untrusted", f"pack at {display} is signed by an untrusted key", where)
+        raise GovernError(PACK_SIGNER_UNTRUSTED, f"pack at {display} is signed by an untrusted key", where)
     return True

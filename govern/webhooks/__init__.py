@@ -7,6 +7,7 @@ SQLite's write lock), POSTs them signed, and retries with exponential backoff. D
 least once; receivers deduplicate on ``Govern-Event-Id``.
 """
 
+from . import _codes as codes
 from ._deliver import Backoff, Deliverer, deliver_due
 from ._outbox import (
     DEFAULT_KINDS,
@@ -20,6 +21,8 @@ from ._outbox import (
 from ._sign import SIGNATURE_HEADER, sign, verify_signature
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # subscribers
     "subscribe",
     "revoke",

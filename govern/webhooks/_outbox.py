@@ -17,6 +17,7 @@ from sqlmodel import col
 from govern.core import GovernError, NotFoundError, isoformat, utcnow
 from govern.store import table_of
 
+from ._codes import NOT_FOUND, WEBHOOK_KIND_UNKNOWN, WEBHOOK_URL_INVALID
 from ._tables import WebhookDeliveryRow, WebhookRow
 
 # Decision, approval and retraining events; the rest of the ledger is not pushed.
@@ -71,12 +72,12 @@ def subscribe(
 
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise GovernError("webhook_url_invalid", f"{url!r} is not an http(s) URL")
+        raise GovernError(WEBHOOK_URL_INVALID, f"{url!r} is not an http(s) URL")
     chosen = sorted(set(kinds)) if kinds else list(DEFAULT_KINDS)
     unknown = [k for k in chosen if k not in WEBHOOK_KINDS]
     if unknown:
         raise GovernError(
-            "webhook_kind_unknown",
+            WEBHOOK_KIND_UNKNOWN,
             f"not webhook event kinds: {', '.join(unknown)} (choose from {', '.join(WEBHOOK_KINDS)})",
         )
     secret = secret or "whsec_" + secrets.token_urlsafe(32)
@@ -106,7 +107,7 @@ def revoke(session: Session, webhook_id: str, *, actor: str) -> Subscription:
 
     row = session.get(WebhookRow, webhook_id)
     if row is None:
-        raise NotFoundError("not_found", f"no webhook {webhook_id}")
+        raise NotFoundError(NOT_FOUND, f"no webhook {webhook_id}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.execute(

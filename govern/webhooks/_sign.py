@@ -8,6 +8,8 @@ import time
 
 from govern.core import VerificationError
 
+from ._codes import WEBHOOK_SIGNATURE_INVALID, WEBHOOK_SIGNATURE_MALFORMED, WEBHOOK_SIGNATURE_STALE
+
 SIGNATURE_HEADER = "Govern-Signature"
 
 
@@ -37,11 +39,11 @@ def verify_signature(secret: str, header: str, body: bytes, *, tolerance_s: int 
         t = int(parts["t"][0])
         candidates = parts["v1"]
     except (KeyError, ValueError, IndexError):
-        raise VerificationError("webhook_signature_malformed", "expected t=<unix>,v1=<hex>") from None
+        raise VerificationError(WEBHOOK_SIGNATURE_MALFORMED, "expected t=<unix>,v1=<hex>") from None
     current = int(time.time()) if now is None else now
     if abs(current - t) > tolerance_s:
-        raise VerificationError("webhook_signature_stale", f"signature time {t} is outside {tolerance_s}s")
+        raise VerificationError(WEBHOOK_SIGNATURE_STALE, f"signature time {t} is outside {tolerance_s}s")
     expected = sign(secret, body, timestamp=t).split("v1=", 1)[1]
     if not any(hmac.compare_digest(expected, c) for c in candidates):
-        raise VerificationError("webhook_signature_invalid", "the signature does not match the body")
+        raise VerificationError(WEBHOOK_SIGNATURE_INVALID, "the signature does not match the body")
     return t

@@ -5,6 +5,12 @@ can never disagree. A method that changes state does it in one transaction toget
 ledger entry.
 """
 
+from . import _codes as codes
 from ._workspace import Workspace
 
-__all__ = ["Workspace"]
+__all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
+    # the façade
+    "Workspace",
+]

@@ -15,6 +15,8 @@ from govern.core import GovernError, Ref, Settings, load_settings, parse_ref
 from govern.ledger import init_keys
 from govern.store import Store
 
+from ._codes import WORKSPACE_NOT_INITIALIZED
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -69,7 +71,7 @@ class Workspace:
         settings = load_settings(path, **overrides)
         if settings.database_url is None and not (settings.workspace / "govern.db").exists():
             raise GovernError(
-                "workspace_not_initialized",
+                WORKSPACE_NOT_INITIALIZED,
                 f"no workspace at {settings.workspace}; run `govern init`",
             )
         store = Store.from_settings(settings)

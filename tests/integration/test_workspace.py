@@ -20,7 +20,7 @@ TABLE_MODULES = sorted(".".join(p.relative_to(GOVERN.parent).with_suffix("").par
 def test_init_twice_is_safe_and_key_is_private(cli, workspace, tmp_path):
     key = workspace.path / "keys" / "signing.key"
     first = key.read_bytes()
-    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert stat.S_IMODE(Path(key).stat().st_mode) == 0o600
     again = cli.run("init", env=workspace.env, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert key.read_bytes() == first  # never regenerated

@@ -19,10 +19,16 @@ def _docs_text() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(DOCS.rglob("*.md")))
 
 
+CODE_CONSTANT = re.compile(r'^[A-Z][A-Z0-9_]*: Final = "([a-z][a-z0-9_]+)"$', re.M)
+# Rooms whose codes are still literals at the raise site (scripts/error_codes.py converts a room).
+LITERAL_ROOMS = {"checks", "reports", "store"}
+
+
 def _codes_in_source() -> set[str]:
     codes: set[str] = set()
     for path in (ROOT / "govern").rglob("*.py"):
-        codes.update(ERROR_CALL.findall(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        codes.update(CODE_CONSTANT.findall(text) if path.name == "_codes.py" else ERROR_CALL.findall(text))
     return codes
 
 
@@ -58,6 +64,17 @@ def test_every_error_code_is_documented():
     text = _docs_text()
     missing = sorted(c for c in codes if f"`{c}`" not in text)
     assert missing == [], f"document these error codes in docs/errors.md: {missing}"
+
+
+def test_rooms_raise_their_declared_code_constants():
+    # Outside LITERAL_ROOMS a code is a constant of the room's _codes.py, never a literal.
+    literal = sorted(
+        f"{path.relative_to(ROOT)}: {code}"
+        for path in (ROOT / "govern").rglob("*.py")
+        if path.relative_to(ROOT / "govern").parts[0] not in LITERAL_ROOMS
+        for code in ERROR_CALL.findall(path.read_text(encoding="utf-8"))
+    )
+    assert literal == [], "declare these in the room's _codes.py (python scripts/error_codes.py)"
 
 
 def test_every_role_and_event_kind_is_documented():

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from govern.core import GovernError, NotFoundError, PermissionDenied, isoformat
 
+from .._codes import INVALID_EXPIRY_DATE
 from . import _sessions, _views
 from ._sessions import WebSession
 
@@ -396,7 +397,7 @@ def waive_rule(
         try:
             day = datetime.strptime((expires or "").strip(), "%Y-%m-%d").date()
         except ValueError:
-            raise GovernError("invalid_expiry_date", "give the waiver's expiry as a date (YYYY-MM-DD)") from None
+            raise GovernError(INVALID_EXPIRY_DATE, "give the waiver's expiry as a date (YYYY-MM-DD)") from None
         model = get_request(ws.context, request_id).model
         return waive(
             ws.context,

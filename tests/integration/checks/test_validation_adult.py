@@ -26,9 +26,7 @@ def test_validate_adult(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     text = out.read_text()
     diffs = [
-        line.rsplit("|", 2)[1].strip()
-        for line in text.splitlines()
-        if line.startswith("| demographic") or line.startswith("| equal")
+        line.rsplit("|", 2)[1].strip() for line in text.splitlines() if line.startswith(("| demographic", "| equal"))
     ]
     assert diffs and all(float(d) < 1e-9 for d in diffs)
     worst = float(text.split("over all drift statistics: ")[1].split(".\n")[0].rstrip("."))

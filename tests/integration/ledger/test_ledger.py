@@ -195,7 +195,8 @@ def test_forged_entry_inserted_at_5000_caught_at_the_next_entry(signed: tuple[Wo
     forged = ledger.entry_hash(5000, t, "mallory", "gate.decided", payload, prev)
     _sql(
         ws,
-        "INSERT INTO ledger_entry (seq, time, actor, kind, payload, prev, hash) VALUES (5000, :t, 'mallory', 'gate.decided', :p, :prev, :h)",
+        "INSERT INTO ledger_entry (seq, time, actor, kind, payload, prev, hash) "
+        "VALUES (5000, :t, 'mallory', 'gate.decided', :p, :prev, :h)",
         t=t,
         p=payload,
         prev=prev,

@@ -124,7 +124,9 @@ def test_manifest_unknown_reference_is_rejected_with_line(cli, workspace, tmp_pa
     result = ingest(cli, workspace, bad)
     assert result.returncode == 2
     assert "unknown_reference" in result.stderr and "no run run:train-99" in result.stderr
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.strip().startswith("- name: credit-risk"))
+    line = next(
+        i for i, text_line in enumerate(text.splitlines(), 1) if text_line.strip().startswith("- name: credit-risk")
+    )
     assert f"{bad}:{line}:" in result.stderr
     # nothing from the rejected file was stored
     assert cli.run("lineage", "show", "dataset:credit/applications@1", env=workspace.env).returncode == 2

@@ -25,7 +25,8 @@ MAKE_STORE = textwrap.dedent(
         mlflow.log_params({"learning_rate": 0.1, "n_estimators": 50})
         mlflow.log_metric("auc", 0.83)
         mlflow.set_tags({"mlflow.user": "alice", "mlflow.source.git.commit": "3f2a9c1"})
-        mlflow.log_input(mlflow.data.from_pandas(df, name="applications", source="s3://risk/apps.parquet"), context="training")
+        dataset = mlflow.data.from_pandas(df, name="applications", source="s3://risk/apps.parquet")
+        mlflow.log_input(dataset, context="training")
     client = MlflowClient(uri, uri)
     client.create_registered_model("credit-risk")
     client.create_model_version("credit-risk", f"runs:/{run.info.run_id}/model", run.info.run_id,

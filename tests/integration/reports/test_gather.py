@@ -23,7 +23,8 @@ from govern.reports import extract_attachments, fmt
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
 GBM, LR = "credit-risk-gbm@1", "credit-risk-lr@1"
 SECTIONS = ["Executive summary", "Model card", "Lineage", "Policy rules evaluated", "Fairness", "Drift",
-            "Explainability", "Approvals, rejections and waivers", "Audit ledger", "Controls coverage matrix"]  # fmt: skip
+            "Explainability", "Approvals, rejections and waivers", "Audit ledger",
+            "Controls coverage matrix"]  # fmt: skip
 
 # The console script of the interpreter running the tests (PATH may not include the venv).
 GOVERN = [str(Path(sys.executable).with_name("govern"))]
@@ -60,7 +61,8 @@ def _flow(ws: Any, files: Any) -> dict[str, Any]:
         ws.create_token(name, role)
     out: dict[str, Any] = {"gbm_first": ws.gate_promote(GBM, "production")}
     waive(ws.context, GBM, "eu-ai-act/demographic-parity", ws.principal("rita"),
-          justification="Parity gap under remediation; manual review of every decline.", expires=utcnow() + timedelta(days=30))  # fmt: skip
+          justification="Parity gap under remediation; manual review of every decline.",
+          expires=utcnow() + timedelta(days=30))  # fmt: skip
     out["gbm"] = ws.gate_promote(GBM, "production")
     first = ws.gate_promote(LR, "production")
     for who in ("rita", "ravi"):

@@ -16,11 +16,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from report_samples import sample_model_report
 
 from govern.cards import load_card
 from govern.reports import render_card, render_model_report
 from govern.reports._engine import local_fetcher, write_pdf
-from govern.reports._sample import sample_model_report
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "cards"
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")

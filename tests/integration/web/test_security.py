@@ -63,7 +63,7 @@ def test_session_cookie_flags_and_stored_hash(server: Any) -> None:
     with httpx.Client(base_url=server.url) as client:
         token = csrf_of(client, "/signin")
         response = client.post("/signin", data={"token": server.ws.tokens["rita"], "csrf_token": token})
-        header = [h for h in response.headers.get_list("set-cookie") if h.startswith("govern_session=")][0]
+        header = next(h for h in response.headers.get_list("set-cookie") if h.startswith("govern_session="))
     flags = {part.strip().split("=")[0].lower(): part for part in header.split(";")}
     assert "httponly" in flags and flags["samesite"].strip().lower() == "samesite=strict"
     assert "secure" not in flags  # plain http on loopback
@@ -101,7 +101,7 @@ def test_revoking_the_token_ends_the_session(server: Any) -> None:
     with server.signed_in("ravi") as browser:
         assert browser.get("/inbox").status_code == 200
         with server.ws.open() as ws:
-            info = [t for t in ws.list_tokens() if t.name == "ravi"][0]
+            info = next(t for t in ws.list_tokens() if t.name == "ravi")
             ws.revoke_token(info.id)
         gone = browser.get("/inbox")
         assert gone.status_code == 303 and gone.headers["location"].startswith("/signin")

@@ -87,7 +87,7 @@ def _codes(path: Path, **kw: object) -> list[tuple[str, int | None, int | None, 
 
 
 def test_front_matter_yaml_error_is_located_in_the_file() -> None:
-    [(code, line, col, _)] = _codes(BAD / "card_front_matter_yaml_broken.md")
+    [(code, line, _col, _)] = _codes(BAD / "card_front_matter_yaml_broken.md")
     assert code == "card_parse_error"
     assert line in (5, 6)  # the unclosed flow list opened on line 5
 
@@ -113,7 +113,7 @@ def test_mct_problems_carry_json_paths() -> None:
 
 
 def test_json_syntax_error_is_located() -> None:
-    [(code, line, col, _)] = _codes(BAD / "card_json_trailing_comma.json")
+    [(code, line, _col, _)] = _codes(BAD / "card_json_trailing_comma.json")
     assert (code, line) == ("card_parse_error", 4)
 
 
@@ -142,7 +142,8 @@ def test_cli_validate_prints_located_problems_and_exits_2(cli: type) -> None:
     bad = cli.run("card", "validate", str(BAD / "card_key_misspelt.yaml"))
     assert bad.returncode == 2, bad.stderr
     assert bad.stdout.strip() == (
-        f"{BAD / 'card_key_misspelt.yaml'}:8:3: card_schema_error: intended_use.out_of_scoep: Extra inputs are not permitted"
+        f"{BAD / 'card_key_misspelt.yaml'}:8:3: card_schema_error: "
+        "intended_use.out_of_scoep: Extra inputs are not permitted"
     )
     ok = cli.run("card", "validate", str(CARDS / "credit-risk-gbm.md"), "--format", "json")
     assert ok.returncode == 0 and json.loads(ok.stdout)["valid"] is True

@@ -39,7 +39,9 @@ def test_numeric_statistics_equal_scipy(n_ref: int, n_cur: int, shift: float, ro
     assert ours_ref.sum() == n_ref and ours_cur.sum() == n_cur
     assert np.array_equal(
         ours_ref,
-        np.array([np.sum((a > lo) & (a <= hi)) for lo, hi in zip(np.r_[-np.inf, edges], np.r_[edges, np.inf])]),
+        np.array(
+            [np.sum((a > lo) & (a <= hi)) for lo, hi in zip(np.r_[-np.inf, edges], np.r_[edges, np.inf], strict=True)]
+        ),
     )
     assert abs(stats.jensen_shannon - jensenshannon(ours_ref, ours_cur, base=2)) < TOL
     p = np.maximum(ours_ref / n_ref, 1e-4)

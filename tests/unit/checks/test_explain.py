@@ -43,7 +43,7 @@ def test_tree_importance_equals_shap_tree_explainer(data: tuple[pd.DataFrame, np
     result = explain(model, frame, protected=["sex"])
     expected = np.abs(shap.TreeExplainer(model).shap_values(frame)).mean(axis=0)
     assert result.explainer == "tree"
-    for name, value in zip(frame.columns, expected):
+    for name, value in zip(frame.columns, expected, strict=True):
         assert abs(result.importance[name] - value) < TOL
     total = expected.sum()
     assert abs(result.protected_share - expected[2] / total) < TOL
@@ -62,7 +62,7 @@ def test_lightgbm_importance_equals_shap(data: tuple[pd.DataFrame, np.ndarray]) 
         warnings.simplefilter("ignore")
         values = shap.TreeExplainer(model).shap_values(frame)
     values = values[-1] if isinstance(values, list) else values
-    for name, value in zip(frame.columns, np.abs(values).mean(axis=0)):
+    for name, value in zip(frame.columns, np.abs(values).mean(axis=0), strict=True):
         assert abs(result.importance[name] - value) < TOL
 
 
@@ -94,7 +94,7 @@ def test_sampled_explainer_is_bounded_and_equals_shap_permutation(data: tuple[pd
     values = np.concatenate(
         [explainer(sample[i : i + 50], max_evals=3 * 9, silent=True).values for i in range(0, 60, 50)]
     )
-    for name, value in zip(frame.columns, np.abs(values).mean(axis=0)):
+    for name, value in zip(frame.columns, np.abs(values).mean(axis=0), strict=True):
         assert abs(result.importance[name] - value) < TOL
 
 

@@ -130,7 +130,8 @@ def test_pem_public_key_is_accepted(tmp_path: Path) -> None:
         ("unsigned", f"{ORIGIN}\n1\n{base64.b64encode(ROOT).decode()}\nhead {HEAD}\ntime 2025-01-01T00:00:00Z\n"),
         (
             "size_not_decimal",
-            f"{ORIGIN}\n0x10\n{base64.b64encode(ROOT).decode()}\nhead {HEAD}\ntime 2025-01-01T00:00:00Z\n\n\u2014 k AAAAAAAA\n",
+            f"{ORIGIN}\n0x10\n{base64.b64encode(ROOT).decode()}\nhead {HEAD}\n"
+            "time 2025-01-01T00:00:00Z\n\n\u2014 k AAAAAAAA\n",
         ),
         ("root_not_32_bytes", f"{ORIGIN}\n1\nAAAA\nhead {HEAD}\ntime 2025-01-01T00:00:00Z\n\n\u2014 k AAAAAAAA\n"),
         (

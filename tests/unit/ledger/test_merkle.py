@@ -7,6 +7,7 @@ added or duplicated, neighbours swapped, a wrong index, size, leaf or root) must
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 
 import pytest
 from hypothesis import given
@@ -110,7 +111,7 @@ def test_inclusion_proofs_valid_and_every_mutation_rejected(size: int) -> None:
         path = inclusion_path(index, size, PERFECT)
         verify_inclusion(index, size, LEAVES[index], path, root)
         for what, bad in _mutations(path):
-            assert _rejects(lambda: verify_inclusion(index, size, LEAVES[index], bad, root)), what
+            assert _rejects(partial(verify_inclusion, index, size, LEAVES[index], bad, root)), what
         wrong = [
             ("index + 1", index + 1, size, LEAVES[index], root),
             ("index - 1", index - 1, size, LEAVES[index], root),
@@ -120,7 +121,7 @@ def test_inclusion_proofs_valid_and_every_mutation_rejected(size: int) -> None:
             ("other root", index, size, LEAVES[index], bytes([root[0] ^ 1]) + root[1:]),
         ]
         for what, i, n, leaf, r in wrong:
-            assert _rejects(lambda: verify_inclusion(i, n, leaf, path, r)), what
+            assert _rejects(partial(verify_inclusion, i, n, leaf, path, r)), what
 
 
 @pytest.mark.parametrize("new", range(1, MAX + 1))
@@ -132,10 +133,10 @@ def test_consistency_proofs_valid_and_every_mutation_rejected(new: int) -> None:
         verify_consistency(old, new, old_root, new_root, path)
         if old == new:
             assert path == []
-            assert _rejects(lambda: verify_consistency(old, new, old_root, new_root, [LEAVES[0]]))
+            assert _rejects(partial(verify_consistency, old, new, old_root, new_root, [LEAVES[0]]))
             continue
         for what, bad in _mutations(path):
-            assert _rejects(lambda: verify_consistency(old, new, old_root, new_root, bad)), what
+            assert _rejects(partial(verify_consistency, old, new, old_root, new_root, bad)), what
         wrong = [
             ("empty path", old, new, old_root, new_root, []),
             ("sizes swapped", new, old, new_root, old_root, path),
@@ -147,7 +148,7 @@ def test_consistency_proofs_valid_and_every_mutation_rejected(new: int) -> None:
         if old > 1:
             wrong.append(("old size - 1", old - 1, new, old_root, new_root, path))
         for what, o, n, orr, nr, p in wrong:
-            assert _rejects(lambda: verify_consistency(o, n, orr, nr, p)), what
+            assert _rejects(partial(verify_consistency, o, n, orr, nr, p)), what
 
 
 def test_consistency_from_empty_tree_needs_an_empty_proof() -> None:

@@ -14,11 +14,12 @@ import pytest
 
 pytest.importorskip("celpy")
 
+from cel_oracle import OracleProgram, oracle_facts
+
 from govern.core import resource_path
 from govern.policy import prepare_facts
 from govern.policy._cel import run
 from govern.policy._load import _validate
-from govern.policy._oracle import OracleProgram, oracle_facts
 from govern.policy._testing import _merge
 
 PACK_PATHS = [resource_path("policies")]
@@ -68,7 +69,7 @@ def test_rules_agree() -> None:
                     data = {**m, "params": rule.params}
                     ours = _engine(rule._program, data, facts)
                     oracle = oracles.setdefault(rule.require, OracleProgram(rule.require))
-                    theirs = oracle.evaluate({**{k: v for k, v in data.items()}, **plain})
+                    theirs = oracle.evaluate({**dict(data.items()), **plain})
                     compared += 1
                     if ours != theirs:
                         disagreements += 1

@@ -15,11 +15,15 @@ _RAISES = re.compile(
     re.DOTALL,
 )
 
+_CONSTANT = re.compile(r'^[A-Z][A-Z0-9_]*: Final = "([a-z][a-z0-9_]+)"$', re.M)
+
 
 def codes() -> set[str]:
     found: set[str] = set()
     for path in SOURCES:
-        found.update(_RAISES.findall(path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        # _codes.py declares the codes raised through constants (scripts/error_codes.py).
+        found.update(_CONSTANT.findall(text) if path.name == "_codes.py" else _RAISES.findall(text))
     return found
 
 

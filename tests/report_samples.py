@@ -14,8 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from govern.core import canonical_json, isoformat
-
-from ._data import (
+from govern.reports import (
     ControlStatus,
     DecisionRecord,
     DriftFeature,
@@ -38,10 +37,22 @@ from ._data import (
 
 _T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 _FEATURES = [
-    "income", "debt_to_income", "credit_history_years", "num_open_accounts", "utilization",
-    "late_payments_12m", "loan_amount", "employment_years", "postcode_region", "age_band",
-    "sex", "housing", "purpose", "num_inquiries_6m", "savings_balance",
-]  # fmt: skip
+    "income",
+    "debt_to_income",
+    "credit_history_years",
+    "num_open_accounts",
+    "utilization",
+    "late_payments_12m",
+    "loan_amount",
+    "employment_years",
+    "postcode_region",
+    "age_band",
+    "sex",
+    "housing",
+    "purpose",
+    "num_inquiries_6m",
+    "savings_balance",
+]
 _PROTECTED = {"sex", "age_band", "postcode_region"}
 CONTROLS: list[tuple[str, str, str]] = [
     ("EU AI Act", "eu-ai-act/art-9", "Risk management system"),
@@ -113,8 +124,8 @@ def inclusion_path(index: int, leaves: list[bytes]) -> list[bytes]:
         return []
     k = 1 << ((len(leaves) - 1).bit_length() - 1)
     if index < k:
-        return inclusion_path(index, leaves[:k]) + [merkle_root(leaves[k:])]
-    return inclusion_path(index - k, leaves[k:]) + [merkle_root(leaves[:k])]
+        return [*inclusion_path(index, leaves[:k]), merkle_root(leaves[k:])]
+    return [*inclusion_path(index - k, leaves[k:]), merkle_root(leaves[:k])]
 
 
 def _ledger(
@@ -156,26 +167,39 @@ def _ledger(
     for row, p in decided[-prove_last:] if prove_last else decided:
         i = row.seq - 1
         proof = {
-            "seq": row.seq, "leaf_index": i, "tree_size": len(leaves), "leaf_hash": leaves[i].hex(),
-            "path": [h.hex() for h in inclusion_path(i, leaves)], "root": root.hex(),
-        }  # fmt: skip
+            "seq": row.seq,
+            "leaf_index": i,
+            "tree_size": len(leaves),
+            "leaf_hash": leaves[i].hex(),
+            "path": [h.hex() for h in inclusion_path(i, leaves)],
+            "root": root.hex(),
+        }
         evidence.proofs[p["payload"]["id"]] = json.dumps(proof, indent=2)
     verification = Verification(
-        ok=True, message=f"hash chain intact over {len(rows)} entries; checkpoint signature valid",
-        entries=len(rows), head_seq=len(rows), head_hash=prev, checkpoint_ok=True,
-    )  # fmt: skip
+        ok=True,
+        message=f"hash chain intact over {len(rows)} entries; checkpoint signature valid",
+        entries=len(rows),
+        head_seq=len(rows),
+        head_hash=prev,
+        checkpoint_ok=True,
+    )
     return rows, leaves, evidence, verification
 
 
 def _decision_payload(d: DecisionRecord) -> dict[str, Any]:
     return {
-        "id": d.id, "model": d.model, "gate": d.gate, "target": d.target, "outcome": d.outcome,
-        "time": d.time, "policy_digest": d.policy_digest,
+        "id": d.id,
+        "model": d.model,
+        "gate": d.gate,
+        "target": d.target,
+        "outcome": d.outcome,
+        "time": d.time,
+        "policy_digest": d.policy_digest,
         "findings": [
             {"rule": f.rule_id, "check": f.check, "value": f.value, "require": f.require, "result": f.result}
             for f in d.findings
         ],
-    }  # fmt: skip
+    }
 
 
 def sample_model_report(
@@ -190,12 +214,24 @@ def sample_model_report(
     model = "credit-risk-gbm@1"
     names = (_FEATURES * (features // len(_FEATURES) + 1))[:features]
     names = [n if i < len(_FEATURES) else f"{n}_{i // len(_FEATURES)}" for i, n in enumerate(names)]
-    values = {"demographic-parity": 0.184, "equalized-odds": 0.131, "four-fifths": False,
-              "protected-attributes-in-top": 1, "auc-minimum": 0.842, "no-regression": 0.031,
-              "drift-psi": 0.087, "model-card-complete": 1.0, "lineage-licensed": 0.0,
-              "human-oversight-documented": True}  # fmt: skip
-    results = {"demographic-parity": "fail", "equalized-odds": "fail", "four-fifths": "waived",
-               "protected-attributes-in-top": "fail"}  # fmt: skip
+    values = {
+        "demographic-parity": 0.184,
+        "equalized-odds": 0.131,
+        "four-fifths": False,
+        "protected-attributes-in-top": 1,
+        "auc-minimum": 0.842,
+        "no-regression": 0.031,
+        "drift-psi": 0.087,
+        "model-card-complete": 1.0,
+        "lineage-licensed": 0.0,
+        "human-oversight-documented": True,
+    }
+    results = {
+        "demographic-parity": "fail",
+        "equalized-odds": "fail",
+        "four-fifths": "waived",
+        "protected-attributes-in-top": "fail",
+    }
     findings = [
         Finding(rid, check, values[rid], req, results.get(rid, "pass"), list(ctl), "credit-high-risk", on_fail)  # type: ignore[arg-type]
         for rid, check, req, on_fail, ctl in _RULES
@@ -211,40 +247,113 @@ def sample_model_report(
                 ["sr-11-7/validation"],
                 "extra-pack",
                 "review",
-            )  # fmt: skip
+            )
         )
     time0 = _T0 + timedelta(days=14)
     decision = DecisionRecord(
-        id="dec-7f3a2c91", model=model, gate="promote", target="production", outcome="deny",
-        time=isoformat(time0), actor="ci:pipeline-42", policy_digest="sha256:" + hashlib.sha256(b"pack").hexdigest(),
+        id="dec-7f3a2c91",
+        model=model,
+        gate="promote",
+        target="production",
+        outcome="deny",
+        time=isoformat(time0),
+        actor="ci:pipeline-42",
+        policy_digest="sha256:" + hashlib.sha256(b"pack").hexdigest(),
         findings=findings,
-    )  # fmt: skip
+    )
     earlier = DecisionRecord(
-        id="dec-1b9e04d2", model=model, gate="promote", target="staging", outcome="allow",
-        time=isoformat(_T0 + timedelta(days=3)), actor="ci:pipeline-37", policy_digest=decision.policy_digest,
+        id="dec-1b9e04d2",
+        model=model,
+        gate="promote",
+        target="staging",
+        outcome="allow",
+        time=isoformat(_T0 + timedelta(days=3)),
+        actor="ci:pipeline-37",
+        policy_digest=decision.policy_digest,
         findings=[Finding("auc-minimum", "performance", 0.842, "value >= 0.75", "pass", ["eu-ai-act/art-15"])],
-    )  # fmt: skip
+    )
     reviews = [
-        ReviewAction("approval", "marta.okafor", "validator", isoformat(_T0 + timedelta(days=3, hours=2)),
-                     "Staging only: fairness evaluation pending on the holdout set.", model, earlier.id, status="valid"),
-        ReviewAction("waiver", "li.chen", "risk_officer", isoformat(_T0 + timedelta(days=15)),
-                     "Four-fifths ratio 0.70 for age_band=under_25 explained by thin credit files; mitigated by manual review of every decline in that group.",
-                     model, decision.id, "four-fifths", isoformat(_T0 + timedelta(days=105)), "valid"),
-        ReviewAction("rejection", "samuel.berg", "risk_officer", isoformat(_T0 + timedelta(days=15, hours=3)),
-                     "Demographic parity difference 0.184 (CI up to 0.221) exceeds 0.10; retrain without postcode_region.", model, decision.id, status="final"),
-    ]  # fmt: skip
+        ReviewAction(
+            "approval",
+            "marta.okafor",
+            "validator",
+            isoformat(_T0 + timedelta(days=3, hours=2)),
+            "Staging only: fairness evaluation pending on the holdout set.",
+            model,
+            earlier.id,
+            status="valid",
+        ),
+        ReviewAction(
+            "waiver",
+            "li.chen",
+            "risk_officer",
+            isoformat(_T0 + timedelta(days=15)),
+            "Four-fifths ratio 0.70 for age_band=under_25 explained by thin credit files; "
+            "mitigated by manual review of every decline in that group.",
+            model,
+            decision.id,
+            "four-fifths",
+            isoformat(_T0 + timedelta(days=105)),
+            "valid",
+        ),
+        ReviewAction(
+            "rejection",
+            "samuel.berg",
+            "risk_officer",
+            isoformat(_T0 + timedelta(days=15, hours=3)),
+            "Demographic parity difference 0.184 (CI up to 0.221) exceeds 0.10; retrain without postcode_region.",
+            model,
+            decision.id,
+            status="final",
+        ),
+    ]
     for d in (earlier, decision):
         d.ledger_seq = None
     payloads = [
         {"time": isoformat(_T0), "actor": "dana.whitfield", "kind": "model.registered", "payload": {"model": model}},
-        {"time": isoformat(_T0 + timedelta(hours=1)), "actor": "dana.whitfield", "kind": "evidence.added", "payload": {"model": model, "role": "evaluation"}},
-        {"time": earlier.time, "actor": earlier.actor, "kind": "decision.recorded", "payload": _decision_payload(earlier)},
-        {"time": reviews[0].time, "actor": reviews[0].actor, "kind": "approval.granted", "payload": {"decision": earlier.id}},
-        {"time": isoformat(_T0 + timedelta(days=4)), "actor": "ci:pipeline-37", "kind": "model.stage_changed", "payload": {"model": model, "to": "staging"}},
-        {"time": decision.time, "actor": decision.actor, "kind": "decision.recorded", "payload": _decision_payload(decision)},
-        {"time": reviews[1].time, "actor": reviews[1].actor, "kind": "waiver.granted", "payload": {"decision": decision.id, "rule": "four-fifths"}},
-        {"time": reviews[2].time, "actor": reviews[2].actor, "kind": "approval.rejected", "payload": {"decision": decision.id}},
-    ]  # fmt: skip
+        {
+            "time": isoformat(_T0 + timedelta(hours=1)),
+            "actor": "dana.whitfield",
+            "kind": "evidence.added",
+            "payload": {"model": model, "role": "evaluation"},
+        },
+        {
+            "time": earlier.time,
+            "actor": earlier.actor,
+            "kind": "decision.recorded",
+            "payload": _decision_payload(earlier),
+        },
+        {
+            "time": reviews[0].time,
+            "actor": reviews[0].actor,
+            "kind": "approval.granted",
+            "payload": {"decision": earlier.id},
+        },
+        {
+            "time": isoformat(_T0 + timedelta(days=4)),
+            "actor": "ci:pipeline-37",
+            "kind": "model.stage_changed",
+            "payload": {"model": model, "to": "staging"},
+        },
+        {
+            "time": decision.time,
+            "actor": decision.actor,
+            "kind": "decision.recorded",
+            "payload": _decision_payload(decision),
+        },
+        {
+            "time": reviews[1].time,
+            "actor": reviews[1].actor,
+            "kind": "waiver.granted",
+            "payload": {"decision": decision.id, "rule": "four-fifths"},
+        },
+        {
+            "time": reviews[2].time,
+            "actor": reviews[2].actor,
+            "kind": "approval.rejected",
+            "payload": {"decision": decision.id},
+        },
+    ]
     rows, _, evidence, verification = _ledger(payloads)
     decision.ledger_seq, earlier.ledger_seq = 6, 3
 
@@ -256,8 +365,16 @@ def sample_model_report(
             half = round(1.96 * (v * (1 - v) / n) ** 0.5, 3)
             gs.append(GroupRate(label, n, v, round(v - half, 3), round(v + half, 3)))
         diff = round(gs[0].value - gs[-1].value, 3)
-        return FairnessTable(attribute, "selection_rate", gs, diff, round(diff - 0.037, 3), round(diff + 0.037, 3),
-                             0.10, gs[-1].value >= 0.8 * gs[0].value)  # fmt: skip
+        return FairnessTable(
+            attribute,
+            "selection_rate",
+            gs,
+            diff,
+            round(diff - 0.037, 3),
+            round(diff + 0.037, 3),
+            0.10,
+            gs[-1].value >= 0.8 * gs[0].value,
+        )
 
     age = ["35_to_50", "50_plus", "25_to_35", "under_25", "65_plus", "unknown"]
     fairness = [
@@ -284,35 +401,61 @@ def sample_model_report(
             title,
             "failing" if cid in failing_controls else "evidenced" if cid in passing else "not_covered",
             sorted(f.rule_id for f in findings if cid in f.controls),
-        )  # fmt: skip
+        )
         for fw, cid, title in CONTROLS
     ]
     lineage = LineageGraph(
-        nodes=[LineageNode(r, k) for r, k in [
-            ("dataset:bureau/credit-applications@3", "dataset"), ("dataset:bureau/credit-applications-holdout@3", "dataset"),
-            ("dataset:crm/customer-profile@12", "dataset"), ("feature:applicant-features@5", "feature"),
-            ("run:train-gbm-2026-10-01", "run"), (model, "model")]],
-        edges=[LineageEdge(a, b, k) for a, b, k in [
-            ("dataset:bureau/credit-applications@3", "feature:applicant-features@5", "derived"),
-            ("dataset:crm/customer-profile@12", "feature:applicant-features@5", "derived"),
-            ("feature:applicant-features@5", "run:train-gbm-2026-10-01", "input"),
-            ("dataset:bureau/credit-applications-holdout@3", "run:train-gbm-2026-10-01", "input"),
-            ("run:train-gbm-2026-10-01", model, "output")]],
-    )  # fmt: skip
+        nodes=[
+            LineageNode(r, k)
+            for r, k in [
+                ("dataset:bureau/credit-applications@3", "dataset"),
+                ("dataset:bureau/credit-applications-holdout@3", "dataset"),
+                ("dataset:crm/customer-profile@12", "dataset"),
+                ("feature:applicant-features@5", "feature"),
+                ("run:train-gbm-2026-10-01", "run"),
+                (model, "model"),
+            ]
+        ],
+        edges=[
+            LineageEdge(a, b, k)
+            for a, b, k in [
+                ("dataset:bureau/credit-applications@3", "feature:applicant-features@5", "derived"),
+                ("dataset:crm/customer-profile@12", "feature:applicant-features@5", "derived"),
+                ("feature:applicant-features@5", "run:train-gbm-2026-10-01", "input"),
+                ("dataset:bureau/credit-applications-holdout@3", "run:train-gbm-2026-10-01", "input"),
+                ("run:train-gbm-2026-10-01", model, "output"),
+            ]
+        ],
+    )
     return ModelReportData(
-        model=model, tier="high", stage="staging", generated_at=isoformat(_T0 + timedelta(days=16)),
-        owner="dana.whitfield", decision=decision, card=None, lineage=lineage, fairness=fairness,
-        drift=drift, importance=importance, reviews=reviews, ledger=rows, verification=verification,
-        controls=controls, evidence=evidence,
-    )  # fmt: skip
+        model=model,
+        tier="high",
+        stage="staging",
+        generated_at=isoformat(_T0 + timedelta(days=16)),
+        owner="dana.whitfield",
+        decision=decision,
+        card=None,
+        lineage=lineage,
+        fairness=fairness,
+        drift=drift,
+        importance=importance,
+        reviews=reviews,
+        ledger=rows,
+        verification=verification,
+        controls=controls,
+        evidence=evidence,
+    )
 
 
 def sample_period_report(decisions: int = 200, *, seed: int = 11) -> PeriodReportData:
     """``decisions`` decisions over ~50 models in October 2026, with reviews, stage changes and
     exceptions; the decisions are chained into a ledger and the last 10 have inclusion proofs."""
     rng = random.Random(seed)
-    models = [f"{base}@{v}" for base in ("credit-risk-gbm", "credit-risk-lr", "churn-xgb", "fraud-nn", "pricing-glm")
-              for v in range(1, 11)]  # fmt: skip
+    models = [
+        f"{base}@{v}"
+        for base in ("credit-risk-gbm", "credit-risk-lr", "churn-xgb", "fraud-nn", "pricing-glm")
+        for v in range(1, 11)
+    ]
     outcomes = ["allow"] * 6 + ["deny"] * 3 + ["pending_approval"] * 2
     records, payloads, reviews, stages, exceptions = [], [], [], [], []
     span = 31 * 24 * 3600
@@ -322,8 +465,18 @@ def sample_period_report(decisions: int = 200, *, seed: int = 11) -> PeriodRepor
         model = rng.choice(models)
         failed = [] if outcome == "allow" else rng.sample([r[0] for r in _RULES], rng.randint(1, 2))
         findings = [Finding(r, "fairness", round(rng.uniform(0.1, 0.3), 3), "upper <= 0.10", "fail") for r in failed]
-        d = DecisionRecord(f"dec-{i:06d}", model, "promote", rng.choice(["staging", "production"]), outcome, t,
-                           "ci:pipeline", "sha256:" + "ab" * 32, None, findings)  # fmt: skip
+        d = DecisionRecord(
+            f"dec-{i:06d}",
+            model,
+            "promote",
+            rng.choice(["staging", "production"]),
+            outcome,
+            t,
+            "ci:pipeline",
+            "sha256:" + "ab" * 32,
+            None,
+            findings,
+        )
         records.append(d)
         payloads.append({"time": t, "actor": d.actor, "kind": "decision.recorded", "payload": _decision_payload(d)})
         if outcome == "pending_approval" and i % 3 == 0:
@@ -371,7 +524,13 @@ def sample_period_report(decisions: int = 200, *, seed: int = 11) -> PeriodRepor
     for d, row in zip(records, rows, strict=True):
         d.ledger_seq = row.seq
     return PeriodReportData(
-        start="2026-10-01", end="2026-10-31", generated_at=isoformat(_T0 + timedelta(days=31)),
-        exceptions=exceptions, decisions=records, reviews=reviews, stage_changes=stages,
-        verification=verification, evidence=evidence,
-    )  # fmt: skip
+        start="2026-10-01",
+        end="2026-10-31",
+        generated_at=isoformat(_T0 + timedelta(days=31)),
+        exceptions=exceptions,
+        decisions=records,
+        reviews=reviews,
+        stage_changes=stages,
+        verification=verification,
+        evidence=evidence,
+    )

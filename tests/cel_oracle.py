@@ -15,7 +15,7 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from ._facts import Facts
+from govern.policy import Facts
 
 
 @cache

@@ -1,0 +1,41 @@
+"""Error codes of ``govern.ledger``: the ``code`` of every GovernError this room raises.
+
+Each is documented in docs/errors.md (tests/unit/test_docs.py checks). Generated and extended by
+``scripts/error_codes.py``; keep one constant per line, sorted.
+"""
+
+from typing import Final
+
+CHECKPOINT_KEY_RETIRED: Final = "checkpoint_key_retired"
+CHECKPOINT_MALFORMED: Final = "checkpoint_malformed"
+CHECKPOINT_MISSING: Final = "checkpoint_missing"
+CHECKPOINT_ORIGIN_MISMATCH: Final = "checkpoint_origin_mismatch"
+CHECKPOINT_SIGNATURE_INVALID: Final = "checkpoint_signature_invalid"
+CHECKPOINT_UNKNOWN_KEY: Final = "checkpoint_unknown_key"
+CHECKPOINT_UNREADABLE: Final = "checkpoint_unreadable"
+DATABASE_UNAVAILABLE: Final = "database_unavailable"
+LEDGER_ACTOR_INVALID: Final = "ledger_actor_invalid"
+LEDGER_ENTRY_MISSING: Final = "ledger_entry_missing"
+LEDGER_ENTRY_NOT_CANONICAL: Final = "ledger_entry_not_canonical"
+LEDGER_EXPORT_MALFORMED: Final = "ledger_export_malformed"
+LEDGER_EXPORT_UNREADABLE: Final = "ledger_export_unreadable"
+LEDGER_HASH_MISMATCH: Final = "ledger_hash_mismatch"
+LEDGER_HEAD_MISMATCH: Final = "ledger_head_mismatch"
+LEDGER_KIND_UNKNOWN: Final = "ledger_kind_unknown"
+LEDGER_LINK_BROKEN: Final = "ledger_link_broken"
+LEDGER_NODE_MISMATCH: Final = "ledger_node_mismatch"
+LEDGER_NOT_INITIALIZED: Final = "ledger_not_initialized"
+LEDGER_PAYLOAD_INVALID: Final = "ledger_payload_invalid"
+LEDGER_ROOT_MISMATCH: Final = "ledger_root_mismatch"
+LEDGER_SEQUENCE_GAP: Final = "ledger_sequence_gap"
+LEDGER_TREE_INCOMPLETE: Final = "ledger_tree_incomplete"
+LEDGER_TRUNCATED: Final = "ledger_truncated"
+LEDGER_WRITE_FAILED: Final = "ledger_write_failed"
+PROOF_INVALID: Final = "proof_invalid"
+PROOF_MALFORMED: Final = "proof_malformed"
+PROOF_SIZES_INVALID: Final = "proof_sizes_invalid"
+PUBLIC_KEY_INVALID: Final = "public_key_invalid"
+PUBLIC_KEY_MISSING: Final = "public_key_missing"
+PUBLIC_KEY_UNREADABLE: Final = "public_key_unreadable"
+SIGNING_KEY_INVALID: Final = "signing_key_invalid"
+SIGNING_KEY_MISSING: Final = "signing_key_missing"

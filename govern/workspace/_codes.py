@@ -1,0 +1,9 @@
+"""Error codes of ``govern.workspace``: the ``code`` of every GovernError this room raises.
+
+Each is documented in docs/errors.md (tests/unit/test_docs.py checks). Generated and extended by
+``scripts/error_codes.py``; keep one constant per line, sorted.
+"""
+
+from typing import Final
+
+WORKSPACE_NOT_INITIALIZED: Final = "workspace_not_initialized"
