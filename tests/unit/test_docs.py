@@ -21,7 +21,7 @@ def _docs_text() -> str:
 
 CODE_CONSTANT = re.compile(r'^[A-Z][A-Z0-9_]*: Final = "([a-z][a-z0-9_]+)"$', re.M)
 # Rooms whose codes are still literals at the raise site (scripts/error_codes.py converts a room).
-LITERAL_ROOMS = {"checks", "reports", "store"}
+LITERAL_ROOMS = {"checks", "reports", "store", "stats", "measurements"}  # not yet converted (follow-up)
 
 
 def _codes_in_source() -> set[str]:
