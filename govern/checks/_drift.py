@@ -311,6 +311,7 @@ def drift(
         review_p=review_p,
         retrain_p=retrain_p,
         threshold=threshold,
+        has_score=prediction_psi is not None,
         prediction_psi=prediction_psi,
     )
 
