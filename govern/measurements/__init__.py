@@ -15,6 +15,7 @@ from ._contract import (
     measurement_type,
     recorded_cel,
 )
+from ._docs import reference_markdown
 from ._types import (
     FEATURE_STATISTICS,
     GROUP_RATES,
@@ -54,6 +55,7 @@ __all__ = [
     "recorded_cel",
     "cel_declarations",
     "cel_type_of",
+    "reference_markdown",
     # vocabularies
     "GROUP_RATES",
     "FEATURE_STATISTICS",

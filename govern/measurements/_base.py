@@ -99,6 +99,7 @@ class Record:
     """
 
     CEL_TYPE: ClassVar[str | None] = None
+    CEL_KEYS: ClassVar[tuple[str, ...]] = ()  # a nested record: the fields in its CEL map
 
     @classmethod
     def hints(cls) -> dict[str, Any]:

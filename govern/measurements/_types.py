@@ -42,10 +42,11 @@ GROUP_RATES: tuple[str, ...] = (
 class GroupStats(Record):
     """One group's confusion counts, the rates fairlearn computes from them, and an interval per rate.
 
-    Rules see a ``map(string,double)`` of ``count``, ``tn``, ``fp``, ``fn``, ``tp`` and the rates.
+    Rules see a `map(string,double)` of `count`, `tn`, `fp`, `fn`, `tp` and the rates.
     """
 
     CEL_TYPE: ClassVar[str | None] = "map(string,double)"
+    CEL_KEYS: ClassVar[tuple[str, ...]] = ("count", "tn", "fp", "fn", "tp", *GROUP_RATES)
 
     count: int = doc("rows in the group")
     tn: int = doc("true negatives")
@@ -77,8 +78,7 @@ class GroupStats(Record):
         return self.tp + self.fp
 
     def to_cel(self) -> dict[str, Any]:
-        counts = {k: float(getattr(self, k)) for k in ("count", "tn", "fp", "fn", "tp")}
-        return {**counts, **{k: float(getattr(self, k)) for k in GROUP_RATES}}
+        return {k: float(getattr(self, k)) for k in self.CEL_KEYS}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,10 +119,11 @@ FEATURE_STATISTICS: tuple[str, ...] = (
 class FeatureDrift(Record):
     """Every statistic the drift check computes for one feature; absent ones do not apply to its kind.
 
-    Rules see a ``map(string,double)`` of the statistics that are present (as in earlier releases).
+    Rules see a `map(string,double)` of the statistics that are present (as in earlier releases).
     """
 
     CEL_TYPE: ClassVar[str | None] = "map(string,double)"
+    CEL_KEYS: ClassVar[tuple[str, ...]] = FEATURE_STATISTICS
 
     kind: Literal["numeric", "categorical"] = doc("how the feature was compared")
     n_reference: int = doc("non-missing reference values")
@@ -146,7 +147,7 @@ class FeatureDrift(Record):
     )
 
     def to_cel(self) -> dict[str, Any]:
-        return {k: v for k in FEATURE_STATISTICS if (v := getattr(self, k)) is not None}
+        return {k: v for k in self.CEL_KEYS if (v := getattr(self, k)) is not None}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,12 +165,20 @@ class DriftMeasurement(Measurement):
     review_p: float = doc("the review cut-off of the decision matrix")
     retrain_p: float = doc("the retrain cut-off of the decision matrix")
     threshold: float | None = doc("`with.threshold`: a feature whose statistic reaches it drifted", default=None)
+    has_score: bool = doc("whether a score column was compared (`prediction_psi` was measured)")
     prediction_psi: float | None = doc(
-        "PSI of the score column; absent without one (a rule naming it then errors, failing closed)", default=None
+        "PSI of the score column; absent from the record without one, where rules see 0.0 as in earlier "
+        "releases (test `has_score` to tell the two apart)",
+        default=None,
     )
     intervals: dict[str, Interval] = doc(
         "statistic name (`value`, `min_pvalue`, `prediction_psi`) -> interval", cel=False, default={}
     )
+
+    def to_cel(self) -> dict[str, Any]:
+        cel = super().to_cel()
+        cel.setdefault("prediction_psi", 0.0)  # the CEL contract of earlier releases; the record keeps None
+        return cel
 
 
 # -- explainability ---------------------------------------------------------------------------------

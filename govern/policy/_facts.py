@@ -142,7 +142,7 @@ def count_elements(value: Any) -> int:
 
 
 def prepare_facts(facts: Mapping[str, Any] | Facts) -> Facts:
-    """Convert the gate's facts dict (see CONTRACT.md) into typed CEL values, once.
+    """Convert the gate's facts dict (docs/policy-language.md, Facts) into typed CEL values, once.
 
     Keys outside the contract are ignored; absent fields take their empty value (``''``,
     ``false``, empty list/map), so rules should test what they rely on. Raises

@@ -328,6 +328,7 @@ def measure_drift(
         review_p=review_p,
         retrain_p=retrain_p,
         threshold=threshold,
+        has_score=prediction_psi is not None,
         prediction_psi=prediction_psi,
         intervals=intervals,
     )

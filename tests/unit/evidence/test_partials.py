@@ -48,12 +48,22 @@ def _dataset(frame: pd.DataFrame, root: Path, parts: int = 3) -> Path:
 MAPPING = ColumnMapping(label="label", score="score", sensitive=("sex",))
 
 
+@pytest.fixture(autouse=True)
+def _models(store: Store) -> None:
+    """Evidence is refused for an unregistered model version: register the ones these tests use."""
+    from govern.lineage import ModelSpec, record_model
+
+    with store.write() as session:
+        for version in ("2", "3", "4"):
+            record_model(session, ModelSpec(name="credit", version=version))
+
+
 def test_a_directory_is_stored_as_partials_with_provenance(store: Store, tmp_path: Path) -> None:
     frame = _frame(30_000, 0)
     data = _dataset(frame, tmp_path / "eval")
     blobs = tmp_path / "blobs"
     with store.write() as session:
-        added = add_evidence(session, blobs, "credit@2", "evaluation", data, mapping=MAPPING)
+        added = add_evidence(session, blobs, "credit@2", "evaluation", data, mapping=MAPPING, created_by="tester")
     assert added.is_partials and added.provenance is not None
     assert added.provenance["rows"] == 30_000 and added.provenance["files"] == 3
     assert added.provenance["engine"].startswith("local/pyarrow-")
@@ -77,7 +87,7 @@ def test_a_directory_is_stored_as_partials_with_provenance(store: Store, tmp_pat
     single = tmp_path / "eval.parquet"
     frame.to_parquet(single)
     with store.write() as session:
-        add_evidence(session, blobs, "credit@3", "evaluation", single, mapping=MAPPING)
+        add_evidence(session, blobs, "credit@3", "evaluation", single, mapping=MAPPING, created_by="tester")
     with store.read() as session:
         in_memory = fairness_of(
             evidence_for(session, blobs, "credit@3"),
@@ -98,12 +108,12 @@ def test_partials_file_and_drift_windows(store: Store, tmp_path: Path) -> None:
     cur = _dataset(_frame(20_000, 2, shift=0.3), tmp_path / "cur")
     with store.write() as session:
         with pytest.raises(GovernError) as err:
-            add_evidence(session, blobs, "credit@2", "current", cur, mapping=MAPPING)
+            add_evidence(session, blobs, "credit@2", "current", cur, mapping=MAPPING, created_by="tester")
         assert err.value.code == "evidence_missing"
     with store.write() as session:
-        add_evidence(session, blobs, "credit@2", "reference", ref, mapping=MAPPING)
+        add_evidence(session, blobs, "credit@2", "reference", ref, mapping=MAPPING, created_by="tester")
     with store.write() as session:
-        add_evidence(session, blobs, "credit@2", "current", cur, mapping=MAPPING)
+        add_evidence(session, blobs, "credit@2", "current", cur, mapping=MAPPING, created_by="tester")
     with store.read() as session:
         evidence = evidence_for(session, blobs, "credit@2")
     m = drift_of(evidence, features=None, categorical=[], method="psi", threshold=None, review_p=0.05, retrain_p=0.01)
@@ -118,10 +128,10 @@ def test_partials_file_and_drift_windows(store: Store, tmp_path: Path) -> None:
 
     partials.write_bytes(Partials(evaluation_spec(MAPPING)).update(pa.Table.from_pandas(frame)).to_bytes())
     with store.write() as session:
-        added = add_evidence(session, blobs, "credit@4", "partials", partials)
+        added = add_evidence(session, blobs, "credit@4", "partials", partials, created_by="tester")
     assert added.mapping.label == "label" and added.path.read_bytes() == partials.read_bytes()
     broken = tmp_path / "broken.partials"
     broken.write_bytes(partials.read_bytes()[:-10])
     with store.write() as session, pytest.raises(GovernError) as err:
-        add_evidence(session, blobs, "credit@4", "partials", broken)
+        add_evidence(session, blobs, "credit@4", "partials", broken, created_by="tester")
     assert err.value.code == "stats_bytes_invalid" and "broken.partials" in str(err.value)
