@@ -17,6 +17,7 @@ FACTS = {
 
 def _drift(value: float, interval: Interval | None) -> DriftMeasurement:
     return DriftMeasurement(
+        has_score=False,
         value=value,
         inconclusive=False,
         method="ks",
