@@ -122,38 +122,24 @@ def _measure(
         if key in errors:
             err = errors[key]
             findings.append(
-                Finding(
-                    rule=rule.qualified_id,
-                    policy=rule.policy,
-                    check=rule.check,
-                    require=rule.require,
-                    on_fail=rule.on_fail,
+                Finding.of(
+                    rule,
                     result="error",
                     value=None,
                     message=f"{err.code}: {err.message}",
-                    controls=rule.controls,
                     measurement=None,
-                    description=rule.description,
-                    threshold=rule.threshold,
                 )
             )
             continue
         m = typed[key]
         judgement = rule.judge(m, facts)
         findings.append(
-            Finding(
-                rule=rule.qualified_id,
-                policy=rule.policy,
-                check=rule.check,
-                require=rule.require,
-                on_fail=rule.on_fail,
+            Finding.of(
+                rule,
                 result=judgement.result,
                 value=m.value,
                 message=judgement.message,
-                controls=rule.controls,
                 measurement=key,
-                description=rule.description,
-                threshold=rule.threshold,
             )
         )
     if progress:

@@ -100,35 +100,23 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
             key = json_digest({"check": rule.check, "with": rule.params})[7:23]
             if key not in recorded:
                 new_findings.append(
-                    Finding(
-                        rule=rule.qualified_id,
-                        policy=rule.policy,
-                        check=rule.check,
-                        require=rule.require,
-                        on_fail=rule.on_fail,
+                    Finding.of(
+                        rule,
                         result="inconclusive",
                         value=None,
                         message="measurement not recorded",
-                        controls=rule.controls,
                         measurement=None,
-                        threshold=rule.threshold,
                     )
                 )
                 continue
             j = rule.judge(recorded_cel(rule.check, recorded[key]), facts)
             new_findings.append(
-                Finding(
-                    rule=rule.qualified_id,
-                    policy=rule.policy,
-                    check=rule.check,
-                    require=rule.require,
-                    on_fail=rule.on_fail,
+                Finding.of(
+                    rule,
                     result=j.result,
                     value=None,
                     message=j.message,
-                    controls=rule.controls,
                     measurement=key,
-                    threshold=rule.threshold,
                 )
             )
         before, after = _base_verdict(old.findings), _base_verdict(new_findings)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from govern.core import PROMOTION_TARGETS as PROMOTION_TARGETS
 from govern.core import STAGES as STAGES
 from govern.measurements import Threshold
+
+if TYPE_CHECKING:
+    from govern.policy import BoundRule
 
 Outcome = Literal["allow", "deny", "pending_approval", "monitor", "review", "retrain"]
 FindingResult = Literal["pass", "fail", "inconclusive", "error", "waived"]
@@ -39,6 +42,32 @@ class Finding:
     description: str = ""
     waiver: str | None = None
     threshold: Threshold | None = None  # the rule's first ``var <op> number`` comparison (reports show it)
+
+    @classmethod
+    def of(
+        cls,
+        rule: BoundRule,
+        *,
+        result: FindingResult,
+        value: float | None,
+        message: str,
+        measurement: str | None,
+    ) -> Finding:
+        """The finding of ``rule`` (its identity, controls and threshold copied from the rule)."""
+        return cls(
+            rule=rule.qualified_id,
+            policy=rule.policy,
+            check=rule.check,
+            require=rule.require,
+            on_fail=rule.on_fail,
+            result=result,
+            value=value,
+            message=message,
+            controls=rule.controls,
+            measurement=measurement,
+            description=rule.description,
+            threshold=rule.threshold,
+        )
 
     @property
     def blocking(self) -> bool:
