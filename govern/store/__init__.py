@@ -4,6 +4,10 @@ Tables live in one module per room (``_lineage``, ``_ledger``, ...); each room's
 own Alembic branch under ``migrations/versions`` and ``Store.migrate`` upgrades all heads.
 """
 
+# The ledger's witness tables live in the ledger room; importing them here puts them in the
+# metadata every Store user sees (migration ledger_0002 creates them).
+from govern.ledger._witness_tables import LedgerCosignature, LedgerWitness  # noqa: F401
+
 from ._api import ApiIdempotencyRow, ApiRateRow, WebhookDeliveryRow, WebhookRow
 from ._db import Store, normalize_url
 from ._decisions import ApprovalRequestRow, ApprovalVoteRow, DecisionRow, StageChangeRow, WaiverRow
