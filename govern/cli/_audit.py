@@ -64,42 +64,64 @@ def verify(
     checkpoint: Path | None = CheckpointOption,
     file: Path | None = typer.Option(None, "--file", help="Verify this exported JSONL file offline"),
     public_key: Path | None = PublicKeyOption,
+    witness_policy: Path | None = typer.Option(
+        None, "--witness-policy", help="C2SP tlog-policy file: require a quorum of witness cosignatures"
+    ),
     fmt: Format = FormatOption,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
     """Re-hash every entry, check links, sequence, Merkle root, head and checkpoint signatures.
 
+    With --witness-policy, the witnesses' cosignatures (stored, or on --checkpoint with --file)
+    must meet the policy's quorum and every cosigned checkpoint must match the log.
     Exit 0 intact, 1 integrity failure (naming the first bad sequence number), 2 cannot verify.
     """
+    from govern.ledger import WitnessPolicy, verify_export
     from govern.ledger import verify as verify_ledger
-    from govern.ledger import verify_export
 
     cp, keys = _checkpoint(checkpoint), _keys(public_key)
+    policy = WitnessPolicy.read(witness_policy) if witness_policy is not None else None
     if file is not None:
         if cp is not None and keys is None:
             with _open(workspace) as ws:  # trust the workspace's keys when none are given
                 from govern.ledger import trusted_keys
 
                 keys = trusted_keys(ws.store)
-        report = verify_export(file, checkpoint=cp, keys=keys)
+        report = verify_export(file, checkpoint=cp, keys=keys, witness_policy=policy)
     else:
         with _open(workspace) as ws:
-            report = verify_ledger(ws.store, checkpoint=cp, keys=keys, origin=ws.settings.origin)
+            report = verify_ledger(ws.store, checkpoint=cp, keys=keys, origin=ws.settings.origin, witness_policy=policy)
     if fmt == "json":
         emit_json(report.to_dict())
         return
     anchors = f"; matches checkpoints at {', '.join(map(str, report.checkpoints))}" if report.checkpoints else ""
     typer.echo(f"ledger intact: {report.size} entries, head {report.head}, root {report.root}{anchors}")
+    for name, size in sorted(report.witnesses.items()):
+        typer.echo(f"witnessed: {name} cosigned the log at size {size}")
 
 
 @app.command("checkpoint")
-def checkpoint(output: Path | None = OutputOption, workspace: Path | None = WorkspaceOption) -> None:
-    """Sign the current head (Ed25519) and print or write the checkpoint."""
-    from govern.ledger import create_checkpoint
+def checkpoint(
+    output: Path | None = OutputOption,
+    no_witness: bool = typer.Option(False, "--no-witness", help="Do not submit it to the configured witnesses"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Sign the current head (Ed25519), have every configured witness cosign it, print or write it.
+
+    The output carries the witnesses' cosignature lines. A witness that cannot cosign is named on
+    stderr after the checkpoint is written (exit 1 if it found the log inconsistent, else 2).
+    """
+    from govern.ledger import create_checkpoint, with_cosignatures, witness_checkpoint
 
     with _open(workspace) as ws:
         cp = create_checkpoint(ws.store, ws.settings)
-    emit_text(cp.text(), output)
+        results = [] if no_witness else witness_checkpoint(ws.store, cp)
+    emit_text(with_cosignatures(cp, [r.line for r in results if r.line]).text(), output)
+    failed = [r for r in results if r.error is not None]
+    for r in failed:
+        typer.echo(f"witness {r.witness}: {r.error}", err=True)
+    if failed and failed[0].error is not None:
+        raise failed[0].error
 
 
 @app.command("prove")
@@ -201,12 +223,22 @@ def export(
 
 @app.command("public-key")
 def public_key(
-    fmt: Format = format_option(Format.NOTE, Format.PEM, help="note: verifier keys; pem: current key"),
+    fmt: Format = format_option(
+        Format.NOTE,
+        Format.VKEYS,
+        Format.PEM,
+        help="note: signed key list with lifetimes; vkeys: verifier keys only; pem: current key",
+    ),
     output: Path | None = OutputOption,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
-    """Export the public keys (current and retired) that verify this ledger's checkpoints."""
-    from govern.ledger import load_signing_key, trusted_keys
+    """Export the public keys (current and retired) that verify this ledger's checkpoints.
+
+    The default is a signed key list: each key with its valid-from and retired-at times and the
+    tree head it was retired at, signed by the current key. Offline verifiers given this file
+    refuse a checkpoint a key signed after its retirement; plain vkeys and PEM carry no lifetime.
+    """
+    from govern.ledger import export_key_list, load_signing_key, trusted_keys
 
     with _open(workspace) as ws:
         if fmt == "pem":
@@ -218,8 +250,10 @@ def public_key(
                 .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
                 .decode()
             )
-        else:
+        elif fmt == Format.VKEYS:
             text = trusted_keys(ws.store).dump()
+        else:
+            text = export_key_list(ws.store, ws.settings)
     emit_text(text, output)
 
 
@@ -231,3 +265,53 @@ def rotate_key(workspace: Path | None = WorkspaceOption) -> None:
     with _open(workspace) as ws:
         old, new = rotate_signing_key(ws.store, ws.settings)
     typer.echo(f"retired key {old.key_id}; new key {new.verifier_key()}")
+
+
+witness_app = typer.Typer(
+    help="Witnesses that cosign this ledger's checkpoints (C2SP tlog-witness).", no_args_is_help=True
+)
+app.add_typer(witness_app, name="witness")
+
+
+@witness_app.command("add")
+def witness_add(
+    url: str = typer.Argument(..., help="The witness's submission URL prefix (add-checkpoint is appended)"),
+    vkey: str = typer.Argument(..., help="The witness's Ed25519 cosignature vkey <name>+<id>+<base64(0x04||key)>"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Configure a witness; `audit checkpoint` then submits every checkpoint to it."""
+    from govern.ledger import add_witness
+
+    with _open(workspace) as ws:
+        witness = add_witness(ws.store, url, vkey, actor=ws.actor)
+    typer.echo(f"added witness {witness.name} at {witness.url}")
+
+
+@witness_app.command("list")
+def witness_list(
+    fmt: Format = typer.Option("text", "--format", help="text or json"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """List the configured witnesses with the size each last cosigned."""
+    from govern.ledger import list_witnesses
+
+    with _open(workspace) as ws, ws.store.read() as session:
+        witnesses = list_witnesses(session)
+    rows = [{"name": w.name, "url": w.url, "vkey": w.key.vkey(), "size": w.size, "added": w.added} for w in witnesses]
+    if fmt == "json":
+        emit_json(rows)
+        return
+    emit_text("".join(f"{r['name']}\t{r['url']}\tsize {r['size']}\t{r['vkey']}\n" for r in rows))
+
+
+@witness_app.command("remove")
+def witness_remove(
+    name: str = typer.Argument(..., help="Witness name (as `audit witness list` prints it)"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Stop submitting checkpoints to a witness (its stored cosignatures stay)."""
+    from govern.ledger import remove_witness
+
+    with _open(workspace) as ws:
+        remove_witness(ws.store, name, actor=ws.actor)
+    typer.echo(f"removed witness {name}")

@@ -32,6 +32,7 @@ class Format(StrEnum):
     DOT = "dot"
     NOTE = "note"
     PEM = "pem"
+    VKEYS = "vkeys"
 
 
 def format_option(*choices: Format, short: bool = False, help: str | None = None) -> Any:

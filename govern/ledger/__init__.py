@@ -6,10 +6,19 @@ together. The format is specified in ``docs/ledger-format.md``.
 """
 
 from . import _codes as codes
-from ._admin import create_checkpoint, init_keys, rotate_signing_key, trusted_keys
+from ._admin import create_checkpoint, export_key_list, init_keys, rotate_signing_key, trusted_keys
 from ._checkpoint import Checkpoint, parse_checkpoint, read_checkpoint, verify_checkpoint
 from ._entry import GENESIS, Entry, entry_bytes, entry_hash
-from ._keys import KeyRing, PublicKey, SigningKey, ensure_signing_key, key_id, load_signing_key
+from ._keys import (
+    KeyRing,
+    PublicKey,
+    SigningKey,
+    ensure_signing_key,
+    key_id,
+    load_signing_key,
+    parse_key_list,
+    sign_key_list,
+)
 from ._kinds import EVENT_KINDS, EventKind
 from ._log import Event, append, append_batch, get_entry, iter_entries, last_seq, read_head, record
 from ._merkle import (
@@ -25,6 +34,20 @@ from ._merkle import (
 )
 from ._proofs import latest_checkpoint, prove_consistency, prove_inclusion, sign_checkpoint, verify_proof
 from ._verify import VerifyReport, export, verify, verify_export
+from ._witness import (
+    Witness,
+    WitnessKey,
+    WitnessPolicy,
+    WitnessResult,
+    add_witness,
+    cosignature_message,
+    cosigner_key_id,
+    list_witnesses,
+    remove_witness,
+    stored_cosignatures,
+    with_cosignatures,
+    witness_checkpoint,
+)
 
 __all__ = [
     # error codes (the constants of every code this room raises)
@@ -66,6 +89,9 @@ __all__ = [
     "load_signing_key",
     "rotate_signing_key",
     "trusted_keys",
+    "export_key_list",
+    "sign_key_list",
+    "parse_key_list",
     # checkpoints and proofs
     "Checkpoint",
     "parse_checkpoint",
@@ -77,6 +103,19 @@ __all__ = [
     "prove_inclusion",
     "prove_consistency",
     "verify_proof",
+    # witnesses (C2SP tlog-witness, tlog-cosignature v1, tlog-policy)
+    "Witness",
+    "WitnessKey",
+    "WitnessPolicy",
+    "WitnessResult",
+    "add_witness",
+    "list_witnesses",
+    "remove_witness",
+    "witness_checkpoint",
+    "stored_cosignatures",
+    "with_cosignatures",
+    "cosigner_key_id",
+    "cosignature_message",
     # verification and export
     "verify",
     "verify_export",

@@ -7,7 +7,7 @@ from typing import Any
 from govern.core import Settings
 
 from ._checkpoint import Checkpoint
-from ._keys import KeyRing, PublicKey, ensure_signing_key, load_signing_key, public_keys, rotate_key
+from ._keys import KeyRing, PublicKey, ensure_signing_key, load_signing_key, public_keys, rotate_key, sign_key_list
 from ._proofs import sign_checkpoint
 
 
@@ -41,3 +41,9 @@ def _key_name(store: Any, settings: Settings) -> str:
         if known.public == key.public.public:
             return known.name
     return settings.origin
+
+
+def export_key_list(store: Any, settings: Settings) -> str:
+    """The signed key list (every key with valid-from / retired-at), signed by the current key."""
+    key = load_signing_key(settings.key_path, name=_key_name(store, settings))
+    return sign_key_list(settings.origin, trusted_keys(store), key)

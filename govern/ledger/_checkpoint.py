@@ -150,13 +150,39 @@ def _candidates(keys: KeyRing, sig: Signature) -> list[PublicKey]:
     return named + unnamed
 
 
+def _check_lifetime(checkpoint: Checkpoint, key: PublicKey) -> None:
+    """Refuse a checkpoint its key signed after its retirement (``checkpoint_key_retired``).
+
+    After retirement means: dated after ``retired``; or covering more entries than the tree had
+    when the key was retired (the ``key.rotated`` entry); or of exactly that size with another
+    root. A backdated checkpoint of a smaller forged tree passes this check; only a checkpoint
+    held elsewhere or a witness cosignature catches it (docs/threat-model.md).
+    """
+    if key.retired is not None and parse_time(checkpoint.time) > parse_time(key.retired):
+        raise VerificationError(
+            CHECKPOINT_KEY_RETIRED,
+            f"key {key.key_id} was retired at {key.retired}, before this checkpoint's time {checkpoint.time}",
+        )
+    if key.retired_size is not None and checkpoint.size > key.retired_size:
+        raise VerificationError(
+            CHECKPOINT_KEY_RETIRED,
+            f"key {key.key_id} was retired when the log had {key.retired_size} entries; "
+            f"this checkpoint covers {checkpoint.size}",
+        )
+    if key.retired_size == checkpoint.size and key.retired_root is not None and key.retired_root != checkpoint.root:
+        raise VerificationError(
+            CHECKPOINT_KEY_RETIRED,
+            f"key {key.key_id} was retired at size {key.retired_size} with another root than this checkpoint's",
+        )
+
+
 def verify_checkpoint(checkpoint: Checkpoint, keys: KeyRing, *, origin: str | None = None) -> PublicKey:
     """Check ``checkpoint``'s origin and that a trusted key signed it; return that key.
 
     Raises ``VerificationError`` (exit 1): ``checkpoint_origin_mismatch`` (origin differs from
     ``origin``), ``checkpoint_unknown_key`` (no signature by a key in ``keys``),
     ``checkpoint_signature_invalid`` (a known key's signature does not verify),
-    ``checkpoint_key_retired`` (signed by a key after its retirement).
+    ``checkpoint_key_retired`` (signed by a key after its retirement, see ``_check_lifetime``).
     """
     if origin is not None and checkpoint.origin != origin:
         raise VerificationError(
@@ -170,11 +196,7 @@ def verify_checkpoint(checkpoint: Checkpoint, keys: KeyRing, *, origin: str | No
             if not key.verify(message, sig.signature):
                 bad = f"signature by {sig.name}+{sig.key_id} does not verify"
                 continue
-            if key.retired is not None and parse_time(checkpoint.time) > parse_time(key.retired):
-                raise VerificationError(
-                    CHECKPOINT_KEY_RETIRED,
-                    f"key {sig.key_id} was retired at {key.retired}, before this checkpoint's time {checkpoint.time}",
-                )
+            _check_lifetime(checkpoint, key)
             return key
     if bad is not None:
         raise VerificationError(CHECKPOINT_SIGNATURE_INVALID, bad)

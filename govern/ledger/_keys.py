@@ -1,9 +1,23 @@
-"""Ed25519 signing keys: creation, loading, rotation, and public-key export.
+"""Ed25519 signing keys: creation, loading, rotation, and public-key export with lifetimes.
 
 Key ids follow the C2SP signed-note convention for Ed25519: the first 4 bytes of
 ``SHA-256(name || 0x0A || 0x01 || public_key)``, written as 8 lowercase hex digits. The public
 halves of every key ever used stay in ``ledger_key``; a rotated-out key is marked ``retired``
 and keeps verifying the checkpoints it signed before its retirement.
+
+The exported **key list** (``govern audit public-key``) is a signed note carrying each key's
+lifetime, signed by the current key::
+
+    govern-key-list/v1
+    origin <origin>
+    key <verifier key> valid-from <RFC 3339>
+    key <verifier key> valid-from <RFC 3339> retired-at <RFC 3339> last-size <N> last-root <base64>
+
+    \u2014 <name> <base64(key id || signature)>
+
+``last-size``/``last-root`` are the tree head the key was retired at (the ``key.rotated`` entry
+is entry ``last-size + 1``): a retired key's checkpoint may not cover more entries, and one of
+exactly that size must have that root.
 """
 
 from __future__ import annotations
@@ -46,6 +60,9 @@ class PublicKey:
     key_id: str
     public: bytes
     retired: str | None = None  # RFC 3339 text
+    valid_from: str | None = None  # RFC 3339 text (informational: when the key was registered)
+    retired_size: int | None = None  # the tree size at retirement: the old key signs nothing larger
+    retired_root: bytes | None = None  # the root at that size
 
     def verifier_key(self) -> str:
         """The signed-note verifier key string ``<name>+<key id>+<base64(0x01 || key)>``."""
@@ -95,6 +112,8 @@ class KeyRing:
         so it is stored with the empty name and matched by id only.
         """
         ring = cls()
+        if text.startswith(KEY_LIST_FORMAT + "\n"):
+            return parse_key_list(text, source=source)
         if "-----BEGIN" in text:
             from cryptography.hazmat.primitives import serialization
             from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -138,6 +157,94 @@ class KeyRing:
         except (OSError, UnicodeDecodeError) as exc:
             raise GovernError(PUBLIC_KEY_UNREADABLE, str(exc), Location(str(path))) from None
         return cls.parse(text, source=str(path))
+
+
+KEY_LIST_FORMAT = "govern-key-list/v1"
+_SIG_PREFIX = "\u2014 "
+
+
+def _lifetime(key: PublicKey) -> str:
+    out = f"key {key.verifier_key()} valid-from {key.valid_from or '-'}"
+    if key.retired is not None:
+        out += f" retired-at {key.retired}"
+        if key.retired_size is not None:
+            out += f" last-size {key.retired_size}"
+        if key.retired_root is not None:
+            out += f" last-root {base64.b64encode(key.retired_root).decode()}"
+    return out
+
+
+def sign_key_list(origin: str, ring: KeyRing, signer: SigningKey) -> str:
+    """The signed key list (module docstring) of every key in ``ring``, signed by ``signer``.
+
+    ``signer`` must be the one key of ``ring`` that is not retired (``signing_key_invalid``).
+    """
+    current = [k for k in ring.keys if k.retired is None]
+    if [k.key_id for k in current] != [signer.public.key_id]:
+        raise GovernError(SIGNING_KEY_INVALID, "the signing key is not the ledger's one current key")
+    body = f"{KEY_LIST_FORMAT}\norigin {origin}\n" + "".join(_lifetime(k) + "\n" for k in ring.keys)
+    blob = base64.b64encode(bytes.fromhex(signer.public.key_id) + signer.sign(body.encode())).decode()
+    return f"{body}\n{_SIG_PREFIX}{signer.name} {blob}\n"
+
+
+def parse_key_list(text: str, *, source: str = "<keys>") -> KeyRing:
+    """Parse and check a signed key list; ``public_key_invalid`` (exit 2) unless its current key signed it.
+
+    Every line is located on error. The list must name exactly one current (not retired) key,
+    and a signature line by that key must verify over the body.
+    """
+    from govern.core import parse_time
+
+    def bad(message: str, line: int | None = None) -> GovernError:
+        return GovernError(PUBLIC_KEY_INVALID, message, Location(source, line))
+
+    body, sep, sigs = text.partition("\n\n")
+    if not sep or not text.endswith("\n"):
+        raise bad("a key list is a signed note: text, a blank line, then signature lines")
+    lines = body.split("\n")
+    if len(lines) < 3 or not lines[1].startswith("origin "):
+        raise bad("a key list starts with its format line and an 'origin <origin>' line")
+    keys: list[PublicKey] = []
+    for number, line in enumerate(lines[2:], 3):
+        words = line.split(" ")
+        if len(words) < 4 or words[0] != "key" or words[2] != "valid-from" or len(words) % 2:
+            raise bad("expected 'key <verifier key> valid-from <time> [retired-at <time> ...]'", number)
+        try:
+            (key,) = KeyRing.parse(words[1], source=source).keys
+        except GovernError:
+            raise bad("not an Ed25519 verifier key, or its id does not match", number) from None
+        fields = dict(zip(words[2::2], words[3::2], strict=True))
+        if set(fields) - {"valid-from", "retired-at", "last-size", "last-root"}:
+            raise bad(
+                f"unknown key fields {sorted(set(fields) - {'valid-from', 'retired-at', 'last-size', 'last-root'})}",
+                number,
+            )
+        try:
+            for name in ("valid-from", "retired-at"):
+                if fields.get(name, "-") != "-":
+                    parse_time(fields[name])
+            size = int(fields["last-size"]) if "last-size" in fields else None
+            root = base64.b64decode(fields["last-root"], validate=True) if "last-root" in fields else None
+        except (GovernError, ValueError):
+            raise bad("malformed time, size or root", number) from None
+        if (size is not None and size < 0) or (root is not None and len(root) != 32):
+            raise bad("malformed last-size or last-root", number)
+        valid_from = fields["valid-from"] if fields["valid-from"] != "-" else None
+        keys.append(PublicKey(key.name, key.key_id, key.public, fields.get("retired-at"), valid_from, size, root))
+    current = [k for k in keys if k.retired is None]
+    if len(current) != 1:
+        raise bad(f"a key list names exactly one current key, this one {len(current)}")
+    signer = current[0]
+    message = (body + "\n").encode()
+    for line in sigs.split("\n")[:-1]:
+        name, _, blob = line.removeprefix(_SIG_PREFIX).partition(" ")
+        try:
+            raw = base64.b64decode(blob, validate=True)
+        except ValueError:
+            continue
+        if name == signer.name and raw[:4].hex() == signer.key_id and signer.verify(message, raw[4:]):
+            return KeyRing(keys)
+    raise bad(f"the key list is not signed by its current key {signer.name}+{signer.key_id}")
 
 
 def _write_private(path: Path, private: Ed25519PrivateKey) -> None:
@@ -187,12 +294,16 @@ def load_signing_key(path: Path, *, name: str) -> SigningKey:
     return SigningKey(name, private, _public_of(name, private))
 
 
-def _register(session: Session, key: PublicKey) -> None:
+def _key_table() -> sa.Table:
     from govern.store import table_of
 
     from ._tables import LedgerKey
 
-    table = table_of(LedgerKey)
+    return table_of(LedgerKey)
+
+
+def _register(session: Session, key: PublicKey) -> None:
+    table = _key_table()
     if session.execute(sa.select(table.c.key_id).where(table.c.key_id == key.key_id)).first() is None:
         session.execute(
             sa.insert(table).values(
@@ -221,21 +332,44 @@ def ensure_signing_key(store: object, path: Path, *, name: str) -> PublicKey:
 
 
 def public_keys(session: Session) -> KeyRing:
-    """Every registered public key (current and retired), oldest first."""
-    from govern.store import table_of
+    """Every registered public key (current and retired), oldest first, with its lifetime.
 
-    from ._tables import LedgerKey
+    A retired key's ``retired_size`` is the tree size before its ``key.rotated`` entry, and
+    ``retired_root`` the root at that size.
+    """
+    import json
 
-    t = table_of(LedgerKey)
+    from ._log import TreeReader
+    from ._merkle import EMPTY_ROOT, range_root
+
+    t = _key_table()
     rows = session.execute(
-        sa.select(t.c.name, t.c.key_id, t.c.public_key, t.c.retired).order_by(t.c.created, t.c.key_id)
+        sa.select(t.c.name, t.c.key_id, t.c.public_key, t.c.created, t.c.retired).order_by(t.c.created, t.c.key_id)
     ).all()
-    return KeyRing(
-        [
-            PublicKey(r.name, r.key_id, base64.b64decode(r.public_key), isoformat(r.retired) if r.retired else None)
-            for r in rows
-        ]
-    )
+    rotations: dict[str, int] = {}
+    for seq, payload in session.execute(
+        sa.text("SELECT seq, payload FROM ledger_entry WHERE kind = 'key.rotated' ORDER BY seq")
+    ).all():
+        old = json.loads(payload).get("old_key_id")
+        if isinstance(old, str):
+            rotations.setdefault(old, int(seq) - 1)
+    tree = TreeReader(session)
+    keys = []
+    for r in rows:
+        size = rotations.get(r.key_id) if r.retired else None
+        root = None if size is None else (range_root(0, size, tree.perfect) if size else EMPTY_ROOT)
+        keys.append(
+            PublicKey(
+                r.name,
+                r.key_id,
+                base64.b64decode(r.public_key),
+                isoformat(r.retired) if r.retired else None,
+                isoformat(r.created),
+                size,
+                root,
+            )
+        )
+    return KeyRing(keys)
 
 
 def rotate_key(store: object, path: Path, *, name: str, actor: str = "govern") -> tuple[PublicKey, PublicKey]:
@@ -247,10 +381,7 @@ def rotate_key(store: object, path: Path, *, name: str, actor: str = "govern") -
     """
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from govern.store import table_of
-
     from ._log import append
-    from ._tables import LedgerKey
 
     old = load_signing_key(path, name=name)
     private = Ed25519PrivateKey.generate()
@@ -258,7 +389,7 @@ def rotate_key(store: object, path: Path, *, name: str, actor: str = "govern") -
     with store.write() as session:  # type: ignore[attr-defined]
         _register(session, old.public)
         _register(session, new)
-        table = table_of(LedgerKey)
+        table = _key_table()
         session.execute(
             sa.update(table)
             .where(table.c.key_id == old.public.key_id, table.c.retired.is_(None))

@@ -154,12 +154,17 @@ def _fail(message: str) -> VerificationError:
 def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes:
     """The root that ``path`` proves ``leaf`` (at ``index``) into, for a tree of ``size``.
 
-    Preconditions, each a ``VerificationError(proof_invalid)``: ``0 <= index < size``; every
-    path element is 32 bytes; the path has exactly the length the tree shape demands (an
-    element left over, or a level left unproven, fails).
+    RFC 9162 section 2.1.3.2, with every precondition a ``VerificationError(proof_invalid)``:
+
+    - ``0 <= index < size`` (so a tree of size 0 proves nothing, and ``index >= size`` fails);
+    - ``leaf`` and every path element are exactly 32 bytes (an empty leaf or hash fails);
+    - the path has exactly the length the tree shape demands: an element left over, or a level
+      left unproven, fails; for ``size == 1`` that length is 0 and the root is the leaf itself.
     """
     if not 0 <= index < size:
         raise _fail(f"leaf index {index} is outside a tree of size {size}")
+    if len(leaf) != 32:
+        raise _fail("the leaf hash is not 32 bytes")
     if any(len(p) != 32 for p in path):
         raise _fail("a proof hash is not 32 bytes")
     fn, sn, r = index, size - 1, leaf
@@ -181,7 +186,13 @@ def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes
 
 
 def verify_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes], root: bytes) -> None:
-    """Raise ``VerificationError(proof_invalid)`` unless ``path`` proves ``leaf`` under ``root``."""
+    """Raise ``VerificationError(proof_invalid)`` unless ``path`` proves ``leaf`` under ``root``.
+
+    Preconditions as in :func:`root_from_inclusion`, and ``root`` is exactly 32 bytes (an empty
+    root never matches, not even an empty leaf in a one-entry tree).
+    """
+    if len(root) != 32:
+        raise _fail("the root hash is not 32 bytes")
     if root_from_inclusion(index, size, leaf, path) != root:
         raise _fail(f"inclusion proof for leaf {index} does not lead to the root of size {size}")
 
@@ -189,18 +200,28 @@ def verify_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes], 
 def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, path: Sequence[bytes]) -> None:
     """Raise ``VerificationError(proof_invalid)`` unless ``path`` proves tree ``old`` is a prefix of ``new``.
 
-    Preconditions: ``0 <= old <= new``; ``old == 0`` or ``old == new`` takes an empty path (and,
-    for ``old == new``, equal roots); otherwise the path is non-empty, every element is 32
-    bytes, and it has exactly the length the two tree shapes demand.
+    RFC 9162 section 2.1.4.2, with every precondition a ``VerificationError(proof_invalid)``:
+
+    - ``0 < old <= new``: RFC 9162 defines ``PROOF(m, D_n)`` for ``0 < m`` only, so a proof from
+      the empty tree is refused whatever the other arguments (``0 -> n`` and ``0 -> 0`` alike;
+      the empty tree is trivially a prefix of every tree and needs no proof);
+    - every path element is exactly 32 bytes;
+    - ``old == new``: the path is empty and the roots are byte-for-byte equal (nothing else is
+      proven, so their length is not checked);
+    - ``old < new``: the path is non-empty and is consumed exactly (an element left over, or a
+      level left unproven, fails), and it must lead to both ``old_root`` and ``new_root`` (a
+      root that is not 32 bytes never matches).
     """
-    if not 0 <= old <= new:
+    if old > new:
         raise _fail(f"sizes {old} -> {new}: a log cannot shrink")
+    if old <= 0:
+        raise _fail(f"no consistency proof from size {old}: RFC 9162 proves only from a non-empty tree")
     if any(len(p) != 32 for p in path):
         raise _fail("a proof hash is not 32 bytes")
-    if old == 0 or old == new:
+    if old == new:
         if path:
-            raise _fail("a consistency proof from an empty or equal tree must be empty")
-        if old == new and old_root != new_root:
+            raise _fail("a consistency proof between equal sizes must be empty")
+        if old_root != new_root:
             raise _fail("equal sizes with different roots")
         return
     if not path:

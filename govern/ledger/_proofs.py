@@ -151,10 +151,10 @@ def prove_consistency(session: Session, old: int, new: int | None = None) -> dic
         raise GovernError(PROOF_SIZES_INVALID, f"need 0 < OLD <= NEW <= {size} (the log size), got {old} and {new}")
     tree = TreeReader(session)
     old_cp, new_cp = _checkpoint_of_size(session, old), _checkpoint_of_size(session, new)
-    named = new_cp or old_cp
+    known = new_cp or old_cp
     return {
         "format": CONSISTENCY_FORMAT,
-        "origin": named.origin if named else None,
+        "origin": known.origin if known is not None else None,
         "old_size": old,
         "new_size": new,
         "old_root": range_root(0, old, tree.perfect).hex(),
@@ -182,12 +182,40 @@ def _field(proof: dict[str, Any], name: str, kind: type) -> Any:
     return value
 
 
-def _trusted(text: Any, given: Checkpoint | None, keys: KeyRing, origin: str | None, what: str) -> Checkpoint:
+def _entry_seq(text: str) -> int | None:
+    """The ``seq`` of a canonical entry text, or None when the text is not a canonical entry."""
+    from govern.core import canonical_json
+
+    from ._entry import entry_bytes
+
+    try:
+        obj = json.loads(text)
+        seq = obj["seq"]
+        if not isinstance(seq, int) or isinstance(seq, bool) or set(obj) != _ENTRY_FIELDS:
+            return None
+        canonical = entry_bytes(
+            seq, obj["time"], obj["actor"], obj["kind"], canonical_json(obj["payload"]).decode(), obj["prev"]
+        )
+    except (ValueError, TypeError, KeyError, GovernError):
+        return None
+    return seq if canonical == text.encode() else None
+
+
+_ENTRY_FIELDS = {"seq", "time", "actor", "kind", "payload", "prev"}
+
+
+def _trusted(
+    text: Any, given: Checkpoint | None, keys: KeyRing, origin: str | None, what: str, claimed: Any
+) -> Checkpoint:
     if given is None:
         if not isinstance(text, str):
             raise GovernError(CHECKPOINT_MISSING, f"the proof embeds no {what}; pass it as a file")
         given = parse_checkpoint(text, source=f"proof {what}")
     verify_checkpoint(given, keys, origin=origin)
+    if isinstance(claimed, str) and given.origin != claimed:
+        raise VerificationError(
+            CHECKPOINT_ORIGIN_MISMATCH, f"the proof is for log {claimed!r}, its {what} for {given.origin!r}"
+        )
     return given
 
 
@@ -207,12 +235,20 @@ def verify_proof(
     ``entry_hash`` and carry ``seq``, and its path must lead to the checkpoint's root. A
     consistency proof must match both checkpoints' sizes and roots.
 
+    Inclusion preconditions beyond RFC 9162 section 2.1.3.2 (see ``root_from_inclusion``):
+    ``seq``, ``leaf_index`` and ``tree_size`` are integers (not booleans); ``entry`` is the
+    canonical text of an entry whose ``seq`` is ``seq``; when ``seq == tree_size`` the entry's
+    hash is the checkpoint's ``head`` (so in a one-entry tree no other entry, whatever its seq
+    claim, is accepted). Consistency preconditions: RFC 9162 section 2.1.4.2 as in
+    ``verify_consistency`` (``0 < old_size <= new_size``, ...), both checkpoints of one origin.
+    Either way a string ``origin`` field in the proof must be the checkpoints' origin.
+
     Raises ``VerificationError`` (exit 1) ``proof_invalid`` or a checkpoint error;
     ``GovernError`` (exit 2) ``proof_malformed`` for a document that is not a proof.
     """
     fmt = proof.get("format")
     if fmt == INCLUSION_FORMAT:
-        cp = _trusted(proof.get("checkpoint"), checkpoint, keys, origin, "checkpoint")
+        cp = _trusted(proof.get("checkpoint"), checkpoint, keys, origin, "checkpoint", proof.get("origin"))
         seq, size = _field(proof, "seq", int), _field(proof, "tree_size", int)
         index, entry_text = _field(proof, "leaf_index", int), _field(proof, "entry", str)
         if size != cp.size:
@@ -224,19 +260,20 @@ def verify_proof(
         digest = hashlib.sha256(entry_text.encode()).digest()
         if digest.hex() != _field(proof, "entry_hash", str):
             raise VerificationError(PROOF_INVALID, "the entry does not hash to entry_hash", seq=seq)
-        try:
-            entry_seq = json.loads(entry_text).get("seq")
-        except (ValueError, AttributeError):
-            entry_seq = None
-        if entry_seq != seq:
-            raise VerificationError(PROOF_INVALID, f"the entry is not entry {seq}", seq=seq)
+        if _entry_seq(entry_text) != seq:
+            raise VerificationError(PROOF_INVALID, f"the entry is not the canonical form of entry {seq}", seq=seq)
+        if seq == size and digest.hex() != cp.head:
+            # The checkpoint names its last entry: at size 1 (and for the last entry of any tree)
+            # the entry must be that one, whatever the path says.
+            raise VerificationError(PROOF_INVALID, f"entry {seq} is not the checkpoint's head entry", seq=seq)
         root = root_from_inclusion(index, size, leaf_hash(digest), _hashes(proof.get("path"), "path"))
         if root != cp.root:
             raise VerificationError(PROOF_INVALID, "the path does not lead to the checkpoint's root", seq=seq)
         return {"valid": True, "type": "inclusion", "seq": seq, "tree_size": size}
     if fmt == CONSISTENCY_FORMAT:
-        old_cp = _trusted(proof.get("old_checkpoint"), old_checkpoint, keys, origin, "old checkpoint")
-        new_cp = _trusted(proof.get("new_checkpoint"), checkpoint, keys, origin, "new checkpoint")
+        claimed = proof.get("origin")
+        old_cp = _trusted(proof.get("old_checkpoint"), old_checkpoint, keys, origin, "old checkpoint", claimed)
+        new_cp = _trusted(proof.get("new_checkpoint"), checkpoint, keys, origin, "new checkpoint", claimed)
         old, new = _field(proof, "old_size", int), _field(proof, "new_size", int)
         if (old, new) != (old_cp.size, new_cp.size):
             raise VerificationError(

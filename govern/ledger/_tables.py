@@ -74,3 +74,29 @@ class LedgerKey(SQLModel, table=True):
     public_key: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     created: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     retired: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime))
+
+
+# --- witnesses (migration ledger_0002) ---------------------------------------------------------
+# A cosignature row keeps the whole cosigned note (the checkpoint with the witness's signature
+# line), so it can be checked again with nothing but the witness's public key. Times are RFC 3339
+# text and cosignature timestamps POSIX seconds, as the witness signed them.
+class LedgerWitness(SQLModel, table=True):
+    """One configured witness: its name (the vkey's name), submission URL prefix, vkey, last size."""
+
+    __tablename__ = "ledger_witness"
+
+    name: str = Field(sa_column=sa.Column(sa.String(256), primary_key=True))
+    url: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    vkey: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    size: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))  # the last size it cosigned
+    added: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+
+
+class LedgerCosignature(SQLModel, table=True):
+    __tablename__ = "ledger_cosignature"
+
+    id: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, primary_key=True))
+    witness: str = Field(sa_column=sa.Column(sa.String(256), nullable=False, index=True))
+    size: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    timestamp: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    note: str = Field(sa_column=sa.Column(sa.Text, nullable=False))

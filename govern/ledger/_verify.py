@@ -14,13 +14,15 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govern.core import GovernError, Location, VerificationError, canonical_json
 
 from ._checkpoint import Checkpoint, parse_checkpoint, verify_checkpoint
 from ._codes import (
+    CHECKPOINT_MISSING,
     DATABASE_UNAVAILABLE,
     LEDGER_ENTRY_NOT_CANONICAL,
     LEDGER_EXPORT_MALFORMED,
@@ -33,12 +35,16 @@ from ._codes import (
     LEDGER_ROOT_MISMATCH,
     LEDGER_SEQUENCE_GAP,
     LEDGER_TRUNCATED,
+    LEDGER_WITNESS_INCONSISTENT,
     PUBLIC_KEY_MISSING,
 )
 from ._entry import GENESIS, _json_str
 from ._keys import KeyRing
 from ._log import TILE
 from ._merkle import EMPTY_ROOT, node_hash
+
+if TYPE_CHECKING:
+    from ._witness import WitnessPolicy
 
 Row = tuple[int, str, str, str, str | bytes, str, str | None]  # seq, time, actor, kind, payload, prev, hash
 _SELECT = "SELECT seq, time, actor, kind, payload, prev, hash FROM ledger_entry ORDER BY seq"
@@ -54,23 +60,29 @@ class VerifyReport:
     head: str
     root: str  # hex
     checkpoints: list[int] = field(default_factory=list)  # sizes of the checkpoints matched
+    witnesses: dict[str, int] = field(default_factory=dict)  # policy witness -> largest size it cosigned
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "intact": True,
             "size": self.size,
             "head": self.head,
             "root": self.root,
             "checkpoints": self.checkpoints,
         }
+        if self.witnesses:
+            out["witnesses"] = self.witnesses
+        return out
 
 
 @dataclass
 class _Anchor:
     size: int
     root: bytes
-    head: str
+    head: str | None  # None: the root alone is known (a key's retirement head, a cosigned checkpoint)
     label: str
+    optional: bool = False  # True: only checked when the log reaches ``size``
+    code: str = LEDGER_ROOT_MISMATCH  # the error a mismatch raises
 
 
 def _fold(frontier: list[bytes]) -> bytes:
@@ -139,15 +151,17 @@ def _check_chain(
             if size in by_size:
                 root = _fold(frontier)
                 for anchor in by_size.pop(size):
-                    if anchor.root != root or anchor.head != prev_hash:
+                    if anchor.root != root or anchor.head not in (None, prev_hash):
                         raise VerificationError(
-                            LEDGER_ROOT_MISMATCH,
+                            anchor.code,
                             f"history differs from {anchor.label} (size {size}): an entry between "
                             f"{last_good + 1} and {size} was rewritten",
                             seq=size,
                         )
                 matched.append(size)
                 last_good = size
+    by_size = {n: [a for a in group if not a.optional] for n, group in by_size.items()}
+    by_size = {n: group for n, group in by_size.items() if group}
     if by_size:
         shortest = min(by_size)
         label = by_size[shortest][0].label
@@ -169,12 +183,42 @@ def _anchors(checkpoints: Iterable[Checkpoint], keys: KeyRing, origin: str | Non
     return out
 
 
+def _witness_anchors(notes: Iterable[Checkpoint], policy: WitnessPolicy, witnessed: dict[str, int]) -> list[_Anchor]:
+    """Anchors for checkpoints cosigned by policy witnesses; fills ``witnessed`` (name -> largest size)."""
+    from govern.core import isoformat
+
+    from ._witness import check_log_signature
+
+    out = []
+    for cp in notes:
+        cosigners = policy.cosigners(cp)
+        if not cosigners:
+            continue
+        check_log_signature(policy, cp)
+        for name in cosigners:
+            witnessed[name] = max(witnessed.get(name, 0), cp.size)
+        when = isoformat(datetime.fromtimestamp(max(cosigners.values()), UTC))
+        label = f"the checkpoint cosigned by witness {', '.join(sorted(cosigners))} at {when}"
+        out.append(_Anchor(cp.size, cp.root, cp.head, label, code=LEDGER_WITNESS_INCONSISTENT))
+    return out
+
+
+def _retirement_anchors(keys: KeyRing) -> list[_Anchor]:
+    """A key list's retirement heads: the log must have had that root when the key was retired."""
+    return [
+        _Anchor(k.retired_size, k.retired_root, None, f"the tree head key {k.key_id} was retired at", optional=True)
+        for k in keys.keys
+        if k.retired_size and k.retired_root is not None
+    ]
+
+
 def verify(
     store: Any,
     *,
     checkpoint: Checkpoint | None = None,
     keys: KeyRing | None = None,
     origin: str | None = None,
+    witness_policy: WitnessPolicy | None = None,
     chunk: int = 20_000,
 ) -> VerifyReport:
     """Verify the whole stored ledger; return a report, or raise on the first integrity failure.
@@ -191,6 +235,11 @@ def verify(
     ``ledger_node_mismatch``, ``ledger_root_mismatch``, ``ledger_truncated`` ("log shorter than
     checkpoint"), ``ledger_head_mismatch``, or a checkpoint error from ``verify_checkpoint``.
     ``GovernError`` (exit 2) when the database cannot be read.
+
+    With ``witness_policy`` (C2SP tlog-policy), the stored cosignatures (and those on
+    ``checkpoint``) are checked with the policy's witness keys: the witnesses that cosigned must
+    meet its quorum (``witness_quorum_unmet``), and the log must reproduce every cosigned
+    checkpoint (``ledger_witness_inconsistent``, naming the witnesses and the size).
     """
     import sqlalchemy as sa
 
@@ -221,6 +270,16 @@ def verify(
         anchors = _anchors(stored, keys, origin, "the stored checkpoint of size {size}")
         if checkpoint is not None:
             anchors += _anchors([checkpoint], keys, origin, "the checkpoint")
+        witnessed: dict[str, int] = {}
+        if witness_policy is not None:
+            from ._witness import check_quorum
+
+            cur.execute("SELECT note FROM ledger_cosignature ORDER BY size, id")
+            notes = [parse_checkpoint(note, source="ledger_cosignature") for (note,) in cur.fetchall()]
+            if checkpoint is not None:
+                notes.append(checkpoint)
+            anchors += _witness_anchors(notes, witness_policy, witnessed)
+            check_quorum(witness_policy, witnessed, what="the log")
         entries = raw.driver_connection.cursor(name="ledger_verify") if store.dialect == "postgresql" else cur
         entries.execute(_SELECT_BYTES if store.dialect == "sqlite" else _SELECT)
         size, head_hash, frontier, matched = _check_chain(
@@ -238,7 +297,7 @@ def verify(
         )
     if head_seq != size or stored_hash != head_hash or stored_frontier != ",".join(h.hex() for h in frontier):
         raise VerificationError(LEDGER_HEAD_MISMATCH, f"the head row does not match entry {size}", seq=size)
-    return VerifyReport(size, head_hash, _fold(frontier).hex(), sorted(set(matched)))
+    return VerifyReport(size, head_hash, _fold(frontier).hex(), sorted(set(matched)), witnessed)
 
 
 def export(store: Any, path: Path, *, chunk: int = 20_000) -> int:
@@ -310,6 +369,7 @@ def verify_export(
     checkpoint: Checkpoint | None = None,
     keys: KeyRing | None = None,
     origin: str | None = None,
+    witness_policy: WitnessPolicy | None = None,
     chunk: int = 20_000,
 ) -> VerifyReport:
     """Verify an exported JSONL ledger offline (no database), optionally against a checkpoint.
@@ -317,15 +377,27 @@ def verify_export(
     Every line must be the canonical bytes of its entry (``ledger_entry_not_canonical``);
     sequence and links are checked as in :func:`verify`; with ``checkpoint`` (signed by a key in
     ``keys``, required then) the root and head at its size must match, and a file shorter than
-    the checkpoint is ``ledger_truncated``. Unreadable or malformed files are ``GovernError``
-    (exit 2).
+    the checkpoint is ``ledger_truncated``. When ``keys`` is a signed key list, the root at each
+    retired key's retirement size must match too (if the file reaches it). Unreadable or
+    malformed files are ``GovernError`` (exit 2). With ``witness_policy``, ``checkpoint`` is
+    required and its cosignature lines must meet the policy's quorum (``witness_quorum_unmet``).
     """
     anchors: list[_Anchor] = []
     if checkpoint is not None:
         if keys is None:
             raise GovernError(PUBLIC_KEY_MISSING, "verifying against a checkpoint needs the public key(s)")
         anchors = _anchors([checkpoint], keys, origin, "the checkpoint")
+    if keys is not None:
+        anchors += _retirement_anchors(keys)
+    witnessed: dict[str, int] = {}
+    if witness_policy is not None:
+        from ._witness import check_quorum
+
+        if checkpoint is None:
+            raise GovernError(CHECKPOINT_MISSING, "--witness-policy with --file needs the cosigned --checkpoint")
+        anchors += _witness_anchors([checkpoint], witness_policy, witnessed)
+        check_quorum(witness_policy, witnessed, what="the checkpoint")
     if not path.is_file():
         raise GovernError(LEDGER_EXPORT_UNREADABLE, "no such file", Location(str(path)))
     size, head, frontier, matched = _check_chain(_export_rows(path, chunk), anchors=anchors, nodes={})
-    return VerifyReport(size, head, _fold(frontier).hex(), matched)
+    return VerifyReport(size, head, _fold(frontier).hex(), sorted(set(matched)), witnessed)

@@ -57,7 +57,11 @@ def test_audit_commands(workspace, cli, tmp_path: Path) -> None:  # type: ignore
     assert rotated.returncode == 0, rotated.stderr
     assert run("verify", "--checkpoint", "old.cp").returncode == 0
     assert run("public-key", "-o", "keys2.txt").returncode == 0
-    assert len((tmp_path / "keys2.txt").read_text().splitlines()) == 2
+    key_list = (tmp_path / "keys2.txt").read_text()
+    assert key_list.startswith("govern-key-list/v1\n") and key_list.count("\nkey ") == 2
+    assert " retired-at " in key_list and " last-size 72 " in key_list
+    assert run("public-key", "--format", "vkeys", "-o", "vkeys.txt").returncode == 0
+    assert len((tmp_path / "vkeys.txt").read_text().splitlines()) == 2
     assert run("verify-proof", "incl.json", "--public-key", "keys2.txt").returncode == 0
     stale = run("verify-proof", "incl.json", "--public-key", "keys.txt")
     assert stale.returncode == 0  # the old key still verifies the old checkpoint

@@ -151,6 +151,23 @@ def test_consistency_proofs_valid_and_every_mutation_rejected(new: int) -> None:
             assert _rejects(partial(verify_consistency, o, n, orr, nr, p)), what
 
 
-def test_consistency_from_empty_tree_needs_an_empty_proof() -> None:
-    verify_consistency(0, 5, EMPTY_ROOT, reference_root(LEAVES[:5]), [])
-    assert _rejects(lambda: verify_consistency(0, 5, EMPTY_ROOT, reference_root(LEAVES[:5]), [LEAVES[0]]))
+def test_consistency_from_the_empty_tree_is_refused_as_rfc_9162_says() -> None:
+    """RFC 9162 defines PROOF(m, D_n) for 0 < m only: size1 = 0 is refused, with or without a proof."""
+    five = reference_root(LEAVES[:5])
+    assert _rejects(lambda: verify_consistency(0, 5, EMPTY_ROOT, five, []))
+    assert _rejects(lambda: verify_consistency(0, 5, EMPTY_ROOT, five, [LEAVES[0]]))
+    assert _rejects(lambda: verify_consistency(0, 0, EMPTY_ROOT, EMPTY_ROOT, []))
+    assert _rejects(lambda: verify_consistency(0, 0, b"", b"", []))
+
+
+def test_one_entry_tree_edges() -> None:
+    """An empty leaf and root in a one-entry tree, a wrong index, equal sizes with a proof: all refused."""
+    verify_inclusion(0, 1, LEAVES[0], [], LEAVES[0])
+    assert _rejects(lambda: verify_inclusion(0, 1, b"", [], b""))
+    assert _rejects(lambda: verify_inclusion(0, 1, LEAVES[0], [], b""))
+    assert _rejects(lambda: verify_inclusion(1, 1, LEAVES[0], [], LEAVES[0]))
+    assert _rejects(lambda: verify_inclusion(0, 0, LEAVES[0], [], LEAVES[0]))
+    assert _rejects(lambda: verify_inclusion(0, 1, LEAVES[1], [], LEAVES[0]))
+    verify_consistency(1, 1, LEAVES[0], LEAVES[0], [])
+    assert _rejects(lambda: verify_consistency(1, 1, LEAVES[0], LEAVES[0], [LEAVES[0]]))
+    assert _rejects(lambda: verify_consistency(1, 1, LEAVES[0], LEAVES[1], []))
