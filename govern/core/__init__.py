@@ -1,7 +1,7 @@
 """Core: errors, references, canonical JSON and digests, time, settings. Imports nothing of govern."""
 
 from ._canonical import canonical_json, content_digest, json_digest, sha256_hex
-from ._clock import isoformat, parse_time, utcnow
+from ._clock import clock_override, isoformat, parse_time, utcnow
 from ._errors import (
     AuthenticationError,
     ConflictError,
@@ -37,6 +37,7 @@ __all__ = [
     "json_digest",
     # time
     "utcnow",
+    "clock_override",
     "parse_time",
     "isoformat",
     # configuration

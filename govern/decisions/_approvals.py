@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from govern.core import ConflictError, GovernError, NotFoundError, PermissionDenied, isoformat, parse_ref, utcnow
 from govern.store import ApprovalRequestRow, ApprovalVoteRow
 
-from ._context import Context, audit
+from ._context import Context, audit, single_user_marker
 from ._inputs import bound_digest, model_state, upstream_authors
 
 if TYPE_CHECKING:
@@ -293,6 +293,7 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
                 "role": principal.role,
                 "bound_digest": row.bound_digest,
                 "justification": justification.strip(),
+                **single_user_marker(principal),
             },
         )
         session.add(

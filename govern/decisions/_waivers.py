@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from govern.core import GovernError, PermissionDenied, isoformat, parse_ref, utcnow
 from govern.store import WaiverRow
 
-from ._context import Context, audit
+from ._context import Context, audit, single_user_marker
 from ._gate import change_stage
 from ._inputs import model_state
 from ._types import STAGES
@@ -33,6 +33,7 @@ class WaiverView:
     granted_by: str
     created_at: datetime
     expires_at: datetime
+    granted_role: str | None = None  # None: granted before the role was stored
 
     @property
     def active(self) -> bool:
@@ -45,6 +46,7 @@ class WaiverView:
             "rule": self.rule,
             "justification": self.justification,
             "granted_by": self.granted_by,
+            "granted_role": self.granted_role,
             "created_at": isoformat(self.created_at),
             "expires_at": isoformat(self.expires_at),
             "active": self.active,
@@ -98,6 +100,7 @@ def waive(
                 "justification": justification.strip(),
                 "expires_at": isoformat(expires),
                 "role": principal.role,
+                **single_user_marker(principal),
             },
         )
         row = WaiverRow(
@@ -107,13 +110,18 @@ def waive(
             rule=qualified,
             justification=justification.strip(),
             granted_by=principal.name,
+            granted_role=principal.role,
             created_at=utcnow(),
             expires_at=expires,
             ledger_seq=entry.seq,
         )
         session.add(row)
+    return _view(row)
+
+
+def _view(r: WaiverRow) -> WaiverView:
     return WaiverView(
-        row.id, row.model_ref, row.rule, row.justification, row.granted_by, row.created_at, row.expires_at
+        r.id, r.model_ref, r.rule, r.justification, r.granted_by, r.created_at, r.expires_at, r.granted_role
     )
 
 
@@ -122,10 +130,7 @@ def list_waivers(ctx: Context, ref: str | None = None) -> list[WaiverView]:
         query = sa.select(WaiverRow).order_by(WaiverRow.created_at.desc())
         if ref:
             query = query.where(WaiverRow.model_ref == str(parse_ref(ref)))
-        return [
-            WaiverView(r.id, r.model_ref, r.rule, r.justification, r.granted_by, r.created_at, r.expires_at)
-            for r in session.execute(query).scalars()
-        ]
+        return [_view(r) for r in session.execute(query).scalars()]
 
 
 def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justification: str) -> int:
@@ -147,4 +152,11 @@ def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justif
                 "promotion_requires_gate",
                 f"{state.ref} is in {state.stage}; moving it to {stage} needs `govern gate promote`",
             )
-        return change_stage(session, state, stage, principal.name, justification=justification.strip())
+        return change_stage(
+            session,
+            state,
+            stage,
+            principal.name,
+            justification=justification.strip(),
+            marker=single_user_marker(principal),
+        )

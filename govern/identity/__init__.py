@@ -8,6 +8,7 @@ from ._tokens import (
     authenticate,
     create_token,
     list_tokens,
+    local_principal,
     principal_by_name,
     revoke_token,
 )
@@ -22,4 +23,5 @@ __all__ = [
     "revoke_token",
     "list_tokens",
     "principal_by_name",
+    "local_principal",
 ]
