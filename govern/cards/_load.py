@@ -14,7 +14,15 @@ from typing import Any, Literal
 
 from govern.core import GovernError, Location
 
-from ._codes import CARD_FORMAT_UNKNOWN, CARD_METRIC_INVALID, CARD_PARSE_ERROR, CARD_SCHEMA_ERROR, CARD_UNREADABLE
+from ._codes import (
+    CARD_FENCE_UNCLOSED,
+    CARD_FORMAT_UNKNOWN,
+    CARD_METRIC_INVALID,
+    CARD_PARSE_ERROR,
+    CARD_SCHEMA_ERROR,
+    CARD_SECTION_AMBIGUOUS,
+    CARD_UNREADABLE,
+)
 from ._positions import SourcePath, json_path, nearest, positions
 from ._schema import ModelCard
 
@@ -148,7 +156,6 @@ def _finish(loaded: LoadedCard, data: Any) -> LoadedCard:
 
 # ---------------------------------------------------------------- Hugging Face Markdown
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 # Normalized heading -> card field; the first non-empty section for a field wins.
 _SECTIONS: dict[str, str] = {
     "model description": "model_details.description",
@@ -206,20 +213,59 @@ def _split_front_matter(text: str) -> tuple[str | None, str, int]:
     return None, text, 1
 
 
-def _sections(body: str, first_line: int) -> list[tuple[str, int, str]]:
-    """(normalized heading, line, text directly under it) for each heading of the body."""
+def _sections(name: str, body: str, first_line: int) -> tuple[list[tuple[str, int, str]], list[Problem]]:
+    """(heading, line, source text directly under it) for each top-level heading of the body,
+    as a CommonMark parser (markdown-it-py) sees it: a ``#`` line inside a fenced or indented
+    code block, an HTML block or a comment is text, not a heading; setext headings count.
+
+    Also the located problems of what could be read two ways: a heading naming a card section
+    nested in a block quote or a list item (quoted, or meant as the section?), and a code fence
+    never closed (it swallows every heading after it).
+    """
+    from markdown_it import MarkdownIt
+
+    lines = body.splitlines()
+    tokens = MarkdownIt("commonmark").parse(body)
+    problems: list[Problem] = []
+    starts: list[tuple[str, int, int]] = []  # (heading text, first line, first line after it), 0-based
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map is not None:
+            text = tokens[i + 1].content.strip() if i + 1 < len(tokens) else ""
+            if tok.level == 0:
+                starts.append((text, tok.map[0], tok.map[1]))
+            elif _normalize(text) in _SECTIONS:
+                problems.append(
+                    Problem(
+                        CARD_SECTION_AMBIGUOUS,
+                        f"heading {text!r} is inside a block quote or list, so it is not read as the card's "
+                        f"{_SECTIONS[_normalize(text)]} section; move it out (or reword it) to say which is meant",
+                        Location(name, first_line + tok.map[0], 1),
+                    )
+                )
+        elif tok.type == "fence" and tok.map is not None and not _fence_closed(lines, tok.map, tok.markup):
+            problems.append(
+                Problem(
+                    CARD_FENCE_UNCLOSED,
+                    f"this {tok.markup} code block is never closed: everything after it, headings included, is code",
+                    Location(name, first_line + tok.map[0], 1),
+                )
+            )
     out: list[tuple[str, int, str]] = []
-    current: tuple[str, int] = ("", first_line)
-    buf: list[str] = []
-    for offset, line in enumerate(body.splitlines()):
-        match = _HEADING.match(line)
-        if match:
-            out.append((current[0], current[1], "\n".join(buf)))
-            current, buf = (match.group(2), first_line + offset), []
-        else:
-            buf.append(line)
-    out.append((current[0], current[1], "\n".join(buf)))
-    return out
+    prev_heading, prev_line, prev_end = "", first_line, 0
+    for text, start, end in starts:
+        out.append((prev_heading, prev_line, "\n".join(lines[prev_end:start])))
+        prev_heading, prev_line, prev_end = text, first_line + start, end
+    out.append((prev_heading, prev_line, "\n".join(lines[prev_end:])))
+    return out, problems
+
+
+def _fence_closed(lines: list[str], span: list[int], markup: str) -> bool:
+    """Whether the fence over ``span`` (0-based [start, end) lines) ends with a closing marker."""
+    start, end = span
+    if end - start < 2 or end > len(lines):
+        return False
+    last = lines[end - 1].strip()
+    return last.startswith(markup[0] * len(markup)) and not last.strip(markup[0])
 
 
 def _as_items(text: str) -> list[str]:
@@ -265,12 +311,26 @@ def _from_huggingface(name: str, text: str) -> LoadedCard:
         data["quantitative_analyses"] = _model_index(loaded, meta["model-index"], details)
 
     unmapped: list[str] = []
-    for heading, line, raw in _sections(body, body_line):
+    sections, ambiguities = _sections(name, body, body_line)
+    loaded.problems.extend(ambiguities)
+    from_section: dict[str, tuple[str, int]] = {}  # card field -> (heading, line) that gave it
+    for heading, line, raw in sections:
         content = _COMMENT.sub("", raw).strip()
         target = _SECTIONS.get(_normalize(heading))
         if target is None or is_placeholder(content):
             if heading and not is_placeholder(content):
                 unmapped.append(f"## {heading}\n\n{content}")
+            continue
+        if target in from_section:
+            first, first_line = from_section[target]
+            loaded.problems.append(
+                Problem(
+                    CARD_SECTION_AMBIGUOUS,
+                    f"section {heading!r} and section {first!r} (line {first_line}) both give {target}; "
+                    "merge them or rename one heading",
+                    Location(name, line, 1),
+                )
+            )
             continue
         section, _, key = target.partition(".")
         holder: dict[str, Any] = data.setdefault(section, {}) if key else data
@@ -280,6 +340,7 @@ def _from_huggingface(name: str, text: str) -> LoadedCard:
             unmapped.append(f"## {heading}\n\n{content}")
             continue
         holder[slot] = _as_items(content) if target in _LIST_FIELDS else content
+        from_section[target] = (heading, line)
         loaded.positions[tuple(target.split("."))] = (line, 1)
     if unmapped and not data.get("notes"):
         data["notes"] = "\n\n".join(unmapped)

@@ -9,12 +9,13 @@ from ._explain import ProxyMethod, cramers_v, explain, explainability, importanc
 from ._fairness import FAIRNESS_METRICS, FairnessMetric, fairness, wilson_interval
 from ._hygiene import DEFAULT_REQUIRED_FIELDS, documentation, lineage_hygiene
 from ._performance import PERFORMANCE_METRICS, PerformanceMetric, performance
-from ._registry import CHECKS, run_check, validate_params
+from ._registry import CHECKS, param_problems, run_check, validate_params
 
 __all__ = [
     # the gate's door
     "run_check",
     "validate_params",
+    "param_problems",
     "CHECKS",
     # pure checks
     "fairness",

@@ -7,6 +7,7 @@ needs and returns its typed measurement (``govern.measurements``; docs/measureme
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable
 from typing import Any, Literal
@@ -352,6 +353,58 @@ def validate_params(name: str, params: dict[str, Any] | None) -> _Params:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or 'with'}: {e['msg']}" for e in exc.errors())
         raise GovernError("check_params_invalid", f"{name}: {problems}") from None
+
+
+def param_problems(name: str, params: dict[str, Any] | None) -> list[tuple[tuple[str | int, ...], str, bool]]:
+    """Every problem of check ``name``'s ``with`` parameters, for the policy loader to locate.
+
+    Each is ``(path inside with, message, at_key)``: ``at_key`` when the problem is the key
+    itself (an unknown parameter), else the value's. Empty means valid. Never raises; an unknown
+    check is one problem at the empty path. Injected into ``govern.policy.load_packs`` (the
+    policy room imports only core, and the schemas belong to the checks they configure).
+    """
+    if name not in _CHECKS:
+        return [((), f"no check named {name!r} (known: {', '.join(CHECKS)})", False)]
+    model, _ = _CHECKS[name]
+    if params is not None and not isinstance(params, dict):
+        return [((), f"{name}: with must be a mapping of parameters", False)]
+    try:
+        model.model_validate(params or {})
+    except ValidationError as exc:
+        out: dict[tuple[str | int, ...], tuple[list[str], bool]] = {}
+        for err in exc.errors():
+            loc = _present(params or {}, tuple(err["loc"]))  # drops union members ("list[str]")
+            if err["type"] == "extra_forbidden":
+                close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                known = ", ".join(model.model_fields)
+                out[loc] = ([f"unknown parameter {loc[-1]!r}{hint} (parameters: {known})"], True)
+            else:
+                out.setdefault(loc, ([], False))[0].append(err["msg"])
+        return [
+            (
+                loc,
+                f"{name}: " + (msgs[0] if at_key else f"{'.'.join(map(str, loc)) or 'with'}: {', or '.join(msgs)}"),
+                at_key,
+            )
+            for loc, (msgs, at_key) in out.items()
+        ]
+    return []
+
+
+def _present(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """The longest prefix of ``loc`` that names something in ``data`` (the key itself for the last step)."""
+    out: list[str | int] = []
+    for step in loc:
+        in_dict = isinstance(data, dict) and step in data
+        if in_dict or (isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data)):
+            data = data[step]
+        else:
+            if isinstance(data, dict) and not out:
+                out.append(step)  # a missing or unknown top-level parameter
+            break
+        out.append(step)
+    return tuple(out)
 
 
 def _assert_finite(value: Any, path: str = "") -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ._common import AsOption, Format, WorkspaceOption, emit_json, format_option, open_workspace
+from ._common import AsOption, Format, WorkspaceOption, emit_json, format_option, local_principal, open_workspace
 
 app = typer.Typer(help="Review approval requests (separation of duties applies).", no_args_is_help=True)
 
@@ -102,8 +102,9 @@ def _vote(request_id: str, verdict: str, justification: str, actor: str | None, 
         with remote:
             view = remote.vote(request_id, verdict, justification)
     else:
-        with open_workspace(workspace, actor) as ws:
-            view = vote(ws.context, request_id, ws.principal(), verdict, justification)  # type: ignore[arg-type]
+        with open_workspace(workspace) as ws:
+            who = local_principal(ws, actor)
+            view = vote(ws.context, request_id, who, verdict, justification)  # type: ignore[arg-type]
     approvals = sum(1 for v in view.votes if v.verdict == "approve")
     typer.echo(
         f"{verdict}d {view.id} as {view.votes[-1].approver}: request {view.status} "
@@ -145,6 +146,7 @@ def waive(
     from govern.core import parse_time
     from govern.decisions import waive as do_waive
 
-    with open_workspace(workspace, actor) as ws:
-        w = do_waive(ws.context, ref, rule, ws.principal(), justification=justification, expires=parse_time(expires))
+    with open_workspace(workspace) as ws:
+        who = local_principal(ws, actor)
+        w = do_waive(ws.context, ref, rule, who, justification=justification, expires=parse_time(expires))
     typer.echo(f"waived {w.rule} for {w.model} until {w.expires_at:%Y-%m-%d %H:%M} UTC ({w.id})")

@@ -16,7 +16,9 @@ WorkspaceOption = typer.Option(
     None, "--workspace", "-w", envvar="GOVERN_WORKSPACE", help="Workspace folder (default ./.govern)"
 )
 AsOption = typer.Option(
-    None, "--as", help="Act as this identity (created by `govern token create`); default GOVERN_ACTOR or your user"
+    None,
+    "--as",
+    help="Act as this identity: must be GOVERN_TOKEN's owner, or any name in single-user mode (GOVERN_SINGLE_USER)",
 )
 
 
@@ -88,6 +90,20 @@ def open_workspace(workspace: Path | None, actor: str | None = None) -> Any:
     if actor:
         ws.actor = actor
     return ws
+
+
+def local_principal(ws: Any, name: str | None) -> Any:
+    """The principal of a local approve/reject/waive/rollback: ``GOVERN_TOKEN``'s owner (``--as``
+    must match it), or ``--as``/``GOVERN_ACTOR`` in single-user mode (see ``identity.local_principal``)."""
+    from govern.identity import local_principal as resolve
+
+    with ws.store.read() as session:
+        return resolve(
+            session,
+            token=ws.settings.token,
+            name=name or (ws.actor if ws.settings.single_user else None),
+            single_user=ws.settings.single_user,
+        )
 
 
 def progress_printer(enabled: bool) -> Any:

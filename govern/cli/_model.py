@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ._codes import FILE_NOT_FOUND, INVALID_REF
-from ._common import AsOption, WorkspaceOption, emit_json, open_workspace, parse_tags
+from ._common import AsOption, WorkspaceOption, emit_json, local_principal, open_workspace, parse_tags
 
 app = typer.Typer(help="Register model versions and roll them back.", no_args_is_help=True)
 
@@ -79,6 +79,6 @@ def rollback(
     """Demote a model version (with a justification); promotion only happens through the gate."""
     from govern.decisions import rollback as do_rollback
 
-    with open_workspace(workspace, actor) as ws:
-        seq = do_rollback(ws.context, ref, to, ws.principal(), justification=justification)
+    with open_workspace(workspace) as ws:
+        seq = do_rollback(ws.context, ref, to, local_principal(ws, actor), justification=justification)
     typer.echo(f"{ref} moved to {to} (ledger seq {seq})")

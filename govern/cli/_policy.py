@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from ._codes import INVALID_OPTION
 from ._common import Format, emit_json, format_option
 from ._exits import Outcome
+
+if TYPE_CHECKING:
+    from govern.policy import ParamsValidator
 
 app = typer.Typer(help="Validate, test, list and sign policy packs.", no_args_is_help=True)
 
 PathsArgument = typer.Argument(None, help="Pack folders, folders of packs or YAML files (default: shipped packs)")
 FormatOption = format_option(Format.TEXT, Format.JSON)
+
+
+def _format(fmt: str) -> str:
+    """``text`` or ``json``; anything else is bad input (exit 2, one line), never a silent text."""
+    if fmt not in ("text", "json"):
+        from govern.core import GovernError
+
+        raise GovernError(INVALID_OPTION, f"--format must be text or json, not {fmt!r}")
+    return fmt
+
+
+def _check_params() -> ParamsValidator:
+    """The checks' parameter schemas, injected into the policy loader (policy imports only core)."""
+    from govern.checks import param_problems
+
+    return param_problems
 
 
 def _paths(paths: list[Path] | None) -> list[Path]:
@@ -26,7 +47,8 @@ def validate(paths: list[Path] | None = PathsArgument, fmt: Format = FormatOptio
     """Report every problem as file:line:col: code: message (sorted); exit 2 if any."""
     from govern.policy import validate_paths
 
-    problems = validate_paths(_paths(paths))
+    _format(fmt)
+    problems = validate_paths(_paths(paths), check_params=_check_params())
     if fmt == "json":
         emit_json({"ok": not problems, "problems": [p.to_dict() for p in problems]})
     else:
@@ -44,7 +66,8 @@ def test(paths: list[Path] | None = PathsArgument, fmt: Format = FormatOption) -
     """Run each pack's tests/ fixtures; exit 1 on any failure. Lists rules no test exercised."""
     from govern.policy import run_policy_tests
 
-    report = run_policy_tests(_paths(paths))
+    _format(fmt)
+    report = run_policy_tests(_paths(paths), check_params=_check_params())
     if fmt == "json":
         emit_json(
             {
@@ -74,7 +97,8 @@ def list_packs(paths: list[Path] | None = PathsArgument, fmt: Format = FormatOpt
     """List packs (name, digest, signed) and their rules (check, onFail, controls)."""
     from govern.policy import load_packs
 
-    packset = load_packs(_paths(paths))
+    _format(fmt)
+    packset = load_packs(_paths(paths), check_params=_check_params())
     data = [
         {
             "pack": pack.name,
@@ -130,6 +154,7 @@ def backtest(
 
     from ._common import open_workspace
 
+    _format(fmt)
     with open_workspace(workspace) as ws:
         count, flips = do_backtest(ws.context, pack, parse_time(since))
     if fmt == "json":

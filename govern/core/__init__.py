@@ -2,7 +2,7 @@
 
 from . import _codes as codes
 from ._canonical import canonical_json, content_digest, json_digest, sha256_hex
-from ._clock import isoformat, parse_time, utcnow
+from ._clock import clock_override, isoformat, parse_time, utcnow
 from ._errors import (
     AuthenticationError,
     ConflictError,
@@ -58,6 +58,7 @@ __all__ = [
     "json_digest",
     # time
     "utcnow",
+    "clock_override",
     "parse_time",
     "isoformat",
     # configuration

@@ -32,7 +32,10 @@ class Settings(BaseSettings):
     )
     require_signed_packs: bool = Field(False, description="Refuse unsigned or altered packs")
     url: str | None = Field(None, description="API base URL for client commands (approvals)")
-    token: str | None = Field(None, description="Bearer token for client commands")
+    token: str | None = Field(None, description="Bearer token for client commands and local approve/reject/waive")
+    single_user: bool = Field(
+        False, description="Local approve/reject/waive by --as NAME without a token; recorded in the ledger"
+    )
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest accepted request body")
     approval_rate_limit: int = Field(60, description="Approval actions per token per minute")
 

@@ -25,7 +25,7 @@ from ._codes import (
     SOD_OWNER_CONFLICT,
     SOD_REQUESTER_CONFLICT,
 )
-from ._context import Context, audit
+from ._context import Context, audit, single_user_marker
 from ._inputs import bound_digest, model_state, upstream_authors
 from ._tables import ApprovalRequestRow, ApprovalVoteRow
 
@@ -305,6 +305,7 @@ def vote(ctx: Context, request_id: str, principal: Principal, verdict: Verdict, 
                 "role": principal.role,
                 "bound_digest": row.bound_digest,
                 "justification": justification.strip(),
+                **single_user_marker(principal),
             },
         )
         session.add(

@@ -22,6 +22,12 @@ class Context:
     packs: PackSet
 
 
+def single_user_marker(principal: Any) -> dict[str, Any]:
+    """``{"single_user": true}`` for a principal named in single-user mode (not authenticated by a
+    token), else nothing: the ledger entry of what it did says how it was identified."""
+    return {"single_user": True} if getattr(principal, "single_user", False) else {}
+
+
 def audit(session: Any, actor: str, kind: str, payload: dict[str, Any], *, key: str | None = None) -> Any:
     """Append a decisions-room ledger entry in ``session``'s transaction and queue it for webhook
     subscribers (decision events are the ones pushed); any failure fails the caller (fail closed)."""

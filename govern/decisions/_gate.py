@@ -396,8 +396,10 @@ def change_stage(
     *,
     decision_id: str | None = None,
     justification: str | None = None,
+    marker: dict[str, Any] | None = None,
 ) -> int:
-    """Move a model version to ``to``, with its history row and ledger entry (same transaction)."""
+    """Move a model version to ``to``, with its history row and ledger entry (same transaction);
+    ``marker`` adds fields to the entry (e.g. single-user mode)."""
     from govern.lineage import set_stage
 
     entry = audit(
@@ -410,6 +412,7 @@ def change_stage(
             "to": to,
             "decision": decision_id,
             "justification": justification,
+            **(marker or {}),
         },
     )
     set_stage(session, state.node_id, to)

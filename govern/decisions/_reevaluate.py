@@ -78,9 +78,10 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
     A rule whose measurement was never recorded (a new check or new parameters) is judged
     ``inconclusive``. Returns (decisions replayed, decisions whose policy verdict would flip).
     """
+    from govern.checks import param_problems
     from govern.policy import PackSet, load_packs
 
-    changed = load_packs(pack_paths)
+    changed = load_packs(pack_paths, check_params=param_problems)
     names = {p.name for p in changed.packs}
     packs = PackSet(tuple(p for p in ctx.packs.packs if p.name not in names) + changed.packs)
     flips: list[Flip] = []

@@ -81,6 +81,7 @@ class WaiverRow(SQLModel, table=True):
     rule: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
     justification: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     granted_by: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    granted_role: str | None = Field(default=None, sa_column=sa.Column(sa.String(32), nullable=True))
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     ledger_seq: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))

@@ -22,7 +22,7 @@ from ._codes import (
     UNKNOWN_RULE,
     WAIVER_EXPIRY_PAST,
 )
-from ._context import Context, audit
+from ._context import Context, audit, single_user_marker
 from ._gate import change_stage
 from ._inputs import model_state
 from ._tables import WaiverRow
@@ -44,6 +44,7 @@ class WaiverView:
     granted_by: str
     created_at: datetime
     expires_at: datetime
+    granted_role: str | None = None  # None: granted before the role was stored
 
     @property
     def active(self) -> bool:
@@ -56,6 +57,7 @@ class WaiverView:
             "rule": self.rule,
             "justification": self.justification,
             "granted_by": self.granted_by,
+            "granted_role": self.granted_role,
             "created_at": isoformat(self.created_at),
             "expires_at": isoformat(self.expires_at),
             "active": self.active,
@@ -107,6 +109,7 @@ def waive(
                 "justification": justification.strip(),
                 "expires_at": isoformat(expires),
                 "role": principal.role,
+                **single_user_marker(principal),
             },
         )
         row = WaiverRow(
@@ -116,11 +119,16 @@ def waive(
             rule=qualified,
             justification=justification.strip(),
             granted_by=principal.name,
+            granted_role=principal.role,
             created_at=utcnow(),
             expires_at=expires,
             ledger_seq=entry.seq,
         )
         session.add(row)
+    return _view(row)
+
+
+def _view(row: WaiverRow) -> WaiverView:
     return WaiverView(
         id=row.id,
         model=row.model_ref,
@@ -129,6 +137,7 @@ def waive(
         granted_by=row.granted_by,
         created_at=row.created_at,
         expires_at=row.expires_at,
+        granted_role=row.granted_role,
     )
 
 
@@ -137,18 +146,7 @@ def list_waivers(ctx: Context, ref: str | None = None) -> list[WaiverView]:
         query = sa.select(WaiverRow).order_by(col(WaiverRow.created_at).desc())
         if ref:
             query = query.where(col(WaiverRow.model_ref) == str(parse_ref(ref)))
-        return [
-            WaiverView(
-                id=r.id,
-                model=r.model_ref,
-                rule=r.rule,
-                justification=r.justification,
-                granted_by=r.granted_by,
-                created_at=r.created_at,
-                expires_at=r.expires_at,
-            )
-            for r in session.execute(query).scalars()
-        ]
+        return [_view(r) for r in session.execute(query).scalars()]
 
 
 def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justification: str) -> int:
@@ -170,4 +168,11 @@ def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justif
                 PROMOTION_REQUIRES_GATE,
                 f"{state.ref} is in {state.stage}; moving it to {stage} needs `govern gate promote`",
             )
-        return change_stage(session, state, stage, principal.name, justification=justification.strip())
+        return change_stage(
+            session,
+            state,
+            stage,
+            principal.name,
+            justification=justification.strip(),
+            marker=single_user_marker(principal),
+        )

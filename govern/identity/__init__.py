@@ -9,6 +9,7 @@ from ._tokens import (
     authenticate,
     create_token,
     list_tokens,
+    local_principal,
     principal_by_name,
     revoke_token,
     token_info,
@@ -27,4 +28,5 @@ __all__ = [
     "list_tokens",
     "token_info",
     "principal_by_name",
+    "local_principal",
 ]

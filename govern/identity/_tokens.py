@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,15 +14,17 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from govern.core import ROLES as ROLES
-from govern.core import AuthenticationError, GovernError, NotFoundError, is_role, utcnow
+from govern.core import AuthenticationError, GovernError, NotFoundError, PermissionDenied, is_role, utcnow
 from govern.core import Role as Role
 from govern.store import table_of
 
 from ._codes import (
+    IDENTITY_MISMATCH,
     INVALID_EXPIRY,
     INVALID_NAME,
     INVALID_ROLE,
     INVALID_TOKEN,
+    LOCAL_TOKEN_REQUIRED,
     NOT_FOUND,
     TOKEN_EXPIRED,
     TOKEN_REVOKED,
@@ -41,6 +43,7 @@ class Principal:
     name: str
     role: Role
     token_id: str | None = None
+    single_user: bool = False  # named, not authenticated: single-user mode (the ledger records it)
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,36 @@ def principal_by_name(session: Session, name: str) -> Principal:
         if row.name == name and row.revoked_at is None and (row.expires_at is None or row.expires_at > now):
             return Principal(row.name, row.role, row.id)
     raise NotFoundError(UNKNOWN_PRINCIPAL, f"no active identity named {name!r}; create one with `govern token create`")
+
+
+def local_principal(session: Session, *, token: str | None, name: str | None, single_user: bool) -> Principal:
+    """Who acts on a local command that needs an identity (approve, reject, waive, rollback).
+
+    With ``token`` (the person's own bearer token, ``GOVERN_TOKEN``) it is the token's principal,
+    checked against the hashed tokens; ``name`` (``--as``), when given, must be that principal's
+    name. Without a token, only ``single_user`` mode acts by ``name`` alone, and the principal is
+    marked ``single_user`` so that every ledger entry it causes says so.
+
+    Raises ``AuthenticationError`` ``local_token_required`` (no token, not single-user) and the
+    errors of :func:`authenticate`; ``PermissionDenied(identity_mismatch)``; ``unknown_principal``.
+    """
+    if token:
+        principal = authenticate(session, token)
+        if name and name != principal.name:
+            raise PermissionDenied(
+                IDENTITY_MISMATCH,
+                f"GOVERN_TOKEN belongs to {principal.name}, not {name}; drop --as or use your token",
+            )
+        return principal
+    if not single_user:
+        raise AuthenticationError(
+            LOCAL_TOKEN_REQUIRED,
+            "acting on the local workspace needs your own token: set GOVERN_TOKEN (from `govern token create`), "
+            "or enable single-user mode (GOVERN_SINGLE_USER=1), which the ledger records on every entry it covers",
+        )
+    if not name:
+        raise GovernError(INVALID_NAME, "single-user mode needs a name (--as NAME or GOVERN_ACTOR)")
+    return replace(principal_by_name(session, name), single_user=True)
 
 
 def _info(row: TokenRow) -> TokenInfo:

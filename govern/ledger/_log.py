@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from govern.core import GovernError, canonical_json, isoformat, utcnow
+from govern.core import GovernError, canonical_json, clock_override, isoformat, utcnow
 
 from ._codes import (
     LEDGER_ACTOR_INVALID,
@@ -81,7 +81,7 @@ def read_head(session: Session) -> Head:
     return Head(row.seq, row.hash, Frontier.load(row.seq, row.frontier))
 
 
-def _check(event: Event) -> str:
+def _check(event: Event, *, unsafe_clock: bool = False) -> str:
     if event.kind not in EVENT_KINDS:
         raise GovernError(LEDGER_KIND_UNKNOWN, f"{event.kind!r} is not a ledger event kind (see EVENT_KINDS)")
     if not isinstance(event.actor, str) or not event.actor or len(event.actor) > 256:
@@ -92,7 +92,8 @@ def _check(event: Event) -> str:
         event.actor.encode()
     except UnicodeEncodeError:
         raise GovernError(LEDGER_ACTOR_INVALID, "actor contains a lone surrogate") from None
-    return canonical_json(event.payload).decode()
+    # An entry timed by the unsafe test clock says so inside what its hash covers.
+    return canonical_json({**event.payload, "unsafe_clock": True} if unsafe_clock else event.payload).decode()
 
 
 def append(
@@ -123,7 +124,8 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
     Events whose idempotency key is already in the ledger (or earlier in the batch) yield the
     first entry with that key. Same errors as :func:`append`; one bad event fails the batch.
     """
-    payloads = [_check(event) for event in events]
+    unsafe_clock = clock_override() is not None
+    payloads = [_check(event, unsafe_clock=unsafe_clock) for event in events]
     head = lock_head(session)
     keys = {e.idempotency_key for e in events if e.idempotency_key is not None}
     known: dict[str, Entry] = {}

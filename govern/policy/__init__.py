@@ -17,7 +17,7 @@ from ._cel import (
 )
 from ._controls import Control, load_catalog
 from ._facts import Facts, prepare_facts
-from ._load import load_packs, validate_paths
+from ._load import ParamsValidator, load_packs, validate_paths
 from ._measurements import CHECKS, MEASUREMENTS, Check
 from ._packset import (
     ApprovalRequirement,
@@ -40,6 +40,7 @@ __all__ = [
     # loading and validation
     "load_packs",
     "validate_paths",
+    "ParamsValidator",
     "Problem",
     "PolicyInvalid",
     # compiled packs and evaluation

@@ -8,7 +8,7 @@ folder except ``tests/``; its tests are ``tests/*.yaml``; its signature is ``pac
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,11 @@ from ._packset import (
 from ._problems import PolicyInvalid, Problem
 from ._schema import KINDS, Approvals, PackManifest, Policy, PolicyTest, Tiering, parse_duration
 from ._yaml import Document, PathKey, load_documents
+
+# A rule's check parameters validated by their owner (``govern.checks.param_problems``): given the
+# check's name and its ``with`` mapping, every problem as (path inside ``with``, message, at_key).
+# Injected by the caller because this room imports only core.
+ParamsValidator = Callable[[str, dict[str, Any]], Sequence[tuple[tuple[str | int, ...], str, bool]]]
 
 MANIFEST = "pack.yaml"
 SIGNATURE = "pack.sig"
@@ -191,7 +196,9 @@ def _check_controls(
             problems.append(doc.problem((*base, i), "unknown_control", f"unknown control {control!r}{hint}"))
 
 
-def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Problem]) -> _Validated:
+def _validate_pack(
+    source: _Source, catalog: dict[str, Any], problems: list[Problem], check_params: ParamsValidator | None
+) -> _Validated:
     start = len(problems)
     docs: list[tuple[Document, Any]] = []
     content: dict[str, list[Any]] = {}
@@ -258,6 +265,12 @@ def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Prob
                         doc.problem((*base, "id"), "rule_without_controls", f"rule {rule.id!r} cites no control")
                     )
                 _check_controls(doc, (*base, "controls"), rule.controls, catalog, problems)
+                for at, message, at_key in check_params(rule.check, dict(rule.with_)) if check_params else ():
+                    problems.append(
+                        doc.problem(
+                            (*base, "with", *at), "check_params_invalid", f"rule {rule.id!r}: {message}", key=at_key
+                        )
+                    )
                 program = _compile(doc, (*base, "require"), rule.require, rule.check, problems, f"rule {rule.id!r}")
                 if program is not None:
                     rules.append(
@@ -372,11 +385,13 @@ def _validate_pack(source: _Source, catalog: dict[str, Any], problems: list[Prob
     return result
 
 
-def _validate(paths: Sequence[Path]) -> tuple[list[_Validated], list[Problem]]:
+def _validate(
+    paths: Sequence[Path], check_params: ParamsValidator | None = None
+) -> tuple[list[_Validated], list[Problem]]:
     problems: list[Problem] = []
     sources = _discover([Path(p) for p in paths], problems)
     catalog = load_catalog()
-    validated = [_validate_pack(s, catalog, problems) for s in sources]
+    validated = [_validate_pack(s, catalog, problems, check_params) for s in sources]
     names: dict[str, str] = {}
     for v in validated:
         if v.name in names:
@@ -406,25 +421,36 @@ def _validate(paths: Sequence[Path]) -> tuple[list[_Validated], list[Problem]]:
     return validated, problems
 
 
-def validate_paths(paths: Sequence[Path]) -> list[Problem]:
+def validate_paths(paths: Sequence[Path], *, check_params: ParamsValidator | None = None) -> list[Problem]:
     """Every problem in the packs at ``paths`` (files, packs, folders of packs), sorted.
 
     Covers YAML syntax, schema (unknown/missing keys, wrong types and values), CEL syntax,
     undeclared variables, type errors and non-bool results, limits, unknown controls,
-    duplicate ids, policy tests naming unknown rules, and altered signed packs. Never raises
-    for bad content; an empty list means valid.
+    duplicate ids, policy tests naming unknown rules, and altered signed packs; with
+    ``check_params`` (``govern.checks.param_problems``) also every rule's ``with`` parameters
+    (``check_params_invalid`` at the offending key or value). Never raises for bad content; an
+    empty list means valid.
     """
     from ._signing import signature_problems
 
-    validated, problems = _validate(paths)
+    validated, problems = _validate(paths, check_params)
     for v in validated:
         if v.pack is not None:
             problems.extend(signature_problems(v.source.root, v.source.display, v.pack.digest))
     return sorted(problems)
 
 
-def load_packs(paths: Sequence[Path], *, require_signed: bool = False, trusted_keys: Sequence[Path] = ()) -> PackSet:
+def load_packs(
+    paths: Sequence[Path],
+    *,
+    require_signed: bool = False,
+    trusted_keys: Sequence[Path] = (),
+    check_params: ParamsValidator | None = None,
+) -> PackSet:
     """Validate and compile the packs at ``paths`` into an immutable :class:`PackSet`.
+
+    ``check_params`` validates every rule's ``with`` (see :func:`validate_paths`); without it a
+    bad parameter surfaces only when the check runs (``check_params_invalid``, the rule fails).
 
     Raises :class:`PolicyInvalid` (code ``policy_invalid``, exit 2, every problem attached)
     when anything is wrong. A pack with a ``pack.sig`` must match it (else
@@ -434,7 +460,7 @@ def load_packs(paths: Sequence[Path], *, require_signed: bool = False, trusted_k
     """
     from ._signing import verify_pack
 
-    validated, problems = _validate(paths)
+    validated, problems = _validate(paths, check_params)
     if problems:
         raise PolicyInvalid(problems)
     packs = []

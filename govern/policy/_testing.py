@@ -16,7 +16,7 @@ from typing import Any
 from govern.core import GovernError
 
 from ._facts import prepare_facts
-from ._load import _validate
+from ._load import ParamsValidator, _validate
 from ._packset import BoundRule, Judgement, PackSet, verdict
 from ._problems import PolicyInvalid, Problem
 from ._schema import Gate
@@ -53,13 +53,14 @@ def _merge(base: dict[str, dict[str, Any]], over: dict[str, dict[str, Any]]) -> 
     return out
 
 
-def run_policy_tests(paths: Sequence[Path]) -> PolicyTestReport:
+def run_policy_tests(paths: Sequence[Path], *, check_params: ParamsValidator | None = None) -> PolicyTestReport:
     """Run the ``PolicyTest`` documents of the packs at ``paths``, each against its own pack.
 
-    Raises :class:`PolicyInvalid` when a pack (or a test file) has problems: tests of an
+    Raises :class:`PolicyInvalid` when a pack (or a test file) has problems, including bad
+    check parameters when ``check_params`` is given (see ``validate_paths``): tests of an
     invalid pack prove nothing.
     """
-    validated, problems = _validate(paths)
+    validated, problems = _validate(paths, check_params)
     if problems:
         raise PolicyInvalid(problems)
     failures: list[TestFailure] = []

@@ -382,8 +382,8 @@ def _reviews(
         )))  # fmt: skip
     for (w,) in session.execute(waiver_q).all():
         out.append((w.created_at, ReviewAction(
-            "waiver", w.granted_by, "risk_officer", isoformat(w.created_at), w.justification, w.model_ref,
-            _waiver_decision(session, w), w.rule, isoformat(w.expires_at),
+            "waiver", w.granted_by, w.granted_role or "role not recorded", isoformat(w.created_at), w.justification,
+            w.model_ref, _waiver_decision(session, w), w.rule, isoformat(w.expires_at),
             "active" if w.expires_at > now else "expired",
         )))  # fmt: skip
     return [r for _, r in sorted(out, key=lambda x: x[0])]

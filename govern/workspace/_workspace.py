@@ -137,12 +137,18 @@ class Workspace:
     def packs(self) -> PackSet:
         """The compiled policy packs (``policy_paths`` or the shipped ones), loaded once."""
         if self._packs is None:
+            from govern.checks import param_problems
             from govern.core import resource_path
             from govern.policy import load_packs
 
             paths = [Path(p) for p in self.settings.policy_paths] or _shipped_packs(resource_path("policies"))
             trusted = sorted((self.settings.workspace / "keys" / "trusted-packs").glob("*.pub"))
-            self._packs = load_packs(paths, require_signed=self.settings.require_signed_packs, trusted_keys=trusted)
+            self._packs = load_packs(
+                paths,
+                require_signed=self.settings.require_signed_packs,
+                trusted_keys=trusted,
+                check_params=param_problems,
+            )
         return self._packs
 
     @property

@@ -40,7 +40,18 @@ ALLOWED: dict[str, set[str]] = {
     | {"cards", "checks", "evidence", "identity", "ledger", "lineage", "measurements", "policy", "stats", "webhooks"},
     "reports": _BASE | {"cards", "decisions", "evidence", "ledger", "lineage", "measurements", "policy"},
     "workspace": _BASE
-    | {"decisions", "evidence", "identity", "ledger", "lineage", "measurements", "policy", "reports", "webhooks"},
+    | {
+        "checks",
+        "decisions",
+        "evidence",
+        "identity",
+        "ledger",
+        "lineage",
+        "measurements",
+        "policy",
+        "reports",
+        "webhooks",
+    },
     "api": _BASE
     | {"api.web", "decisions", "evidence", "identity", "ledger", "lineage", "reports", "webhooks", "workspace"},
     "api.web": _BASE | {"api", "decisions", "identity", "ledger", "lineage", "reports"},

@@ -55,7 +55,7 @@ def test_error_outcomes() -> None:
         (["lineage", "show", "m@1", "--format", "yaml"], "tree, json, dot"),
         (["gate", "promote", "m@1", "--to", "staging", "--format", "html"], "text, json, junit, markdown, sarif"),
         (["card", "validate", "card.md", "--format", "xml"], "text, json"),
-        (["audit", "public-key", "--format", "der"], "note, pem"),
+        (["audit", "public-key", "--format", "der"], "note, vkeys, pem"),
         (["check", "drift", "a.csv", "b.csv", "-f", "csv"], "text, json"),
     ],
 )

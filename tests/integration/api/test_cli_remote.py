@@ -33,7 +33,13 @@ def test_approvals_cli_through_api(server: Any) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"approved {rid} as alice: request open (1/2 approvals)")
     twice_remote = _cli(server, "approvals", "approve", rid, "--justification", "again", person="alice")
-    twice_local = _cli(server, "approvals", "approve", rid, "--justification", "again", "--as", "alice")
+    twice_local = subprocess.run(  # locally, with alice's own token and no API URL
+        [*server.exe, "approvals", "approve", rid, "--justification", "again", "--as", "alice"],
+        env=dict(server.ws.env, GOVERN_TOKEN=server.ws.tokens["alice"]),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert twice_remote.returncode == twice_local.returncode == 2
     assert twice_remote.stderr == twice_local.stderr  # "govern: approval_duplicate: ..."
     unknown = _cli(server, "approvals", "show", "apr_nope", person="alice")

@@ -14,13 +14,15 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def gated(cli, workspace, scenario):
-    """The workspace fixture (SQLite or PostgreSQL) with lineage, models, evidence and identities."""
+    """The workspace fixture (SQLite or PostgreSQL) with lineage, models, evidence and identities
+    (``tokens``: person -> their own token, which local approve/reject/waive need)."""
     from govern.demo import populate
     from govern.workspace import Workspace
 
     ws = Workspace.open(workspace.path, **({"database_url": workspace.database_url} if workspace.database_url else {}))
     ws.actor = "ci-bot"
     populate(ws, scenario)
+    tokens = {}
     for name, role in (
         ("bob", "model_owner"),
         ("rita", "risk_officer"),
@@ -29,7 +31,8 @@ def gated(cli, workspace, scenario):
         ("carol", "validator"),
         ("ci-bot", "ci"),
     ):
-        ws.create_token(name, role)
+        tokens[name] = ws.create_token(name, role)[0]
     ws.close()
+    workspace.tokens = tokens
     workspace.scenario = scenario
     return workspace

@@ -25,8 +25,15 @@ def stage(cli, ws, ref: str) -> str:
     return str(nodes[ref]["stage"])
 
 
+def person(ws, who: str) -> dict[str, str]:
+    """The environment of ``who`` acting locally: their own token (``--as`` alone is not enough)."""
+    return dict(ws.env, GOVERN_TOKEN=ws.tokens[who])
+
+
 def approve(cli, ws, request: str, who: str, *, verdict: str = "approve"):
-    return cli.run("approvals", verdict, request, "--justification", f"reviewed by {who}", "--as", who, env=ws.env)
+    return cli.run(
+        "approvals", verdict, request, "--justification", f"reviewed by {who}", "--as", who, env=person(ws, who)
+    )
 
 
 def ledger_kinds(cli, ws) -> list[str]:
@@ -116,7 +123,7 @@ def test_deny_rule_blocks_promotion_and_nothing_moves_it(cli, gated):
         "just do it",
         "--as",
         "rita",
-        env=gated.env,
+        env=person(gated, "rita"),
     )
     assert sneaky.returncode == 2 and "promotion_requires_gate" in sneaky.stderr
 
@@ -130,7 +137,7 @@ def test_deny_rule_blocks_promotion_and_nothing_moves_it(cli, gated):
         "2020-01-01",
         "--as",
         "rita",
-        env=gated.env,
+        env=person(gated, "rita"),
     )
     assert past.returncode == 2 and "waiver_expiry_past" in past.stderr
     not_officer = cli.run(
@@ -143,7 +150,7 @@ def test_deny_rule_blocks_promotion_and_nothing_moves_it(cli, gated):
         "2099-01-01",
         "--as",
         "vera",
-        env=gated.env,
+        env=person(gated, "vera"),
     )
     assert not_officer.returncode == 2 and "role_not_allowed" in not_officer.stderr
 
@@ -158,7 +165,7 @@ def test_deny_rule_blocks_promotion_and_nothing_moves_it(cli, gated):
         "2030-01-01",
         "--as",
         "rita",
-        env=gated.env,
+        env=person(gated, "rita"),
     )
     assert waived.returncode == 0, waived.stderr
     later = cli.run(
@@ -169,7 +176,7 @@ def test_deny_rule_blocks_promotion_and_nothing_moves_it(cli, gated):
         "production",
         "--format",
         "json",
-        env=dict(gated.env, GOVERN_NOW="2031-06-01T00:00:00Z", GOVERN_ACTOR="ci-bot"),
+        env=dict(gated.env, GOVERN_UNSAFE_NOW="2031-06-01T00:00:00Z", GOVERN_UNSAFE_TESTING="1", GOVERN_ACTOR="ci-bot"),
     )
     assert later.returncode == 1
     results = {f["rule"]: f["result"] for f in decision(later)["findings"]}
@@ -188,7 +195,7 @@ def test_active_waiver_turns_its_rule_to_waived(cli, gated):
         "2099-01-01",
         "--as",
         "rita",
-        env=gated.env,
+        env=person(gated, "rita"),
     )
     d = decision(gate(cli, gated, BIASED))
     results = {f["rule"]: f["result"] for f in d["findings"]}
@@ -287,3 +294,38 @@ def test_recorded_measurements_are_reused_only_for_identical_inputs(cli, gated):
     violations = after.measurements[lineage_key]["violations"]
     assert any("bureau-scores" in v for v in violations)
     assert after.outcome == "deny"
+
+
+def test_local_votes_need_the_persons_own_token_or_recorded_single_user_mode(cli, gated):
+    request = decision(gate(cli, gated, FAIR))["approval"]["request"]
+    args = ("approvals", "approve", request, "--justification", "looks fine")
+    typed_name = cli.run(*args, "--as", "rita", env=gated.env)  # a typed name is not an identity
+    assert typed_name.returncode == 2 and "local_token_required" in typed_name.stderr
+    assert "Traceback" not in typed_name.stderr
+    someone_else = cli.run(*args, "--as", "ravi", env=person(gated, "rita"))
+    assert someone_else.returncode == 2 and "identity_mismatch" in someone_else.stderr
+    forged = cli.run(*args, env=dict(gated.env, GOVERN_TOKEN="gov_not-a-real-token"))
+    assert forged.returncode == 2 and "invalid_token" in forged.stderr
+    waive_typed = cli.run(
+        "waive", BIASED, "demographic-parity", "--justification", "x", "--expires", "2099-01-01", "--as", "rita",
+        env=gated.env,
+    )  # fmt: skip
+    assert waive_typed.returncode == 2 and "local_token_required" in waive_typed.stderr
+
+    by_token = cli.run(*args, env=person(gated, "rita"))  # no --as: the token's owner acts
+    assert by_token.returncode == 0, by_token.stderr
+    assert f"approved {request} as rita" in by_token.stdout
+    single = cli.run(*args, "--as", "vera", env=dict(gated.env, GOVERN_SINGLE_USER="1"))
+    assert single.returncode == 0, single.stderr
+    waived = cli.run(
+        "waive", BIASED, "demographic-parity", "--justification", "pilot", "--expires", "2099-01-01", "--as", "rita",
+        env=dict(gated.env, GOVERN_SINGLE_USER="1"),
+    )  # fmt: skip
+    assert waived.returncode == 0, waived.stderr
+
+    log = json.loads(cli.run("audit", "log", "--format", "json", env=gated.env).stdout)
+    granted = {e["actor"]: e["payload"] for e in log if e["kind"] == "approval.granted"}
+    assert "single_user" not in granted["rita"]  # authenticated by her token
+    assert granted["vera"]["single_user"] is True  # named only: the ledger says so
+    (waiver,) = [e for e in log if e["kind"] == "waiver.granted"]
+    assert waiver["actor"] == "rita" and waiver["payload"]["single_user"] is True

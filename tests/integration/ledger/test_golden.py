@@ -14,6 +14,7 @@ import pytest
 import rfc8785
 
 from govern import ledger
+from govern.core import parse_time
 from govern.workspace import Workspace
 
 TIME = "2025-01-01T00:00:00.000000Z"
@@ -75,7 +76,8 @@ def test_reference_matches_frozen_values(size: int) -> None:
 def test_appended_ledger_matches_frozen_values(
     size: int, tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GOVERN_NOW", TIME)
+    # Pin the ledger's clock itself: the unsafe test clock would mark every entry (``unsafe_clock``).
+    monkeypatch.setattr("govern.ledger._log.utcnow", lambda: parse_time(TIME))
     with Workspace.init(tmp_path / ".govern", database_url=db_url) as ws:
         for start in range(0, size, 500):
             with ws.store.write() as session:

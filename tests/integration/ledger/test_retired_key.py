@@ -47,7 +47,7 @@ def test_a_checkpoint_signed_with_a_retired_key_is_refused_offline(ws, cli, tmp_
         assert run("checkpoint", "-o", "forged.cp", env=forged_env).returncode == 0
         assert run("prove", "5", "--checkpoint", "forged.cp", "-o", "forged-proof.json", env=forged_env).returncode == 0
         # The same forgery, backdated to before the rotation: it covers more than the old key ever did.
-        backdated_env = {**forged_env, "GOVERN_NOW": honest.time}
+        backdated_env = {**forged_env, "GOVERN_UNSAFE_NOW": honest.time, "GOVERN_UNSAFE_TESTING": "1"}
         assert run("checkpoint", "-o", "backdated.cp", env=backdated_env).returncode == 0
         ledger.export(forged.store, tmp_path / "forged.jsonl")
     finally:

@@ -149,3 +149,41 @@ def test_cli_validate_prints_located_problems_and_exits_2(cli: type) -> None:
     assert ok.returncode == 0 and json.loads(ok.stdout)["valid"] is True
     tier = cli.run("card", "validate", str(CARDS / "credit-risk-gbm.md"), "--tier", "severe")
     assert tier.returncode == 2 and "card_tier_unknown" in tier.stderr and "Traceback" not in tier.stderr
+
+
+def test_heading_lines_inside_code_are_not_sections() -> None:
+    card = load_card(BAD / "card_heading_in_code_fence.md")
+    # The fenced "# Training data" and the indented "# Metrics" are code; the setext heading is real.
+    assert card.training_data is not None
+    assert card.training_data.description == "Loan applications 2019-2023 (a setext heading is a heading)."
+    assert card.metrics == []
+    assert any("load(" in use for use in card.intended_use.primary_uses)  # the code stays where it was
+    assert validate_card(BAD / "card_heading_in_code_fence.md") == []
+
+
+def test_fenced_heading_alone_leaves_the_section_missing(tmp_path: Path) -> None:
+    text = (BAD / "card_heading_in_code_fence.md").read_text(encoding="utf-8").split("    # Metrics")[0]
+    path = tmp_path / "fence_only.md"
+    path.write_text(text, encoding="utf-8")
+    card = load_card(path)
+    assert card.training_data is None or not card.training_data.description
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("card_section_twice.md", [("card_section_ambiguous", 17, 1, None)]),
+        ("card_heading_in_blockquote.md", [("card_section_ambiguous", 13, 1, None)]),
+        ("card_fence_unclosed.md", [("card_fence_unclosed", 13, 1, None)]),
+    ],
+)
+def test_ambiguous_markdown_is_a_located_problem(name: str, expected: list[tuple[str, int, int, None]]) -> None:
+    assert _codes(BAD / name) == expected
+    with pytest.raises(GovernError) as err:
+        load_card(BAD / name)
+    assert err.value.code == expected[0][0] and err.value.location.line == expected[0][1]
+
+
+def test_section_twice_names_both_headings() -> None:
+    (problem,) = validate_card(BAD / "card_section_twice.md")
+    assert "'Training Data'" in problem.message and "'Training data' (line 13)" in problem.message
