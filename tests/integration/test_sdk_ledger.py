@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tlog_witness import LoopbackWitness, WitnessServer
 
 FAIR = "credit-risk-lr@1"
 BIASED = "credit-risk-gbm@1"
@@ -44,7 +45,15 @@ def test_each_sdk_mutation_ledgers_itself(cli, workspace, scenario):
     from govern.decisions import Context, flag, promote, register_model, retrain, rollback, vote, waive
     from govern.evidence import ColumnMapping, add_evidence
     from govern.identity import Principal, create_token, revoke_token
-    from govern.ledger import EVENT_KINDS, create_checkpoint, rotate_signing_key
+    from govern.ledger import (
+        EVENT_KINDS,
+        add_witness,
+        create_checkpoint,
+        load_signing_key,
+        remove_witness,
+        rotate_signing_key,
+        witness_checkpoint,
+    )
     from govern.lineage import ModelSpec, bulk_load, ingest_file
     from govern.policy import load_packs
     from govern.store import Store
@@ -172,6 +181,17 @@ def test_each_sdk_mutation_ledgers_itself(cli, workspace, scenario):
     # ledger administration
     create_checkpoint(store, settings, actor="auditor")
     expect(["checkpoint.signed"])
+    witness = LoopbackWitness("witness.test/sdk")
+    key = load_signing_key(settings.key_path, name=settings.origin).public
+    witness.trust(settings.origin, key.name, key.public)
+    with WitnessServer(witness) as url:
+        add_witness(store, url, witness.vkey(), actor="admin")
+        expect(["witness.added"])
+        results = witness_checkpoint(store, create_checkpoint(store, settings, actor="auditor"), actor="auditor")
+        assert [r.error for r in results] == [None]
+        expect(["checkpoint.signed", "checkpoint.witnessed"])
+    remove_witness(store, "witness.test/sdk", actor="admin")
+    expect(["witness.removed"])
     rotate_signing_key(store, settings, actor="admin")
     expect(["key.rotated"])
     store.dispose()
