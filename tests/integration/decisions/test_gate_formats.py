@@ -24,7 +24,8 @@ DENIED = "credit-risk-gbm@1"
 Report = Callable[[str, str], Any]
 
 # Building the scenario and four cold CLI gates (the GBM's SHAP values are computed) takes ~45 s.
-pytestmark = pytest.mark.slow
+# One worker builds the module's workspace once (xdist would otherwise build it on both workers).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("gate-formats")]
 
 
 @pytest.fixture(scope="module")

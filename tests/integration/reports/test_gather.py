@@ -20,7 +20,11 @@ import pytest
 from govern.core import canonical_json, content_digest, utcnow
 from govern.reports import extract_attachments, fmt
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
+# One worker builds the module's world once (xdist would otherwise build it on both workers).
+pytestmark = [
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing"),
+    pytest.mark.xdist_group("reports-gather"),
+]
 GBM, LR = "credit-risk-gbm@1", "credit-risk-lr@1"
 SECTIONS = ["Executive summary", "Model card", "Lineage", "Policy rules evaluated", "Fairness", "Drift",
             "Explainability", "Approvals, rejections and waivers", "Audit ledger",
