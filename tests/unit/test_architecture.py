@@ -35,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "stats": {"core", "evidence", "measurements"},
     "identity": _BASE | {"ledger"},
     "webhooks": _BASE | {"ledger"},
+    "incidents": _BASE | {"evidence", "identity", "ledger", "lineage"},
     "checks": {"core", "cards", "evidence", "measurements", "stats"},
     "decisions": _BASE
     | {"cards", "checks", "evidence", "identity", "ledger", "lineage", "measurements", "policy", "stats", "webhooks"},
