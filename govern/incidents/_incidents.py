@@ -194,7 +194,9 @@ def category_rule(category: str) -> CategoryRule:
     """The rule of ``category``; raises ``invalid_category`` listing the valid ones."""
     rule = CATEGORIES.get(category.strip().replace("-", "_"))
     if rule is None:
-        raise GovernError(INVALID_CATEGORY, f"unknown incident category {category!r}; categories: {', '.join(CATEGORIES)}")
+        raise GovernError(
+            INVALID_CATEGORY, f"unknown incident category {category!r}; categories: {', '.join(CATEGORIES)}"
+        )
     return rule
 
 
@@ -242,7 +244,8 @@ def open_incident(
             not_owned = [link["ref"] for link in links if link["kind"] == "model" and link["owner"] != principal.name]
             if not_owned:
                 raise PermissionDenied(
-                    ROLE_NOT_ALLOWED, f"a model_owner opens incidents on its own models only, not {', '.join(not_owned)}"
+                    ROLE_NOT_ALLOWED,
+                    f"a model_owner opens incidents on its own models only, not {', '.join(not_owned)}",
                 )
         deadline = aware + timedelta(days=CATEGORIES[key].days)
         session.execute(
@@ -332,9 +335,7 @@ def update_incident(
         if added_actions:
             values["corrective_actions"] = [*current.corrective_actions, *added_actions]
         known = {link["ref"] for link in current.links}
-        new_links = [
-            link for link in _resolve_links(session, models or [], datasets or []) if link["ref"] not in known
-        ]
+        new_links = [link for link in _resolve_links(session, models or [], datasets or []) if link["ref"] not in known]
         if not values and not new_links:
             raise GovernError(INCIDENT_INVALID, f"nothing to change in incident {incident_id}")
         values["updated_at"] = now
@@ -449,7 +450,9 @@ def close_incident(ctx: IncidentContext, principal: Principal, incident_id: str,
         session.execute(
             sa.update(incident_t)
             .where(incident_t.c.id == incident_id)
-            .values(status="closed", closed_at=now, closed_by=principal.name, resolution=resolution.strip(), updated_at=now)
+            .values(
+                status="closed", closed_at=now, closed_by=principal.name, resolution=resolution.strip(), updated_at=now
+            )
         )
         _ledger(
             session,
@@ -556,7 +559,9 @@ def _resolve_links(session: Session, models: list[str], datasets: list[str]) -> 
 def _insert_links(session: Session, incident_id: str, links: list[dict[str, Any]]) -> None:
     for link in links:
         session.execute(
-            sa.insert(link_t).values(incident_id=incident_id, node_id=link["node_id"], kind=link["kind"], ref=link["ref"])
+            sa.insert(link_t).values(
+                incident_id=incident_id, node_id=link["node_id"], kind=link["kind"], ref=link["ref"]
+            )
         )
 
 

@@ -54,7 +54,18 @@ ALLOWED: dict[str, set[str]] = {
         "webhooks",
     },
     "api": _BASE
-    | {"api.web", "decisions", "evidence", "identity", "ledger", "lineage", "reports", "webhooks", "workspace"},
+    | {
+        "api.web",
+        "decisions",
+        "evidence",
+        "identity",
+        "incidents",
+        "ledger",
+        "lineage",
+        "reports",
+        "webhooks",
+        "workspace",
+    },
     "api.web": _BASE | {"api", "decisions", "identity", "ledger", "lineage", "reports"},
     "demo": _BASE | {"api", "cards", "decisions", "evidence", "ledger", "lineage", "reports", "workspace"},
     "cli": None,  # type: ignore[dict-item]  # any room's public API
