@@ -31,6 +31,7 @@ EventKind = Literal[
     "incident.updated",
     "incident.reported",
     "incident.closed",
+    "evidence.collected",
 ]
 
 EVENT_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]
