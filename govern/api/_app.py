@@ -24,7 +24,7 @@ def create_app(workspace: Path | str | None = None, *, deliver_webhooks: bool = 
     from govern import __version__
     from govern.workspace import Workspace
 
-    from . import _admin, _approvals, _ledger, _models, _problems, _reports
+    from . import _admin, _approvals, _incidents, _ledger, _models, _problems, _reports
     from ._idempotency import Idempotency
     from ._limits import BodyLimit
 
@@ -57,7 +57,7 @@ def create_app(workspace: Path | str | None = None, *, deliver_webhooks: bool = 
     app.state.workspace = ws
     app.state.settings = ws.settings
     _problems.install(app)
-    for module in (_models, _approvals, _ledger, _reports, _admin):
+    for module in (_models, _approvals, _ledger, _reports, _admin, _incidents):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["service"], summary="Liveness and database reachability (no auth)")

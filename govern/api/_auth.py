@@ -32,6 +32,10 @@ Action = Literal[
     "reports.period",
     "tokens.manage",
     "webhooks.manage",
+    "incidents.read",
+    "incidents.open",
+    "incidents.update",
+    "incidents.close",
 ]
 
 _ALL: frozenset[str] = frozenset(ROLES)
@@ -60,6 +64,12 @@ ROLE_MATRIX: dict[str, frozenset[str]] = {
     "reports.period": frozenset({"admin", "auditor", "risk_officer", "validator"}),
     "tokens.manage": frozenset({"admin"}),
     "webhooks.manage": frozenset({"admin"}),
+    # Serious incidents: the owner of an affected model may open, update and report one on its own
+    # models (it is the provider's obligation); closing takes a risk officer or admin.
+    "incidents.read": _ALL,
+    "incidents.open": frozenset({"admin", "risk_officer", "model_owner"}),
+    "incidents.update": frozenset({"admin", "risk_officer", "model_owner"}),
+    "incidents.close": frozenset({"admin", "risk_officer"}),
 }
 """Action -> roles allowed. ``docs/api.md`` prints this table; a test checks they agree."""
 

@@ -11,6 +11,7 @@ from . import (
     _check,
     _evidence,
     _gate,
+    _incident,
     _lineage,
     _model,
     _policy,
@@ -42,3 +43,4 @@ app.add_typer(_token.app, name="token")
 app.add_typer(_card.app, name="card")
 _serve.register(app)
 app.add_typer(_report.app, name="report")
+app.add_typer(_incident.app, name="incident")

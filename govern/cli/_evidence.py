@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ._codes import INVALID_OPTION
-from ._common import WorkspaceOption, open_workspace
+from ._common import AsOption, Format, WorkspaceOption, emit_json, format_option, local_principal, open_workspace
 
 app = typer.Typer(help="Attach evidence (data, models, explanations) to a model version.", no_args_is_help=True)
 
@@ -48,3 +48,48 @@ def add(
         ev = ws.add_evidence(ref, role, source, mapping={k: v for k, v in mapping.items() if v})
     rows = f" ({ev.provenance['rows']} rows as partials)" if getattr(ev, "provenance", None) else ""
     typer.echo(f"{ref}: {role} evidence {ev.digest}{rows}")
+
+
+@app.command()
+def gc(
+    digest: list[str] = typer.Option([], "--digest", help="only this blob (repeatable); refused while retained"),
+    apply: bool = typer.Option(False, "--apply", help="delete (default: a dry run that only lists)"),
+    actor: str | None = AsOption,
+    fmt: Format = format_option(Format.TEXT, Format.JSON),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Delete blobs whose retention has ended (admins); list what is kept and until when.
+
+    A blob a ledger entry names is kept GOVERN_DOCUMENTATION_RETENTION_DAYS (at least ten years)
+    after the last such entry; naming one with --digest before then is refused, with the reason.
+    """
+    from govern.core import PermissionDenied
+    from govern.evidence import collect_blobs
+
+    from ._codes import ROLE_NOT_ALLOWED
+
+    with open_workspace(workspace) as ws:
+        if apply:
+            who = local_principal(ws, actor)
+            if who.role != "admin":
+                raise PermissionDenied(ROLE_NOT_ALLOWED, "only an admin may delete blobs (govern evidence gc --apply)")
+            ws.actor = who.name
+        result = collect_blobs(
+            ws.store,
+            ws.settings.blob_dir,
+            actor=ws.actor,
+            retention_days=ws.settings.documentation_retention_days,
+            digests=list(digest) or None,
+            apply=apply,
+        )
+    if fmt is Format.JSON:
+        emit_json(result.to_dict())
+        return
+    verb = "removed" if apply else "would remove"
+    for d in result.removed:
+        typer.echo(f"{verb} {d}")
+    for kept in result.kept:
+        typer.echo(f"kept {kept.digest} until {kept.until:%Y-%m-%d}: {kept.reason}")
+    typer.echo(
+        f"{len(result.removed)} {verb}, {len(result.kept)} kept" + ("" if apply else " (dry run; --apply deletes)")
+    )

@@ -19,6 +19,10 @@ from ._errors import GovernError, Location
 SETTINGS_FILE = "govern.toml"
 
 
+LOG_RETENTION_MIN_DAYS = 183  # six months, EU AI Act Art. 19(1) and 26(6)
+DOCUMENTATION_RETENTION_MIN_DAYS = 3653  # ten years, EU AI Act Art. 18(1)
+
+
 class Settings(BaseSettings):
     """Runtime configuration. Construct with :func:`load_settings`."""
 
@@ -38,6 +42,17 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest accepted request body")
     approval_rate_limit: int = Field(60, description="Approval actions per token per minute")
+    # Regulatory minimums are the defaults and the floors (fail closed: a shorter setting is refused).
+    log_retention_days: int = Field(
+        LOG_RETENTION_MIN_DAYS,
+        ge=LOG_RETENTION_MIN_DAYS,
+        description="Days the ledger (automatic logs) is kept; at least 6 months (EU AI Act Art. 19, 26(6))",
+    )
+    documentation_retention_days: int = Field(
+        DOCUMENTATION_RETENTION_MIN_DAYS,
+        ge=DOCUMENTATION_RETENTION_MIN_DAYS,
+        description="Days evidence and report documents the ledger references are kept; at least 10 years (Art. 18)",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -6,6 +6,7 @@ from . import _codes as codes
 from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet, Role
 from ._models import ALLOWED_TYPE_PREFIXES, load_model, untrusted_types
 from ._records import add_evidence, blob_path, copy_blob, evidence_for, latest_mapping, store_blob
+from ._retention import Collection, Retained, collect_blobs
 from ._tabular import (
     binary_column,
     feature_frame,
@@ -46,4 +47,8 @@ __all__ = [
     "add_evidence",
     "evidence_for",
     "latest_mapping",
+    # retention (EU AI Act Art. 18)
+    "collect_blobs",
+    "Collection",
+    "Retained",
 ]

@@ -27,6 +27,11 @@ EventKind = Literal[
     "token.revoked",
     "webhook.subscribed",
     "webhook.revoked",
+    "incident.opened",
+    "incident.updated",
+    "incident.reported",
+    "incident.closed",
+    "evidence.collected",
 ]
 
 EVENT_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]

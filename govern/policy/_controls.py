@@ -1,6 +1,9 @@
 """Control catalogs (``audit/controls/*.yaml``): the regulatory controls rules cite.
 
-Catalog format: ``{framework, title, controls: [{id, title}]}``; ids are ``<framework>/<clause>``.
+Catalog format: ``{framework, title, controls: [{id, title, procedural?}]}``; ids are
+``<framework>/<clause>``. ``procedural: <reason>`` marks a control that no rule on a model can
+check (an organisational process, or one govern meets itself, such as Art. 12 logging by the
+ledger); every other shipped control is cited by a shipped rule (tests/unit/policy/test_catalog_coverage.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ class Control:
     id: str
     title: str
     framework: str
+    procedural: str | None = None  # why no rule checks it; None: rules are expected to cite it
 
 
 def load_catalog(directory: Path | None = None) -> dict[str, Control]:
@@ -55,5 +59,15 @@ def _load(directory: Path) -> tuple[tuple[str, Control], ...]:
                         f"control {item['id']!r} does not start with {framework}/",
                         Location(str(path), at.line, at.col),
                     )
-                out[item["id"]] = Control(item["id"], str(item.get("title", "")), framework)
+                procedural = item.get("procedural")
+                if procedural is not None and (not isinstance(procedural, str) or not procedural.strip()):
+                    at = doc.pos(("controls", i, "procedural"))
+                    raise GovernError(
+                        CONTROL_CATALOG_ERROR,
+                        f"control {item['id']!r}: procedural must be the reason, as text",
+                        Location(str(path), at.line, at.col),
+                    )
+                out[item["id"]] = Control(
+                    item["id"], str(item.get("title", "")), framework, procedural.strip() if procedural else None
+                )
     return tuple(out.items())

@@ -187,8 +187,14 @@ def _compile(
 
 
 def _check_controls(
-    doc: Document, base: PathKey, controls: Sequence[str], catalog: dict[str, Any], problems: list[Problem]
+    doc: Document,
+    base: PathKey,
+    controls: Sequence[str],
+    catalog: dict[str, Any],
+    problems: list[Problem],
+    cited: set[str],
 ) -> None:
+    cited.update(controls)
     for i, control in enumerate(controls):
         if control not in catalog:
             close = difflib.get_close_matches(control, list(catalog), n=1)
@@ -232,8 +238,9 @@ def _validate_pack(
     seen_rules: dict[str, Document] = {}
     seen_policies: set[str] = set()
     seen_kinds: set[str] = set()
+    cited: set[str] = set()  # every control any document of the pack names (policies, tiering, approvals)
     for doc, model in docs:
-        _check_controls(doc, ("metadata", "controls"), model.metadata.controls, catalog, problems)
+        _check_controls(doc, ("metadata", "controls"), model.metadata.controls, catalog, problems, cited)
         if isinstance(model, Policy):
             if model.metadata.name in seen_policies:
                 problems.append(
@@ -264,7 +271,7 @@ def _validate_pack(
                     problems.append(
                         doc.problem((*base, "id"), "rule_without_controls", f"rule {rule.id!r} cites no control")
                     )
-                _check_controls(doc, (*base, "controls"), rule.controls, catalog, problems)
+                _check_controls(doc, (*base, "controls"), rule.controls, catalog, problems, cited)
                 for at, message, at_key in check_params(rule.check, dict(rule.with_)) if check_params else ():
                     problems.append(
                         doc.problem(
@@ -310,7 +317,7 @@ def _validate_pack(
                         doc.problem((*base, "id"), "duplicate_rule_id", f"tiering rule id {trule.id!r} is used twice")
                     )
                 ids.add(trule.id)
-                _check_controls(doc, (*base, "controls"), trule.controls, catalog, problems)
+                _check_controls(doc, (*base, "controls"), trule.controls, catalog, problems, cited)
                 program = _compile(doc, (*base, "when"), trule.when, "facts", problems, f"tiering rule {trule.id!r}")
                 if program is not None:
                     compiled.append(TieringRuleC(trule.id, trule.tier, program))
@@ -323,7 +330,7 @@ def _validate_pack(
             seen_kinds.add("Approvals")
             for tier, need in model.spec.tiers.items():
                 base = ("spec", "tiers", tier)
-                _check_controls(doc, (*base, "controls"), need.controls, catalog, problems)
+                _check_controls(doc, (*base, "controls"), need.controls, catalog, problems, cited)
                 for role in need.at_least:
                     if role not in need.roles:
                         problems.append(
@@ -381,6 +388,7 @@ def _validate_pack(
             tiering=tiering,
             tiering_default=tiering_default,
             approvals=approvals,
+            controls=frozenset(cited),
         )
     return result
 

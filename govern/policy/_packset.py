@@ -197,6 +197,7 @@ class CompiledPack:
     tiering: tuple[TieringRuleC, ...] | None
     tiering_default: Tier | None
     approvals: Mapping[str, ApprovalRequirement]
+    controls: frozenset[str] = frozenset()  # every control the pack's documents cite
 
 
 def _facts_data(program: Program, facts: Facts) -> dict[str, Any]:
@@ -240,6 +241,12 @@ class PackSet:
     def digests(self) -> dict[str, str]:
         """Pack name -> ``sha256:<hex>`` over the pack's canonical content (tests excluded)."""
         return {p.name: p.digest for p in self.packs}
+
+    @property
+    def cited_controls(self) -> frozenset[str]:
+        """Every control a rule, a policy, a tiering rule or an approvals document of the packs
+        cites (rules' ``controls`` hold only the rule and policy ones)."""
+        return frozenset(c for p in self.packs for c in p.controls)
 
     @property
     def rules(self) -> tuple[BoundRule, ...]:

@@ -35,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "stats": {"core", "evidence", "measurements"},
     "identity": _BASE | {"ledger"},
     "webhooks": _BASE | {"ledger"},
+    "incidents": _BASE | {"evidence", "identity", "ledger", "lineage"},
     "checks": {"core", "cards", "evidence", "measurements", "stats"},
     "decisions": _BASE
     | {"cards", "checks", "evidence", "identity", "ledger", "lineage", "measurements", "policy", "stats", "webhooks"},
@@ -53,7 +54,18 @@ ALLOWED: dict[str, set[str]] = {
         "webhooks",
     },
     "api": _BASE
-    | {"api.web", "decisions", "evidence", "identity", "ledger", "lineage", "reports", "webhooks", "workspace"},
+    | {
+        "api.web",
+        "decisions",
+        "evidence",
+        "identity",
+        "incidents",
+        "ledger",
+        "lineage",
+        "reports",
+        "webhooks",
+        "workspace",
+    },
     "api.web": _BASE | {"api", "decisions", "identity", "ledger", "lineage", "reports"},
     "demo": _BASE | {"api", "cards", "decisions", "evidence", "ledger", "lineage", "reports", "workspace"},
     "cli": None,  # type: ignore[dict-item]  # any room's public API

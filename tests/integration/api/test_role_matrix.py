@@ -116,6 +116,28 @@ def _routes(srv: Any, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str
             200,
             {},
         ),
+        ("GET", "/incidents", "incidents.read", {"params": {"status": "all"}}, 200, {}),
+        ("GET", f"/incidents/{ctx['incident']}", "incidents.read", {}, 200, owner_404),
+        ("POST", "/incidents", "incidents.open", {"json": _incident(CREDIT)}, 201, owner_404),
+        ("POST", "/incidents", "incidents.open", {"json": _incident("dave-model@1")}, 201, {}),
+        ("PATCH", f"/incidents/{ctx['incident']}", "incidents.update", {"json": {"actions": ["a"]}}, 200, owner_404),
+        (
+            "POST",
+            f"/incidents/{ctx['incident']}/reports",
+            "incidents.update",
+            {"files": {"file": ("follow-up.txt", b"more", "text/plain")}, "data": {"kind": "follow_up"}},
+            201,
+            owner_404,
+        ),
+        # admin (first in ROLES) closes it; the risk officer then finds it closed
+        (
+            "POST",
+            f"/incidents/{ctx['incident']}/close",
+            "incidents.close",
+            {"json": {"resolution": "fixed"}},
+            200,
+            {"risk_officer": 409},
+        ),
         ("GET", "/tokens", "tokens.manage", {}, 200, {}),
         ("POST", "/tokens", "tokens.manage", {"json": {"name": "extra", "role": "ci"}}, 201, {}),
         ("POST", f"/tokens/{ctx['spare_token']}/revoke", "tokens.manage", {}, 200, {}),
@@ -131,6 +153,10 @@ def _routes(srv: Any, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str
             owner_404,
         ),
     ]
+
+
+def _incident(model: str) -> dict[str, Any]:
+    return {"title": "harm", "category": "death_or_serious_harm", "models": [model]}
 
 
 def _format(kwargs: dict[str, Any], role: str) -> dict[str, Any]:
@@ -150,11 +176,15 @@ def test_every_route_every_role(server: Any, kit: Any) -> None:
         second = [r["id"] for r in ci.get("/approvals", params={"model": CREDIT}).json() if r["target"] == "staging"]
         spare = admin.post("/tokens", json={"name": "spare", "role": "ci"}).json()["id"]
         hook = admin.post("/webhooks", json={"url": "http://127.0.0.1:9/spare"}).json()["id"]
+        incident = admin.post("/incidents", json=_incident(CREDIT)).json()["id"]
+        filed = admin.post(f"/incidents/{incident}/reports", files={"file": ("initial.txt", b"report", "text/plain")})
+        assert filed.status_code == 201, filed.text
     ctx = {
         "request": requests[CREDIT],
         "dave_request": requests["dave-model@1"],
         "request2": second[0],
         "spare_token": spare,
+        "incident": incident,
     }
     seen_actions = set()
     failures = []

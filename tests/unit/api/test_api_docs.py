@@ -23,11 +23,11 @@ def test_role_matrix_matches_the_code() -> None:
 
 
 def test_every_route_is_in_the_matrix_table() -> None:
-    from govern.api import _admin, _approvals, _ledger, _models, _reports
+    from govern.api import _admin, _approvals, _incidents, _ledger, _models, _reports
 
     documented = " ".join(routes for routes, _ in _rows().values())
     missing = []
-    for module in (_models, _approvals, _ledger, _reports, _admin):
+    for module in (_models, _approvals, _ledger, _reports, _admin, _incidents):
         for route in module.router.routes:
             for method in route.methods:  # type: ignore[attr-defined]
                 path = "/v1" + route.path.replace(":path", "")  # type: ignore[attr-defined]
