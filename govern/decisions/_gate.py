@@ -21,6 +21,7 @@ from govern.core import (
     parse_ref,
     utcnow,
 )
+from govern.incidents import blocking
 
 from ._approvals import approval_status, void_stale
 from ._codes import INPUTS_CHANGED, INVALID_STAGE, NO_APPLICABLE_RULE
@@ -216,9 +217,17 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
         reasons = [f"{f.rule}: {f.result}: {f.message}" for f in findings if f.blocking]
         approval: dict[str, Any] | None = None
         outcome: Outcome
+        held = blocking(session, state.ref)  # open incidents on the model or anything upstream of it
         if tier.tier == "prohibited":
             outcome = "deny"
             reasons.insert(0, f"tier prohibited ({tier.rule_id}): a prohibited model can never be promoted")
+        elif held:
+            outcome = "deny"
+            reasons.insert(
+                0,
+                f"open incident(s) {', '.join(i.id for i in held)} affect {state.ref}: "
+                "close them before promoting (EU AI Act Art. 20, 73)",
+            )
         elif verdict in ("deny", "retrain"):
             outcome = "deny"
         else:

@@ -38,7 +38,19 @@ ALLOWED: dict[str, set[str]] = {
     "incidents": _BASE | {"evidence", "identity", "ledger", "lineage"},
     "checks": {"core", "cards", "evidence", "measurements", "stats"},
     "decisions": _BASE
-    | {"cards", "checks", "evidence", "identity", "ledger", "lineage", "measurements", "policy", "stats", "webhooks"},
+    | {
+        "cards",
+        "checks",
+        "evidence",
+        "identity",
+        "incidents",
+        "ledger",
+        "lineage",
+        "measurements",
+        "policy",
+        "stats",
+        "webhooks",
+    },
     "reports": _BASE | {"cards", "decisions", "evidence", "ledger", "lineage", "measurements", "policy"},
     "workspace": _BASE
     | {
