@@ -84,7 +84,7 @@ def build(root: Path, *, small: bool = False, seed: int = 11) -> Files:
     gbm = lgb.LGBMClassifier(
         n_estimators=60 if small else 120,
         learning_rate=0.08,
-        num_leaves=31,
+        num_leaves=7 if small else 31,  # small: the same AUC, a tenth of the TreeSHAP cost
         min_child_samples=20,
         random_state=seed,
         verbose=-1,

@@ -3,6 +3,9 @@ ledger entry in the transaction of its change; the ledger still verifies. SQLite
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -43,8 +46,9 @@ class Ledger:
 def test_each_sdk_mutation_ledgers_itself(cli, workspace, scenario):
     from govern.core import load_settings, resource_path, utcnow
     from govern.decisions import Context, flag, promote, register_model, retrain, rollback, vote, waive
-    from govern.evidence import ColumnMapping, add_evidence
+    from govern.evidence import ColumnMapping, add_evidence, collect_blobs
     from govern.identity import Principal, create_token, revoke_token
+    from govern.incidents import close_incident, open_incident, report_incident, update_incident
     from govern.ledger import (
         EVENT_KINDS,
         add_witness,
@@ -177,6 +181,30 @@ def test_each_sdk_mutation_ledgers_itself(cli, workspace, scenario):
     flag(ctx, "dataset:credit/applications@1", "consent withdrawn", "rita")
     assert ledger.kinds()[:1] == ["lineage.flagged"]
     seen.add("lineage.flagged")
+
+    # incidents
+    incident = open_incident(ctx, Principal("rita", "risk_officer"), title="complaint", category="fundamental_rights",
+                             models=[BIASED])  # fmt: skip
+    expect(["incident.opened"])
+    update_incident(ctx, Principal("rita", "risk_officer"), incident.id, actions=["paused the campaign"])
+    expect(["incident.updated"])
+    report = settings.workspace / "incident-report.txt"
+    report.write_text("initial report", encoding="utf-8")
+    report_incident(ctx, Principal("rita", "risk_officer"), incident.id, report)
+    expect(["incident.reported"])
+    close_incident(ctx, Principal("ravi", "risk_officer"), incident.id, resolution="model retired")
+    expect(["incident.closed"])
+
+    # retention: an unreferenced blob past its grace is collected, and the collection ledgered
+    stray = b"left behind by a failed upload"
+    hexdigest = hashlib.sha256(stray).hexdigest()
+    path = settings.blob_dir / "sha256" / hexdigest[:2] / hexdigest
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(stray)
+    os.utime(path, (time.time() - 2 * 86400,) * 2)
+    collect_blobs(store, settings.blob_dir, actor="admin", retention_days=3653, apply=True)
+    expect(["evidence.collected"])
+    assert not path.exists()
 
     # ledger administration
     create_checkpoint(store, settings, actor="auditor")
