@@ -16,6 +16,7 @@ from . import (
     _model,
     _policy,
     _report,
+    _review,
     _serve,
     _token,
     _workspace,
@@ -44,3 +45,5 @@ app.add_typer(_card.app, name="card")
 _serve.register(app)
 app.add_typer(_report.app, name="report")
 app.add_typer(_incident.app, name="incident")
+app.add_typer(_review.findings, name="finding")
+app.add_typer(_review.reviews, name="review")

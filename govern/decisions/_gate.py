@@ -22,6 +22,7 @@ from govern.core import (
     utcnow,
 )
 from govern.incidents import blocking
+from govern.reviews import blocking as open_high_findings
 
 from ._approvals import approval_status, void_stale
 from ._codes import INPUTS_CHANGED, INVALID_STAGE, NO_APPLICABLE_RULE
@@ -218,6 +219,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
         approval: dict[str, Any] | None = None
         outcome: Outcome
         held = blocking(session, state.ref)  # open incidents on the model or anything upstream of it
+        findings_held = open_high_findings(session, state.ref)  # validation findings not yet closed
         if tier.tier == "prohibited":
             outcome = "deny"
             reasons.insert(0, f"tier prohibited ({tier.rule_id}): a prohibited model can never be promoted")
@@ -227,6 +229,13 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
                 0,
                 f"open incident(s) {', '.join(i.id for i in held)} affect {state.ref}: "
                 "close them before promoting (EU AI Act Art. 20, 73)",
+            )
+        elif findings_held:
+            outcome = "deny"
+            reasons.insert(
+                0,
+                f"open high-severity validation finding(s) {', '.join(f.id for f in findings_held)} on {state.ref}: "
+                "close them before promoting (SR 11-7 section V)",
             )
         elif verdict in ("deny", "retrain"):
             outcome = "deny"

@@ -32,6 +32,10 @@ EventKind = Literal[
     "incident.reported",
     "incident.closed",
     "evidence.collected",
+    "finding.opened",
+    "finding.remediated",
+    "finding.closed",
+    "review.recorded",
 ]
 
 EVENT_KINDS: frozenset[str] = frozenset(EventKind.__args__)  # type: ignore[attr-defined]

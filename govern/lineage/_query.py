@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -272,6 +273,7 @@ class ModelRecord:
     stage: str
     tier: str
     artifact_digest: str | None
+    registered_at: datetime  # when the version's lineage node was created
 
     @property
     def ref(self) -> str:
@@ -285,7 +287,15 @@ def model_record(session: Session, ref: Ref) -> ModelRecord:
     node_id = resolve(session, ref)
     row = (
         session.execute(
-            sa.select(node_t.c.name, node_t.c.version, mv_t.c.owner, mv_t.c.stage, mv_t.c.tier, mv_t.c.artifact_digest)
+            sa.select(
+                node_t.c.name,
+                node_t.c.version,
+                node_t.c.created_at,
+                mv_t.c.owner,
+                mv_t.c.stage,
+                mv_t.c.tier,
+                mv_t.c.artifact_digest,
+            )
             .join(mv_t, mv_t.c.node_id == node_t.c.id)
             .where(node_t.c.id == node_id)
         )
@@ -300,6 +310,7 @@ def model_record(session: Session, ref: Ref) -> ModelRecord:
         stage=row["stage"],
         tier=row["tier"] or "",
         artifact_digest=row["artifact_digest"],
+        registered_at=row["created_at"],
     )
 
 

@@ -60,6 +60,7 @@ def test_each_sdk_mutation_ledgers_itself(cli, workspace, scenario):
     )
     from govern.lineage import ModelSpec, bulk_load, ingest_file
     from govern.policy import load_packs
+    from govern.reviews import close_finding, open_finding, record_review, remediate_finding
     from govern.store import Store
     from govern.webhooks import revoke, subscribe
 
@@ -194,6 +195,18 @@ def test_each_sdk_mutation_ledgers_itself(cli, workspace, scenario):
     expect(["incident.reported"])
     close_incident(ctx, Principal("ravi", "risk_officer"), incident.id, resolution="model retired")
     expect(["incident.closed"])
+
+    # validation findings and periodic review
+    vera, carol = Principal("vera", "validator"), Principal("carol", "validator")
+    found = open_finding(ctx, vera, BIASED, title="proxy for race", severity="high", owner="bob",
+                         due_at=utcnow() + timedelta(days=30))  # fmt: skip
+    expect(["finding.opened"])
+    remediate_finding(ctx, Principal("bob", "model_owner"), found.id, remediation="dropped the proxy")
+    expect(["finding.remediated"])
+    close_finding(ctx, carol, found.id, closure="verified")
+    expect(["finding.closed"])
+    record_review(ctx, vera, FAIR, outcome="satisfactory")
+    expect(["review.recorded"])
 
     # retention: an unreferenced blob past its grace is collected, and the collection ledgered
     stray = b"left behind by a failed upload"

@@ -35,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "stats": {"core", "evidence", "measurements"},
     "identity": _BASE | {"ledger"},
     "webhooks": _BASE | {"ledger"},
+    "reviews": _BASE | {"identity", "ledger", "lineage"},
     "incidents": _BASE | {"evidence", "identity", "ledger", "lineage"},
     "checks": {"core", "cards", "evidence", "measurements", "stats"},
     "decisions": _BASE
@@ -48,6 +49,7 @@ ALLOWED: dict[str, set[str]] = {
         "lineage",
         "measurements",
         "policy",
+        "reviews",
         "stats",
         "webhooks",
     },
