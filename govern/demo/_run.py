@@ -79,6 +79,7 @@ class Demo:
             ("ravi", "risk_officer"),
             ("ci-pipeline", "ci"),
             ("ada", "auditor"),
+            ("vera", "validator"),
         ):
             self.ws.create_token(name, role)
         self.say(
@@ -177,6 +178,50 @@ class Demo:
         self.say(f"   after review: {d.outcome.upper()} (exit {d.exit_code})")
         self.summary.lines.append(f"credit-risk-lr@2 (retrained): {d.outcome}")
 
+    def after_promotion(self) -> None:
+        from datetime import timedelta
+
+        from govern import incidents, reviews
+        from govern.core import utcnow
+
+        model, rita, ravi, vera = "credit-risk-lr@2", *(self.ws.principal(n) for n in ("rita", "ravi", "vera"))
+        opened = incidents.open_incident(
+            self.ws.context,
+            rita,
+            title="applicants in one region report unexplained denials",
+            category="fundamental_rights",
+            models=[model],
+        )
+        self.say(
+            f"   incident {opened.id} ({opened.category}): initial report due within {opened.deadline_days} days, "
+            f"by {opened.deadline_at:%Y-%m-%d} (EU AI Act Art. 73(2))"
+        )
+        held = self.ws.gate_promote(model, "production")
+        self.say(f"   gate while it is open: {held.outcome.upper()}: {held.reasons[0]}")
+        report = self.root / "inputs" / "incident-initial-report.txt"
+        report.write_text("Initial report: denial rates by region under investigation.\n", encoding="utf-8")
+        incidents.report_incident(self.ws.context, rita, opened.id, report)
+        incidents.close_incident(self.ws.context, ravi, opened.id, resolution="region feature audited; no defect")
+        self.say("   initial report filed, incident closed by ravi (not the model's owner)")
+        finding = reviews.open_finding(
+            self.ws.context,
+            vera,
+            model,
+            title="calibration of the top score decile not documented",
+            severity="medium",
+            owner="bob",
+            due_at=utcnow() + timedelta(days=60),
+        )
+        with self.ws.store.read() as session:
+            status = reviews.review_status(session, model)
+        self.say(
+            f"   validation finding {finding.id} ({finding.severity}) owned by bob, due {finding.due_at:%Y-%m-%d}; "
+            f"next periodic review of {model} ({status.tier} tier) due {status.next_due_at:%Y-%m-%d}"
+        )
+        self.summary.lines.append(
+            f"after promotion: incident held the gate ({held.outcome}) until closed; one open validation finding"
+        )
+
     def reports(self) -> None:
         from govern.core import utcnow
 
@@ -251,8 +296,12 @@ class Demo:
             ("4. Promotion gate: the fairer model", self.gate_fair),
             ("5. Approvals over the HTTP API (separation of duties)", self.approvals_over_http),
             ("6. Retraining gate on drifted production data; the retrained candidate", self.retrain),
-            ("7. Compliance reports as PDF", self.reports),
-            ("8. Audit: signed checkpoint, verification, offline proofs (also from the PDF alone)", self.audit),
+            (
+                "7. After promotion: a serious incident holds the gate; a validation finding; periodic review",
+                self.after_promotion,
+            ),
+            ("8. Compliance reports as PDF", self.reports),
+            ("9. Audit: signed checkpoint, verification, offline proofs (also from the PDF alone)", self.audit),
         ]
         for title, fn in steps:
             self.step(title, fn)

@@ -16,6 +16,9 @@ def test_demo_runs_and_leaves_its_evidence(cli, tmp_path):
     assert "credit-risk-lr@1 is now in production" in out
     assert "RETRAIN (exit 4)" in out
     assert "credit-risk-lr@2 (retrained): allow" in out
+    assert "initial report due within 15 days" in out
+    assert "gate while it is open: DENY: open incident(s) inc_" in out
+    assert "incident closed by ravi" in out and "validation finding fnd_" in out
     demo = tmp_path / "govern-demo"
     for name in ("checkpoint.txt", "inclusion-proof.json", "public-keys.txt"):
         assert (demo / "audit" / name).stat().st_size > 0
