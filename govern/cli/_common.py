@@ -35,6 +35,7 @@ class Format(StrEnum):
     NOTE = "note"
     PEM = "pem"
     VKEYS = "vkeys"
+    CSV = "csv"
 
 
 def format_option(*choices: Format, short: bool = False, help: str | None = None) -> Any:

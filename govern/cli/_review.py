@@ -7,7 +7,16 @@ from typing import Any
 
 import typer
 
-from ._common import AsOption, Format, WorkspaceOption, emit_json, format_option, local_principal, open_workspace
+from ._common import (
+    AsOption,
+    Format,
+    WorkspaceOption,
+    emit_json,
+    emit_text,
+    format_option,
+    local_principal,
+    open_workspace,
+)
 
 findings = typer.Typer(help="Validation findings, tracked to remediation and closure.", no_args_is_help=True)
 reviews = typer.Typer(help="Periodic model reviews and when the next one is due.", no_args_is_help=True)
@@ -152,3 +161,36 @@ def _status(current: Any, fmt: Format) -> None:
     )
     due = "OVERDUE since" if current.overdue else "next review due"
     typer.echo(f"{current.model} [{current.tier}]: {last}; {due} {current.next_due_at:%Y-%m-%d}")
+
+
+@reviews.command("inventory")
+def inventory_(
+    fmt: Format = format_option(Format.TEXT, Format.CSV, Format.JSON),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write to this file"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """The model inventory: every model version with tier, stage, owner, review status and open findings."""
+    import csv
+    import io
+
+    from govern.reviews import INVENTORY_COLUMNS, inventory
+
+    with open_workspace(workspace) as ws, ws.store.read() as session:
+        rows = inventory(session)
+    if fmt is Format.JSON:
+        emit_json(rows, output)
+        return
+    if fmt is Format.CSV:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(INVENTORY_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        emit_text(buffer.getvalue(), output)
+        return
+    lines = [
+        f"{r['model']:<28} {r['tier']:<8} {r['stage']:<10} owner {r['owner']:<8} review due {r['next_review_due'][:10]}"
+        + (" OVERDUE" if r["review_overdue"] else "")
+        + f"  open findings {r['open_findings_high']}/{r['open_findings_medium']}/{r['open_findings_low']} (h/m/l)"
+        for r in rows
+    ]
+    emit_text("".join(line + "\n" for line in lines), output)

@@ -7,6 +7,7 @@ finding (:func:`blocking`). See docs/lifecycle.md.
 
 from . import _codes as codes
 from ._reviews import (
+    INVENTORY_COLUMNS,
     REVIEW_INTERVAL_DAYS,
     REVIEW_OUTCOMES,
     SEVERITIES,
@@ -15,6 +16,7 @@ from ._reviews import (
     blocking,
     close_finding,
     get_finding,
+    inventory,
     list_findings,
     open_finding,
     record_review,
@@ -34,6 +36,8 @@ __all__ = [
     "list_findings",
     "blocking",
     "review_status",
+    "inventory",
+    "INVENTORY_COLUMNS",
     # types and vocabularies
     "Finding",
     "ReviewStatus",

@@ -338,6 +338,53 @@ def review_status(session: Session, model_ref: str, *, now: datetime | None = No
     )
 
 
+INVENTORY_COLUMNS: Final = (
+    "model",
+    "tier",
+    "stage",
+    "owner",
+    "use_case",
+    "last_reviewed_at",
+    "last_outcome",
+    "reviewer",
+    "next_review_due",
+    "review_overdue",
+    "open_findings_high",
+    "open_findings_medium",
+    "open_findings_low",
+    "overdue_findings",
+)
+
+
+def inventory(session: Session, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The model inventory (SR 11-7 section VI): one row per registered model version, newest
+    first, with its tier, stage, owner, use, review status and open findings (:data:`INVENTORY_COLUMNS`)."""
+    from govern.lineage import list_models
+
+    at = now or utcnow()
+    rows = []
+    for model in list_models(session):
+        status = review_status(session, model["model"], now=at)
+        open_ = list_findings(session, model=model["model"], status="open")
+        rows.append(
+            {
+                "model": model["model"],
+                "tier": status.tier,
+                "stage": model["stage"],
+                "owner": model["owner"],
+                "use_case": model.get("use_case") or "",
+                "last_reviewed_at": isoformat(status.last_reviewed_at) if status.last_reviewed_at else "",
+                "last_outcome": status.last_outcome or "",
+                "reviewer": status.reviewer or "",
+                "next_review_due": isoformat(status.next_due_at),
+                "review_overdue": status.overdue,
+                **{f"open_findings_{s}": sum(f.severity == s for f in open_) for s in SEVERITIES},
+                "overdue_findings": sum(f.overdue(at) for f in open_),
+            }
+        )
+    return rows
+
+
 # -- helpers --------------------------------------------------------------------------------------
 
 

@@ -5,10 +5,13 @@ is overdue past it, and a recorded review moves it. SQLite and PostgreSQL, with 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from govern.reviews import INVENTORY_COLUMNS
 from govern.workspace import Workspace
 
 MODEL = "credit-risk-lr@1"
@@ -43,6 +46,15 @@ def test_a_high_finding_holds_promotion_until_remediated_and_closed(cli: Any, ga
     held = _gate(gated)
     assert held.outcome == "deny"
     assert held.reasons[0].startswith(f"open high-severity validation finding(s) {finding['id']} on {MODEL}")
+
+    listed = cli.run("review", "inventory", "--format", "csv", env=gated.env)
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    assert list(rows[0]) == list(INVENTORY_COLUMNS)
+    by_model = {r["model"]: r for r in rows}
+    assert {MODEL, "credit-risk-gbm@1"} <= set(by_model)
+    assert by_model[MODEL]["open_findings_high"] == "1" and by_model[MODEL]["owner"] == "bob"
+    assert by_model["credit-risk-gbm@1"]["open_findings_high"] == "0"
 
     by_owner = cli.run("finding", "close", finding["id"], "--closure", "fine by me", env=_env(gated, "bob"))
     assert by_owner.returncode != 0 and "role_not_allowed" in by_owner.stderr and "Traceback" not in by_owner.stderr
