@@ -14,6 +14,7 @@ from . import (
     _incident,
     _lineage,
     _model,
+    _monitor,
     _policy,
     _report,
     _review,
@@ -47,3 +48,4 @@ app.add_typer(_report.app, name="report")
 app.add_typer(_incident.app, name="incident")
 app.add_typer(_review.findings, name="finding")
 app.add_typer(_review.reviews, name="review")
+app.add_typer(_monitor.app, name="monitor")

@@ -11,6 +11,7 @@ from ._approvals import ApprovalView, Vote, get_request, list_requests, vote
 from ._context import Context, audit
 from ._format import Format, render
 from ._gate import promote, retrain
+from ._monitoring import MonitoringStatus, monitoring_holds, monitoring_status
 from ._read import (
     StageChangeRecord,
     StoredDecision,
@@ -65,6 +66,9 @@ __all__ = [
     # read API (session in, dataclasses out)
     "get_decision",
     "latest_decision",
+    "monitoring_status",
+    "monitoring_holds",
+    "MonitoringStatus",
     "history",
     "last_decision_seq",
     "votes",

@@ -28,6 +28,7 @@ from ._approvals import approval_status, void_stale
 from ._codes import INPUTS_CHANGED, INVALID_STAGE, NO_APPLICABLE_RULE
 from ._context import Context, audit
 from ._inputs import ModelState, bound_digest, champion_ref, model_state
+from ._monitoring import monitoring_holds
 from ._tables import DecisionRow, StageChangeRow, WaiverRow
 from ._types import PROMOTION_TARGETS, Decision, Finding, Outcome
 
@@ -220,6 +221,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
         outcome: Outcome
         held = blocking(session, state.ref)  # open incidents on the model or anything upstream of it
         findings_held = open_high_findings(session, state.ref)  # validation findings not yet closed
+        unmonitored = monitoring_holds(session, ctx.packs, state.ref.rsplit("@", 1)[0])  # Art. 72 plan overdue
         if tier.tier == "prohibited":
             outcome = "deny"
             reasons.insert(0, f"tier prohibited ({tier.rule_id}): a prohibited model can never be promoted")
@@ -236,6 +238,14 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
                 0,
                 f"open high-severity validation finding(s) {', '.join(f.id for f in findings_held)} on {state.ref}: "
                 "close them before promoting (SR 11-7 section V)",
+            )
+        elif unmonitored:
+            outcome = "deny"
+            reasons.insert(
+                0,
+                "monitoring overdue: "
+                + ", ".join(f"{m.model} was due by {isoformat(m.due_at)}" for m in unmonitored)
+                + "; run `govern monitor run` on a current window first (EU AI Act Art. 72 plan)",
             )
         elif verdict in ("deny", "retrain"):
             outcome = "deny"

@@ -24,11 +24,12 @@ from ._packset import (
     BoundRule,
     CompiledPack,
     CompiledPolicy,
+    MonitoringRequirement,
     PackSet,
     TieringRuleC,
 )
 from ._problems import PolicyInvalid, Problem
-from ._schema import KINDS, Approvals, PackManifest, Policy, PolicyTest, Tiering, parse_duration
+from ._schema import KINDS, Approvals, MonitoringPlan, PackManifest, Policy, PolicyTest, Tiering, parse_duration
 from ._yaml import Document, PathKey, load_documents
 
 # A rule's check parameters validated by their owner (``govern.checks.param_problems``): given the
@@ -38,7 +39,7 @@ ParamsValidator = Callable[[str, dict[str, Any]], Sequence[tuple[tuple[str | int
 
 MANIFEST = "pack.yaml"
 SIGNATURE = "pack.sig"
-_CONTENT_KINDS = ("Pack", "Policy", "Tiering", "Approvals")
+_CONTENT_KINDS = ("Pack", "Policy", "Tiering", "Approvals", "MonitoringPlan")
 
 
 @dataclass(slots=True)
@@ -235,6 +236,7 @@ def _validate_pack(
     tiering: tuple[TieringRuleC, ...] | None = None
     tiering_default = None
     approvals: dict[str, ApprovalRequirement] = {}
+    monitoring: dict[str, MonitoringRequirement] = {}
     seen_rules: dict[str, Document] = {}
     seen_policies: set[str] = set()
     seen_kinds: set[str] = set()
@@ -353,6 +355,19 @@ def _validate_pack(
                     parse_duration(need.expires_after),
                     (name,),
                 )
+        elif isinstance(model, MonitoringPlan):
+            if "MonitoringPlan" in seen_kinds:
+                problems.append(
+                    doc.problem(
+                        ("kind",), "duplicate_monitoring_plan", "a pack has at most one MonitoringPlan document"
+                    )
+                )
+            seen_kinds.add("MonitoringPlan")
+            for tier, plan in model.spec.tiers.items():
+                _check_controls(doc, ("spec", "tiers", tier, "controls"), plan.controls, catalog, problems, cited)
+                monitoring[tier] = MonitoringRequirement(
+                    parse_duration(plan.every), plan.hold_promotion, frozenset(plan.owners), (name,)
+                )
         elif isinstance(model, PolicyTest):
             result.tests.append((doc, model))
     result.rule_ids = set(seen_rules)
@@ -389,6 +404,7 @@ def _validate_pack(
             tiering_default=tiering_default,
             approvals=approvals,
             controls=frozenset(cited),
+            monitoring=monitoring,
         )
     return result
 

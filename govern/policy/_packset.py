@@ -42,6 +42,17 @@ class TierResult:
 
 
 @dataclass(frozen=True, slots=True)
+class MonitoringRequirement:
+    """A production model of the tier is monitored at least ``every``; ``hold_promotion``: an
+    overdue plan holds the promotion of the model's versions. ``owners``: roles notified."""
+
+    every: timedelta
+    hold_promotion: bool = False
+    owners: frozenset[str] = frozenset()
+    packs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ApprovalRequirement:
     """Approvals a tier needs: ``count`` distinct approvers, each holding one of ``roles``,
     with at least ``at_least[role]`` approvers of that role; an approval older than
@@ -198,6 +209,7 @@ class CompiledPack:
     tiering_default: Tier | None
     approvals: Mapping[str, ApprovalRequirement]
     controls: frozenset[str] = frozenset()  # every control the pack's documents cite
+    monitoring: Mapping[str, MonitoringRequirement] = field(default_factory=dict)  # tier -> plan
 
 
 def _facts_data(program: Program, facts: Facts) -> dict[str, Any]:
@@ -312,6 +324,19 @@ class PackSet:
                         continue
                 out.extend(policy.rules)
         return out
+
+    def monitoring_requirement(self, tier: Tier | str) -> MonitoringRequirement | None:
+        """The monitoring plan of ``tier`` merged across packs to the strictest (the shortest
+        cadence; held if any pack holds), or None when no pack plans monitoring for it."""
+        found = [p.monitoring[tier] for p in self.packs if tier in p.monitoring]
+        if not found:
+            return None
+        return MonitoringRequirement(
+            min(m.every for m in found),
+            any(m.hold_promotion for m in found),
+            frozenset().union(*(m.owners for m in found)),
+            tuple(sorted({p for m in found for p in m.packs})),
+        )
 
     def approval_requirement(self, tier: Tier | str) -> ApprovalRequirement:
         """What approvals ``tier`` needs, merged across packs to the strictest: the largest

@@ -133,6 +133,33 @@ class Approvals(_Document):
     spec: ApprovalsSpec
 
 
+class MonitoringTier(_Strict):
+    """How often a production model of a tier must be monitored (a retraining-gate run on a
+    current window), and whether an overdue plan holds the promotion of the model's versions."""
+
+    every: str
+    hold_promotion: bool = Field(default=False, alias="holdPromotion")
+    owners: list[Role] = Field(default_factory=list)
+    controls: list[ControlId] = Field(default_factory=list)
+
+    @field_validator("every")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class MonitoringPlanSpec(_Strict):
+    tiers: dict[Tier, MonitoringTier] = Field(min_length=1)
+
+
+class MonitoringPlan(_Document):
+    """EU AI Act Art. 72 post-market monitoring as code: a cadence per risk tier."""
+
+    kind: Literal["MonitoringPlan"]
+    spec: MonitoringPlanSpec
+
+
 class Expect(_Strict):
     tier: Tier | None = None
     rules: dict[str, RuleResult | Literal["not_applicable"]] = Field(default_factory=dict)
@@ -165,5 +192,6 @@ KINDS: Final[dict[str, type[_Document]]] = {
     "Policy": Policy,
     "Tiering": Tiering,
     "Approvals": Approvals,
+    "MonitoringPlan": MonitoringPlan,
     "PolicyTest": PolicyTest,
 }

@@ -81,7 +81,8 @@ ALLOWED: dict[str, set[str]] = {
         "workspace",
     },
     "api.web": _BASE | {"api", "decisions", "identity", "ledger", "lineage", "reports"},
-    "demo": _BASE | {"api", "cards", "decisions", "evidence", "ledger", "lineage", "reports", "workspace"},
+    "demo": _BASE
+    | {"api", "cards", "decisions", "evidence", "incidents", "ledger", "lineage", "reports", "reviews", "workspace"},
     "cli": None,  # type: ignore[dict-item]  # any room's public API
     "govern": None,  # type: ignore[dict-item]  # the root package (__main__ starts the CLI)
 }
