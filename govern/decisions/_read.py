@@ -68,6 +68,7 @@ class WaiverRecord:
     expires_at: datetime
     ledger_seq: int
     decision_id: str | None
+    granted_role: str | None = None  # None: granted before the role was stored
 
     @property
     def active(self) -> bool:
@@ -229,6 +230,7 @@ def waivers(
                 expires_at=w.expires_at,
                 ledger_seq=int(w.ledger_seq),
                 decision_id=against,
+                granted_role=w.granted_role,
             )
         )
     return out

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-import sqlalchemy as sa
-
 from govern.core import GovernError, Settings, VerificationError, canonical_json, isoformat, parse_ref, utcnow
 from govern.measurements import (
     DriftMeasurement,
@@ -50,6 +48,7 @@ from ._format import fmt
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from govern.decisions import StoredDecision
     from govern.ledger import Checkpoint
     from govern.store import Store
 
@@ -94,15 +93,8 @@ class _Ledger:
 # -- shared pieces ---------------------------------------------------------------------------------
 
 
-def _docs(session: Session, where: Any) -> list[_Doc]:
-    from govern.store import DecisionRow
-
-    rows = session.execute(
-        sa.select(DecisionRow.id, DecisionRow.gate, DecisionRow.outcome, DecisionRow.requester,
-                  DecisionRow.ledger_seq, DecisionRow.document, DecisionRow.model_ref)
-        .where(where).order_by(DecisionRow.ledger_seq)
-    ).all()  # fmt: skip
-    return [_Doc(r.id, r.gate, r.outcome, r.requester, int(r.ledger_seq), r.document, r.model_ref) for r in rows]
+def _docs(decisions: Sequence[StoredDecision]) -> list[_Doc]:
+    return [_Doc(d.id, d.gate, d.outcome, d.requester, d.ledger_seq, d.document, d.model) for d in decisions]
 
 
 def _packs_text(packs: dict[str, str]) -> str:
@@ -142,15 +134,20 @@ def _ledger(store: Store, settings: Settings, seqs: dict[str, int]) -> _Ledger:
     is signed (which appends ``checkpoint.signed``). A failed verification is reported, not
     raised: the report then says so and carries no proofs.
     """
-    from govern.ledger import create_checkpoint, latest_checkpoint, prove_inclusion, trusted_keys, verify_checkpoint
+    from govern.ledger import (
+        create_checkpoint,
+        last_seq,
+        latest_checkpoint,
+        prove_inclusion,
+        trusted_keys,
+        verify_checkpoint,
+    )
     from govern.ledger import verify as verify_ledger
 
     with store.read() as session:
         # Entries after the last event that is not a checkpoint need no new checkpoint: so
         # reports made one after another reuse the one the first of them signed.
-        size = int(session.execute(
-            sa.text("SELECT COALESCE(MAX(seq), 0) FROM ledger_entry WHERE kind <> 'checkpoint.signed'")
-        ).scalar_one())  # fmt: skip
+        size = last_seq(session, excluding=("checkpoint.signed",))
         cp = latest_checkpoint(session, min_size=size) if size else None
     if cp is None and size:
         cp = create_checkpoint(store, settings)
@@ -357,48 +354,26 @@ def _card(card: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _reviews(
-    session: Session, *, node_id: int | None = None, start: datetime | None = None, end: datetime | None = None
+    session: Session, *, model: str | None = None, start: datetime | None = None, end: datetime | None = None
 ) -> list[ReviewAction]:
-    """Votes and waivers (of one model, or within [start, end)), oldest first."""
-    from govern.store import ApprovalRequestRow, ApprovalVoteRow, WaiverRow
+    """Votes and waivers (of one model version, or within [start, end)), oldest first."""
+    from govern.decisions import votes, waivers
 
-    vote_q = sa.select(ApprovalVoteRow, ApprovalRequestRow).join(
-        ApprovalRequestRow, ApprovalRequestRow.id == ApprovalVoteRow.request_id
-    )
-    waiver_q = sa.select(WaiverRow)
-    if node_id is not None:
-        vote_q = vote_q.where(ApprovalRequestRow.model_node_id == node_id)
-        waiver_q = waiver_q.where(WaiverRow.model_node_id == node_id)
-    if start is not None and end is not None:
-        vote_q = vote_q.where(ApprovalVoteRow.created_at >= start, ApprovalVoteRow.created_at < end)
-        waiver_q = waiver_q.where(WaiverRow.created_at >= start, WaiverRow.created_at < end)
     now = utcnow()
     out: list[tuple[datetime, ReviewAction]] = []
-    for vote, request in session.execute(vote_q).all():
-        kind: Literal["approval", "rejection"] = "approval" if vote.verdict == "approve" else "rejection"
-        out.append((vote.created_at, ReviewAction(
-            kind, vote.approver, vote.role, isoformat(vote.created_at), vote.justification, request.model_ref,
-            request.decision_id, expires=isoformat(request.expires_at), status=request.status,
+    for v in votes(session, model=model, since=start, until=end):
+        kind: Literal["approval", "rejection"] = "approval" if v.verdict == "approve" else "rejection"
+        out.append((v.created_at, ReviewAction(
+            kind, v.approver, v.role, isoformat(v.created_at), v.justification, v.model, v.decision_id,
+            expires=isoformat(v.request_expires_at), status=v.request_status,
         )))  # fmt: skip
-    for (w,) in session.execute(waiver_q).all():
+    for w in waivers(session, model=model, since=start, until=end):
         out.append((w.created_at, ReviewAction(
             "waiver", w.granted_by, w.granted_role or "role not recorded", isoformat(w.created_at), w.justification,
-            w.model_ref, _waiver_decision(session, w), w.rule, isoformat(w.expires_at),
+            w.model, w.decision_id or "", w.rule, isoformat(w.expires_at),
             "active" if w.expires_at > now else "expired",
         )))  # fmt: skip
     return [r for _, r in sorted(out, key=lambda x: x[0])]
-
-
-def _waiver_decision(session: Session, waiver: Any) -> str:
-    """The decision the waiver was granted against: the newest of its model before it."""
-    from govern.store import DecisionRow
-
-    found = session.execute(
-        sa.select(DecisionRow.id).where(DecisionRow.model_node_id == waiver.model_node_id,
-                                        DecisionRow.ledger_seq < waiver.ledger_seq)
-        .order_by(DecisionRow.ledger_seq.desc()).limit(1)
-    ).scalar()  # fmt: skip
-    return str(found or "")
 
 
 # -- the model report -------------------------------------------------------------------------------
@@ -413,17 +388,16 @@ def gather_model(store: Store, ref: str, *, settings: Settings, rules: Sequence[
     checkpoint when none covers the whole ledger. Raises ``GovernError`` ``not_found`` /
     ``invalid_ref`` for an unknown model version.
     """
-    from govern.lineage import model_facts, resolve, subgraph
-    from govern.store import DecisionRow
+    from govern.decisions import history
+    from govern.lineage import model_facts, subgraph
 
     parsed = parse_ref(ref)
     with store.read() as session:
         facts = model_facts(session, parsed)["model"]
         model = f"{facts['name']}@{facts['version']}"
-        node_id = resolve(session, parsed)
         graph = subgraph(session, parsed, "upstream")
-        docs = _docs(session, DecisionRow.model_node_id == node_id)
-        reviews = _reviews(session, node_id=node_id)
+        docs = _docs(history(session, model=model))
+        reviews = _reviews(session, model=model)
     ledger = _ledger(store, settings, {d.id: d.seq for d in docs})
     latest = docs[-1] if docs else None
     latest_per_gate = {d.gate: d for d in docs}
@@ -481,34 +455,27 @@ def gather_period(store: Store, start: datetime, end: datetime, *, settings: Set
 
     Raises ``GovernError(invalid_period)`` when ``end`` is not after ``start``.
     """
-    from govern.store import ApprovalRequestRow, DecisionRow, StageChangeRow
+    from govern.decisions import expired_requests, history
+    from govern.decisions import stage_changes as changes_in
 
     if end <= start:
         raise GovernError(
             "invalid_period", f"the period end {isoformat(end)} is not after its start {isoformat(start)}"
         )
     with store.read() as session:
-        docs = _docs(session, sa.and_(DecisionRow.created_at >= start, DecisionRow.created_at < end))
+        docs = _docs(history(session, since=start, until=end))
         reviews = _reviews(session, start=start, end=end)
-        changes = session.execute(
-            sa.select(StageChangeRow).where(StageChangeRow.created_at >= start, StageChangeRow.created_at < end)
-            .order_by(StageChangeRow.ledger_seq)
-        ).scalars().all()  # fmt: skip
-        stage_changes = [StageChange(c.model_ref, c.from_stage, c.to_stage, isoformat(c.created_at), c.actor,
+        changes = changes_in(session, since=start, until=end)
+        stage_changes = [StageChange(c.model, c.from_stage, c.to_stage, isoformat(c.created_at), c.actor,
                                      c.decision_id or "") for c in changes]  # fmt: skip
         rollbacks = [(c, c.justification) for c in changes if c.decision_id is None]
-        expired = session.execute(
-            sa.select(ApprovalRequestRow).where(
-                ApprovalRequestRow.expires_at >= start, ApprovalRequestRow.expires_at < end,
-                sa.or_(ApprovalRequestRow.status == "expired",
-                       sa.and_(ApprovalRequestRow.status == "open", ApprovalRequestRow.expires_at <= utcnow())))
-        ).scalars().all()  # fmt: skip
-        expired_items = [ExceptionItem("expired_approval", r.model_ref, isoformat(r.expires_at),
+        expired = expired_requests(session, start, end)
+        expired_items = [ExceptionItem("expired_approval", r.model, isoformat(r.expires_at),
                                        f"approval request {r.id} ({r.target}) expired unanswered", r.decision_id)
                          for r in expired]  # fmt: skip
     ledger = _ledger(store, settings, {d.id: d.seq for d in docs})
     exceptions = expired_items + _decision_exceptions(docs)
-    exceptions += [ExceptionItem("rollback", c.model_ref, isoformat(c.created_at),
+    exceptions += [ExceptionItem("rollback", c.model, isoformat(c.created_at),
                                  f"rolled back {c.from_stage} -> {c.to_stage} by {c.actor}: {why or ''}".strip())
                    for c, why in rollbacks]  # fmt: skip
     if not ledger.verification.ok:
