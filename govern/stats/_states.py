@@ -11,6 +11,7 @@ were kept, and bounded from the grid when not.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -19,10 +20,11 @@ import numpy as np
 from govern.core import GovernError, Location
 
 from . import _codec
-from ._columns import binary, column, floats, text_codes
+from ._columns import at_least, binary, binary_u8, column, floats, raw_codes, text_codes
 from ._spec import CategoricalProfile, NumericProfile, Spec
 
 CALIBRATION_BINS = 10
+_BINCOUNT_MAX = 1 << 22  # cells of a dense fairness count (4 per intersectional group)
 _S = TypeVar("_S", bound="_State")
 
 
@@ -76,6 +78,20 @@ def _predictions(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.nda
     return y, p
 
 
+def _predictions_u8(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_predictions` as uint8 arrays, without float64 or int64 copies of the columns."""
+    if spec.label is None:
+        raise GovernError("stats_spec_invalid", "the spec names no label column")
+    y = binary_u8(column(batch, spec.label, where), spec.label, where, positive=spec.positive)
+    if spec.prediction is not None:
+        p = binary_u8(column(batch, spec.prediction, where), spec.prediction, where, positive=spec.positive)
+    elif spec.score is not None:
+        p = at_least(column(batch, spec.score, where), spec.threshold, spec.score, where).view(np.uint8)
+    else:
+        raise GovernError("evidence_missing_column", "need a prediction or a score column", Location(where))
+    return y, p
+
+
 def _scores(spec: Spec, batch: Any, where: str) -> np.ndarray:
     assert spec.score is not None
     s = floats(column(batch, spec.score, where), spec.score, where)
@@ -105,27 +121,50 @@ class FairnessState(_State):
         return int(sum(int(c.sum()) for c in self.cells.values()))
 
     def update(self, batch: Any, *, where: str | None = None) -> FairnessState:
-        """Add the rows of one ``pyarrow.RecordBatch`` (or Table)."""
+        """Add the rows of one ``pyarrow.RecordBatch`` (or Table).
+
+        One small integer per row, ``((group code) * 2 + label) * 2 + prediction`` with the group
+        code mixed from the columns' dictionary indices (never their strings), counted by one
+        ``np.bincount``; only the few non-empty cells are turned into text keys.
+        """
         at = _where(where)
         if batch.num_rows == 0:
             return self
-        y, p = _predictions(self.spec, batch, at)
-        key = y * 2 + p
+        y, p = _predictions_u8(self.spec, batch, at)
         dims: list[list[str]] = []
+        codes: list[np.ndarray] = []
         for name in self.spec.sensitive:
-            codes, texts = text_codes(column(batch, name, at), name, at)
-            key = key + codes * 4 * (int(np.prod([len(d) for d in dims])) if dims else 1)
+            c, texts = raw_codes(column(batch, name, at), name, at)
+            codes.append(c)
             dims.append(texts)
         sizes = [len(d) for d in dims]
-        total = 4 * int(np.prod(sizes))
-        counts = np.bincount(key, minlength=total)
-        for flat in np.flatnonzero(counts.reshape(-1, 4).sum(axis=1)):
+        total = 4 * math.prod(sizes)
+        kind = np.dtype(np.uint8 if total <= 1 << 8 else np.uint16 if total <= 1 << 16 else np.int64)
+        key: np.ndarray = np.left_shift(y, 1, dtype=kind)
+        key += p
+        stride = 4
+        for c, size in zip(codes, sizes, strict=True):
+            part: np.ndarray = c.astype(kind, copy=False)
+            key += np.multiply(part, stride, dtype=kind)
+            stride *= size
+        if total <= _BINCOUNT_MAX:
+            counts = np.bincount(key, minlength=total)
+            flats = np.flatnonzero(counts.reshape(-1, 4).sum(axis=1))
+            blocks = [counts[f * 4 : f * 4 + 4] for f in flats]
+        else:  # a huge (mostly empty) intersection cube: count only the keys present
+            present, found = np.unique(key, return_counts=True)
+            cube: dict[int, np.ndarray] = {}
+            for k, n in zip(present.tolist(), found.tolist(), strict=True):
+                cube.setdefault(k // 4, np.zeros(4, dtype=np.int64))[k % 4] += n
+            flats = np.asarray(sorted(cube), dtype=np.int64)
+            blocks = [cube[int(f)] for f in flats]
+        for flat, cells in zip(flats.tolist(), blocks, strict=True):
             group: list[str] = []
             rest = int(flat)
             for d in dims:
                 group.append(d[rest % len(d)])
                 rest //= len(d)
-            self._add(tuple(group), counts[flat * 4 : flat * 4 + 4])
+            self._add(tuple(group), cells)
         return self
 
     def _add(self, group: tuple[str, ...], cells: np.ndarray) -> None:
