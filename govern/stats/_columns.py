@@ -153,3 +153,16 @@ def at_least(array: Any, threshold: float, name: str, where: str) -> np.ndarray:
             "evidence_missing_values", f"{int(np.isnan(s).sum())} empty value(s) in column {name!r}", Location(where)
         )
     return out
+
+
+def numbers(array: Any, name: str, where: str) -> np.ndarray:
+    """A numeric column in its own dtype (float32, int8, ... zero-copy when it has no nulls);
+    with nulls, :func:`floats` (float64, nulls as NaN). ``evidence_wrong_type`` when not numeric."""
+    import pyarrow as pa
+
+    kind = array.type
+    if not array.null_count and (
+        (pa.types.is_floating(kind) and kind.bit_width in (32, 64)) or pa.types.is_integer(kind)
+    ):
+        return np.asarray(array.to_numpy(zero_copy_only=False))
+    return floats(array, name, where)

@@ -75,8 +75,12 @@ class NumericProfile:
         return self.bins + 2
 
     def cells(self, values: np.ndarray) -> np.ndarray:
-        """Cell index (int64) of each non-NaN float64 value (see the module docstring)."""
-        u = np.subtract(values, self.lo)
+        """Cell index (int64) of each non-NaN value (see the module docstring).
+
+        Any real dtype: the arithmetic is float64 whatever the input (float32 and small integers
+        widen exactly inside the subtraction, without a float64 copy of the column first).
+        """
+        u = np.subtract(values, self.lo, dtype=np.float64)
         u *= self.scale
         np.floor(u, out=u)
         np.clip(u, -1.0, float(self.bins), out=u)

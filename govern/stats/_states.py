@@ -20,7 +20,7 @@ import numpy as np
 from govern.core import GovernError, Location
 
 from . import _codec
-from ._columns import at_least, binary, binary_u8, column, floats, raw_codes, text_codes
+from ._columns import at_least, binary, binary_u8, column, floats, numbers, raw_codes, text_codes
 from ._spec import CategoricalProfile, NumericProfile, Spec
 
 CALIBRATION_BINS = 10
@@ -395,12 +395,38 @@ class NumericState(_State):
         self.low = float("inf")
         self.high = float("-inf")
         self.splits = np.zeros(len(profile.psi_edges), dtype=np.int64)
-        self.distinct: tuple[np.ndarray, np.ndarray] | None = (np.zeros(0), np.zeros(0, dtype=np.int64))
+        # The exact distinct-value table, in one of two forms: while every occupied inner grid cell
+        # has held a single value, ``_cell_value[cell]`` is that value and the table is read off
+        # the cell counts (O(n) per batch, no sort), the under- and overflow cells' values kept
+        # apart in ``_outer``; from the first inner cell holding two values on, the explicit
+        # ``(values, counts)`` of ``_distinct`` (np.unique per batch), or None past the cap.
+        self._cell_value: np.ndarray | None = np.full(profile.n_cells, np.nan)  # NaN: no value yet
+        self._outer: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0, dtype=np.int64))
+        self._distinct: tuple[np.ndarray, np.ndarray] | None = None
         edges = np.asarray(profile.psi_edges, dtype=np.float64)
         self._edges = edges
         self._edge_cells = profile.cells(edges) if len(edges) else np.zeros(0, dtype=np.int64)
         self._ambiguous = np.zeros(profile.n_cells, dtype=bool)
         self._ambiguous[self._edge_cells] = True
+        self._edge_outer = (self._edge_cells == 0) | (self._edge_cells == profile.n_cells - 1)
+
+    @property
+    def distinct(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The exact ``(sorted values as float64, counts)`` table, or None past ``distinct_cap``."""
+        if self._cell_value is not None:
+            occupied = np.flatnonzero(self.counts[1:-1]) + 1
+            values, counts = self._outer
+            low = values < self.profile.lo  # the underflow cell's values come first, then the rest
+            return (
+                np.concatenate([values[low], self._cell_value[occupied], values[~low]]),
+                np.concatenate([counts[low], self.counts[occupied], counts[~low]]),
+            )
+        return self._distinct
+
+    @distinct.setter
+    def distinct(self, table: tuple[np.ndarray, np.ndarray] | None) -> None:
+        self._cell_value = None
+        self._distinct = table
 
     @property
     def rows(self) -> int:
@@ -412,44 +438,94 @@ class NumericState(_State):
 
     def update(self, batch: Any, *, where: str | None = None) -> NumericState:
         at = _where(where)
-        values = floats(column(batch, self.name, at), self.name, at)
-        self.add_values(values)
+        self.add_values(numbers(column(batch, self.name, at), self.name, at))
         return self
 
     def add_values(self, values: np.ndarray) -> None:
-        """Add float64 values (NaN counted as null)."""
-        nan = np.isnan(values)
-        n_nan = int(nan.sum())
-        if n_nan:
-            self.nulls += n_nan
-            values = values[~nan]
+        """Add real values of any numeric dtype (float32 and integers are not widened to float64
+        copies; NaN counted as null)."""
+        if values.dtype.kind == "f":
+            nan = np.isnan(values)
+            n_nan = int(np.count_nonzero(nan))
+            if n_nan:
+                self.nulls += n_nan
+                values = values[~nan]
+        elif values.dtype.kind == "b":
+            values = values.view(np.uint8)
         if len(values) == 0:
             return
         cells = self.profile.cells(values)
-        self.counts += np.bincount(cells, minlength=self.profile.n_cells)
+        batch = np.bincount(cells, minlength=self.profile.n_cells)
         self.low = min(self.low, float(values.min()))
         self.high = max(self.high, float(values.max()))
-        if len(self._edges):
-            hit = self._ambiguous[cells]
-            if hit.any():
-                xs, cs = values[hit], cells[hit]
-                for k, (edge, cell) in enumerate(zip(self._edges, self._edge_cells, strict=True)):
-                    self.splits[k] += int(np.count_nonzero((cs == cell) & (xs <= edge)))
-        if self.distinct is not None:
-            cap = self.spec.distinct_cap
-            probe = values[: 2 * cap + 1]
-            if len(np.unique(probe)) > cap:
-                self.distinct = None
-                return
-            uniq, counts = np.unique(values, return_counts=True)
-            self._merge_distinct((uniq, counts.astype(np.int64)))
+        if self._cell_value is not None and self._add_cell_values(values, cells):
+            if len(self._edges):  # every value of an inner edge cell is that cell's one value
+                inside = self._cell_value[self._edge_cells] <= self._edges
+                self.splits += np.where(inside & ~self._edge_outer, batch[self._edge_cells], 0)
+                for j in np.flatnonzero(self._edge_outer & (batch[self._edge_cells] > 0)).tolist():
+                    at_cell, at_edge = self._edge_cells[j], self._edges[j]
+                    self.splits[j] += int(np.count_nonzero((cells == at_cell) & (values <= at_edge)))
+        else:
+            if self._distinct is not None:
+                self._add_distinct(values)
+            if len(self._edges):
+                hit = self._ambiguous[cells]
+                if hit.any():
+                    xs, cs = values[hit], cells[hit]
+                    for k, (edge, cell) in enumerate(zip(self._edges, self._edge_cells, strict=True)):
+                        self.splits[k] += int(np.count_nonzero((cs == cell) & (xs <= edge)))
+        self.counts += batch
 
-    def _merge_distinct(self, more: tuple[np.ndarray, np.ndarray] | None) -> None:
-        if self.distinct is None or more is None:
+    def _add_cell_values(self, values: np.ndarray, cells: np.ndarray) -> bool:
+        """Whether the batch keeps the one-value-per-cell form (and then record its new cells).
+
+        Call before adding the batch's counts. A value equal to its cell's known value costs one
+        gather; the rest (values in cells seen for the first time: the known value is NaN) are
+        checked to be one value per cell. On a conflict the state switches to the explicit table
+        of the values added so far (the batch itself is left to the caller).
+        """
+        known = self._cell_value
+        assert known is not None
+        same = known[cells] == values
+        if not same.all():
+            odd = np.flatnonzero(~same)
+            odd_cells, odd_values = cells[odd], values[odd]
+            last = self.profile.n_cells - 1
+            outer = (odd_cells == 0) | (odd_cells == last)  # under/overflow: any number of values
+            table = self._outer
+            if outer.any():
+                uniq, counts = np.unique(odd_values[outer], return_counts=True)
+                table = _merge_tables(table, (uniq.astype(np.float64) + 0.0, counts.astype(np.int64)))
+                odd_cells, odd_values = odd_cells[~outer], odd_values[~outer]
+            seen = np.full(self.profile.n_cells, np.nan)
+            seen[odd_cells] = odd_values
+            if not (np.isnan(known[odd_cells]).all() and (seen[odd_cells] == odd_values).all()):
+                self.distinct = self.distinct  # two values in one cell: the explicit table from here on
+                return False
+            new = ~np.isnan(seen)
+            if np.count_nonzero(~np.isnan(known) | new) + len(table[0]) > self.spec.distinct_cap:
+                self.distinct = None
+                return False
+            known[new] = seen[new] + 0.0  # -0.0 and 0.0 are one value: keep +0.0
+            self._outer = table
+        return True
+
+    def _add_distinct(self, values: np.ndarray) -> None:
+        cap = self.spec.distinct_cap
+        probe = values[: 2 * cap + 1]
+        if len(np.unique(probe)) > cap:
             self.distinct = None
             return
-        values = np.concatenate([self.distinct[0], more[0]])
-        counts = np.concatenate([self.distinct[1], more[1]])
+        uniq, counts = np.unique(values, return_counts=True)
+        self._merge_distinct((uniq.astype(np.float64) + 0.0, counts.astype(np.int64)))
+
+    def _merge_distinct(self, more: tuple[np.ndarray, np.ndarray] | None) -> None:
+        have = self.distinct
+        if have is None or more is None:
+            self.distinct = None
+            return
+        values = np.concatenate([have[0], more[0]])
+        counts = np.concatenate([have[1], more[1]])
         merged, inverse = np.unique(values, return_inverse=True)
         if len(merged) > self.spec.distinct_cap:
             self.distinct = None
@@ -465,6 +541,19 @@ class NumericState(_State):
         out.nulls = self.nulls + other.nulls
         out.low, out.high = min(self.low, other.low), max(self.high, other.high)
         out.splits = self.splits + other.splits
+        mine, theirs = self._cell_value, other._cell_value
+        if mine is not None and theirs is not None:
+            had, new = self.counts > 0, other.counts > 0
+            had[[0, -1]] = new[[0, -1]] = False  # the outer cells' values are in ``_outer``
+            both = had & new
+            if (mine[both] == theirs[both]).all():
+                outer = _merge_tables(self._outer, other._outer)
+                if np.count_nonzero(had | new) + len(outer[0]) > self.spec.distinct_cap:
+                    out.distinct = None
+                else:
+                    out._cell_value = np.where(had, mine, theirs)
+                    out._outer = outer
+                return out
         out.distinct = self.distinct
         out._merge_distinct(other.distinct)
         return out
@@ -534,6 +623,14 @@ class NumericState(_State):
         if fields["exact"]:
             out.distinct = (arrays["distinct_values"].copy(), arrays["distinct_counts"].copy())
         return out
+
+
+def _merge_tables(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted (values, counts) tables as one."""
+    if not len(b[0]):
+        return a
+    merged, inverse = np.unique(np.concatenate([a[0], b[0]]), return_inverse=True)
+    return merged, _sum_by(inverse, np.concatenate([a[1], b[1]]), len(merged))
 
 
 def _sum_by(index: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:

@@ -146,3 +146,63 @@ def test_numeric_grid_counts_equal_the_formula(kind: Any) -> None:
     for k, edge in enumerate(profile.psi_edges):
         cell = int(profile.cells(np.asarray([edge]))[0])
         assert (cum[cell - 1] if cell else 0) + state.splits[k] == int((x <= edge).sum())
+
+
+def _exact_table(x: np.ndarray) -> tuple[list[float], list[int]]:
+    values, counts = np.unique(x[~np.isnan(x)], return_counts=True)
+    return values.tolist(), counts.tolist()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "integers inside the grid",
+        "integers beyond both ends",  # the under- and overflow cells hold many values
+        "second value in a cell later",  # one-value-per-cell form gives way to the explicit table
+        "over the cap",
+        "continuous",
+    ],
+)
+@pytest.mark.parametrize("chunk", [97, 1_000, 10_000])
+def test_distinct_table_equals_numpy_unique_in_every_form(case: str, chunk: int) -> None:
+    rng = np.random.default_rng(3)
+    n = 6_000
+    x = rng.integers(0, 40, n).astype(np.float64)
+    profile = NumericProfile(name="x", lo=5.0, hi=30.0, bins=200, psi_edges=(5.0, 12.0, 29.0, 30.0))
+    cap = 1_000
+    if case == "integers inside the grid":
+        x = np.clip(x, 5, 29)
+    elif case == "second value in a cell later":
+        x = np.clip(x, 5, 29)
+        x[-10:] = 12.01  # the cell of 12 (width 0.125) gets a second value in the last batch
+    elif case == "over the cap":
+        x[-2_000:] = np.round(rng.normal(17, 3, 2_000), 4)
+    elif case == "continuous":
+        x = rng.normal(17, 6, n)
+    x[rng.random(n) < 0.01] = np.nan
+    spec = Spec(features=(profile,), distinct_cap=cap)
+    table = pa.table({"x": x})
+    whole = NumericState(spec, "x").update(table)
+    parts = [NumericState(spec, "x").update(b) for b in table.to_batches(max_chunksize=chunk)]
+    streamed = NumericState(spec, "x")
+    for b in table.to_batches(max_chunksize=chunk):
+        streamed.update(b)
+    merged = parts[0]
+    for more in parts[1:]:
+        merged = merged.merge(more)
+    reversed_merge = parts[-1]
+    for more in parts[-2::-1]:
+        reversed_merge = more.merge(reversed_merge)
+    exact = _exact_table(x)
+    for state in (whole, streamed, merged, reversed_merge):
+        assert state.to_bytes() == whole.to_bytes()
+        if len(exact[0]) > cap:
+            assert state.distinct is None
+        else:
+            assert state.distinct is not None
+            assert (state.distinct[0].tolist(), state.distinct[1].tolist()) == exact
+        finite = x[~np.isnan(x)]
+        cum = np.cumsum(state.counts)
+        for k, edge in enumerate(profile.psi_edges):
+            cell = int(profile.cells(np.asarray([edge]))[0])
+            assert (cum[cell - 1] if cell else 0) + state.splits[k] == int((finite <= edge).sum()), (k, edge)
