@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -454,7 +455,8 @@ class NumericState(_State):
             values = values.view(np.uint8)
         if len(values) == 0:
             return
-        cells = self.profile.cells(values)
+        n = len(values)
+        cells = self.profile.cells_into(values, _scratch("work", n, np.float64), _scratch("cells", n, np.int64))
         batch = np.bincount(cells, minlength=self.profile.n_cells)
         self.low = min(self.low, float(values.min()))
         self.high = max(self.high, float(values.max()))
@@ -469,7 +471,7 @@ class NumericState(_State):
             if self._distinct is not None:
                 self._add_distinct(values)
             if len(self._edges):
-                hit = self._ambiguous[cells]
+                hit = np.take(self._ambiguous, cells, out=_scratch("hit", n, np.bool_))
                 if hit.any():
                     xs, cs = values[hit], cells[hit]
                     for k, (edge, cell) in enumerate(zip(self._edges, self._edge_cells, strict=True)):
@@ -486,7 +488,10 @@ class NumericState(_State):
         """
         known = self._cell_value
         assert known is not None
-        same = known[cells] == values
+        n = len(values)
+        same = np.equal(
+            np.take(known, cells, out=_scratch("known", n, np.float64)), values, out=_scratch("same", n, np.bool_)
+        )
         if not same.all():
             odd = np.flatnonzero(~same)
             odd_cells, odd_values = cells[odd], values[odd]
@@ -623,6 +628,19 @@ class NumericState(_State):
         if fields["exact"]:
             out.distinct = (arrays["distinct_values"].copy(), arrays["distinct_counts"].copy())
         return out
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(name: str, n: int, dtype: Any) -> np.ndarray:
+    """A per-thread reusable buffer of at least ``n`` items (temporaries of one batch, never kept)."""
+    buffers: dict[str, np.ndarray] = _SCRATCH.__dict__.setdefault("buffers", {})
+    have = buffers.get(name)
+    if have is None or len(have) < n or have.dtype != dtype:
+        have = buffers[name] = np.empty(max(n, 1 << 16), dtype=dtype)
+    out: np.ndarray = have[:n]
+    return out
 
 
 def _merge_tables(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
