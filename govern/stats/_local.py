@@ -22,7 +22,7 @@ from govern.core import GovernError, Location
 
 from ._columns import column, numbers
 from ._spec import DEFAULT_BINS, DISTINCT_CAP, PSI_BINS, CategoricalProfile, FeatureProfile, NumericProfile, Spec
-from ._states import CategoryState, FeatureState, NumericState, Partials
+from ._states import CategoryState, FeatureState, NumericState, Partials, _scratch
 
 Progress = Callable[[int, int], None]
 BATCH_SIZE = 1 << 17
@@ -186,15 +186,13 @@ def collect_local(
             state.update(_with_partitions(batch, fragment, columns), where=_path(fragment, where))
         return state
 
-    results: list[Partials] = []
+    out: Partials | None = None
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(parts)))) as pool:
         for done, state in enumerate(pool.map(one, parts), start=1):
-            results.append(state)
+            out = state if out is None else out.merge(state)  # merged as they come: memory stays flat
             if progress is not None:
                 progress(done, len(parts))
-    out = results[0]
-    for more in results[1:]:
-        out = out.merge(more)
+    assert out is not None
     if out.rows == 0:
         raise GovernError("evidence_empty", "the dataset has no data rows", Location(where))
     return out
@@ -300,9 +298,13 @@ def profile_source(
                     continue
                 values = numbers(column(batch, n, at), n, at)
                 state.add_values(values)
-                x = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+                x = values
+                if values.dtype.kind == "f" and np.isnan(values).any():
+                    x = values[~np.isnan(values)]
                 if len(x):
-                    x = x.astype(np.float64)  # always a copy: centred and squared in place below
+                    work = _scratch("moments", len(x), np.float64)  # a float64 copy, centred in place below
+                    np.copyto(work, x)
+                    x = work
                     mean = float(np.mean(x))
                     np.subtract(x, mean, out=x)
                     np.square(x, out=x)
