@@ -49,6 +49,7 @@ from ._measure import (
     measure_drift,
     measure_fairness,
     measure_performance,
+    performance_interval,
     score_metrics,
     wasserstein_bracket,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "measure_fairness",
     "measure_drift",
     "measure_performance",
+    "performance_interval",
     "feature_drift",
     "score_metrics",
     "auc_of",

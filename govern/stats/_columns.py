@@ -95,3 +95,74 @@ def floats(array: Any, name: str, where: str) -> np.ndarray:
             return np.full(len(array), np.nan)
         raise GovernError("evidence_wrong_type", f"column {name!r} must be numeric (it is {kind})", Location(where))
     return np.asarray(pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+# -- fast paths for the streaming states (same results and errors as the functions above) --------
+
+
+def raw_codes(array: Any, name: str, where: str) -> tuple[np.ndarray, list[str]]:
+    """Like :func:`text_codes` but the codes keep the dictionary's index width (int8/int16/int32),
+    zero-copy from a dictionary-encoded column: no int64 copy per batch."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if array.null_count:
+        raise GovernError(
+            "evidence_missing_values", f"{array.null_count} empty value(s) in column {name!r}", Location(where)
+        )
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_dictionary(array.type):
+        array = pc.dictionary_encode(array)
+    values = [str(v) for v in array.dictionary.to_pylist()]
+    return np.asarray(array.indices.to_numpy(zero_copy_only=False)), values
+
+
+def binary_u8(array: Any, name: str, where: str, *, positive: str | None) -> np.ndarray:
+    """:func:`binary` as uint8, without int64 temporaries for the common integer/boolean columns.
+
+    Integer columns are checked with one min/max pass and viewed or narrowed; anything else (and
+    every error) goes through :func:`binary`, so messages are unchanged.
+    """
+    import pyarrow as pa
+
+    kind = array.type
+    if positive is None and not array.null_count and pa.types.is_integer(kind) and len(array):
+        values = np.asarray(array.to_numpy(zero_copy_only=False))
+        if int(values.min()) >= 0 and int(values.max()) <= 1:
+            return values.view(np.uint8) if values.itemsize == 1 else values.astype(np.uint8)
+    if positive is None and not array.null_count and pa.types.is_boolean(kind):
+        return np.asarray(array.to_numpy(zero_copy_only=False)).view(np.uint8)
+    return binary(array, name, where, positive=positive).astype(np.uint8)
+
+
+def at_least(array: Any, threshold: float, name: str, where: str) -> np.ndarray:
+    """``score >= threshold`` (compared in float64, as :func:`floats` then ``>=``) as a bool array;
+    ``evidence_missing_values`` on null or NaN, ``evidence_wrong_type`` when not numeric."""
+    import pyarrow as pa
+
+    kind = array.type
+    if pa.types.is_floating(kind) and not array.null_count and kind.bit_width in (32, 64):
+        s = np.asarray(array.to_numpy(zero_copy_only=False))
+    else:
+        s = floats(array, name, where)
+    # float32 -> float64 is exact and np.float64 is a strong scalar type: this compares in float64
+    out: np.ndarray = np.greater_equal(s, np.float64(threshold))
+    if not out.all() and np.isnan(s).any():  # NaN >= t is False: only then can a NaN hide here
+        raise GovernError(
+            "evidence_missing_values", f"{int(np.isnan(s).sum())} empty value(s) in column {name!r}", Location(where)
+        )
+    return out
+
+
+def numbers(array: Any, name: str, where: str) -> np.ndarray:
+    """A numeric column in its own dtype (float32, int8, ... zero-copy when it has no nulls);
+    with nulls, :func:`floats` (float64, nulls as NaN). ``evidence_wrong_type`` when not numeric."""
+    import pyarrow as pa
+
+    kind = array.type
+    if not array.null_count and (
+        (pa.types.is_floating(kind) and kind.bit_width in (32, 64)) or pa.types.is_integer(kind)
+    ):
+        return np.asarray(array.to_numpy(zero_copy_only=False))
+    return floats(array, name, where)

@@ -20,8 +20,9 @@ import numpy as np
 
 from govern.core import GovernError, Location
 
+from ._columns import column, numbers
 from ._spec import DEFAULT_BINS, DISTINCT_CAP, PSI_BINS, CategoricalProfile, FeatureProfile, NumericProfile, Spec
-from ._states import CategoryState, FeatureState, NumericState, Partials
+from ._states import CategoryState, FeatureState, NumericState, Partials, _scratch
 
 Progress = Callable[[int, int], None]
 BATCH_SIZE = 1 << 17
@@ -185,15 +186,13 @@ def collect_local(
             state.update(_with_partitions(batch, fragment, columns), where=_path(fragment, where))
         return state
 
-    results: list[Partials] = []
+    out: Partials | None = None
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(parts)))) as pool:
         for done, state in enumerate(pool.map(one, parts), start=1):
-            results.append(state)
+            out = state if out is None else out.merge(state)  # merged as they come: memory stays flat
             if progress is not None:
                 progress(done, len(parts))
-    out = results[0]
-    for more in results[1:]:
-        out = out.merge(more)
+    assert out is not None
     if out.rows == 0:
         raise GovernError("evidence_empty", "the dataset has no data rows", Location(where))
     return out
@@ -210,10 +209,10 @@ def _with_partitions(batch: Any, fragment: Any, columns: Sequence[str]) -> Any:
     values = ds.get_partition_keys(fragment.partition_expression)
     arrays = list(batch.columns)
     names = list(batch.schema.names)
-    for column in missing:
-        if column in values:
-            arrays.append(pa.array([values[column]] * batch.num_rows))
-            names.append(column)
+    for missing_name in missing:
+        if missing_name in values:
+            arrays.append(pa.array([values[missing_name]] * batch.num_rows))
+            names.append(missing_name)
     return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
@@ -238,6 +237,7 @@ def profile_source(
     batch_size: int = BATCH_SIZE,
     exact_deciles: bool = True,
     distinct_cap: int = DISTINCT_CAP,
+    workers: int = 2,
 ) -> tuple[tuple[FeatureProfile, ...], dict[str, FeatureState]]:
     """Fix the reference profile of ``features`` from a reference dataset, and its states.
 
@@ -282,22 +282,40 @@ def profile_source(
         ),
         distinct_cap=distinct_cap,
     )
-    # Pass 2: histograms and moments, per file, merged in file order.
+    # Pass 2: histograms and moments, per file (``workers`` threads), merged in file order.
     moments: dict[str, list[tuple[int, float, float]]] = {n: [] for n in numeric}
     states: Partials | None = None
-    for fragment in parts:
+
+    def two(fragment: Any) -> tuple[Partials, dict[str, list[tuple[int, float, float]]]]:
+        at = _path(fragment, where)
         local = Partials(draft)
         frag_moments: dict[str, list[tuple[int, float, float]]] = {n: [] for n in numeric}
         for batch in fragment_batches(fragment, names, batch_size=batch_size, where=where):
-            local.update(batch, where=_path(fragment, where))
-            for n in numeric:
-                x = _finite(batch, n, _path(fragment, where), keep_inf=True)
+            local.rows += int(batch.num_rows)
+            for n, state in local.features.items():
+                if not isinstance(state, NumericState):
+                    state.update(batch, where=at)
+                    continue
+                values = numbers(column(batch, n, at), n, at)
+                state.add_values(values)
+                x = values
+                if values.dtype.kind == "f" and np.isnan(values).any():
+                    x = values[~np.isnan(values)]
                 if len(x):
+                    work = _scratch("moments", len(x), np.float64)  # a float64 copy, centred in place below
+                    np.copyto(work, x)
+                    x = work
                     mean = float(np.mean(x))
-                    frag_moments[n].append((len(x), mean, float(np.sum((x - mean) ** 2))))
-        for n in numeric:
-            moments[n].extend(frag_moments[n])
-        states = local if states is None else states.merge(local)
+                    np.subtract(x, mean, out=x)
+                    np.square(x, out=x)
+                    frag_moments[n].append((len(x), mean, float(np.sum(x))))
+        return local, frag_moments
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(parts)))) as pool:
+        for local, frag_moments in pool.map(two, parts):
+            for n in numeric:
+                moments[n].extend(frag_moments[n])
+            states = local if states is None else states.merge(local)
     assert states is not None
     # Pass 3 (when the exact deciles are not already known): values of the decile cells.
     wanted: dict[str, list[tuple[int, int]]] = {}
@@ -306,7 +324,7 @@ def profile_source(
         assert isinstance(st, NumericState)
         if st.distinct is None and exact_deciles:
             wanted[n] = _decile_ranks(int(st.counts.sum()))
-    collected = _collect_cells(parts, draft, states, wanted, batch_size, where) if wanted else {}
+    collected = _collect_cells(parts, draft, states, wanted, batch_size, where, workers) if wanted else {}
     profiles: list[FeatureProfile] = []
     for n in names:
         st = states.features[n]
@@ -327,10 +345,13 @@ def profile_source(
         if n not in collected and isinstance(st := states.features[n], NumericState) and st.distinct is None
     ]
     if fallback:  # grid-snapped deciles: count their splits in one more pass over those features
-        again = Partials(Spec(features=tuple(p for p in profiles if p.name in fallback), distinct_cap=distinct_cap))
-        for fragment in parts:
-            for batch in fragment_batches(fragment, fallback, batch_size=batch_size, where=where):
-                again.update(batch, where=_path(fragment, where))
+        again = collect_local(
+            data,
+            Spec(features=tuple(p for p in profiles if p.name in fallback), distinct_cap=distinct_cap),
+            name=where,
+            workers=workers,
+            batch_size=batch_size,
+        )
         rebuilt = dict(again.features)
     out: dict[str, FeatureState] = {}
     for profile in profiles:
@@ -388,6 +409,7 @@ def _collect_cells(
     wanted: dict[str, list[tuple[int, int]]],
     batch_size: int,
     where: str = "dataset",
+    workers: int = 2,
 ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per feature: (cells collected, their first rank, sorted values of those cells)."""
     plan: dict[str, np.ndarray] = {}
@@ -401,14 +423,30 @@ def _collect_cells(
         plan[n] = cells
     if not plan:
         return {}
-    chunks: dict[str, list[np.ndarray]] = {n: [] for n in plan}
-    for fragment in parts:
+    tables = {}
+    for n, cells in plan.items():
+        table = np.zeros(draft.feature(n).n_cells, dtype=bool)  # type: ignore[union-attr]
+        table[cells] = True
+        tables[n] = table
+
+    def three(fragment: Any) -> dict[str, list[np.ndarray]]:
+        at = _path(fragment, where)
+        found: dict[str, list[np.ndarray]] = {n: [] for n in plan}
         for batch in fragment_batches(fragment, list(plan), batch_size=batch_size, where=where):
-            for n, cells in plan.items():
-                x = _finite(batch, n, _path(fragment, where), keep_inf=True)
+            for n in plan:
+                x = numbers(column(batch, n, at), n, at)
+                if x.dtype.kind == "f":
+                    x = x[~np.isnan(x)]
                 profile = draft.feature(n)
                 assert isinstance(profile, NumericProfile)
-                chunks[n].append(x[np.isin(profile.cells(x), cells)])
+                found[n].append(x[tables[n][profile.cells(x)]].astype(np.float64))
+        return found
+
+    chunks: dict[str, list[np.ndarray]] = {n: [] for n in plan}
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(parts)))) as pool:
+        for found in pool.map(three, parts):
+            for n in plan:
+                chunks[n].extend(found[n])
     out = {}
     for n, cells in plan.items():
         st = states.features[n]

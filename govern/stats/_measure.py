@@ -415,3 +415,80 @@ def measure_performance(
 
 def profile_kind(profile: Any) -> str:
     return "numeric" if isinstance(profile, NumericProfile) else "categorical"
+
+
+# -- performance intervals from the count cells ------------------------------------------------------
+
+PERFORMANCE_CI_CELLS = 1 << 16
+
+
+def _table_metrics(s: np.ndarray, neg: np.ndarray, pos: np.ndarray, confusion: np.ndarray) -> dict[str, float]:
+    """The :func:`score_metrics` numbers of a (score, negatives, positives) table and confusion cells."""
+    tn, fp, fn, tp = (float(c) for c in confusion)
+    n = float(neg.sum() + pos.sum())
+    total_pos, total_neg = float(pos.sum()), float(neg.sum())
+    below = np.cumsum(neg) - neg
+    auc = float((pos * (below + 0.5 * neg)).sum() / (total_pos * total_neg)) if total_pos and total_neg else math.nan
+    eps = np.finfo(np.float64).eps
+    p = np.clip(s, eps, 1 - eps)
+    cal = np.searchsorted(np.linspace(0, 1, 11)[1:-1], s)
+    sum_score = np.bincount(cal, weights=(pos + neg) * s, minlength=10)
+    sum_label = np.bincount(cal, weights=pos, minlength=10)
+    m = tn + fp + fn + tp
+    f1_den = 2 * tp + fp + fn
+    return {
+        "auc": auc,
+        "accuracy": (tp + tn) / m if m else math.nan,
+        "f1": 2 * tp / f1_den if f1_den > 0 else 0.0,
+        "log_loss": float((pos @ -np.log(p) + neg @ -np.log(1 - p)) / n) if n else math.nan,
+        "brier": float((pos @ (s - 1) ** 2 + neg @ s**2) / n) if n else math.nan,
+        "calibration_error": float(np.abs(sum_label - sum_score).sum() / n) if n else math.nan,
+    }
+
+
+def performance_interval(
+    state: ScoreState,
+    metric: str = "auc",
+    *,
+    confidence: float = 0.95,
+    replicates: int = 1000,
+    seed: int = 0,
+    max_cells: int = PERFORMANCE_CI_CELLS,
+) -> Interval:
+    """Percentile bootstrap interval of one performance metric, resampling count cells, not rows.
+
+    A Poisson bootstrap: every row gets an independent Poisson(1) weight, so a cell of ``c``
+    rows gets a Poisson(``c``) count. Resampling the (score, label) table and the confusion cells
+    this way costs O(cells x replicates) whatever the number of rows. The table is the exact
+    distinct-score table while it has at most ``max_cells`` rows, else the score grid (whose
+    bin midpoints the point estimates of :func:`score_metrics` use then too). ``accuracy`` and
+    ``f1`` resample the confusion at the spec's threshold or prediction; the others the table.
+    """
+    if metric not in ("auc", "accuracy", "f1", "log_loss", "brier", "calibration_error"):
+        raise GovernError("check_params_invalid", f"unknown performance metric {metric!r}")
+    if not 0 < confidence < 1 or replicates < 1:
+        raise GovernError("check_params_invalid", "need 0 < confidence < 1 and replicates >= 1")
+    if state.rows == 0:
+        raise GovernError("evidence_empty", "no rows to evaluate")
+    if state.distinct is not None and len(state.distinct[0]) <= max_cells:
+        s, table = state.distinct
+    else:
+        s = (np.arange(state.spec.score_bins) + 0.5) / state.spec.score_bins
+        table = state.binned
+    keep = table.sum(axis=1) > 0
+    s, table = s[keep], table[keep]
+    rng = np.random.default_rng(seed)
+    values = np.empty(replicates)
+    for r in range(replicates):
+        if metric in ("accuracy", "f1"):
+            values[r] = _table_metrics(s[:0], s[:0], s[:0], rng.poisson(state.confusion))[metric]
+        else:
+            drawn = rng.poisson(table)
+            values[r] = _table_metrics(s, drawn[:, 0].astype(np.float64), drawn[:, 1].astype(np.float64),
+                                       state.confusion)[metric]  # fmt: skip
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        raise GovernError("evidence_label_single_class", f"{metric} is undefined on every bootstrap replicate")
+    alpha = (1 - confidence) / 2
+    lo, hi = np.quantile(values, [alpha, 1 - alpha])
+    return Interval(float(lo), float(hi))

@@ -75,13 +75,25 @@ class NumericProfile:
         return self.bins + 2
 
     def cells(self, values: np.ndarray) -> np.ndarray:
-        """Cell index (int64) of each non-NaN float64 value (see the module docstring)."""
-        u = np.subtract(values, self.lo)
+        """Cell index (int64) of each non-NaN value (see the module docstring).
+
+        Any real dtype: the arithmetic is float64 whatever the input (float32 and small integers
+        widen exactly inside the subtraction, without a float64 copy of the column first).
+        """
+        return self.cells_into(values, np.empty(len(values)), np.empty(len(values), dtype=np.int64))
+
+    def cells_into(self, values: np.ndarray, work: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """:meth:`cells` computed in caller-owned buffers (float64 ``work``, int64 ``out``, each
+        at least ``len(values)`` long): a stream reuses them batch after batch instead of paying
+        fresh pages for every temporary. Returns the filled ``out[:len(values)]``."""
+        n = len(values)
+        u = np.subtract(values, self.lo, dtype=np.float64, out=work[:n])
         u *= self.scale
         np.floor(u, out=u)
         np.clip(u, -1.0, float(self.bins), out=u)
         u += 1.0
-        cells: np.ndarray = u.astype(np.int64)
+        cells: np.ndarray = out[:n]
+        np.copyto(cells, u, casting="unsafe")
         return cells
 
     def cell_bounds(self, lowest: float, highest: float) -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,8 @@ were kept, and bounded from the grid when not.
 from __future__ import annotations
 
 import json
+import math
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -19,10 +21,11 @@ import numpy as np
 from govern.core import GovernError, Location
 
 from . import _codec
-from ._columns import binary, column, floats, text_codes
+from ._columns import at_least, binary, binary_u8, column, floats, numbers, raw_codes, text_codes
 from ._spec import CategoricalProfile, NumericProfile, Spec
 
 CALIBRATION_BINS = 10
+_BINCOUNT_MAX = 1 << 22  # cells of a dense fairness count (4 per intersectional group)
 _S = TypeVar("_S", bound="_State")
 
 
@@ -76,6 +79,20 @@ def _predictions(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.nda
     return y, p
 
 
+def _predictions_u8(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_predictions` as uint8 arrays, without float64 or int64 copies of the columns."""
+    if spec.label is None:
+        raise GovernError("stats_spec_invalid", "the spec names no label column")
+    y = binary_u8(column(batch, spec.label, where), spec.label, where, positive=spec.positive)
+    if spec.prediction is not None:
+        p = binary_u8(column(batch, spec.prediction, where), spec.prediction, where, positive=spec.positive)
+    elif spec.score is not None:
+        p = at_least(column(batch, spec.score, where), spec.threshold, spec.score, where).view(np.uint8)
+    else:
+        raise GovernError("evidence_missing_column", "need a prediction or a score column", Location(where))
+    return y, p
+
+
 def _scores(spec: Spec, batch: Any, where: str) -> np.ndarray:
     assert spec.score is not None
     s = floats(column(batch, spec.score, where), spec.score, where)
@@ -105,27 +122,50 @@ class FairnessState(_State):
         return int(sum(int(c.sum()) for c in self.cells.values()))
 
     def update(self, batch: Any, *, where: str | None = None) -> FairnessState:
-        """Add the rows of one ``pyarrow.RecordBatch`` (or Table)."""
+        """Add the rows of one ``pyarrow.RecordBatch`` (or Table).
+
+        One small integer per row, ``((group code) * 2 + label) * 2 + prediction`` with the group
+        code mixed from the columns' dictionary indices (never their strings), counted by one
+        ``np.bincount``; only the few non-empty cells are turned into text keys.
+        """
         at = _where(where)
         if batch.num_rows == 0:
             return self
-        y, p = _predictions(self.spec, batch, at)
-        key = y * 2 + p
+        y, p = _predictions_u8(self.spec, batch, at)
         dims: list[list[str]] = []
+        codes: list[np.ndarray] = []
         for name in self.spec.sensitive:
-            codes, texts = text_codes(column(batch, name, at), name, at)
-            key = key + codes * 4 * (int(np.prod([len(d) for d in dims])) if dims else 1)
+            c, texts = raw_codes(column(batch, name, at), name, at)
+            codes.append(c)
             dims.append(texts)
         sizes = [len(d) for d in dims]
-        total = 4 * int(np.prod(sizes))
-        counts = np.bincount(key, minlength=total)
-        for flat in np.flatnonzero(counts.reshape(-1, 4).sum(axis=1)):
+        total = 4 * math.prod(sizes)
+        kind = np.dtype(np.uint8 if total <= 1 << 8 else np.uint16 if total <= 1 << 16 else np.int64)
+        key: np.ndarray = np.left_shift(y, 1, dtype=kind)
+        key += p
+        stride = 4
+        for c, size in zip(codes, sizes, strict=True):
+            part: np.ndarray = c.astype(kind, copy=False)
+            key += np.multiply(part, stride, dtype=kind)
+            stride *= size
+        if total <= _BINCOUNT_MAX:
+            counts = np.bincount(key, minlength=total)
+            flats = np.flatnonzero(counts.reshape(-1, 4).sum(axis=1))
+            blocks = [counts[f * 4 : f * 4 + 4] for f in flats]
+        else:  # a huge (mostly empty) intersection cube: count only the keys present
+            present, found = np.unique(key, return_counts=True)
+            cube: dict[int, np.ndarray] = {}
+            for k, n in zip(present.tolist(), found.tolist(), strict=True):
+                cube.setdefault(k // 4, np.zeros(4, dtype=np.int64))[k % 4] += n
+            flats = np.asarray(sorted(cube), dtype=np.int64)
+            blocks = [cube[int(f)] for f in flats]
+        for flat, cells in zip(flats.tolist(), blocks, strict=True):
             group: list[str] = []
             rest = int(flat)
             for d in dims:
                 group.append(d[rest % len(d)])
                 rest //= len(d)
-            self._add(tuple(group), counts[flat * 4 : flat * 4 + 4])
+            self._add(tuple(group), cells)
         return self
 
     def _add(self, group: tuple[str, ...], cells: np.ndarray) -> None:
@@ -356,12 +396,38 @@ class NumericState(_State):
         self.low = float("inf")
         self.high = float("-inf")
         self.splits = np.zeros(len(profile.psi_edges), dtype=np.int64)
-        self.distinct: tuple[np.ndarray, np.ndarray] | None = (np.zeros(0), np.zeros(0, dtype=np.int64))
+        # The exact distinct-value table, in one of two forms: while every occupied inner grid cell
+        # has held a single value, ``_cell_value[cell]`` is that value and the table is read off
+        # the cell counts (O(n) per batch, no sort), the under- and overflow cells' values kept
+        # apart in ``_outer``; from the first inner cell holding two values on, the explicit
+        # ``(values, counts)`` of ``_distinct`` (np.unique per batch), or None past the cap.
+        self._cell_value: np.ndarray | None = np.full(profile.n_cells, np.nan)  # NaN: no value yet
+        self._outer: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0, dtype=np.int64))
+        self._distinct: tuple[np.ndarray, np.ndarray] | None = None
         edges = np.asarray(profile.psi_edges, dtype=np.float64)
         self._edges = edges
         self._edge_cells = profile.cells(edges) if len(edges) else np.zeros(0, dtype=np.int64)
         self._ambiguous = np.zeros(profile.n_cells, dtype=bool)
         self._ambiguous[self._edge_cells] = True
+        self._edge_outer = (self._edge_cells == 0) | (self._edge_cells == profile.n_cells - 1)
+
+    @property
+    def distinct(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The exact ``(sorted values as float64, counts)`` table, or None past ``distinct_cap``."""
+        if self._cell_value is not None:
+            occupied = np.flatnonzero(self.counts[1:-1]) + 1
+            values, counts = self._outer
+            low = values < self.profile.lo  # the underflow cell's values come first, then the rest
+            return (
+                np.concatenate([values[low], self._cell_value[occupied], values[~low]]),
+                np.concatenate([counts[low], self.counts[occupied], counts[~low]]),
+            )
+        return self._distinct
+
+    @distinct.setter
+    def distinct(self, table: tuple[np.ndarray, np.ndarray] | None) -> None:
+        self._cell_value = None
+        self._distinct = table
 
     @property
     def rows(self) -> int:
@@ -373,44 +439,98 @@ class NumericState(_State):
 
     def update(self, batch: Any, *, where: str | None = None) -> NumericState:
         at = _where(where)
-        values = floats(column(batch, self.name, at), self.name, at)
-        self.add_values(values)
+        self.add_values(numbers(column(batch, self.name, at), self.name, at))
         return self
 
     def add_values(self, values: np.ndarray) -> None:
-        """Add float64 values (NaN counted as null)."""
-        nan = np.isnan(values)
-        n_nan = int(nan.sum())
-        if n_nan:
-            self.nulls += n_nan
-            values = values[~nan]
+        """Add real values of any numeric dtype (float32 and integers are not widened to float64
+        copies; NaN counted as null)."""
+        if values.dtype.kind == "f":
+            nan = np.isnan(values)
+            n_nan = int(np.count_nonzero(nan))
+            if n_nan:
+                self.nulls += n_nan
+                values = values[~nan]
+        elif values.dtype.kind == "b":
+            values = values.view(np.uint8)
         if len(values) == 0:
             return
-        cells = self.profile.cells(values)
-        self.counts += np.bincount(cells, minlength=self.profile.n_cells)
+        n = len(values)
+        cells = self.profile.cells_into(values, _scratch("work", n, np.float64), _scratch("cells", n, np.int64))
+        batch = np.bincount(cells, minlength=self.profile.n_cells)
         self.low = min(self.low, float(values.min()))
         self.high = max(self.high, float(values.max()))
-        if len(self._edges):
-            hit = self._ambiguous[cells]
-            if hit.any():
-                xs, cs = values[hit], cells[hit]
-                for k, (edge, cell) in enumerate(zip(self._edges, self._edge_cells, strict=True)):
-                    self.splits[k] += int(np.count_nonzero((cs == cell) & (xs <= edge)))
-        if self.distinct is not None:
-            cap = self.spec.distinct_cap
-            probe = values[: 2 * cap + 1]
-            if len(np.unique(probe)) > cap:
-                self.distinct = None
-                return
-            uniq, counts = np.unique(values, return_counts=True)
-            self._merge_distinct((uniq, counts.astype(np.int64)))
+        if self._cell_value is not None and self._add_cell_values(values, cells):
+            if len(self._edges):  # every value of an inner edge cell is that cell's one value
+                inside = self._cell_value[self._edge_cells] <= self._edges
+                self.splits += np.where(inside & ~self._edge_outer, batch[self._edge_cells], 0)
+                for j in np.flatnonzero(self._edge_outer & (batch[self._edge_cells] > 0)).tolist():
+                    at_cell, at_edge = self._edge_cells[j], self._edges[j]
+                    self.splits[j] += int(np.count_nonzero((cells == at_cell) & (values <= at_edge)))
+        else:
+            if self._distinct is not None:
+                self._add_distinct(values)
+            if len(self._edges):
+                hit = np.take(self._ambiguous, cells, out=_scratch("hit", n, np.bool_))
+                if hit.any():
+                    xs, cs = values[hit], cells[hit]
+                    for k, (edge, cell) in enumerate(zip(self._edges, self._edge_cells, strict=True)):
+                        self.splits[k] += int(np.count_nonzero((cs == cell) & (xs <= edge)))
+        self.counts += batch
 
-    def _merge_distinct(self, more: tuple[np.ndarray, np.ndarray] | None) -> None:
-        if self.distinct is None or more is None:
+    def _add_cell_values(self, values: np.ndarray, cells: np.ndarray) -> bool:
+        """Whether the batch keeps the one-value-per-cell form (and then record its new cells).
+
+        Call before adding the batch's counts. A value equal to its cell's known value costs one
+        gather; the rest (values in cells seen for the first time: the known value is NaN) are
+        checked to be one value per cell. On a conflict the state switches to the explicit table
+        of the values added so far (the batch itself is left to the caller).
+        """
+        known = self._cell_value
+        assert known is not None
+        n = len(values)
+        same = np.equal(
+            np.take(known, cells, out=_scratch("known", n, np.float64)), values, out=_scratch("same", n, np.bool_)
+        )
+        if not same.all():
+            odd = np.flatnonzero(~same)
+            odd_cells, odd_values = cells[odd], values[odd]
+            last = self.profile.n_cells - 1
+            outer = (odd_cells == 0) | (odd_cells == last)  # under/overflow: any number of values
+            table = self._outer
+            if outer.any():
+                uniq, counts = np.unique(odd_values[outer], return_counts=True)
+                table = _merge_tables(table, (uniq.astype(np.float64) + 0.0, counts.astype(np.int64)))
+                odd_cells, odd_values = odd_cells[~outer], odd_values[~outer]
+            seen = np.full(self.profile.n_cells, np.nan)
+            seen[odd_cells] = odd_values
+            if not (np.isnan(known[odd_cells]).all() and (seen[odd_cells] == odd_values).all()):
+                self.distinct = self.distinct  # two values in one cell: the explicit table from here on
+                return False
+            new = ~np.isnan(seen)
+            if np.count_nonzero(~np.isnan(known) | new) + len(table[0]) > self.spec.distinct_cap:
+                self.distinct = None
+                return False
+            known[new] = seen[new] + 0.0  # -0.0 and 0.0 are one value: keep +0.0
+            self._outer = table
+        return True
+
+    def _add_distinct(self, values: np.ndarray) -> None:
+        cap = self.spec.distinct_cap
+        probe = values[: 2 * cap + 1]
+        if len(np.unique(probe)) > cap:
             self.distinct = None
             return
-        values = np.concatenate([self.distinct[0], more[0]])
-        counts = np.concatenate([self.distinct[1], more[1]])
+        uniq, counts = np.unique(values, return_counts=True)
+        self._merge_distinct((uniq.astype(np.float64) + 0.0, counts.astype(np.int64)))
+
+    def _merge_distinct(self, more: tuple[np.ndarray, np.ndarray] | None) -> None:
+        have = self.distinct
+        if have is None or more is None:
+            self.distinct = None
+            return
+        values = np.concatenate([have[0], more[0]])
+        counts = np.concatenate([have[1], more[1]])
         merged, inverse = np.unique(values, return_inverse=True)
         if len(merged) > self.spec.distinct_cap:
             self.distinct = None
@@ -426,6 +546,19 @@ class NumericState(_State):
         out.nulls = self.nulls + other.nulls
         out.low, out.high = min(self.low, other.low), max(self.high, other.high)
         out.splits = self.splits + other.splits
+        mine, theirs = self._cell_value, other._cell_value
+        if mine is not None and theirs is not None:
+            had, new = self.counts > 0, other.counts > 0
+            had[[0, -1]] = new[[0, -1]] = False  # the outer cells' values are in ``_outer``
+            both = had & new
+            if (mine[both] == theirs[both]).all():
+                outer = _merge_tables(self._outer, other._outer)
+                if np.count_nonzero(had | new) + len(outer[0]) > self.spec.distinct_cap:
+                    out.distinct = None
+                else:
+                    out._cell_value = np.where(had, mine, theirs)
+                    out._outer = outer
+                return out
         out.distinct = self.distinct
         out._merge_distinct(other.distinct)
         return out
@@ -495,6 +628,27 @@ class NumericState(_State):
         if fields["exact"]:
             out.distinct = (arrays["distinct_values"].copy(), arrays["distinct_counts"].copy())
         return out
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(name: str, n: int, dtype: Any) -> np.ndarray:
+    """A per-thread reusable buffer of at least ``n`` items (temporaries of one batch, never kept)."""
+    buffers: dict[str, np.ndarray] = _SCRATCH.__dict__.setdefault("buffers", {})
+    have = buffers.get(name)
+    if have is None or len(have) < n or have.dtype != dtype:
+        have = buffers[name] = np.empty(max(n, 1 << 16), dtype=dtype)
+    out: np.ndarray = have[:n]
+    return out
+
+
+def _merge_tables(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted (values, counts) tables as one."""
+    if not len(b[0]):
+        return a
+    merged, inverse = np.unique(np.concatenate([a[0], b[0]]), return_inverse=True)
+    return merged, _sum_by(inverse, np.concatenate([a[1], b[1]]), len(merged))
 
 
 def _sum_by(index: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:

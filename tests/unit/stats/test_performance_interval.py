@@ -1,0 +1,57 @@
+"""Bootstrap intervals of performance from count cells agree with a row-level Poisson bootstrap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
+
+from govern.core import GovernError
+from govern.stats import ScoreState, Spec, performance_interval, score_metrics
+
+RNG = np.random.default_rng(11)
+N = 4_000
+Y = (RNG.random(N) < 0.35).astype(np.int64)
+S = np.round(np.clip(RNG.normal(0.35 + 0.25 * Y, 0.2), 0, 1), 3)  # ties: a distinct table of ~1,000 rows
+STATE = ScoreState(Spec(label="y", score="s")).update(pa.table({"y": Y, "s": S}))
+
+
+def _row_bootstrap(metric: str, replicates: int, seed: int) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(replicates):
+        w = rng.poisson(1.0, N)
+        if metric == "auc":
+            out.append(roc_auc_score(Y, S, sample_weight=w))
+        elif metric == "accuracy":
+            out.append(accuracy_score(Y, (S >= 0.5).astype(int), sample_weight=w))
+        else:
+            out.append(brier_score_loss(Y, S, sample_weight=w))
+    lo, hi = np.quantile(out, [0.025, 0.975])
+    return float(lo), float(hi)
+
+
+@pytest.mark.parametrize("metric", ["auc", "accuracy", "brier"])
+def test_cell_bootstrap_matches_a_row_bootstrap(metric: str) -> None:
+    ours = performance_interval(STATE, metric, replicates=1_000, seed=1)
+    rows = _row_bootstrap(metric, 1_000, seed=2)
+    point = score_metrics(STATE)[metric]
+    assert ours.lower < point < ours.upper
+    width = rows[1] - rows[0]
+    assert abs(ours.lower - rows[0]) < 0.15 * width and abs(ours.upper - rows[1]) < 0.15 * width
+    assert performance_interval(STATE, metric, replicates=1_000, seed=1) == ours  # seeded: reproducible
+
+
+def test_binned_table_when_the_distinct_table_is_too_large() -> None:
+    exact = performance_interval(STATE, "auc", replicates=300, seed=3)
+    binned = performance_interval(STATE, "auc", replicates=300, seed=3, max_cells=10)
+    assert abs(binned.lower - exact.lower) < 0.01 and abs(binned.upper - exact.upper) < 0.01
+
+
+def test_bad_parameters_are_refused() -> None:
+    with pytest.raises(GovernError) as err:
+        performance_interval(STATE, "precision")
+    assert err.value.code == "check_params_invalid"
+    with pytest.raises(GovernError):
+        performance_interval(STATE, "auc", confidence=1.5)
