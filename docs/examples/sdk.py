@@ -74,8 +74,10 @@ def main(base: Path) -> int:
         (pack / name).write_text(text, encoding="utf-8")
     (base / "lineage.yaml").write_text(MANIFEST, encoding="utf-8")
 
-    # govern init
-    with Workspace.init(base / ".govern", policy_paths=[str(pack)]) as ws:
+    # govern init (the settings file makes the CLI use the same pack: `govern gate promote ...`)
+    (base / ".govern").mkdir(exist_ok=True)
+    (base / ".govern" / "govern.toml").write_text(f"[govern]\npolicy_paths = [{str(pack)!r}]\n", encoding="utf-8")
+    with Workspace.init(base / ".govern") as ws:
         ws.actor = "sdk-example"
         # govern lineage ingest lineage.yaml
         for result in ws.ingest([base / "lineage.yaml"]):
