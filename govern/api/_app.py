@@ -24,7 +24,7 @@ def create_app(workspace: Path | str | None = None, *, deliver_webhooks: bool = 
     from govern import __version__
     from govern.workspace import Workspace
 
-    from . import _admin, _approvals, _incidents, _ledger, _models, _problems, _reports
+    from . import _admin, _approvals, _incidents, _ledger, _models, _openlineage, _problems, _reports
     from ._idempotency import Idempotency
     from ._limits import BodyLimit
 
@@ -59,6 +59,7 @@ def create_app(workspace: Path | str | None = None, *, deliver_webhooks: bool = 
     _problems.install(app)
     for module in (_models, _approvals, _ledger, _reports, _admin, _incidents):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(_openlineage.router, prefix=_openlineage.OPENLINEAGE_PREFIX)  # where OpenLineage clients post
 
     @app.get("/healthz", tags=["service"], summary="Liveness and database reachability (no auth)")
     def healthz() -> dict[str, str]:

@@ -18,6 +18,7 @@ Action = Literal[
     "models.read",
     "models.register",
     "lineage.read",
+    "lineage.write",
     "evidence.add",
     "gate.promote",
     "gate.retrain",
@@ -38,13 +39,15 @@ Action = Literal[
     "incidents.close",
 ]
 
-_ALL: frozenset[str] = frozenset(ROLES)
+# ``lineage_writer`` is a machine role (an OpenLineage emitter's API key): it writes lineage and reads nothing.
+_ALL: frozenset[str] = frozenset(ROLES) - {"lineage_writer"}
 _REVIEWERS = frozenset({"admin", "risk_officer", "validator"})
 
 ROLE_MATRIX: dict[str, frozenset[str]] = {
     "models.read": _ALL,
     "models.register": frozenset({"admin", "model_owner", "ci"}),
     "lineage.read": _ALL,
+    "lineage.write": frozenset({"admin", "ci", "lineage_writer"}),
     "evidence.add": frozenset({"admin", "model_owner", "ci"}),
     "gate.promote": frozenset({"admin", "model_owner", "ci"}),
     "gate.retrain": frozenset({"admin", "model_owner", "ci"}),

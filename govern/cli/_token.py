@@ -13,7 +13,9 @@ app = typer.Typer(help="API tokens and local identities (name + role).", no_args
 
 @app.command()
 def create(
-    role: str = typer.Option(..., "--role", help="admin, risk_officer, validator, model_owner, ci or auditor"),
+    role: str = typer.Option(
+        ..., "--role", help="admin, risk_officer, validator, model_owner, ci, auditor or lineage_writer"
+    ),
     name: str = typer.Option(..., "--name", help="the person or system (separation-of-duties identity)"),
     expires: str | None = typer.Option(None, "--expires", help="ISO date or time"),
     workspace: Path | None = WorkspaceOption,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Final, Literal, TypeGuard, get_args
 
 # Principals: who may do what (govern.identity issues tokens with one role; docs/roles.md).
-Role = Literal["admin", "risk_officer", "validator", "model_owner", "ci", "auditor"]
+Role = Literal["admin", "risk_officer", "validator", "model_owner", "ci", "auditor", "lineage_writer"]
 ROLES: Final[tuple[Role, ...]] = get_args(Role)
 
 # Risk tiers of a model (EU AI Act style), most risky first.

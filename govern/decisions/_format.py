@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -134,11 +136,37 @@ def render_junit(d: Decision) -> str:
     return "\n".join(out)
 
 
-def render_sarif(d: Decision, *, version: str = "0.1.0") -> str:
+def _artifact(path: str, root: Path) -> dict[str, Any]:
+    """An artifactLocation: repository-relative (``%SRCROOT%``, the directory the gate ran in) when
+    the file is under ``root``, otherwise an absolute ``file:`` URI (a pack installed elsewhere)."""
+    p = Path(path)
+    absolute = p if p.is_absolute() else (root / p)
+    try:
+        rel = Path(os.path.normpath(absolute)).relative_to(Path(os.path.normpath(root)))
+    except ValueError:
+        return {"uri": Path(os.path.normpath(absolute)).as_uri()}
+    return {"uri": str(PurePosixPath(*rel.parts)), "uriBaseId": "%SRCROOT%"}
+
+
+def _physical(source: str | None, root: Path) -> dict[str, Any] | None:
+    """A physicalLocation of a ``file:line`` source."""
+    if not source:
+        return None
+    file, sep, line = source.rpartition(":")
+    if not sep or not line.isdigit():
+        file, line = source, "1"
+    return {"physicalLocation": {"artifactLocation": _artifact(file, root), "region": {"startLine": int(line)}}}
+
+
+def render_sarif(d: Decision, *, version: str = "0.1.0", root: Path | None = None) -> str:
     """SARIF 2.1.0: every rule as a reportingDescriptor, one result per rule that did not pass.
 
-    The model version is the (logical) location; a waived finding is a suppressed result.
+    Each result's physicalLocation is the rule in its policy file (uri relative to ``root``,
+    default the current directory, with ``uriBaseId`` ``%SRCROOT%``; region ``startLine`` the
+    rule's line), so GitHub code scanning shows it on that line; the model version is the logical
+    location. A waived finding is a suppressed result.
     """
+    base = Path.cwd() if root is None else root
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for f in d.findings:
@@ -171,7 +199,10 @@ def render_sarif(d: Decision, *, version: str = "0.1.0") -> str:
                 "level": "none" if kind != "fail" else level,
                 "message": {"text": f"{d.model}: {f.result}: {f.message} (value {_value(f)}, require {f.require})"},
                 "locations": [
-                    {"logicalLocations": [{"name": d.model, "kind": "module", "fullyQualifiedName": d.model}]}
+                    {
+                        **(_physical(f.source, base) or {}),
+                        "logicalLocations": [{"name": d.model, "kind": "module", "fullyQualifiedName": d.model}],
+                    }
                 ],
                 "properties": {"result": f.result, "value": f.value, "controls": list(f.controls), "decision": d.id},
                 **(
@@ -199,6 +230,7 @@ def render_sarif(d: Decision, *, version: str = "0.1.0") -> str:
                     }
                 },
                 "results": results,
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": base.resolve().as_uri() + "/"}},
                 "invocations": [
                     {
                         "executionSuccessful": True,

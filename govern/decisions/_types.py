@@ -42,6 +42,7 @@ class Finding:
     description: str = ""
     waiver: str | None = None
     threshold: Threshold | None = None  # the rule's first ``var <op> number`` comparison (reports show it)
+    source: str | None = None  # "file:line" of the rule in its policy file (SARIF physicalLocation)
 
     @classmethod
     def of(
@@ -67,6 +68,7 @@ class Finding:
             measurement=measurement,
             description=rule.description,
             threshold=rule.threshold,
+            source=rule.source or None,
         )
 
     @property

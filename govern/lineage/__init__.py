@@ -9,7 +9,7 @@ node/edge tables and return plain dataclasses and dicts.
 
 from . import _codes as codes
 from ._graph import bulk_load, resolve
-from ._ingest import IngestResult, ingest_file, validate_file
+from ._ingest import IngestResult, ingest_events, ingest_file, validate_events, validate_file
 from ._mlflow import import_mlflow
 from ._query import (
     ImpactedModel,
@@ -57,6 +57,8 @@ __all__ = [
     "IngestResult",
     "ingest_file",
     "validate_file",
+    "ingest_events",
+    "validate_events",
     "import_mlflow",
     "bulk_load",
     # queries

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -11,10 +12,10 @@ from sqlalchemy.orm import Session
 from govern.core import GovernError, Location, content_digest, json_digest, utcnow
 from govern.store import table_of
 
-from ._codes import FILE_NOT_FOUND, UNSUPPORTED_FILE
+from ._codes import FILE_NOT_FOUND, OPENLINEAGE_INVALID, UNSUPPORTED_FILE
 from ._graph import counts
 from ._manifest import ingest_manifest, read_manifest
-from ._openlineage import ingest_event, read_events
+from ._openlineage import ParsedEvent, ingest_event, parse_event, read_events
 from ._tables import IngestedEvent
 
 _MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -79,14 +80,9 @@ def ingest_file(session: Session, path: Path, *, actor: str) -> IngestResult:
             ingest_manifest(session, path)
             _mark(session, file_digest, str(path))
     else:
-        for parsed in read_events(path):
-            events += 1
-            digest = json_digest(parsed.raw)
-            if _seen(session, digest):
-                dupes += 1
-                continue
-            ingest_event(session, parsed, f"{path}: event {parsed.index}")
-            _mark(session, digest, f"{path}#{parsed.index}")
+        parsed_events = read_events(path)
+        events = len(parsed_events)
+        dupes = _ingest_events(session, parsed_events, str(path))
     after = counts(session)
     nodes, edges = after["nodes"] - before["nodes"], after["edges"] - before["edges"]
     if events > dupes:
@@ -104,3 +100,55 @@ def ingest_file(session: Session, path: Path, *, actor: str) -> IngestResult:
             },
         )
     return IngestResult(str(path), file_digest, events, dupes, nodes, edges)
+
+
+def _ingest_events(session: Session, parsed_events: list[ParsedEvent], source: str) -> int:
+    """Record each event not ingested before (see ``ParsedEvent.key``); the number of duplicates."""
+    dupes = 0
+    for parsed in parsed_events:
+        digest = json_digest(parsed.key)
+        if _seen(session, digest):
+            dupes += 1
+            continue
+        ingest_event(session, parsed, f"{source}: event {parsed.index}")
+        _mark(session, digest, f"{source}#{parsed.index}")
+    return dupes
+
+
+def validate_events(raw_events: list[Any], source: str) -> list[ParsedEvent]:
+    """Parse and schema-check decoded OpenLineage events (no database); located errors name
+    ``source`` and the event index."""
+    if not raw_events:
+        raise GovernError(OPENLINEAGE_INVALID, "no events", Location(source))
+    return [parse_event(raw, i, Location(source, path=f"event {i}")) for i, raw in enumerate(raw_events)]
+
+
+def ingest_events(session: Session, raw_events: list[Any], *, source: str, actor: str) -> IngestResult:
+    """Record decoded OpenLineage events (as ``POST /api/v1/lineage`` receives them) in ``session``,
+    exactly as :func:`ingest_file` records a file's: same validation, same mapping, same
+    idempotency (a run's START/COMPLETE/FAIL/ABORT once per ``runId``), ``lineage.ingested``
+    ledgered by ``actor`` when anything was new. Raises a located ``GovernError``; the caller
+    rolls back, so a rejected event stores nothing."""
+    from govern.ledger import record
+
+    parsed_events = validate_events(raw_events, source)
+    digest = json_digest(raw_events)
+    before = counts(session)
+    dupes = _ingest_events(session, parsed_events, source)
+    after = counts(session)
+    nodes, edges = after["nodes"] - before["nodes"], after["edges"] - before["edges"]
+    if len(parsed_events) > dupes:
+        record(
+            session,
+            actor=actor,
+            kind="lineage.ingested",
+            payload={
+                "source": source,
+                "digest": digest,
+                "events": len(parsed_events),
+                "duplicates": dupes,
+                "nodes": nodes,
+                "edges": edges,
+            },
+        )
+    return IngestResult(source, digest, len(parsed_events), dupes, nodes, edges)

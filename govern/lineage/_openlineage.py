@@ -1,4 +1,7 @@
-"""OpenLineage RunEvents (spec 2-0-x) to lineage.
+"""OpenLineage events (spec 2-0-x: RunEvent, DatasetEvent, JobEvent) to lineage.
+
+Files and ``POST /api/v1/lineage`` share this code: :func:`parse_event` validates one event
+against the official schemas (``_olschema``) and then reads the fields govern interprets.
 
 Mapping: the run is ``run:<runId>`` (job ``<namespace>/<name>``); an input is the newest version
 of ``dataset:<namespace>/<name>`` that this run did not write (registered as a new version when
@@ -7,7 +10,8 @@ same run (START then COMPLETE) names it again. So a job that reads and writes on
 ``t@n -> run -> t@n+1``, not a cycle. Facets read: ``schema``, ``dataSource``, ``ownership``
 (dataset and job), ``sourceCodeLocation`` (job: code commit), ``processing_engine`` (run:
 environment), and govern's own dataset facet ``govern_datacard`` (source, license,
-contains_pii, consent, deprecated).
+contains_pii, consent, deprecated). A DatasetEvent records (or updates the newest version of)
+its dataset; a JobEvent records its input and output datasets (a job without a run has no edges).
 """
 
 from __future__ import annotations
@@ -127,11 +131,68 @@ class RunEvent(BaseModel):
     schemaURL: str = Field(min_length=1)
 
 
+class DatasetEvent(BaseModel):
+    """An OpenLineage DatasetEvent (a dataset's metadata changed, no run)."""
+
+    model_config = ConfigDict(extra="allow")
+    eventTime: datetime
+    dataset: _Dataset
+    producer: str = Field(min_length=1)
+    schemaURL: str = Field(min_length=1)
+
+
+class JobEvent(BaseModel):
+    """An OpenLineage JobEvent (a job's metadata, no run)."""
+
+    model_config = ConfigDict(extra="allow")
+    eventTime: datetime
+    job: _Job
+    inputs: list[_Dataset] = []
+    outputs: list[_Dataset] = []
+    producer: str = Field(min_length=1)
+    schemaURL: str = Field(min_length=1)
+
+
 @dataclass
 class ParsedEvent:
     index: int
     raw: dict[str, Any]
-    event: RunEvent
+    event: RunEvent | DatasetEvent | JobEvent
+
+    @property
+    def key(self) -> dict[str, Any]:
+        """What makes two events the same delivery: a run's ``runId`` and ``eventType`` for the
+        state transitions (START, COMPLETE, FAIL, ABORT: each happens once per run), the whole
+        event otherwise (RUNNING/OTHER events, dataset and job events may come many times)."""
+        ev = self.event
+        if isinstance(ev, RunEvent) and ev.eventType in ("START", "COMPLETE", "FAIL", "ABORT"):
+            return {"openlineage": "run", "runId": str(ev.run.runId), "eventType": ev.eventType}
+        return self.raw
+
+
+_MODELS: dict[str, type[RunEvent] | type[DatasetEvent] | type[JobEvent]] = {
+    "run": RunEvent,
+    "dataset": DatasetEvent,
+    "job": JobEvent,
+}
+
+
+def parse_event(raw: Any, index: int, where: Location) -> ParsedEvent:
+    """Validate one decoded event (schema, then govern's reading of it); a located
+    ``GovernError(openlineage_invalid)`` otherwise. ``where.path`` prefixes the JSON path."""
+    from ._olschema import validate_event
+
+    if not isinstance(raw, dict):
+        raise GovernError(OPENLINEAGE_INVALID, "an event must be a JSON object", where)
+    kind = validate_event(raw, where)
+    try:
+        event = _MODELS[kind].model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        prefix = f"{where.path}: " if where.path else ""
+        loc = Location(where.file, where.line, where.col, path=f"{prefix}{_json_path(err['loc'])}")
+        raise GovernError(OPENLINEAGE_INVALID, err["msg"], loc) from None
+    return ParsedEvent(index, raw, event)
 
 
 def _json_path(loc: tuple[Any, ...]) -> str:
@@ -162,19 +223,7 @@ def read_events(path: Path) -> list[ParsedEvent]:
         raw_events = list(enumerate(docs))
     if not raw_events:
         raise GovernError(OPENLINEAGE_INVALID, "no events in file", Location(str(path)))
-    parsed = []
-    for index, raw in raw_events:
-        where = Location(str(path), path=f"event {index}")
-        if not isinstance(raw, dict):
-            raise GovernError(OPENLINEAGE_INVALID, "an event must be a JSON object", where)
-        try:
-            event = RunEvent.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = Location(str(path), path=f"event {index}: {_json_path(err['loc'])}")
-            raise GovernError(OPENLINEAGE_INVALID, err["msg"], loc) from None
-        parsed.append(ParsedEvent(index, raw, event))
-    return parsed
+    return [parse_event(raw, index, Location(str(path), path=f"event {index}")) for index, raw in raw_events]
 
 
 def _loads(text: str, path: Path, line_offset: int) -> Any:
@@ -217,6 +266,15 @@ def _produced_by(session: Session, run_node: int, name: str) -> int | None:
 def ingest_event(session: Session, parsed: ParsedEvent, where: str) -> None:
     """Record one validated event in the caller's session."""
     ev = parsed.event
+    if isinstance(ev, DatasetEvent):
+        found = latest_version(session, "dataset", dataset_name(ev.dataset.namespace, ev.dataset.name))
+        record_dataset(session, _dataset_spec(ev.dataset, found[1] if found else None))
+        return
+    if isinstance(ev, JobEvent):
+        for ds in [*ev.inputs, *ev.outputs]:
+            found = latest_version(session, "dataset", dataset_name(ds.namespace, ds.name))
+            record_dataset(session, _dataset_spec(ds, found[1] if found else None))
+        return
     run_id = str(ev.run.runId)
     existed = find_node(session, "run", run_id, None) is not None
     done = ev.eventType in ("COMPLETE", "FAIL", "ABORT")

@@ -294,6 +294,7 @@ def _validate_pack(
                             description=rule.description,
                             _params=dict(rule.with_),
                             _program=program,
+                            source=f"{doc.file}:{doc.pos((*base, 'id')).line}",
                         )
                     )
             policies.append(

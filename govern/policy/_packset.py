@@ -84,6 +84,7 @@ class BoundRule:
     description: str
     _params: dict[str, Any] = field(repr=False)
     _program: Program = field(repr=False)
+    source: str = ""  # "file:line" of the rule in its policy file (as the pack path was given)
 
     @property
     def qualified_id(self) -> str:

@@ -92,6 +92,14 @@ class Workspace:
                 results.append(ingest_file(session, path, actor=self.actor))
         return results
 
+    def ingest_openlineage(self, events: Sequence[Any], *, source: str = "openlineage") -> IngestResult:
+        """Ingest decoded OpenLineage events (RunEvent, DatasetEvent, JobEvent) in one transaction,
+        as ``govern lineage ingest`` ingests a file; ``source`` names them in errors and the ledger."""
+        from govern.lineage import ingest_events
+
+        with self.store.write() as session:
+            return ingest_events(session, list(events), source=source, actor=self.actor)
+
     def import_mlflow(self, uri: str) -> dict[str, int]:
         """Import runs and registered model versions from an MLflow tracking store."""
         from govern.lineage import import_mlflow

@@ -90,6 +90,7 @@ PEOPLE = {
     "dave": "model_owner",
     "erin": "model_owner",
     "audrey": "auditor",
+    "lina": "lineage_writer",
 }
 ROLE_PERSON = {
     "admin": "root",
@@ -98,6 +99,7 @@ ROLE_PERSON = {
     "validator": "carol",
     "model_owner": "dave",
     "auditor": "audrey",
+    "lineage_writer": "lina",
 }
 
 

@@ -17,6 +17,16 @@ from govern.identity import ROLES
 CREDIT = "credit-risk@1"  # owned by bob: invisible to the model_owner (dave)
 
 
+_OL_EVENT = {
+    "eventType": "OTHER",
+    "eventTime": "2026-01-01T00:00:00Z",
+    "run": {"runId": "0190d9a4-5b6c-7d8e-9f00-0123456789ab"},
+    "job": {"namespace": "matrix", "name": "job-{role}"},
+    "producer": "https://example.com/matrix",
+    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+}
+
+
 def _routes(srv: Any, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any], int, dict[str, int]]]:
     """(method, path, action, request kwargs, success status, per-role overrides)."""
     files = srv.ws.files
@@ -38,6 +48,15 @@ def _routes(srv: Any, ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str
         ("GET", f"/models/{CREDIT}", "models.read", {}, 200, owner_404),
         ("GET", f"/lineage/{CREDIT}", "lineage.read", {}, 200, owner_404),
         ("GET", "/lineage/dataset:credit/applications@1/impact", "lineage.read", {}, 200, {}),
+        # an OTHER event is idempotent on its content: the job name differs per role, so each is new
+        (
+            "POST",
+            srv.url + "/api/v1/lineage",
+            "lineage.write",
+            {"json": _OL_EVENT},
+            201,
+            {},
+        ),
         ("GET", "/approvals", "approvals.read", {}, 200, {}),
         ("GET", f"/approvals/{rid}", "approvals.read", {}, 200, owner_404),
         ("GET", f"/approvals/{ctx['dave_request']}", "approvals.read", {}, 200, {}),
@@ -160,6 +179,9 @@ def _incident(model: str) -> dict[str, Any]:
 
 
 def _format(kwargs: dict[str, Any], role: str) -> dict[str, Any]:
+    if "json" in kwargs and "job" in kwargs["json"]:
+        job = kwargs["json"]["job"]
+        return {**kwargs, "json": {**kwargs["json"], "job": {**job, "name": job["name"].format(role=role)}}}
     if "json" in kwargs and isinstance(kwargs["json"].get("version"), str):
         return {**kwargs, "json": {**kwargs["json"], "version": kwargs["json"]["version"].format(role=role)}}
     return kwargs

@@ -23,7 +23,7 @@ def test_role_matrix_matches_the_code() -> None:
 
 
 def test_every_route_is_in_the_matrix_table() -> None:
-    from govern.api import _admin, _approvals, _incidents, _ledger, _models, _reports
+    from govern.api import _admin, _approvals, _incidents, _ledger, _models, _openlineage, _reports
 
     documented = " ".join(routes for routes, _ in _rows().values())
     missing = []
@@ -33,4 +33,9 @@ def test_every_route_is_in_the_matrix_table() -> None:
                 path = "/v1" + route.path.replace(":path", "")  # type: ignore[attr-defined]
                 if f"`{method} {path}`" not in documented:
                     missing.append(f"{method} {path}")
+    for route in _openlineage.router.routes:
+        for method in route.methods:  # type: ignore[attr-defined]
+            path = _openlineage.OPENLINEAGE_PREFIX + route.path  # type: ignore[attr-defined]
+            if f"`{method} {path}`" not in documented:
+                missing.append(f"{method} {path}")
     assert missing == []
