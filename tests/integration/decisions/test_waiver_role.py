@@ -24,7 +24,7 @@ def test_each_waiver_reports_its_granters_role(tmp_path: Path, db_url: str | Non
     from govern.decisions import list_waivers, waive
     from govern.demo import populate
     from govern.reports._gather import _reviews
-    from govern.store import WaiverRow
+    from govern.decisions._tables import WaiverRow  # to fake a row from before the column
     from govern.workspace import Workspace
 
     with Workspace.init(tmp_path / ".govern", database_url=db_url) as ws:
