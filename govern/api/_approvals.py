@@ -120,8 +120,6 @@ def grant_waiver(body: WaiverRequest, request: Request, caller: Caller = require
     summary="Move a model version down (never up: promotion only through the gate)",
 )
 def rollback(ref: str, body: RollbackRequest, caller: Caller = requires("stage.rollback")) -> dict[str, Any]:
-    from govern.decisions import rollback as do_rollback
-
     own(caller, ref)
-    seq = do_rollback(caller.ws.context, ref, body.stage, caller.principal, justification=body.justification)
-    return {"model": ref, "stage": body.stage, "ledger_seq": seq}
+    seq, synced = caller.ws.rollback(ref, body.stage, caller.principal, justification=body.justification)
+    return {"model": ref, "stage": body.stage, "ledger_seq": seq, **({"registry": synced.to_dict()} if synced else {})}

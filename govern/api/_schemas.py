@@ -54,7 +54,10 @@ class ModelRegistration(Body):
 
 
 class PromoteRequest(Body):
-    target: Literal["staging", "production"]
+    target: str = Field(
+        pattern=r"^[a-z][a-z0-9_-]{0,31}$",
+        description="staging, production, or a target declared in the promotion_targets setting (e.g. champion)",
+    )
 
 
 class VoteRequest(Body):

@@ -41,7 +41,9 @@ def _finish(decision: Decision, fmt: Format, output: Path | None) -> Outcome:
 @app.command()
 def promote(
     ref: str = typer.Argument(..., help="model NAME@VERSION"),
-    to: str = typer.Option(..., "--to", help="target stage: staging or production"),
+    to: str = typer.Option(
+        ..., "--to", help="target: staging, production or one declared in promotion_targets (e.g. champion)"
+    ),
     fmt: Format = ReportFormat,
     output: Path | None = typer.Option(None, "--output", "-o", help="write the report here"),
     requester: str | None = typer.Option(None, "--requester", envvar="GOVERN_ACTOR", help="who asks"),

@@ -32,17 +32,20 @@ def ingest(
 
 @app.command("import-mlflow")
 def import_mlflow(
-    uri: str = typer.Argument(..., help="MLflow tracking URI (file:, sqlite:, http:)"),
+    uri: str | None = typer.Argument(
+        None, help="MLflow tracking URI (http:, sqlite:, postgresql:, file: or a path); default: mlflow_uri"
+    ),
     workspace: Path | None = WorkspaceOption,
 ) -> None:
-    """Import runs, params, metrics and registered model versions from MLflow."""
+    """Import what is new in MLflow: runs, params, metrics, datasets, registered versions with
+    their tags and aliases, and model cards the runs logged."""
     from govern.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
         counts = ws.import_mlflow(uri)
     typer.echo(
-        f"imported {counts['runs']} run(s), {counts['datasets']} dataset version(s), "
-        f"{counts['models']} model version(s)"
+        f"imported {counts.runs} run(s), {counts.datasets} dataset version(s), "
+        f"{counts.models} model version(s) ({counts.cards} with a logged model card)"
     )
 
 

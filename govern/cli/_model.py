@@ -77,8 +77,8 @@ def rollback(
     workspace: Path | None = WorkspaceOption,
 ) -> None:
     """Demote a model version (with a justification); promotion only happens through the gate."""
-    from govern.decisions import rollback as do_rollback
-
     with open_workspace(workspace) as ws:
-        seq = do_rollback(ws.context, ref, to, local_principal(ws, actor), justification=justification)
+        seq, synced = ws.rollback(ref, to, local_principal(ws, actor), justification=justification)
     typer.echo(f"{ref} moved to {to} (ledger seq {seq})")
+    if synced is not None:
+        typer.echo(synced.line(), err=synced.action == "failed")

@@ -6,17 +6,21 @@ Every field is documented in ``docs/configuration.md`` (a test checks it).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ._codes import SETTINGS_ERROR
 from ._errors import GovernError, Location
+from ._vocab import PromotionTarget
 
 SETTINGS_FILE = "govern.toml"
+_DEFAULT_TARGETS: dict[str, PromotionTarget] = {"staging": "staging", "production": "production"}
+_TARGET_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 
 LOG_RETENTION_MIN_DAYS = 183  # six months, EU AI Act Art. 19(1) and 26(6)
@@ -53,6 +57,26 @@ class Settings(BaseSettings):
         ge=DOCUMENTATION_RETENTION_MIN_DAYS,
         description="Days evidence and report documents the ledger references are kept; at least 10 years (Art. 18)",
     )
+    promotion_targets: dict[str, PromotionTarget] = Field(
+        default_factory=lambda: dict(_DEFAULT_TARGETS),
+        description="Promotion targets by name (e.g. an MLflow alias such as champion) and the stage whose rules, "
+        "approvals and place in the lineage each one has; one version of a model holds a target at a time",
+    )
+    mlflow_uri: str | None = Field(
+        None,
+        description="MLflow tracking/registry URI to write gate results back to: an allowed promotion sets the "
+        "target's alias on the model version and tags it with the decision; unset means no write-back",
+    )
+
+    @field_validator("promotion_targets")
+    @classmethod
+    def _target_names(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [name for name in value if not _TARGET_NAME.fullmatch(name)]
+        if bad:
+            raise ValueError(f"target names are 1-32 of a-z, 0-9, - and _ starting with a letter: {', '.join(bad)}")
+        if not value:
+            raise ValueError("at least one promotion target is needed")
+        return value
 
     @classmethod
     def settings_customise_sources(

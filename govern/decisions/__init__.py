@@ -28,6 +28,7 @@ from ._read import (
 )
 from ._reevaluate import Flip, backtest, flag
 from ._register import register_model
+from ._targets import TargetHolder, holders
 from ._types import EXIT_CODES, PROMOTION_TARGETS, STAGES, Decision, Finding, Outcome
 from ._waivers import WaiverView, list_waivers, rollback, waive
 
@@ -45,6 +46,8 @@ __all__ = [
     "EXIT_CODES",
     "STAGES",
     "PROMOTION_TARGETS",
+    "TargetHolder",
+    "holders",
     "render",
     "Format",
     # registration

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govern.core import GovernError
+from govern.core import GovernError, PromotionTarget
 
 from ._codes import LEDGER_WRITE_FAILED
 
@@ -15,11 +16,17 @@ if TYPE_CHECKING:
     from govern.store import Store
 
 
+def _default_targets() -> dict[str, PromotionTarget]:
+    return {"staging": "staging", "production": "production"}
+
+
 @dataclass(frozen=True)
 class Context:
     store: Store
     blob_dir: Path
     packs: PackSet
+    targets: Mapping[str, PromotionTarget] = field(default_factory=_default_targets)
+    """Promotion targets by name -> the stage whose rules and approvals apply (settings)."""
 
 
 def single_user_marker(principal: Any) -> dict[str, Any]:

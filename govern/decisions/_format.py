@@ -39,6 +39,8 @@ def render_text(d: Decision) -> str:
     if d.approval:
         lines.append(f"  approval request {d.approval['request']}: {d.approval['status']} ({d.approval['summary']})")
     lines.append(f"  decision {d.id}, ledger seq {d.ledger_seq}, hash {(d.ledger_hash or '')[:16]}")
+    if d.registry is not None:
+        lines.append(f"  {d.registry['line']}")
     return "\n".join(lines) + "\n"
 
 

@@ -25,12 +25,13 @@ from govern.incidents import blocking
 from govern.reviews import blocking as open_high_findings
 
 from ._approvals import approval_status, void_stale
-from ._codes import INPUTS_CHANGED, INVALID_STAGE, NO_APPLICABLE_RULE
+from ._codes import INPUTS_CHANGED, NO_APPLICABLE_RULE
 from ._context import Context, audit
 from ._inputs import ModelState, bound_digest, champion_ref, model_state
 from ._monitoring import monitoring_holds
 from ._tables import DecisionRow, StageChangeRow, WaiverRow
-from ._types import PROMOTION_TARGETS, Decision, Finding, Outcome
+from ._targets import assign, target_stage
+from ._types import Decision, Finding, Outcome
 
 if TYPE_CHECKING:
     from govern.policy import Verdict
@@ -201,9 +202,8 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
     inputs; ``deny`` changes nothing else. Raises ``no_applicable_rule``, ``invalid_stage``,
     ``not_found``, ``inputs_changed`` and ledger errors; never returns allow without its entry.
     """
-    if target not in PROMOTION_TARGETS:
-        raise GovernError(INVALID_STAGE, f"promotion target must be one of {', '.join(PROMOTION_TARGETS)}")
-    state, facts, tier, rules = _prepare(ctx, ref, "promote", target)
+    stage = target_stage(ctx, target)  # a target's rules, approvals and lineage stage are its stage's
+    state, facts, tier, rules = _prepare(ctx, ref, "promote", stage)
     findings, measurements, champion = _measure(ctx, state, rules, facts, progress) if rules else ([], {}, None)
     digest = bound_digest(state, ctx.packs.digests)
     decision_id = "dec_" + uuid.uuid4().hex[:20]
@@ -251,7 +251,7 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
             outcome = "deny"
         else:
             requirement = ctx.packs.approval_requirement(tier.tier)
-            needs = verdict == "review" or (target == "production" and requirement.count > 0)
+            needs = verdict == "review" or (stage == "production" and requirement.count > 0)
             if not needs:
                 outcome = "allow"
             else:
@@ -291,12 +291,14 @@ def promote(ctx: Context, ref: str, target: str, requester: str, *, progress: St
             approval=approval,
             champion=champion,
             stage_before=state.stage,
-            stage_after=target if outcome == "allow" else state.stage,
+            stage_after=stage if outcome == "allow" else state.stage,
         )
         _policy_loaded(session, ctx.packs, requester)
         _record(session, decision, state)
-        if outcome == "allow" and state.stage != target:
-            change_stage(session, state, target, requester, decision_id=decision.id)
+        if outcome == "allow":
+            if state.stage != stage:
+                change_stage(session, state, stage, requester, decision_id=decision.id)
+            assign(session, ctx, state, target, requester, decision_id=decision.id)
     return decision
 
 

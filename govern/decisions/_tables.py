@@ -102,3 +102,22 @@ class StageChangeRow(SQLModel, table=True):
     justification: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
     ledger_seq: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+
+
+class TargetHolderRow(SQLModel, table=True):
+    """Which version of a model holds a promotion target (``champion``, ``production``...), and since
+    when; a released row (another version took the target, or a rollback) stays as history."""
+
+    __tablename__ = "target_holder"
+    __table_args__ = (sa.Index("ix_target_holder_name_target", "model_name", "target"),)
+
+    id: int | None = Field(default=None, sa_column=sa.Column(BigIntPK, primary_key=True))
+    model_name: str = Field(sa_column=sa.Column(sa.String(512), nullable=False))
+    target: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    model_node_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), nullable=False))
+    model_ref: str = Field(sa_column=sa.Column(sa.String(700), nullable=False))
+    decision_id: str = Field(sa_column=sa.Column(sa.String(40), sa.ForeignKey("decision.id"), nullable=False))
+    assigned_at: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
+    ledger_seq: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    released_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime))
+    released_by: str | None = Field(default=None, sa_column=sa.Column(sa.Text))

@@ -103,6 +103,8 @@ class Decision:
     stage_after: str | None = None
     ledger_seq: int | None = None
     ledger_hash: str | None = None
+    registry: dict[str, Any] | None = None
+    """After the decision: its write-back to the model registry (MLflow), when there was one."""
 
     @property
     def exit_code(self) -> int:
@@ -113,6 +115,7 @@ class Decision:
         doc = asdict(self)
         doc.pop("ledger_seq")
         doc.pop("ledger_hash")
+        doc.pop("registry")
         doc["findings"] = [{**asdict(f), "controls": list(f.controls)} for f in self.findings]
         return doc
 
@@ -121,6 +124,7 @@ class Decision:
             **self.document(),
             "ledger_seq": self.ledger_seq,
             "ledger_hash": self.ledger_hash,
+            **({"registry": self.registry} if self.registry is not None else {}),
             "exit_code": self.exit_code,
         }
 

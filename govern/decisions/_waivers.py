@@ -26,6 +26,7 @@ from ._context import Context, audit, single_user_marker
 from ._gate import change_stage
 from ._inputs import model_state
 from ._tables import WaiverRow
+from ._targets import release
 from ._types import STAGES
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justif
                 PROMOTION_REQUIRES_GATE,
                 f"{state.ref} is in {state.stage}; moving it to {stage} needs `govern gate promote`",
             )
-        return change_stage(
+        seq = change_stage(
             session,
             state,
             stage,
@@ -176,3 +177,5 @@ def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justif
             justification=justification.strip(),
             marker=single_user_marker(principal),
         )
+        release(session, ctx, state, stage, principal.name)  # the targets it no longer qualifies for
+        return seq

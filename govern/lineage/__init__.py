@@ -1,16 +1,15 @@
 """Lineage: datasets, features, runs and model versions, and the edges between them.
 
 Writes take the caller's session (a ``Store.write()`` transaction): the entry points
-(``ingest_file``, ``import_mlflow``, ``bulk_load``) ledger ``lineage.ingested`` in it themselves;
+(``ingest_file``, ``bulk_load``; ``govern.registry.import_mlflow``) ledger ``lineage.ingested`` in it themselves;
 the ``record_*``/``flag``/``set_*`` building blocks are composed by other rooms' ledgered operations
 (``decisions.register_model``, ``decisions.flag``, the gate). Reads are recursive SQL over the
 node/edge tables and return plain dataclasses and dicts.
 """
 
 from . import _codes as codes
-from ._graph import bulk_load, resolve
+from ._graph import bulk_load, find_node, resolve
 from ._ingest import IngestResult, ingest_events, ingest_file, validate_events, validate_file
-from ._mlflow import import_mlflow
 from ._query import (
     ImpactedModel,
     ModelRecord,
@@ -59,10 +58,10 @@ __all__ = [
     "validate_file",
     "ingest_events",
     "validate_events",
-    "import_mlflow",
     "bulk_load",
     # queries
     "resolve",
+    "find_node",
     "subgraph",
     "impact",
     "model_facts",

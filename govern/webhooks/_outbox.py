@@ -30,6 +30,8 @@ WEBHOOK_KINDS: tuple[str, ...] = (
     "approval.voided",
     "waiver.granted",
     "stage.changed",
+    "target.assigned",
+    "target.released",
 )
 DEFAULT_KINDS = WEBHOOK_KINDS
 _webhook_t = table_of(WebhookRow)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from govern.identity import Principal, TokenInfo
     from govern.lineage import ImpactedModel, IngestResult, ModelSpec, Subgraph
     from govern.policy import PackSet
+    from govern.registry import ImportCounts, SyncResult
     from govern.webhooks import Subscription
 
 _SETTINGS_TEMPLATE = """\
@@ -33,6 +35,9 @@ _SETTINGS_TEMPLATE = """\
 # database_url = "postgresql://user@host:5432/govern"   # default: this folder's SQLite file
 # origin = "govern.local/ledger"                         # ledger origin named in checkpoints
 # require_signed_packs = false
+# mlflow_uri = "http://127.0.0.1:5000"                   # write gate results back as MLflow aliases
+# [govern.promotion_targets]                             # default: staging and production
+# champion = "production"
 """
 
 
@@ -100,12 +105,12 @@ class Workspace:
         with self.store.write() as session:
             return ingest_events(session, list(events), source=source, actor=self.actor)
 
-    def import_mlflow(self, uri: str) -> dict[str, int]:
-        """Import runs and registered model versions from an MLflow tracking store."""
-        from govern.lineage import import_mlflow
+    def import_mlflow(self, uri: str | None = None) -> ImportCounts:
+        """Import what is new in an MLflow tracking store (default: the ``mlflow_uri`` setting):
+        runs, datasets, registered versions with their tags, aliases and logged model cards."""
+        from govern.registry import import_mlflow
 
-        with self.store.write() as session:
-            return import_mlflow(session, uri, actor=self.actor)
+        return import_mlflow(self.context, uri or self.settings.mlflow_uri, actor=self.actor)
 
     def lineage(
         self, ref: str, direction: Literal["upstream", "downstream"] = "upstream", *, depth: int | None = None
@@ -163,7 +168,7 @@ class Workspace:
     def context(self) -> Context:
         from govern.decisions import Context
 
-        return Context(self.store, self.settings.blob_dir, self.packs)
+        return Context(self.store, self.settings.blob_dir, self.packs, self.settings.promotion_targets)
 
     def register_model(self, spec: ModelSpec) -> dict[str, Any]:
         """Register a model version; its tier is computed and recorded."""
@@ -187,9 +192,35 @@ class Workspace:
             )
 
     def gate_promote(self, ref: str, target: str, *, progress: Any = None) -> Decision:
+        """The promotion gate for ``ref`` to ``target`` (a stage or a declared target); with
+        ``mlflow_uri`` set, the result is written back to MLflow (see :attr:`last_sync`)."""
         from govern.decisions import promote
+        from govern.registry import sync_promotion
 
-        return promote(self.context, ref, target, self.actor, progress=progress)
+        decision = promote(self.context, ref, target, self.actor, progress=progress)
+        synced = (
+            sync_promotion(self.store, self.settings.mlflow_uri, decision, self.actor)
+            if self.settings.mlflow_uri
+            else None
+        )
+        return decision if synced is None else replace(decision, registry=synced.to_dict())
+
+    def rollback(
+        self, ref: str, stage: str, principal: Principal, *, justification: str
+    ) -> tuple[int, SyncResult | None]:
+        """Move ``ref`` down to ``stage`` (justified, ledgered): the stage change's ledger seq, and
+        the MLflow write-back removing the aliases of the targets it no longer holds (if any)."""
+        from govern.decisions import holders, rollback
+        from govern.registry import sync_rollback
+
+        with self.store.read() as session:
+            before = {h.target for h in holders(session, ref=str(_ref(ref)))}
+        seq = rollback(self.context, ref, stage, principal, justification=justification)
+        if not (self.settings.mlflow_uri and before):
+            return seq, None
+        with self.store.read() as session:
+            released = sorted(before - {h.target for h in holders(session, ref=str(_ref(ref)))})
+        return seq, sync_rollback(self.store, self.settings.mlflow_uri, str(_ref(ref)), released, stage, self.actor)
 
     def gate_retrain(self, ref: str, current: Path, *, progress: Any = None) -> Decision:
         from govern.decisions import retrain

@@ -38,6 +38,7 @@ ALLOWED: dict[str, set[str]] = {
     "reviews": _BASE | {"identity", "ledger", "lineage"},
     "incidents": _BASE | {"evidence", "identity", "ledger", "lineage"},
     "checks": {"core", "cards", "evidence", "measurements", "stats"},
+    "registry": _BASE | {"cards", "decisions", "ledger", "lineage"},
     "decisions": _BASE
     | {
         "cards",
@@ -64,6 +65,7 @@ ALLOWED: dict[str, set[str]] = {
         "lineage",
         "measurements",
         "policy",
+        "registry",
         "reports",
         "webhooks",
     },

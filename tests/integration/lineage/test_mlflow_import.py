@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -37,15 +38,21 @@ MAKE_STORE = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_import_mlflow_runs_and_model_versions(cli, workspace, tmp_path):
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+@pytest.mark.parametrize("store", ["sqlite", "file-store"])
+def test_import_mlflow_runs_and_model_versions(cli, workspace, tmp_path, store):
+    """A database store, and a file-store tree that MLflow 3 only writes with its opt-out set:
+    govern reads it without the user setting anything (and without an internal error)."""
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}" if store == "sqlite" else (tmp_path / "mlruns").as_uri()
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_ALLOW_FILE_STORE"}
+    writer_env = {**env, "MLFLOW_ALLOW_FILE_STORE": "true"}  # the writer opts out, as MLflow tells it to
     made = subprocess.run(
-        [sys.executable, "-c", MAKE_STORE, uri], capture_output=True, text=True, cwd=tmp_path, timeout=300
-    )
+        [sys.executable, "-c", MAKE_STORE, uri], capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        env=writer_env,
+    )  # fmt: skip
     assert made.returncode == 0, made.stderr[-2000:]
     run_id = made.stdout.strip().splitlines()[-1]
 
-    result = cli.run("lineage", "import-mlflow", uri, env=workspace.env)
+    result = cli.run("lineage", "import-mlflow", uri, env={**workspace.env, "MLFLOW_ALLOW_FILE_STORE": ""})
     assert result.returncode == 0, result.stderr
     assert "imported 1 run(s), 1 dataset version(s), 1 model version(s)" in result.stdout
 
@@ -58,7 +65,7 @@ def test_import_mlflow_runs_and_model_versions(cli, workspace, tmp_path):
     assert nodes[f"run:{run_id}"]["code_commit"] == "3f2a9c1"
     assert any(ref.startswith("dataset:mlflow/applications@") for ref in nodes)
 
-    again = cli.run("lineage", "import-mlflow", uri, env=workspace.env)
+    again = cli.run("lineage", "import-mlflow", uri, env={**workspace.env, "MLFLOW_ALLOW_FILE_STORE": ""})
     assert "imported 0 run(s), 0 dataset version(s), 0 model version(s)" in again.stdout
 
 
