@@ -35,6 +35,22 @@ def model(
     sys.stdout.write(f"wrote {output} ({data.model}: {outcome}; {len(data.evidence.proofs)} inclusion proofs)\n")
 
 
+@app.command("annex-iv")
+def annex_iv(
+    ref: str = typer.Argument(..., help="Model version, e.g. credit-risk-lr@1"),
+    output: Path = typer.Option(..., "--output", "-o", help="FILE.pdf (PDF/A-3b) or FILE.html"),
+    workspace: Path | None = WorkspaceOption,
+) -> None:
+    """Write the EU AI Act Annex IV technical documentation: nine sections, each with its status."""
+    with open_workspace(workspace) as ws:
+        sections = ws.report_annex_iv(ref, output)
+    done = sum(s.status == "complete" for s in sections)
+    sys.stdout.write(f"wrote {output} ({done} of {len(sections)} Annex IV sections complete)\n")
+    for s in sections:
+        if s.status != "complete":
+            sys.stdout.write(f"  {s.number}. {s.title}: {s.status}; missing {'; '.join(s.missing)}\n")
+
+
 @app.command("period")
 def period(
     start: str = typer.Option(..., "--from", help="First day (or time) of the period, ISO 8601"),

@@ -199,6 +199,23 @@ def approval_status(
     }
 
 
+def void_all(session: Session, state: ModelState, actor: str, reason: str) -> int:
+    """Void every live request of ``state`` (any target), ledgered: after a rollback, promoting
+    the version again needs a fresh sign-off. Returns how many were voided."""
+    rows = session.execute(
+        sa.select(ApprovalRequestRow).where(
+            col(ApprovalRequestRow.model_node_id) == state.node_id,
+            col(ApprovalRequestRow.status).in_(("open", "approved")),
+        )
+    ).scalars()
+    voided = 0
+    for row in rows:
+        row.status = "void"
+        audit(session, actor, "approval.voided", {"request": row.id, "model": state.ref, "reason": reason})
+        voided += 1
+    return voided
+
+
 def void_stale(session: Session, state: ModelState, target: str, digest: str, actor: str) -> list[ApprovalRequestRow]:
     """Void the live requests for ``state``/``target`` bound to another digest (ledgered);
     return the live ones bound to ``digest``."""

@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from govern.core import GovernError, PermissionDenied, isoformat, parse_ref, utcnow
 
+from ._approvals import void_all
 from ._codes import (
     INVALID_STAGE,
     JUSTIFICATION_REQUIRED,
@@ -178,4 +179,5 @@ def rollback(ctx: Context, ref: str, stage: str, principal: Principal, *, justif
             marker=single_user_marker(principal),
         )
         release(session, ctx, state, stage, principal.name)  # the targets it no longer qualifies for
+        void_all(session, state, principal.name, f"rolled back to {stage}: {justification.strip()}")
         return seq

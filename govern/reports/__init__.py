@@ -5,6 +5,7 @@ Rendered from plain data (``ModelReportData``, ``PeriodReportData``) by Jinja2 t
 (decisions, checkpoint, inclusion proofs, public key) is embedded as PDF attachments.
 """
 
+from ._annex import AnnexContext, AnnexItem, AnnexSection, annex_iv_sections
 from ._attachments import evidence_files, extract_attachments
 from ._data import (
     ControlStatus,
@@ -28,10 +29,11 @@ from ._data import (
 )
 from ._engine import local_fetcher, markdown_safe, templates_dir
 from ._format import fmt
-from ._gather import gather_model, gather_period
+from ._gather import gather_annex_iv, gather_model, gather_period
 from ._render import (
     model_report_html,
     period_report_html,
+    render_annex_iv,
     render_card,
     render_model_report,
     render_period_report,
@@ -39,6 +41,13 @@ from ._render import (
 from ._verify import ReportVerification, verify_report
 
 __all__ = [
+    # EU AI Act Annex IV technical documentation
+    "gather_annex_iv",
+    "render_annex_iv",
+    "annex_iv_sections",
+    "AnnexContext",
+    "AnnexSection",
+    "AnnexItem",
     # report data
     "ModelReportData",
     "PeriodReportData",

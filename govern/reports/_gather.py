@@ -23,6 +23,7 @@ from govern.measurements import (
     measurement_from_json,
 )
 
+from ._annex import AnnexContext
 from ._data import (
     ControlStatus,
     DecisionRecord,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
     from govern.decisions import StoredDecision
     from govern.ledger import Checkpoint
+    from govern.policy import PackSet
     from govern.store import Store
 
 _FRAMEWORKS = {"eu-ai-act": "EU AI Act", "nist-ai-rmf": "NIST AI RMF", "iso-42001": "ISO/IEC 42001",
@@ -446,12 +448,53 @@ def _model_entries(store: Store, model: str, decisions: set[str]) -> list[Ledger
     return out
 
 
+def gather_annex_iv(
+    store: Store, ref: str, *, settings: Settings, packs: PackSet
+) -> tuple[ModelReportData, AnnexContext]:
+    """The model report's data for ``ref`` and what Annex IV adds: stage history, the tier's
+    monitoring plan and its last run, the declaration of conformity reference (a model tag)."""
+    from govern.decisions import monitoring_status, stage_changes
+    from govern.lineage import model_facts
+
+    data = gather_model(store, ref, settings=settings, rules=packs.rules)
+    with store.read() as session:
+        facts = model_facts(session, parse_ref(data.model))["model"]
+        changes = stage_changes(session, model=data.model)
+        status = next((m for m in monitoring_status(session, packs) if m.model == data.model), None)
+    plan = packs.monitoring_requirement(data.tier)
+    history = [
+        f"{isoformat(c.created_at)}: {c.from_stage} -> {c.to_stage} by {c.actor}"
+        + (f" (decision {c.decision_id})" if c.decision_id else f" ({c.justification})" if c.justification else "")
+        for c in changes
+    ]
+    last = ""
+    if status is not None and status.last_run_at is not None:
+        last = f"{isoformat(status.last_run_at)}: {status.last_outcome} (decision {status.last_decision})"
+        last += f"; next due {isoformat(status.due_at)}" + (" (OVERDUE)" if status.overdue else "")
+    return data, AnnexContext(
+        stage_history=history,
+        monitoring_plan=(
+            f"every {plan.every.days} days"
+            + (", promotion held when overdue" if plan.hold_promotion else "")
+            + (f"; owners {', '.join(sorted(plan.owners))}" if plan.owners else "")
+            if plan
+            else ""
+        ),
+        monitoring_last_run=last,
+        declaration_of_conformity=str(facts.get("tags", {}).get("eu_declaration_of_conformity", "")),
+    )
+
+
 # -- the period report ------------------------------------------------------------------------------
 
 
-def gather_period(store: Store, start: datetime, end: datetime, *, settings: Settings) -> PeriodReportData:
+def gather_period(
+    store: Store, start: datetime, end: datetime, *, settings: Settings, packs: PackSet | None = None
+) -> PeriodReportData:
     """Every decision, review and stage change from ``start`` (inclusive) to ``end`` (exclusive),
     across all models, with the exceptions an auditor reads first and the ledger verification.
+    Exceptions include, as of the period's end (or now, if sooner), incidents whose statutory
+    report is overdue and, given the ``packs``, production models whose monitoring plan is overdue.
 
     Raises ``GovernError(invalid_period)`` when ``end`` is not after ``start``.
     """
@@ -473,6 +516,7 @@ def gather_period(store: Store, start: datetime, end: datetime, *, settings: Set
         expired_items = [ExceptionItem("expired_approval", r.model, isoformat(r.expires_at),
                                        f"approval request {r.id} ({r.target}) expired unanswered", r.decision_id)
                          for r in expired]  # fmt: skip
+        expired_items += _overdue(session, packs, min(end, utcnow()))
     ledger = _ledger(store, settings, {d.id: d.seq for d in docs})
     exceptions = expired_items + _decision_exceptions(docs)
     exceptions += [ExceptionItem("rollback", c.model, isoformat(c.created_at),
@@ -485,6 +529,39 @@ def gather_period(store: Store, start: datetime, end: datetime, *, settings: Set
         exceptions=exceptions, decisions=[_record(d) for d in docs], reviews=reviews,
         stage_changes=stage_changes, verification=ledger.verification, evidence=_evidence(docs, ledger),
     )  # fmt: skip
+
+
+def _overdue(session: Session, packs: PackSet | None, at: datetime) -> list[ExceptionItem]:
+    """Post-market duties missed at ``at``: incident reports (Art. 73), monitoring runs (Art. 72)."""
+    from govern.decisions import monitoring_status
+    from govern.incidents import overdue_incidents
+
+    out = [
+        ExceptionItem(
+            "incident_overdue",
+            ", ".join(i.models),
+            isoformat(i.deadline_at),
+            f"incident {i.id} ({i.category}): initial report due within {i.deadline_days} days of awareness, "
+            f"by {isoformat(i.deadline_at)}, not filed (EU AI Act Art. 73)",
+        )
+        for i in overdue_incidents(session, at)
+    ]
+    if packs is not None:
+        out += [
+            ExceptionItem(
+                "monitoring_overdue",
+                m.model,
+                isoformat(m.due_at),
+                f"monitoring plan (every {m.every_days:g} days) overdue since {isoformat(m.due_at)}; last run "
+                + (f"{isoformat(m.last_run_at)} ({m.last_outcome})" if m.last_run_at else "never")
+                + (", promotion held" if m.hold_promotion else "")
+                + " (EU AI Act Art. 72)",
+                m.last_decision or "",
+            )
+            for m in monitoring_status(session, packs, now=at)
+            if m.overdue
+        ]
+    return out
 
 
 def _decision_exceptions(docs: Sequence[_Doc]) -> list[ExceptionItem]:

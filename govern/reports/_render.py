@@ -9,6 +9,7 @@ from typing import Any
 from govern.core import GovernError
 
 from . import _svg
+from ._annex import AnnexContext, AnnexSection, annex_iv_sections
 from ._attachments import describe, evidence_files, file_rows
 from ._data import ModelReportData, PeriodReportData
 from ._engine import render_html, write_html, write_pdf
@@ -131,6 +132,17 @@ def render_model_report(data: ModelReportData, out: Path) -> None:
     """
     html, files = model_report_html(data)
     _write(html, Path(out), files)
+
+
+def render_annex_iv(data: ModelReportData, extra: AnnexContext, out: Path) -> list[AnnexSection]:
+    """Write the EU AI Act Annex IV technical documentation of ``data``'s model version to ``out``
+    (PDF/A-3b or HTML); returns its nine sections with their status."""
+    sections = annex_iv_sections(data, extra)
+    html = render_html(
+        "annex_iv.html", d=data, sections=sections, complete=sum(s.status == "complete" for s in sections)
+    )
+    _write(html, Path(out), {})
+    return sections
 
 
 def period_report_html(data: PeriodReportData) -> tuple[str, dict[str, bytes]]:

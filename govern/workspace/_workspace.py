@@ -285,11 +285,19 @@ class Workspace:
         render_model_report(data, Path(out))
         return data
 
+    def report_annex_iv(self, ref: str, out: Path) -> Any:
+        """Write the EU AI Act Annex IV technical documentation of ``ref`` to ``out`` (.pdf or
+        .html); returns its nine sections, each with a status and what is missing."""
+        from govern.reports import gather_annex_iv, render_annex_iv
+
+        data, extra = gather_annex_iv(self.store, ref, settings=self.settings, packs=self.packs)
+        return render_annex_iv(data, extra, Path(out))
+
     def report_period(self, start: Any, end: Any, out: Path) -> Any:
         """Write the period report of [``start``, ``end``) (datetimes) to ``out``; returns its data."""
         from govern.reports import gather_period, render_period_report
 
-        data = gather_period(self.store, start, end, settings=self.settings)
+        data = gather_period(self.store, start, end, settings=self.settings, packs=self.packs)
         render_period_report(data, Path(out))
         return data
 

@@ -54,7 +54,7 @@ ALLOWED: dict[str, set[str]] = {
         "stats",
         "webhooks",
     },
-    "reports": _BASE | {"cards", "decisions", "evidence", "ledger", "lineage", "measurements", "policy"},
+    "reports": _BASE | {"cards", "decisions", "evidence", "incidents", "ledger", "lineage", "measurements", "policy"},
     "workspace": _BASE
     | {
         "checks",
@@ -82,7 +82,7 @@ ALLOWED: dict[str, set[str]] = {
         "webhooks",
         "workspace",
     },
-    "api.web": _BASE | {"api", "decisions", "identity", "ledger", "lineage", "reports"},
+    "api.web": _BASE | {"api", "decisions", "identity", "incidents", "ledger", "lineage", "reports"},
     "demo": _BASE
     | {"api", "cards", "decisions", "evidence", "incidents", "ledger", "lineage", "reports", "reviews", "workspace"},
     "cli": None,  # type: ignore[dict-item]  # any room's public API

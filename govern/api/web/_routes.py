@@ -221,6 +221,7 @@ def inbox(
         "inbox.html",
         session=session,
         rows=rows,
+        duties=_views.overdue_duties(ws, session.principal),
         tiers=tiers,
         models=models,
         tier=tier or "",

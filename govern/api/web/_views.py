@@ -56,6 +56,45 @@ class InboxRow:
     findings: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Duty:
+    """A post-market duty missed: an incident report past its statutory deadline (Art. 73) or a
+    monitoring run past its plan (Art. 72)."""
+
+    kind: str  # incident | monitoring
+    ref: str  # the incident id or the model version
+    models: list[str]
+    summary: str
+    due_at: datetime
+    overdue_for: str
+
+
+def overdue_duties(ws: Any, principal: Principal) -> list[Duty]:
+    """What is overdue on the models the principal may see, the longest overdue first."""
+    from govern.decisions import monitoring_status
+    from govern.incidents import overdue_incidents
+
+    authorize(principal, "approvals.read")
+    mine = _own_models(ws, principal)
+    now = utcnow()
+    with ws.store.read() as session:
+        incidents = overdue_incidents(session, now)
+        plans = [m for m in monitoring_status(session, ws.packs, now=now) if m.overdue]
+    duties = [
+        Duty(kind="incident", ref=i.id, models=i.models, due_at=i.deadline_at, overdue_for=age(i.deadline_at, now),
+             summary=f"{i.title}: {i.category.replace('_', ' ')}, initial report due within {i.deadline_days} days")
+        for i in incidents
+    ] + [
+        Duty(kind="monitoring", ref=m.model, models=[m.model], due_at=m.due_at, overdue_for=age(m.due_at, now),
+             summary=f"monitoring run every {m.every_days:g} days"
+             + ("; promotion held" if m.hold_promotion else ""))
+        for m in plans
+    ]  # fmt: skip
+    if mine is not None:
+        duties = [d for d in duties if set(d.models) & mine]
+    return sorted(duties, key=lambda d: d.due_at)
+
+
 def _own_models(ws: Any, principal: Principal) -> set[str] | None:
     if principal.role not in OWN_MODELS_ONLY:
         return None

@@ -202,7 +202,7 @@ def test_mlflow_both_ways_through_a_real_server(mlflow_url: str, scenario: Any, 
     # MLflow unreachable: the write-back fails, is reported and ledgered; the decision stands.
     with Workspace.open(tmp_path / ".govern", mlflow_uri="http://127.0.0.1:9", promotion_targets=TARGETS) as ws:
         ws.actor = "ci-bot"
-        again = ws.gate_promote(f"{NAME}@{v2}", "challenger")  # its granted approval still binds
+        again = approve_and_promote(ws, f"{NAME}@{v2}", "challenger")  # the rollback voided its approval
         assert again.outcome == "allow" and ws.model(f"{NAME}@{v2}")["stage"] == "staging"
         assert again.registry is not None and again.registry["action"] == "failed"
         with ws.store.read() as session:

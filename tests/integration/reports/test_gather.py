@@ -96,11 +96,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     run = lambda *args: subprocess.run([*GOVERN, *args], env=_env(root / ".govern"), cwd=root,  # noqa: E731
                                        capture_output=True, text=True, timeout=300)  # fmt: skip
     for args in (("report", "model", GBM, "-o", "gbm.pdf"), ("report", "model", LR, "-o", "lr.pdf"),
-                 ("report", "period", "--from", "2000-01-01", "--to", "2099-12-31", "-o", "period.pdf")):  # fmt: skip
+                 ("report", "period", "--from", "2000-01-01", "--to", "2099-12-31", "-o", "period.pdf"),
+                 ("report", "annex-iv", LR, "-o", "annex.pdf")):  # fmt: skip
         result = run(*args)
         assert result.returncode == 0, result.stderr
+    names = ("gbm", "lr", "period", "annex")
     return SimpleNamespace(root=root, decisions=decisions, run=run,
-                           text={n: pdftotext(root / f"{n}.pdf") for n in ("gbm", "lr", "period")})  # fmt: skip
+                           text={n: pdftotext(root / f"{n}.pdf") for n in names})  # fmt: skip
 
 
 def test_every_section_and_the_cover(world: SimpleNamespace) -> None:
@@ -271,3 +273,27 @@ def test_gather_model_on_each_backend(db_url: str | None, tmp_path: Path) -> Non
     assert data.verification is not None and data.verification.ok
     render_model_report(data, tmp_path / "gbm.pdf")
     assert verify_report(tmp_path / "gbm.pdf").decisions == 1
+
+
+ANNEX_IV = ["General description of the AI system", "Elements of the AI system and its development",
+            "Monitoring, functioning and control", "Appropriateness of the performance metrics",
+            "Risk management system", "Changes through the lifecycle",
+            "Harmonised standards and specifications applied", "EU declaration of conformity",
+            "Post-market monitoring"]  # fmt: skip
+
+
+def test_annex_iv_has_the_nine_sections_with_their_status(world: SimpleNamespace) -> None:
+    text = " ".join(world.text["annex"].split())  # pdftotext wraps table cells
+    for number, title in enumerate(ANNEX_IV, 1):
+        assert re.search(rf"{number}\. {re.escape(title)} (complete|partial|missing)", text), title
+    status = {t: re.search(rf"{number}\. {re.escape(t)} (complete|partial|missing)", text).group(1)  # type: ignore[union-attr]
+              for number, t in enumerate(ANNEX_IV, 1)}  # fmt: skip
+    # The demo's card and evidence document the model; what only the provider can supply is missing.
+    assert status["EU declaration of conformity"] == "missing"
+    assert "missing: model tag eu_declaration_of_conformity" in text
+    assert status["Post-market monitoring"] == "complete"  # the high tier's 30-day plan, and the retrain run
+    assert "every 30 days, promotion held when overdue" in text
+    assert world.decisions["lr_retrain"].id in text  # the last monitoring run
+    assert status["Changes through the lifecycle"] == "complete"
+    assert f"none -> production by ci-bot (decision {world.decisions['lr_allow'].id})" in text
+    assert "Sections complete" in text and "of 9" in text

@@ -112,3 +112,28 @@ def test_keyboard_only_sign_in_and_review(server: Any, browser_page: Any, web: A
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert "Rejected" in page.locator(".flash").inner_text()
+
+
+def test_an_overdue_incident_report_shows_in_the_inbox(web_ws: Any, browser_page: Any, web: Any) -> None:
+    """Art. 73: a serious-harm incident the provider knew of 20 days ago had a 10-day deadline."""
+    from datetime import timedelta
+
+    from govern import incidents
+    from govern.core import utcnow
+
+    with web_ws.open() as ws:
+        opened = incidents.open_incident(
+            ws.context, ws.principal("rita"), title="harm reported by a clinic", category="death_or_serious_harm",
+            models=[web.REVIEWED], aware_at=utcnow() - timedelta(days=20),
+        )  # fmt: skip
+    srv = web.Server(web_ws)
+    try:
+        page = browser_page
+        web.sign_in(page, srv, "rita")
+        duties = page.get_by_role("region", name="Overdue post-market duties")
+        row = duties.get_by_role("row").filter(has_text=opened.id)
+        assert row.count() == 1
+        text = row.inner_text()
+        assert "Incident report" in text and web.REVIEWED in text and "within 10 days" in text and "10 d" in text
+    finally:
+        srv.stop()
