@@ -37,6 +37,10 @@ Profiles are fixed when the reference evidence is added, so later windows are co
 Runners produce partials from data where it lives: ``local`` (pyarrow.dataset streaming over a
 file, directory, glob or hive partitions, bounded memory) here; ``duckdb``, ``spark``, ``dask``
 and ``ray`` register in :data:`ENGINES` and are imported only when used.
+
+Evidence: ``govern.evidence`` stores partials but never imports this room. :func:`to_partials`
+turns a dataset or a partials file into the bytes ``add_evidence(..., partials=to_partials)``
+stores; :func:`evidence_partials` gives a check the partials of stored evidence.
 """
 
 from ._cells import FAIRNESS_METRICS, FairnessMetric, measure_cells, wilson_interval
