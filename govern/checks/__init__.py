@@ -4,9 +4,11 @@ The gate calls :func:`run_check`; the ad-hoc CLI and notebooks call the pure fun
 Numbers equal fairlearn's, scipy's, scikit-learn's and shap's on the same input.
 """
 
-from ._drift import DriftMethod, decide, drift
+from govern.stats import FAIRNESS_METRICS, FairnessMetric, decide, wilson_interval
+
+from ._drift import DriftMethod, drift
 from ._explain import ProxyMethod, cramers_v, explain, explainability, importance_of, normalized_mutual_information
-from ._fairness import FAIRNESS_METRICS, FairnessMetric, fairness, wilson_interval
+from ._fairness import fairness
 from ._hygiene import DEFAULT_REQUIRED_FIELDS, documentation, lineage_hygiene
 from ._performance import PERFORMANCE_METRICS, PerformanceMetric, performance
 from ._registry import CHECKS, param_problems, run_check, validate_params

@@ -25,10 +25,10 @@ from govern.measurements import (
     Measurement,
     PerformanceMeasurement,
 )
+from govern.stats import FairnessMetric
 
 from ._drift import DriftMethod
 from ._explain import ProxyMethod
-from ._fairness import FairnessMetric
 from ._performance import PerformanceMetric
 
 Progress = Callable[[int, int], None]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from govern.core import GovernError
-from govern.evidence import ColumnMapping, Evidence, EvidenceSet
+from govern.evidence import ColumnMapping, Evidence, EvidenceSet, is_dataset
 from govern.measurements import DriftMeasurement, FairnessMeasurement, PerformanceMeasurement
 
 Progress = Callable[[int, int], None]
@@ -23,8 +23,6 @@ Progress = Callable[[int, int], None]
 
 def _streams(item: Evidence) -> bool:
     """Whether an evidence item is read as partials or streamed (not loaded into pandas)."""
-    from govern.evidence._partials import is_dataset
-
     return item.is_partials or is_dataset(item.path)
 
 
@@ -62,12 +60,12 @@ def evaluation_partials(
     ev: EvidenceSet, spec: Any, *, purpose: str, score: bool, progress: Progress | None = None
 ) -> Any:
     """Partials of the evaluation evidence under ``spec`` (streamed, stored, or one batch)."""
-    from govern.stats import Partials
+    from govern.stats import Partials, evidence_partials
 
     item = ev.require("evaluation", purpose=purpose)
     if _streams(item):
         only = ("scores",) if score else ("fairness",)
-        return ev.partials("evaluation", spec, purpose=purpose, progress=progress, only=only)
+        return evidence_partials(ev, "evaluation", spec, purpose=purpose, progress=progress, only=only)
     frame, _ = ev.table("evaluation", purpose=purpose)
     batch = evaluation_batch(frame, item.mapping, spec.sensitive, score=score)
     return Partials(replace(spec, positive=None)).update(batch, where=item.name)
@@ -86,8 +84,7 @@ def fairness_of(
     progress: Progress | None = None,
 ) -> FairnessMeasurement:
     """The fairness measurement of the evaluation evidence."""
-    from govern.evidence._partials import evaluation_spec
-    from govern.stats import measure_fairness
+    from govern.stats import evaluation_spec, measure_fairness
 
     item = ev.require("evaluation", purpose="fairness")
     m = item.mapping
@@ -143,8 +140,7 @@ def drift_of(
 ) -> DriftMeasurement:
     """The drift measurement of the reference and current evidence (profile fixed by the reference)."""
     from govern.evidence import require_columns
-    from govern.evidence._partials import reference_partials
-    from govern.stats import Partials, Spec, measure_drift, profile_source
+    from govern.stats import Partials, Spec, evidence_partials, measure_drift, profile_source, reference_partials
 
     ref_item = ev.require("reference", purpose="drift")
     cur_item = ev.require("current", purpose="drift")
@@ -172,7 +168,7 @@ def drift_of(
         reference = Partials.assemble(Spec(features=profiles), rows=len(frame), features=states.values())
     spec = reference.spec
     if _streams(cur_item):
-        current = ev.partials("current", spec, purpose="drift", progress=progress)
+        current = evidence_partials(ev, "current", spec, purpose="drift", progress=progress)
         if current.spec.digest != spec.digest:
             raise GovernError(
                 "stats_merge_mismatch", "the current partials were not collected on the reference's profile"

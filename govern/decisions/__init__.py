@@ -27,7 +27,7 @@ from ._read import (
     waivers,
 )
 from ._reevaluate import Flip, backtest, flag
-from ._register import register_model
+from ._register import add_evidence, register_model
 from ._targets import TargetHolder, holders
 from ._types import EXIT_CODES, PROMOTION_TARGETS, STAGES, Decision, Finding, Outcome
 from ._waivers import WaiverView, list_waivers, rollback, waive
@@ -50,8 +50,9 @@ __all__ = [
     "holders",
     "render",
     "Format",
-    # registration
+    # registration, and evidence (session in: govern.evidence.add_evidence reading datasets by govern.stats)
     "register_model",
+    "add_evidence",
     # approvals and waivers
     "vote",
     "get_request",

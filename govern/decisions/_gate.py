@@ -308,7 +308,9 @@ def retrain(ctx: Context, ref: str, current: Path, requester: str, *, progress: 
     The file is stored as ``current`` evidence first. Outcome: ``monitor`` (exit 0), ``review``
     (3) or ``retrain`` (4); a check that cannot run is ``review`` (never monitor: fail closed).
     """
-    from govern.evidence import ColumnMapping, add_evidence
+    from govern.evidence import ColumnMapping
+
+    from ._register import add_evidence
 
     with ctx.store.write() as session:
         state0 = model_state(session, parse_ref(ref), ctx.blob_dir)

@@ -1,12 +1,18 @@
-"""Model registration: record the version, compute its tier, ledger both."""
+"""Model registration: record the version, compute its tier, ledger both; and store its evidence."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from govern.core import Ref
 
 from ._context import Context, audit
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from govern.evidence import ColumnMapping, Evidence
 
 
 def register_model(ctx: Context, spec: Any, actor: str) -> dict[str, Any]:
@@ -40,6 +46,25 @@ def register_model(ctx: Context, spec: Any, actor: str) -> dict[str, Any]:
         "tier_rule": tier.rule_id,
         "ledger_seq": entry.seq,
     }
+
+
+def add_evidence(
+    session: Session,
+    blob_dir: Path | str,
+    subject: str,
+    role: str,
+    path: Path | str,
+    *,
+    mapping: ColumnMapping | None = None,
+    created_by: str,
+) -> Evidence:
+    """:func:`govern.evidence.add_evidence` with datasets and partials files read by
+    ``govern.stats`` (``to_partials``): the door the workspace and the retrain gate store evidence
+    through. The caller owns the transaction."""
+    from govern.evidence import add_evidence as store
+    from govern.stats import to_partials
+
+    return store(session, blob_dir, subject, role, path, mapping=mapping, created_by=created_by, partials=to_partials)
 
 
 def _digest(card: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ model loading (skops with an allow-list; pickle refused)."""
 from . import _codes as codes
 from ._mapping import ROLES, ColumnMapping, Evidence, EvidenceSet, Role
 from ._models import ALLOWED_TYPE_PREFIXES, load_model, untrusted_types
+from ._partials import PartialsMaker, dataset_digest, is_dataset, is_partials_file
 from ._records import add_evidence, blob_path, copy_blob, evidence_for, latest_mapping, store_blob
 from ._retention import Collection, Retained, collect_blobs
 from ._tabular import (
@@ -36,6 +37,11 @@ __all__ = [
     "group_codes",
     "feature_frame",
     "locate",
+    # datasets and partials files (govern.stats turns them into partials: PartialsMaker)
+    "is_dataset",
+    "is_partials_file",
+    "dataset_digest",
+    "PartialsMaker",
     # models
     "load_model",
     "untrusted_types",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from govern.core import EVIDENCE_ROLES, EvidenceRole, GovernError
 
@@ -13,6 +14,7 @@ from ._codes import EVIDENCE_MAPPING_INVALID, EVIDENCE_MISSING
 Role = EvidenceRole  # the shared vocabulary (govern.core)
 ROLES = EVIDENCE_ROLES
 PARTIALS_MEDIA_TYPE = "application/vnd.govern.partials"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +94,8 @@ class Evidence:
 class EvidenceSet:
     """The evidence of one model version, by role, plus the champion's for comparisons.
 
-    Tables and models are loaded once and cached, so a gate running many rules over the same
-    evidence reads each file once.
+    Tables, models and partials are loaded once and cached (:meth:`cached`), so a gate running
+    many rules over the same evidence reads each file once.
     """
 
     items: tuple[Evidence, ...] = ()
@@ -113,17 +115,12 @@ class EvidenceSet:
                 return item
         return None
 
-    def partials(self, role: Role, spec: Any, *, purpose: str, progress: Any = None, only: Any = None) -> Any:
-        """The :class:`govern.stats.Partials` of ``role`` under ``spec``: read back when the
-        evidence is partials (refused when collected under another spec), else streamed from
-        the file (never loaded whole)."""
-        from ._partials import partials_of
-
-        item = self.require(role, purpose=purpose)
-        key = ("partials", str(item.path), spec.digest, repr(only))
+    def cached(self, key: tuple[str, ...], make: Callable[[], _T]) -> _T:
+        """``make()``, computed once per ``key`` for this evidence set (loaded tables, models,
+        partials: what a gate running many rules would otherwise read again)."""
         if key not in self._cache:
-            self._cache[key] = partials_of(item, spec, engine=self.engine, progress=progress, only=only)
-        return self._cache[key]
+            self._cache[key] = make()
+        return cast("_T", self._cache[key])
 
     def require(self, role: Role, *, purpose: str) -> Evidence:
         """The evidence of ``role``; ``GovernError(evidence_missing)`` naming ``purpose`` otherwise."""
@@ -137,17 +134,11 @@ class EvidenceSet:
         from ._tabular import load_table
 
         item = self.require(role, purpose=purpose)
-        key = ("table", str(item.path))
-        if key not in self._cache:
-            self._cache[key] = load_table(item.path, name=item.name)
-        return self._cache[key], item
+        return self.cached(("table", str(item.path)), lambda: load_table(item.path, name=item.name)), item
 
     def model(self, *, purpose: str) -> Any:
         """The model loaded safely from the ``model`` evidence (see :func:`load_model`)."""
         from ._models import load_model
 
         item = self.require("model", purpose=purpose)
-        key = ("model", str(item.path))
-        if key not in self._cache:
-            self._cache[key] = load_model(item.path, name=item.name)
-        return self._cache[key]
+        return self.cached(("model", str(item.path)), lambda: load_model(item.path, name=item.name))

@@ -11,9 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from govern.core import EvidenceRole, GovernError, Location, is_evidence_role, parse_ref, utcnow
 
-from ._codes import EVIDENCE_BLOB_MISSING, EVIDENCE_DIGEST_INVALID, EVIDENCE_ROLE_INVALID, EVIDENCE_UNREADABLE
+from ._codes import (
+    EVIDENCE_BLOB_MISSING,
+    EVIDENCE_DIGEST_INVALID,
+    EVIDENCE_ROLE_INVALID,
+    EVIDENCE_UNREADABLE,
+    EVIDENCE_UNSUPPORTED_FORMAT,
+)
 from ._mapping import PARTIALS_MEDIA_TYPE, ROLES, ColumnMapping, Evidence, EvidenceSet, Role
-from ._partials import is_dataset, is_partials_file
+from ._partials import PartialsMaker, is_dataset, is_partials_file
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -72,6 +78,7 @@ def add_evidence(
     *,
     mapping: ColumnMapping | None = None,
     created_by: str,
+    partials: PartialsMaker | None = None,
 ) -> Evidence:
     """Validate and store ``path`` as ``role`` evidence of model version ``subject``, and ledger
     ``evidence.added`` by ``created_by`` in the same transaction.
@@ -79,7 +86,10 @@ def add_evidence(
     An unknown model version is ``not_found`` before anything is stored. Tables (roles evaluation,
     reference, current, explanation) are loaded and the mapped columns validated first, so bad
     evidence is refused at the door with a located error; models are loaded with the skops
-    allow-list. The caller owns the transaction (``session`` from ``Store.write()``).
+    allow-list. A dataset (directory, glob), a partials file or ``partials`` evidence is turned into
+    partials by ``partials`` (pass ``govern.stats.to_partials``; without it such evidence is
+    ``evidence_unsupported_format``). The caller owns the transaction (``session`` from
+    ``Store.write()``).
     """
     from govern.ledger import record as ledger_record
     from govern.lineage import resolve
@@ -95,7 +105,7 @@ def add_evidence(
     source = Path(path)
     mapping = mapping or ColumnMapping()
     if role == "partials" or is_dataset(source) or is_partials_file(source):
-        ev = _add_partials(session, blob_dir, str(ref), role, source, mapping, created_by=created_by)
+        ev = _add_partials(session, blob_dir, str(ref), role, source, mapping, created_by=created_by, make=partials)
         ledger_record(
             session,
             actor=created_by,
@@ -155,49 +165,33 @@ def _add_partials(
     mapping: ColumnMapping,
     *,
     created_by: str,
-    engine: str = "local",
+    make: PartialsMaker | None,
 ) -> Evidence:
     """Store partials for ``role``: a partials file as given (validated), or a dataset streamed."""
-    from ._partials import read_partials, stream_to_partials, write_temp
+    from ._partials import write_temp
     from ._tables import EvidenceRecord
 
     if role in ("model", "explanation"):
         raise GovernError(
             EVIDENCE_ROLE_INVALID, f"{role} evidence cannot be a dataset or partials", Location(str(source))
         )
-    temp: Path | None = None
-    if is_partials_file(source):
-        partials = read_partials(Evidence(role, source, mapping, filename=source.name))
-        provenance: dict[str, object] = {
-            "engine": "external",
-            "rows": partials.rows,
-            "spec_digest": partials.spec.digest,
-        }
-        if partials.spec.label and mapping.label is None:
-            mapping = ColumnMapping(
-                label=partials.spec.label,
-                prediction=partials.spec.prediction,
-                score=partials.spec.score,
-                sensitive=partials.spec.sensitive,
-                positive=partials.spec.positive,
-            )
-        stored = source
-        filename = source.name
-    else:
-        reference = None
-        if role == "current":
-            from ._partials import reference_partials
-
-            ref_item = evidence_for(session, blob_dir, subject).get("reference")
-            reference = reference_partials(ref_item) if ref_item is not None else None
-        data, provenance = stream_to_partials(role, source, mapping, reference=reference, engine=engine)
-        temp = stored = write_temp(data, blob_dir)
-        filename = (source.name or "dataset").replace("*", "_") + ".partials"
+    if make is None:
+        raise GovernError(
+            EVIDENCE_UNSUPPORTED_FORMAT,
+            "datasets and partials are read by govern.stats: pass partials=govern.stats.to_partials",
+            Location(str(source)),
+        )
+    as_given = is_partials_file(source)
+    reference = None
+    if role == "current" and not as_given:
+        reference = evidence_for(session, blob_dir, subject).get("reference")
+    data, provenance, mapping = make(role, source, mapping, reference=reference)
+    filename = source.name if as_given else (source.name or "dataset").replace("*", "_") + ".partials"
+    stored = write_temp(data, blob_dir)
     try:
         digest = store_blob(blob_dir, stored)
     finally:
-        if temp is not None:
-            temp.unlink(missing_ok=True)
+        stored.unlink(missing_ok=True)
     record = EvidenceRecord(
         subject=subject,
         role=role,

@@ -37,12 +37,19 @@ Profiles are fixed when the reference evidence is added, so later windows are co
 Runners produce partials from data where it lives: ``local`` (pyarrow.dataset streaming over a
 file, directory, glob or hive partitions, bounded memory) here; ``duckdb``, ``spark``, ``dask``
 and ``ray`` register in :data:`ENGINES` and are imported only when used.
+
+Evidence: ``govern.evidence`` stores partials but never imports this room. :func:`to_partials`
+turns a dataset or a partials file into the bytes ``add_evidence(..., partials=to_partials)``
+stores; :func:`evidence_partials` gives a check the partials of stored evidence.
 """
 
+from ._cells import FAIRNESS_METRICS, FairnessMetric, measure_cells, wilson_interval
+from ._evidence import evaluation_spec, evidence_partials, reference_partials, to_partials
 from ._local import collect_local, dataset, profile_source
 from ._measure import (
     EFFECT_BANDS,
     auc_of,
+    decide,
     decide_effect,
     feature_drift,
     ks_bracket,
@@ -85,6 +92,7 @@ __all__ = [
     "Partials",
     # measuring states
     "measure_fairness",
+    "measure_cells",
     "measure_drift",
     "measure_performance",
     "performance_interval",
@@ -93,8 +101,17 @@ __all__ = [
     "auc_of",
     "ks_bracket",
     "wasserstein_bracket",
+    "wilson_interval",
+    "FairnessMetric",
+    "FAIRNESS_METRICS",
+    "decide",
     "decide_effect",
     "EFFECT_BANDS",
+    # evidence as partials (govern.evidence stores them; datasets come in through to_partials)
+    "to_partials",
+    "evidence_partials",
+    "reference_partials",
+    "evaluation_spec",
     # runners
     "collect",
     "collect_local",

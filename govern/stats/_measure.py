@@ -15,6 +15,8 @@ import numpy as np
 from govern.core import GovernError
 from govern.measurements import DriftMeasurement, FairnessMeasurement, FeatureDrift, Interval, PerformanceMeasurement
 
+from ._cells import measure_cells
+from ._distances import jensen_shannon, ks_pvalue, ks_statistic, psi, wasserstein_sorted
 from ._spec import NumericProfile
 from ._states import CategoryState, FairnessState, FeatureState, NumericState, Partials, ScoreState
 
@@ -45,14 +47,12 @@ def measure_fairness(
     progress: Progress | None = None,
 ) -> FairnessMeasurement:
     """Fairness of the count cube, with a multinomial bootstrap over its cells
-    (``govern.checks._fairness.measure_cells``, the code path of the in-memory check too).
+    (:func:`measure_cells`, the code path of the in-memory check too).
 
     Groups under ``min_group_size`` rows take part in every number but are suppressed from
     ``per_group`` (their counts never leave the process); such a group makes the measurement
     ``inconclusive``.
     """
-    from govern.checks._fairness import measure_cells
-
     groups, cells = state.table()
     return measure_cells(
         cells,
@@ -112,8 +112,6 @@ def wasserstein_bracket(ref: NumericState, cur: NumericState) -> tuple[float, fl
 
 def _exact_numeric(ref: NumericState, cur: NumericState) -> tuple[float, float, float]:
     """(KS D, p-value, W1) from the exact distinct tables (scipy's definitions)."""
-    from govern.checks._drift import ks_pvalue, ks_statistic, wasserstein_sorted
-
     assert ref.distinct is not None and cur.distinct is not None
     na, nb = int(ref.distinct[1].sum()), int(cur.distinct[1].sum())
     if max(na, nb) <= EXACT_KS_MAX_N:
@@ -145,8 +143,6 @@ def _ks_p(d: float, na: int, nb: int) -> float:
     differs from the limit by less than the grid's own uncertainty), else as scipy."""
     from scipy.stats import distributions
 
-    from govern.checks._drift import ks_pvalue
-
     en = na * nb / (na + nb)
     if en > 100_000:
         return float(distributions.kstwobign.sf(math.sqrt(en) * d))
@@ -155,8 +151,6 @@ def _ks_p(d: float, na: int, nb: int) -> float:
 
 def numeric_feature(ref: NumericState, cur: NumericState) -> dict[str, Any]:
     """KS, PSI, Wasserstein (normalized) and JS of one feature, with intervals when gridded."""
-    from govern.checks._drift import jensen_shannon, psi
-
     na, nb = int(ref.counts.sum()), int(cur.counts.sum())
     if na == 0 or nb == 0:
         raise GovernError("evidence_empty", f"feature {ref.name!r} has no non-empty values to compare")
@@ -191,8 +185,6 @@ def categorical_feature(ref: CategoryState, cur: CategoryState) -> dict[str, Any
     """Chi-square, PSI, JS and unseen share of one categorical feature (the in-memory definitions)."""
     from scipy.special import chdtrc
 
-    from govern.checks._drift import jensen_shannon, psi
-
     categories = sorted(set(ref.counts) | set(cur.counts))
     r = np.asarray([ref.counts.get(c, 0) for c in categories], dtype=np.float64)
     c = np.asarray([cur.counts.get(k, 0) for k in categories], dtype=np.float64)
@@ -222,6 +214,15 @@ def feature_drift(ref: FeatureState, cur: FeatureState) -> dict[str, Any]:
     if isinstance(ref, CategoryState) and isinstance(cur, CategoryState):
         return categorical_feature(ref, cur)
     raise GovernError("stats_merge_mismatch", f"feature {ref.name!r} has different kinds in reference and current")
+
+
+def decide(min_pvalue: float, *, review_p: float = 0.05, retrain_p: float = 0.01) -> str:
+    """The retraining matrix: p > review_p monitor; retrain_p <= p <= review_p review; else retrain."""
+    if min_pvalue > review_p:
+        return "monitor"
+    if min_pvalue >= retrain_p:
+        return "review"
+    return "retrain"
 
 
 def decide_effect(statistic: str, value: Interval, *, bands: tuple[float, float] | None = None) -> str:
@@ -307,8 +308,6 @@ def measure_drift(
         highs = [iv.upper if iv is not None else raw[n]["pvalue"] for n, iv in zip(names, p_ivs, strict=True)]
         intervals["min_pvalue"] = Interval(min(lows), min(highs))
     if n_small <= LARGE_SAMPLE:
-        from govern.checks._drift import decide
-
         decision = decide(min_p, review_p=review_p, retrain_p=retrain_p)
     else:
         stat = key if key in EFFECT_BANDS else "psi"

@@ -178,7 +178,8 @@ class Workspace:
 
     def add_evidence(self, ref: str, role: str, path: Path, *, mapping: dict[str, Any] | None = None) -> Evidence:
         """Store ``path`` content-addressed as ``role`` evidence of model version ``ref``."""
-        from govern.evidence import ColumnMapping, add_evidence
+        from govern.decisions import add_evidence
+        from govern.evidence import ColumnMapping
 
         with self.store.write() as session:
             return add_evidence(

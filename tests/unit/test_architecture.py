@@ -90,18 +90,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # Known violations, each with its follow-up. Entries are (file, what).
-ALLOW_LIST: set[tuple[str, str]] = {
-    # FOLLOW-UP (issues 13/14): the merge of stats/measure/engines/lint left these; stats must not
-    # import checks' private modules (move decide/fairness helpers into stats), evidence must reach
-    # stats through its public API, api.web must import govern.api codes through govern.api.
-    ("api/web/_routes.py", "private:govern.api._codes"),
-    ("checks/_streamed.py", "private:govern.evidence._partials"),
-    ("evidence/_partials.py", "import:govern.stats"),
-    ("stats/_measure.py", "import:govern.checks._drift"),
-    ("stats/_measure.py", "import:govern.checks._fairness"),
-    ("stats/_measure.py", "private:govern.checks._drift"),
-    ("stats/_measure.py", "private:govern.checks._fairness"),
-}
+ALLOW_LIST: set[tuple[str, str]] = set()
 
 
 def _store_api() -> set[str]:

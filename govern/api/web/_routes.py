@@ -19,9 +19,9 @@ from fastapi import APIRouter, Cookie, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from govern.api import codes
 from govern.core import GovernError, NotFoundError, PermissionDenied, isoformat
 
-from .._codes import INVALID_EXPIRY_DATE
 from . import _sessions, _views
 from ._sessions import WebSession
 
@@ -398,7 +398,7 @@ def waive_rule(
         try:
             day = datetime.strptime((expires or "").strip(), "%Y-%m-%d").date()
         except ValueError:
-            raise GovernError(INVALID_EXPIRY_DATE, "give the waiver's expiry as a date (YYYY-MM-DD)") from None
+            raise GovernError(codes.INVALID_EXPIRY_DATE, "give the waiver's expiry as a date (YYYY-MM-DD)") from None
         model = get_request(ws.context, request_id).model
         return waive(
             ws.context,

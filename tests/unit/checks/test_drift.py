@@ -9,8 +9,9 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
 
 from govern.checks import decide, drift
-from govern.checks._drift import binned_counts, psi, quantile_edges
+from govern.checks._drift import binned_counts, quantile_edges
 from govern.core import GovernError
+from govern.stats._distances import psi
 
 TOL = 1e-9
 

@@ -13,7 +13,7 @@ import pytest
 from govern.checks._streamed import drift_of, fairness_of
 from govern.core import GovernError
 from govern.evidence import ColumnMapping, add_evidence, evidence_for
-from govern.stats import Partials
+from govern.stats import Partials, evaluation_spec, to_partials
 from govern.store import Store
 
 
@@ -63,7 +63,9 @@ def test_a_directory_is_stored_as_partials_with_provenance(store: Store, tmp_pat
     data = _dataset(frame, tmp_path / "eval")
     blobs = tmp_path / "blobs"
     with store.write() as session:
-        added = add_evidence(session, blobs, "credit@2", "evaluation", data, mapping=MAPPING, created_by="tester")
+        added = add_evidence(
+            session, blobs, "credit@2", "evaluation", data, mapping=MAPPING, created_by="tester", partials=to_partials
+        )
     assert added.is_partials and added.provenance is not None
     assert added.provenance["rows"] == 30_000 and added.provenance["files"] == 3
     assert added.provenance["engine"].startswith("local/pyarrow-")
@@ -87,7 +89,9 @@ def test_a_directory_is_stored_as_partials_with_provenance(store: Store, tmp_pat
     single = tmp_path / "eval.parquet"
     frame.to_parquet(single)
     with store.write() as session:
-        add_evidence(session, blobs, "credit@3", "evaluation", single, mapping=MAPPING, created_by="tester")
+        add_evidence(
+            session, blobs, "credit@3", "evaluation", single, mapping=MAPPING, created_by="tester", partials=to_partials
+        )
     with store.read() as session:
         in_memory = fairness_of(
             evidence_for(session, blobs, "credit@3"),
@@ -108,12 +112,18 @@ def test_partials_file_and_drift_windows(store: Store, tmp_path: Path) -> None:
     cur = _dataset(_frame(20_000, 2, shift=0.3), tmp_path / "cur")
     with store.write() as session:
         with pytest.raises(GovernError) as err:
-            add_evidence(session, blobs, "credit@2", "current", cur, mapping=MAPPING, created_by="tester")
+            add_evidence(
+                session, blobs, "credit@2", "current", cur, mapping=MAPPING, created_by="tester", partials=to_partials
+            )
         assert err.value.code == "evidence_missing"
     with store.write() as session:
-        add_evidence(session, blobs, "credit@2", "reference", ref, mapping=MAPPING, created_by="tester")
+        add_evidence(
+            session, blobs, "credit@2", "reference", ref, mapping=MAPPING, created_by="tester", partials=to_partials
+        )
     with store.write() as session:
-        add_evidence(session, blobs, "credit@2", "current", cur, mapping=MAPPING, created_by="tester")
+        add_evidence(
+            session, blobs, "credit@2", "current", cur, mapping=MAPPING, created_by="tester", partials=to_partials
+        )
     with store.read() as session:
         evidence = evidence_for(session, blobs, "credit@2")
     m = drift_of(evidence, features=None, categorical=[], method="psi", threshold=None, review_p=0.05, retrain_p=0.01)
@@ -124,14 +134,23 @@ def test_partials_file_and_drift_windows(store: Store, tmp_path: Path) -> None:
     # pre-computed partials (e.g. from a cluster job) are stored as given, after validation
     partials = tmp_path / "eval.partials"
     frame = _frame(5_000, 3)
-    from govern.evidence._partials import evaluation_spec
-
     partials.write_bytes(Partials(evaluation_spec(MAPPING)).update(pa.Table.from_pandas(frame)).to_bytes())
     with store.write() as session:
-        added = add_evidence(session, blobs, "credit@4", "partials", partials, created_by="tester")
+        added = add_evidence(
+            session, blobs, "credit@4", "partials", partials, created_by="tester", partials=to_partials
+        )
     assert added.mapping.label == "label" and added.path.read_bytes() == partials.read_bytes()
     broken = tmp_path / "broken.partials"
     broken.write_bytes(partials.read_bytes()[:-10])
     with store.write() as session, pytest.raises(GovernError) as err:
-        add_evidence(session, blobs, "credit@4", "partials", broken, created_by="tester")
+        add_evidence(session, blobs, "credit@4", "partials", broken, created_by="tester", partials=to_partials)
     assert err.value.code == "stats_bytes_invalid" and "broken.partials" in str(err.value)
+
+
+def test_without_a_partials_maker_a_dataset_is_refused(store: Store, tmp_path: Path) -> None:
+    """govern.evidence never imports govern.stats: a dataset needs the caller's PartialsMaker."""
+    data = _dataset(_frame(100, 0), tmp_path / "eval")
+    with store.write() as session, pytest.raises(GovernError) as err:
+        add_evidence(session, tmp_path / "blobs", "credit@2", "evaluation", data, mapping=MAPPING, created_by="tester")
+    assert err.value.code == "evidence_unsupported_format"
+    assert not (tmp_path / "blobs").exists() or not any((tmp_path / "blobs").rglob("*"))
