@@ -22,9 +22,9 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
 
 def test_each_waiver_reports_its_granters_role(tmp_path: Path, db_url: str | None, scenario) -> None:  # type: ignore[no-untyped-def]
     from govern.decisions import list_waivers, waive
+    from govern.decisions._tables import WaiverRow  # to fake a row from before the column
     from govern.demo import populate
     from govern.reports._gather import _reviews
-    from govern.decisions._tables import WaiverRow  # to fake a row from before the column
     from govern.workspace import Workspace
 
     with Workspace.init(tmp_path / ".govern", database_url=db_url) as ws:
