@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from govern.core import GovernError, Ref, Settings, load_settings, parse_ref
+from govern.core import GovernError, Ref, parse_ref
 from govern.ledger import init_keys
 from govern.store import Store
 
@@ -20,6 +20,7 @@ from ._codes import WORKSPACE_NOT_INITIALIZED
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from govern.core import Settings
     from govern.decisions import Context, Decision
     from govern.evidence import Evidence
     from govern.identity import Principal, TokenInfo
@@ -53,6 +54,8 @@ class Workspace:
     @classmethod
     def init(cls, path: Path | str | None = None, **overrides: Any) -> Workspace:
         """Create ``path`` (default ``./.govern``) or upgrade it in place. Safe to run twice."""
+        from govern.core import load_settings
+
         settings = load_settings(path, **overrides)
         ws_dir = settings.workspace
         ws_dir.mkdir(parents=True, exist_ok=True)
@@ -68,6 +71,8 @@ class Workspace:
     @classmethod
     def open(cls, path: Path | str | None = None, **overrides: Any) -> Workspace:
         """Open an initialized workspace; raises ``workspace_not_initialized`` otherwise."""
+        from govern.core import load_settings
+
         settings = load_settings(path, **overrides)
         if settings.database_url is None and not (settings.workspace / "govern.db").exists():
             raise GovernError(
