@@ -4,12 +4,35 @@ The gate calls :func:`run_check`; the ad-hoc CLI and notebooks call the pure fun
 Numbers equal fairlearn's, scipy's, scikit-learn's and shap's on the same input.
 """
 
-from ._drift import DriftMethod, decide, drift
-from ._explain import ProxyMethod, cramers_v, explain, explainability, importance_of, normalized_mutual_information
-from ._fairness import FAIRNESS_METRICS, FairnessMetric, fairness, wilson_interval
-from ._hygiene import DEFAULT_REQUIRED_FIELDS, documentation, lineage_hygiene
-from ._performance import PERFORMANCE_METRICS, PerformanceMetric, performance
+from typing import TYPE_CHECKING, Any
+
+from ._hygiene import documentation, lineage_hygiene
 from ._registry import CHECKS, param_problems, run_check, validate_params
+from ._vocab import FAIRNESS_METRICS, PERFORMANCE_METRICS, DriftMethod, FairnessMetric, PerformanceMetric, ProxyMethod
+
+if TYPE_CHECKING:
+    from ._drift import decide, drift
+    from ._explain import cramers_v, explain, explainability, importance_of, normalized_mutual_information
+    from ._fairness import fairness, wilson_interval
+    from ._hygiene import DEFAULT_REQUIRED_FIELDS
+    from ._performance import performance
+
+# The numeric checks import numpy (and more), and the default card requirements read the card schema,
+# so they load on first use: a gate that judges recorded measurements, and everything that only names
+# a check, never needs them.
+_LAZY = {
+    "DEFAULT_REQUIRED_FIELDS": "_hygiene",
+    "decide": "_drift",
+    "drift": "_drift",
+    "cramers_v": "_explain",
+    "explain": "_explain",
+    "explainability": "_explain",
+    "importance_of": "_explain",
+    "normalized_mutual_information": "_explain",
+    "fairness": "_fairness",
+    "wilson_interval": "_fairness",
+    "performance": "_performance",
+}
 
 __all__ = [
     # the gate's door
@@ -39,3 +62,14 @@ __all__ = [
     "PERFORMANCE_METRICS",
     "DEFAULT_REQUIRED_FIELDS",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'govern.checks' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value

@@ -34,7 +34,8 @@ import numpy as np
 from govern.core import GovernError
 from govern.measurements import DriftMeasurement, FeatureDrift
 
-DriftMethod = Literal["psi", "ks", "wasserstein", "jensen_shannon", "chi2"]
+from ._vocab import DriftMethod
+
 METHOD_KEY: dict[str, tuple[str, str]] = {
     # method -> (numeric statistic, categorical statistic)
     "psi": ("psi", "psi"),

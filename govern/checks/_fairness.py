@@ -13,22 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from statistics import NormalDist
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from govern.core import GovernError
 from govern.measurements import FairnessMeasurement, GroupStats, Interval
 
-FairnessMetric = Literal[
-    "demographic_parity_difference",
-    "demographic_parity_ratio",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-    "equal_opportunity_difference",
-    "equal_opportunity_ratio",
-]
-FAIRNESS_METRICS: tuple[str, ...] = FairnessMetric.__args__  # type: ignore[attr-defined]
+from ._vocab import FAIRNESS_METRICS, FairnessMetric
+
 Progress = Callable[[int, int], None]
 
 

@@ -26,10 +26,7 @@ from govern.measurements import (
     PerformanceMeasurement,
 )
 
-from ._drift import DriftMethod
-from ._explain import ProxyMethod
-from ._fairness import FairnessMetric
-from ._performance import PerformanceMetric
+from ._vocab import DriftMethod, FairnessMetric, PerformanceMetric, ProxyMethod
 
 Progress = Callable[[int, int], None]
 
