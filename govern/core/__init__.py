@@ -1,8 +1,8 @@
 """Core: errors, references, canonical JSON and digests, time, settings. Imports nothing of govern.
 
 ``Settings`` and ``load_settings`` are loaded on first use (a module ``__getattr__``): they need
-pydantic-settings, which costs more to import than the rest of the room, and ``govern --help`` never
-reads a setting.
+pydantic, which costs more to import than the rest of the room, and ``govern --help`` never reads a
+setting.
 """
 
 from typing import TYPE_CHECKING, Any
