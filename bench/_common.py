@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -56,3 +58,17 @@ def save(name: str, results: dict[str, Any]) -> Path:
     path = OUT / f"{name}.json"
     path.write_text(json.dumps({"machine": machine(), **results}, indent=2, default=str))
     return path
+
+
+def importtime(argv: list[str], env: dict[str, str]) -> list[tuple[str, float, int]]:
+    """(module, cumulative seconds, depth) of every import of one run of ``argv`` (a Python command),
+    from ``python -X importtime``; depth 0 is a top-level import."""
+    proc = subprocess.run(
+        [argv[0], "-X", "importtime", *argv[1:]], env=env, capture_output=True, text=True, timeout=600
+    )
+    rows = []
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if m:
+            rows.append((m.group(4), int(m.group(2)) / 1e6, len(m.group(3)) // 2))
+    return rows

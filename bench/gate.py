@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import save  # noqa: E402
+from bench._common import importtime, save  # noqa: E402
 
 MODEL = "credit-risk-lr@1"
 HEAVY = (
@@ -192,16 +191,7 @@ def phases(workspace: Path, env: dict[str, str]) -> dict[str, float]:
 
 def import_times(env: dict[str, str]) -> list[tuple[str, float, int]]:
     """(module, cumulative seconds, depth) for every import of one cold gate, from ``-X importtime``."""
-    argv = gate_argv()
-    proc = subprocess.run(
-        [argv[0], "-X", "importtime", *argv[1:]], env=env, capture_output=True, text=True, timeout=600
-    )
-    rows = []
-    for line in proc.stderr.splitlines():
-        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
-        if m:
-            rows.append((m.group(4), int(m.group(2)) / 1e6, len(m.group(3)) // 2))
-    return rows
+    return importtime(gate_argv(), env)
 
 
 def _ms(seconds: float) -> str:

@@ -20,10 +20,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-ORDER = ["lineage", "ledger", "policy", "checks", "scale", "gate", "api", "report"]
+ORDER = ["lineage", "ledger", "policy", "checks", "scale", "gate", "cold", "api", "report"]
 ARGS: dict[str, list[str]] = {
     "checks": ["--output", "docs/benchmarks-checks.md"],
     "scale": ["--output", "docs/benchmarks-scale.md"],
+    "cold": ["--output", "docs/benchmarks-cold.md"],
 }
 PACKAGES = [
     "numpy",

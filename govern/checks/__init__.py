@@ -4,14 +4,37 @@ The gate calls :func:`run_check`; the ad-hoc CLI and notebooks call the pure fun
 Numbers equal fairlearn's, scipy's, scikit-learn's and shap's on the same input.
 """
 
-from govern.stats import FAIRNESS_METRICS, FairnessMetric, decide, wilson_interval
+from typing import TYPE_CHECKING, Any
 
-from ._drift import DriftMethod, drift
-from ._explain import ProxyMethod, cramers_v, explain, explainability, importance_of, normalized_mutual_information
-from ._fairness import fairness
-from ._hygiene import DEFAULT_REQUIRED_FIELDS, documentation, lineage_hygiene
-from ._performance import PERFORMANCE_METRICS, PerformanceMetric, performance
+from ._hygiene import documentation, lineage_hygiene
 from ._registry import CHECKS, param_problems, run_check, validate_params
+from ._vocab import FAIRNESS_METRICS, PERFORMANCE_METRICS, DriftMethod, FairnessMetric, PerformanceMetric, ProxyMethod
+
+if TYPE_CHECKING:
+    from govern.stats import decide, wilson_interval
+
+    from ._drift import drift
+    from ._explain import cramers_v, explain, explainability, importance_of, normalized_mutual_information
+    from ._fairness import fairness
+    from ._hygiene import DEFAULT_REQUIRED_FIELDS
+    from ._performance import performance
+
+# The numeric checks import numpy (and more), and the default card requirements read the card schema,
+# so they load on first use: a gate that judges recorded measurements, and everything that only names
+# a check, never needs them.
+_LAZY = {
+    "DEFAULT_REQUIRED_FIELDS": "_hygiene",
+    "decide": "govern.stats",
+    "drift": "_drift",
+    "cramers_v": "_explain",
+    "explain": "_explain",
+    "explainability": "_explain",
+    "importance_of": "_explain",
+    "normalized_mutual_information": "_explain",
+    "fairness": "_fairness",
+    "wilson_interval": "govern.stats",
+    "performance": "_performance",
+}
 
 __all__ = [
     # the gate's door
@@ -41,3 +64,14 @@ __all__ = [
     "PERFORMANCE_METRICS",
     "DEFAULT_REQUIRED_FIELDS",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'govern.checks' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module if module.startswith("govern.") else f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value

@@ -26,14 +26,15 @@ category never occurs in the reference (``unseen_share``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from govern.core import GovernError
 from govern.measurements import DriftMeasurement
 
-DriftMethod = Literal["psi", "ks", "wasserstein", "jensen_shannon", "chi2"]
+from ._vocab import DriftMethod
+
 METHOD_KEY: dict[str, tuple[str, str]] = {
     # method -> (numeric statistic, categorical statistic)
     "psi": ("psi", "psi"),

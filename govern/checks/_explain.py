@@ -18,14 +18,15 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from govern.core import GovernError
 from govern.measurements import ExplainabilityMeasurement
 
-ProxyMethod = Literal["cramers_v", "mutual_information"]
+from ._vocab import ProxyMethod
+
 Progress = Callable[[int, int], None]
 BATCH = 50
 

@@ -15,7 +15,9 @@ import numpy as np
 
 from govern.core import GovernError
 from govern.measurements import FairnessMeasurement
-from govern.stats import FAIRNESS_METRICS, FairnessMetric, measure_cells
+from govern.stats import measure_cells
+
+from ._vocab import FAIRNESS_METRICS, FairnessMetric
 
 Progress = Callable[[int, int], None]
 

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govern.measurements import DocumentationMeasurement, LineageMeasurement
 
 
 # Card fields each tier requires when the rule names none (``with.required`` overrides).
+@functools.cache
 def _required_by_tier() -> dict[str, tuple[str, ...]]:
-    # One source of truth: the model-card schema's requirements per tier (govern.cards).
+    # One source of truth: the model-card schema's requirements per tier (govern.cards), read on
+    # first use: the card schema is pydantic models, and a gate over recorded measurements needs none.
     from govern.cards import TIERS, required_fields
 
     return {tier: tuple(required_fields(tier)) for tier in TIERS}
 
 
-DEFAULT_REQUIRED_FIELDS: dict[str, tuple[str, ...]] = _required_by_tier()
+if TYPE_CHECKING:
+    DEFAULT_REQUIRED_FIELDS: dict[str, tuple[str, ...]]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DEFAULT_REQUIRED_FIELDS":
+        return _required_by_tier()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _field(card: Mapping[str, Any], path: str) -> Any:
@@ -50,11 +60,8 @@ def documentation(
     Returns ``value`` (share present, 0..1), ``missing``, ``complete``, ``required``,
     ``inconclusive`` (always False).
     """
-    fields = (
-        list(required)
-        if required is not None
-        else list(DEFAULT_REQUIRED_FIELDS.get(tier or "", DEFAULT_REQUIRED_FIELDS["high"]))
-    )
+    by_tier = _required_by_tier()
+    fields = list(required) if required is not None else list(by_tier.get(tier or "", by_tier["high"]))
     card = card or {}
     missing = [f for f in fields if _empty(_field(card, f))]
     share = 1.0 if not fields else (len(fields) - len(missing)) / len(fields)

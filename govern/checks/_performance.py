@@ -13,15 +13,15 @@ is the expected calibration error over 10 equal-width bins (as ``calibration_cur
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from govern.core import GovernError
 from govern.measurements import PerformanceMeasurement
 
-PerformanceMetric = Literal["auc", "accuracy", "f1", "log_loss", "brier", "calibration_error"]
-PERFORMANCE_METRICS: tuple[str, ...] = PerformanceMetric.__args__  # type: ignore[attr-defined]
+from ._vocab import PERFORMANCE_METRICS, PerformanceMetric
+
 CALIBRATION_BINS = 10
 Progress = Callable[[int, int], None]
 

@@ -25,11 +25,8 @@ from govern.measurements import (
     Measurement,
     PerformanceMeasurement,
 )
-from govern.stats import FairnessMetric
 
-from ._drift import DriftMethod
-from ._explain import ProxyMethod
-from ._performance import PerformanceMetric
+from ._vocab import DriftMethod, FairnessMetric, PerformanceMetric, ProxyMethod
 
 Progress = Callable[[int, int], None]
 

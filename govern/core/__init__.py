@@ -1,4 +1,11 @@
-"""Core: errors, references, canonical JSON and digests, time, settings. Imports nothing of govern."""
+"""Core: errors, references, canonical JSON and digests, time, settings. Imports nothing of govern.
+
+``Settings`` and ``load_settings`` are loaded on first use (a module ``__getattr__``): they need
+pydantic, which costs more to import than the rest of the room, and ``govern --help`` never reads a
+setting.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from . import _codes as codes
 from ._canonical import canonical_json, content_digest, json_digest, sha256_hex
@@ -14,7 +21,6 @@ from ._errors import (
 )
 from ._refs import KINDS, Kind, Ref, dataset_name, parse_ref
 from ._resources import resource_path
-from ._settings import Settings, load_settings
 from ._vocab import (
     EVIDENCE_ROLES,
     PROMOTION_TARGETS,
@@ -33,6 +39,9 @@ from ._vocab import (
     is_role,
     is_stage,
 )
+
+if TYPE_CHECKING:
+    from ._settings import Settings, load_settings
 
 __all__ = [
     # error codes (the constants of every code this room raises)
@@ -83,3 +92,16 @@ __all__ = [
     "Progress",
     "StepProgress",
 ]
+
+
+_LAZY = frozenset({"Settings", "load_settings"})
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'govern.core' has no attribute {name!r}")
+    from . import _settings
+
+    value = getattr(_settings, name)
+    globals()[name] = value  # later lookups skip this function
+    return value

@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from govern.core import GovernError, Location
 
 from ._codes import (
@@ -25,6 +23,7 @@ from ._codes import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 TABLE_SUFFIXES = {
@@ -116,6 +115,8 @@ def require_columns(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -
 
 
 def _first_missing(frame: pd.DataFrame, column: str) -> None:
+    import numpy as np
+
     missing = frame[column].isna().to_numpy()
     if missing.any():
         row = int(np.argmax(missing))
@@ -133,6 +134,8 @@ def binary_column(frame: pd.DataFrame, column: str, *, positive: str | None = No
     Raises ``evidence_missing_column``, ``evidence_missing_values`` or
     ``evidence_label_not_binary`` (located at the first offending row).
     """
+    import numpy as np
+
     require_columns(frame, [column])
     _first_missing(frame, column)
     series = frame[column]
@@ -182,6 +185,7 @@ def numeric_column(
     Raises ``evidence_missing_column``, ``evidence_missing_values`` or
     ``evidence_wrong_type`` (a non-number or an out-of-range value, located).
     """
+    import numpy as np
     import pandas as pd
 
     require_columns(frame, [column])
@@ -221,6 +225,7 @@ def group_codes(frame: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> tu
     ``", "`` (``"Female, Black"``), sorted. Raises ``evidence_missing_column``,
     ``evidence_missing_values`` and ``evidence_empty_group`` (a declared category with no row).
     """
+    import numpy as np
     import pandas as pd
 
     if not columns:

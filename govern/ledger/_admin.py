@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from govern.core import Settings
+from typing import TYPE_CHECKING, Any
 
 from ._checkpoint import Checkpoint
 from ._keys import KeyRing, PublicKey, ensure_signing_key, load_signing_key, public_keys, rotate_key, sign_key_list
 from ._proofs import sign_checkpoint
+
+if TYPE_CHECKING:
+    from govern.core import Settings
 
 
 def init_keys(store: Any, settings: Settings) -> PublicKey:

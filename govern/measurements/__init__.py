@@ -17,6 +17,7 @@ from ._contract import (
 )
 from ._docs import reference_markdown
 from ._types import (
+    FAIRNESS_METRICS,
     FEATURE_STATISTICS,
     GROUP_RATES,
     Check,
@@ -24,6 +25,7 @@ from ._types import (
     DriftMeasurement,
     ExplainabilityMeasurement,
     FairnessMeasurement,
+    FairnessMetric,
     FeatureDrift,
     GroupStats,
     LineageMeasurement,
@@ -46,6 +48,9 @@ __all__ = [
     "Interval",
     "Threshold",
     "Record",
+    # vocabularies
+    "FairnessMetric",
+    "FAIRNESS_METRICS",
     # the contract as a whole
     "Check",
     "CHECKS",

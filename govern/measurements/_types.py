@@ -28,6 +28,16 @@ class Measurement(Record):
 
 # -- fairness ---------------------------------------------------------------------------------------
 
+FairnessMetric = Literal[  # the fairness check's metrics (a rule's `with: {metric: ...}`)
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+]
+FAIRNESS_METRICS: tuple[str, ...] = FairnessMetric.__args__  # type: ignore[attr-defined]
+
 GROUP_RATES: tuple[str, ...] = (
     "selection_rate",
     "true_positive_rate",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from govern.core import GovernError, Settings, VerificationError, canonical_json, isoformat, parse_ref, utcnow
+from govern.core import GovernError, VerificationError, canonical_json, isoformat, parse_ref, utcnow
 from govern.measurements import (
     DriftMeasurement,
     ExplainabilityMeasurement,
@@ -49,6 +49,7 @@ from ._format import fmt
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from govern.core import Settings
     from govern.decisions import StoredDecision
     from govern.ledger import Checkpoint
     from govern.policy import PackSet

@@ -43,7 +43,7 @@ turns a dataset or a partials file into the bytes ``add_evidence(..., partials=t
 stores; :func:`evidence_partials` gives a check the partials of stored evidence.
 """
 
-from ._cells import FAIRNESS_METRICS, FairnessMetric, measure_cells, wilson_interval
+from ._cells import measure_cells, wilson_interval
 from ._evidence import evaluation_spec, evidence_partials, reference_partials, to_partials
 from ._local import collect_local, dataset, profile_source
 from ._measure import (
@@ -102,8 +102,6 @@ __all__ = [
     "ks_bracket",
     "wasserstein_bracket",
     "wilson_interval",
-    "FairnessMetric",
-    "FAIRNESS_METRICS",
     "decide",
     "decide_effect",
     "EFFECT_BANDS",

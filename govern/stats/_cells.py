@@ -12,22 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from statistics import NormalDist
-from typing import Literal
 
 import numpy as np
 
 from govern.core import GovernError
-from govern.measurements import FairnessMeasurement, GroupStats, Interval
+from govern.measurements import FAIRNESS_METRICS, FairnessMeasurement, GroupStats, Interval
 
-FairnessMetric = Literal[
-    "demographic_parity_difference",
-    "demographic_parity_ratio",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-    "equal_opportunity_difference",
-    "equal_opportunity_ratio",
-]
-FAIRNESS_METRICS: tuple[str, ...] = FairnessMetric.__args__  # type: ignore[attr-defined]
 Progress = Callable[[int, int], None]
 
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from govern.core import GovernError, Settings
+from govern.core import GovernError
+
+if TYPE_CHECKING:
+    from govern.core import Settings
 
 Dialect = Literal["sqlite", "postgresql"]
 _MIGRATIONS = Path(__file__).with_name("migrations")  # env.py: the plumbing every branch runs in
@@ -139,7 +145,38 @@ class Store:
             raise GovernError("database_unavailable", _short(exc)) from None
 
     def check_schema(self) -> None:
-        """Raise unless the schema is at the newest revision (``govern init`` upgrades it)."""
+        """Raise unless the schema is at the newest revision (``govern init`` upgrades it).
+
+        One query in the usual case: the revisions in ``alembic_version`` are compared with the
+        graph read from the migration files (:func:`_revision_graph`), without importing Alembic.
+        Anything but "up to date" (not initialized, older, newer, an unreadable migration file, a
+        database error) is decided by Alembic itself, so every refusal is the same as ever.
+        """
+        if self._schema_is_current():
+            return
+        self._check_schema_with_alembic()
+
+    def _schema_is_current(self) -> bool:
+        graph = _revision_graph()
+        if graph is None:
+            return False
+        try:
+            with self.engine.connect() as conn:
+                current = set(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+        except sa.exc.DBAPIError:  # no table, no database: Alembic reports which
+            return False
+        if not current or not current <= graph.keys():
+            return False
+        # A head that depends on another branch's head stands for both in alembic_version.
+        applied, todo = set(), list(current)
+        while todo:
+            rev = todo.pop()
+            if rev not in applied:
+                applied.add(rev)
+                todo.extend(graph[rev])
+        return applied == graph.keys()
+
+    def _check_schema_with_alembic(self) -> None:
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
         from alembic.script.revision import RevisionError
@@ -173,6 +210,48 @@ class Store:
                 "workspace_outdated",
                 "the database schema is older than this govern; run `govern init` to upgrade",
             )
+
+
+@functools.cache
+def _revision_graph() -> dict[str, frozenset[str]] | None:
+    """Every migration revision of every room -> the revisions it needs (``down_revision`` and
+    ``depends_on``), read from the files' literal assignments; ``None`` when a file does not state
+    them as literals or names something that is not a revision (a branch label): Alembic decides."""
+    graph: dict[str, frozenset[str]] = {}
+    for folder in migration_dirs():
+        for path in folder.glob("*.py"):
+            fields = _literal_assignments(path)
+            revision = fields.get("revision")
+            if not isinstance(revision, str) or revision in graph:
+                return None
+            needs: set[str] = set()
+            for name in ("down_revision", "depends_on"):
+                value = fields.get(name)
+                refs = (value,) if isinstance(value, str) else value or ()
+                if not isinstance(refs, (tuple, list)) or not all(isinstance(r, str) for r in refs):
+                    return None
+                needs.update(refs)
+            graph[revision] = frozenset(needs)
+    if not graph or any(not needs <= graph.keys() for needs in graph.values()):
+        return None
+    return graph
+
+
+_ASSIGNMENT = re.compile(r"^(revision|down_revision|depends_on)\s*(?::[^=]*)?=\s*(.*?)\s*$", re.M)
+_NOT_LITERAL = object()
+
+
+def _literal_assignments(path: Path) -> dict[str, object]:
+    """The module-level ``revision``/``down_revision``/``depends_on`` lines of a migration file (the
+    form Alembic writes), each value a literal or ``_NOT_LITERAL``; one stated twice is ``_NOT_LITERAL``."""
+    found: dict[str, object] = {}
+    for name, source in _ASSIGNMENT.findall(path.read_text(encoding="utf-8")):
+        try:
+            value = ast.literal_eval(source)
+        except (ValueError, SyntaxError):
+            value = _NOT_LITERAL
+        found[name] = _NOT_LITERAL if name in found else value
+    return found
 
 
 def _short(exc: Exception) -> str:

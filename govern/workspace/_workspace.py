@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from govern.core import GovernError, Ref, Settings, load_settings, parse_ref
+from govern.core import GovernError, Ref, parse_ref
 from govern.ledger import init_keys
 from govern.store import Store
 
@@ -21,6 +21,7 @@ from ._codes import WORKSPACE_NOT_INITIALIZED
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from govern.core import Settings
     from govern.decisions import Context, Decision
     from govern.evidence import Evidence
     from govern.identity import Principal, TokenInfo
@@ -58,6 +59,8 @@ class Workspace:
     @classmethod
     def init(cls, path: Path | str | None = None, **overrides: Any) -> Workspace:
         """Create ``path`` (default ``./.govern``) or upgrade it in place. Safe to run twice."""
+        from govern.core import load_settings
+
         settings = load_settings(path, **overrides)
         ws_dir = settings.workspace
         ws_dir.mkdir(parents=True, exist_ok=True)
@@ -73,6 +76,8 @@ class Workspace:
     @classmethod
     def open(cls, path: Path | str | None = None, **overrides: Any) -> Workspace:
         """Open an initialized workspace; raises ``workspace_not_initialized`` otherwise."""
+        from govern.core import load_settings
+
         settings = load_settings(path, **overrides)
         if settings.database_url is None and not (settings.workspace / "govern.db").exists():
             raise GovernError(

@@ -121,3 +121,22 @@ def test_a_workspace_from_a_newer_govern_is_refused_cleanly(tmp_path, db_url):
     with pytest.raises(GovernError) as err:
         Workspace.open(ws_dir, **overrides)
     assert err.value.code == "workspace_newer"
+
+
+def test_the_schema_check_reads_the_revision_graph_alembic_reads(tmp_path):
+    """``check_schema`` answers "up to date" from the migration files without importing Alembic; the
+    graph it reads (each revision -> its down revisions and dependencies) is the one Alembic builds."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import to_tuple
+
+    from govern.store._db import _revision_graph
+
+    store = Store(f"sqlite:///{tmp_path / 'graph.db'}")
+    with store.engine.connect() as conn:
+        script = ScriptDirectory.from_config(store._alembic_config(conn))
+    store.dispose()
+    expected = {
+        rev.revision: frozenset((*to_tuple(rev.down_revision, default=()), *to_tuple(rev.dependencies, default=())))
+        for rev in script.walk_revisions()
+    }
+    assert _revision_graph() == expected
