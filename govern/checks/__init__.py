@@ -6,6 +6,7 @@ Numbers equal fairlearn's, scipy's, scikit-learn's and shap's on the same input.
 
 from typing import TYPE_CHECKING, Any
 
+from . import _codes as codes
 from ._hygiene import documentation, lineage_hygiene
 from ._registry import CHECKS, param_problems, run_check, validate_params
 from ._vocab import FAIRNESS_METRICS, PERFORMANCE_METRICS, DriftMethod, FairnessMetric, PerformanceMetric, ProxyMethod
@@ -37,6 +38,8 @@ _LAZY = {
 }
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # the gate's door
     "run_check",
     "validate_params",

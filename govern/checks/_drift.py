@@ -33,6 +33,7 @@ import numpy as np
 from govern.core import GovernError
 from govern.measurements import DriftMeasurement
 
+from ._codes import CHECK_PARAMS_INVALID
 from ._vocab import DriftMethod
 
 METHOD_KEY: dict[str, tuple[str, str]] = {
@@ -103,7 +104,7 @@ def drift(
     import pandas as pd
 
     if not 0 <= retrain_p <= review_p <= 1:
-        raise GovernError("check_params_invalid", "need 0 <= retrain_p <= review_p <= 1")
+        raise GovernError(CHECK_PARAMS_INVALID, "need 0 <= retrain_p <= review_p <= 1")
     ref = reference if isinstance(reference, pd.DataFrame) else pd.DataFrame(reference)
     cur = current if isinstance(current, pd.DataFrame) else pd.DataFrame(current)
     names = [str(c) for c in (columns if columns is not None else ref.columns) if c != score]
@@ -112,9 +113,9 @@ def drift(
     require_columns(ref, names)
     require_columns(cur, names)
     if not names:
-        raise GovernError("check_params_invalid", "no feature to compare")
+        raise GovernError(CHECK_PARAMS_INVALID, "no feature to compare")
     if method not in METHOD_KEY:
-        raise GovernError("check_params_invalid", f"unknown drift method {method!r}")
+        raise GovernError(CHECK_PARAMS_INVALID, f"unknown drift method {method!r}")
     # One batch through the partial statistics (govern.stats), with every distinct value kept:
     # in memory the exact statistics are affordable, and the code path is the streaming one.
     from govern.stats import Partials, Spec, measure_drift, profile_source

@@ -25,6 +25,7 @@ import numpy as np
 from govern.core import GovernError
 from govern.measurements import ExplainabilityMeasurement
 
+from ._codes import EVIDENCE_WRONG_TYPE, EXPLAIN_MODEL_FAILED
 from ._vocab import ProxyMethod
 
 Progress = Callable[[int, int], None]
@@ -80,7 +81,7 @@ def shap_values(
                 warnings.simplefilter("ignore", UserWarning)
                 values = explainer.shap_values(features)
         except Exception as exc:  # noqa: BLE001
-            raise GovernError("explain_model_failed", f"TreeExplainer failed: {exc}") from None
+            raise GovernError(EXPLAIN_MODEL_FAILED, f"TreeExplainer failed: {exc}") from None
         if progress is not None:
             progress(len(features), len(features))
         return _positive_class(values), "tree"
@@ -115,7 +116,7 @@ def shap_values(
     try:
         predict(background[:1])
     except Exception as exc:  # noqa: BLE001
-        raise GovernError("explain_model_failed", f"the model cannot score the data: {exc}") from None
+        raise GovernError(EXPLAIN_MODEL_FAILED, f"the model cannot score the data: {exc}") from None
     masker = shap.maskers.Independent(background, max_samples=len(background))
     explainer = shap.PermutationExplainer(predict, masker, seed=seed)
     out = []
@@ -131,9 +132,9 @@ def importance_of(values: Any, feature_names: Sequence[str]) -> dict[str, float]
     """Mean absolute SHAP value per feature."""
     array = _positive_class(values)
     if array.ndim != 2 or array.shape[1] != len(feature_names):
-        raise GovernError("evidence_wrong_type", "SHAP values must have one column per feature")
+        raise GovernError(EVIDENCE_WRONG_TYPE, "SHAP values must have one column per feature")
     if not np.isfinite(array).all():
-        raise GovernError("evidence_wrong_type", "SHAP values must be finite numbers")
+        raise GovernError(EVIDENCE_WRONG_TYPE, "SHAP values must be finite numbers")
     means = np.abs(array).mean(axis=0)
     return {str(name): float(v) for name, v in zip(feature_names, means, strict=True)}
 

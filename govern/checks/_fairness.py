@@ -17,6 +17,7 @@ from govern.core import GovernError
 from govern.measurements import FairnessMeasurement
 from govern.stats import measure_cells
 
+from ._codes import CHECK_PARAMS_INVALID, EVIDENCE_EMPTY, EVIDENCE_LABEL_NOT_BINARY, EVIDENCE_LENGTH_MISMATCH
 from ._vocab import FAIRNESS_METRICS, FairnessMetric
 
 Progress = Callable[[int, int], None]
@@ -48,7 +49,7 @@ def _binary(values: Any, what: str) -> np.ndarray:
     if array.dtype == bool:
         return array.astype(np.int8)
     if not (np.issubdtype(array.dtype, np.number) and np.isin(array, (0, 1)).all()):
-        raise GovernError("evidence_label_not_binary", f"{what} must be 0/1 or boolean")
+        raise GovernError(EVIDENCE_LABEL_NOT_BINARY, f"{what} must be 0/1 or boolean")
     return array.astype(np.int8)
 
 
@@ -91,19 +92,19 @@ def fairness(
     ``check_params_invalid``.
     """
     if metric not in FAIRNESS_METRICS:
-        raise GovernError("check_params_invalid", f"unknown fairness metric {metric!r}")
+        raise GovernError(CHECK_PARAMS_INVALID, f"unknown fairness metric {metric!r}")
     if not 0 < confidence < 1:
-        raise GovernError("check_params_invalid", "confidence must be between 0 and 1")
+        raise GovernError(CHECK_PARAMS_INVALID, "confidence must be between 0 and 1")
     yt = _binary(y_true, "the label")
     yp = _binary(y_pred, "the prediction")
     groups, labels = _as_groups(sensitive)
     if not len(yt) == len(yp) == len(groups):
         raise GovernError(
-            "evidence_length_mismatch",
+            EVIDENCE_LENGTH_MISMATCH,
             f"label, prediction and sensitive columns differ in length ({len(yt)}, {len(yp)}, {len(groups)})",
         )
     if len(yt) == 0:
-        raise GovernError("evidence_empty", "no rows to evaluate")
+        raise GovernError(EVIDENCE_EMPTY, "no rows to evaluate")
     cells = confusion_cells(yt, yp, groups, len(labels))
     return measure_cells(
         cells,

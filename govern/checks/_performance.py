@@ -20,6 +20,14 @@ import numpy as np
 from govern.core import GovernError
 from govern.measurements import PerformanceMeasurement
 
+from ._codes import (
+    CHECK_PARAMS_INVALID,
+    EVIDENCE_EMPTY,
+    EVIDENCE_LABEL_NOT_BINARY,
+    EVIDENCE_LABEL_SINGLE_CLASS,
+    EVIDENCE_LENGTH_MISMATCH,
+    EVIDENCE_WRONG_TYPE,
+)
 from ._vocab import PERFORMANCE_METRICS, PerformanceMetric
 
 CALIBRATION_BINS = 10
@@ -90,7 +98,7 @@ def _metric(prep: _Prepared, w: np.ndarray, metric: str) -> np.ndarray:
 
         gap = np.abs(per_bin(prep.y) - per_bin(prep.score))
         return np.asarray(gap.sum(axis=1) / total)
-    raise GovernError("check_params_invalid", f"unknown performance metric {metric!r}")
+    raise GovernError(CHECK_PARAMS_INVALID, f"unknown performance metric {metric!r}")
 
 
 def _resample_weights(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
@@ -101,15 +109,15 @@ def _resample_weights(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
 
 def _check_inputs(y: np.ndarray, score: np.ndarray) -> None:
     if len(y) != len(score):
-        raise GovernError("evidence_length_mismatch", f"label and score differ in length ({len(y)}, {len(score)})")
+        raise GovernError(EVIDENCE_LENGTH_MISMATCH, f"label and score differ in length ({len(y)}, {len(score)})")
     if len(y) == 0:
-        raise GovernError("evidence_empty", "no rows to evaluate")
+        raise GovernError(EVIDENCE_EMPTY, "no rows to evaluate")
     if not np.isin(y, (0, 1)).all():
-        raise GovernError("evidence_label_not_binary", "the label must be 0/1")
+        raise GovernError(EVIDENCE_LABEL_NOT_BINARY, "the label must be 0/1")
     if y.min() == y.max():
-        raise GovernError("evidence_label_single_class", "the label has only one class; AUC is undefined")
+        raise GovernError(EVIDENCE_LABEL_SINGLE_CLASS, "the label has only one class; AUC is undefined")
     if not np.isfinite(score).all() or score.min() < 0 or score.max() > 1:
-        raise GovernError("evidence_wrong_type", "scores must be probabilities in [0, 1]")
+        raise GovernError(EVIDENCE_WRONG_TYPE, "scores must be probabilities in [0, 1]")
 
 
 def performance(
@@ -148,7 +156,7 @@ def performance(
     ``evidence_wrong_type``, ``evidence_length_mismatch``, ``check_params_invalid``.
     """
     if metric not in PERFORMANCE_METRICS:
-        raise GovernError("check_params_invalid", f"unknown performance metric {metric!r}")
+        raise GovernError(CHECK_PARAMS_INVALID, f"unknown performance metric {metric!r}")
     y = np.asarray(y_true, dtype=np.float64)
     s = np.asarray(score, dtype=np.float64)
     _check_inputs(y, s)

@@ -26,6 +26,13 @@ from govern.measurements import (
     PerformanceMeasurement,
 )
 
+from ._codes import (
+    CHAMPION_SCORING_FAILED,
+    CHECK_PARAMS_INVALID,
+    CHECK_RESULT_INVALID,
+    EVIDENCE_MAPPING_INVALID,
+    UNKNOWN_CHECK,
+)
 from ._vocab import DriftMethod, FairnessMetric, PerformanceMetric, ProxyMethod
 
 Progress = Callable[[int, int], None]
@@ -109,17 +116,17 @@ def _fairness(
     sensitive = p.sensitive or list(m.sensitive)
     if not sensitive:
         raise GovernError(
-            "check_params_invalid", "fairness needs sensitive columns (with.sensitive or the evidence mapping)"
+            CHECK_PARAMS_INVALID, "fairness needs sensitive columns (with.sensitive or the evidence mapping)"
         )
     if not m.label:
-        raise GovernError("evidence_mapping_invalid", "the evaluation evidence has no label column")
+        raise GovernError(EVIDENCE_MAPPING_INVALID, "the evaluation evidence has no label column")
     y_true = binary_column(frame, m.label, positive=m.positive)
     if m.prediction:
         y_pred = binary_column(frame, m.prediction, positive=m.positive)
     elif m.score:
         y_pred = (numeric_column(frame, m.score) >= p.threshold).astype("int8")
     else:
-        raise GovernError("evidence_mapping_invalid", "the evaluation evidence has no prediction or score column")
+        raise GovernError(EVIDENCE_MAPPING_INVALID, "the evaluation evidence has no prediction or score column")
     from govern.evidence import require_columns
 
     require_columns(frame, sensitive)
@@ -262,7 +269,7 @@ def _performance(
         m = item.mapping
         if not m.label or not m.score:
             raise GovernError(
-                "evidence_mapping_invalid", f"the {who}'s evaluation evidence needs a label and a score column"
+                EVIDENCE_MAPPING_INVALID, f"the {who}'s evaluation evidence needs a label and a score column"
             )
         pred = binary_column(frame, m.prediction, positive=m.positive) if m.prediction else None
         return binary_column(frame, m.label, positive=m.positive), numeric_column(frame, m.score, low=0, high=1), pred
@@ -306,7 +313,7 @@ def _champion_on_challenger_rows(ev: EvidenceSet) -> Any:
         return model.predict_proba(frame[list(features)])[:, 1]
     except Exception as exc:  # noqa: BLE001 - a model that cannot score these rows
         raise GovernError(
-            "champion_scoring_failed", f"the champion could not score the challenger's rows: {exc}"
+            CHAMPION_SCORING_FAILED, f"the champion could not score the challenger's rows: {exc}"
         ) from None
 
 
@@ -343,13 +350,13 @@ def validate_params(name: str, params: dict[str, Any] | None) -> _Params:
     policy room can call this at compile time to reject a bad rule before any gate runs.
     """
     if name not in _CHECKS:
-        raise GovernError("unknown_check", f"no check named {name!r} (known: {', '.join(CHECKS)})")
+        raise GovernError(UNKNOWN_CHECK, f"no check named {name!r} (known: {', '.join(CHECKS)})")
     model, _ = _CHECKS[name]
     try:
         return model.model_validate(params or {})
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or 'with'}: {e['msg']}" for e in exc.errors())
-        raise GovernError("check_params_invalid", f"{name}: {problems}") from None
+        raise GovernError(CHECK_PARAMS_INVALID, f"{name}: {problems}") from None
 
 
 def param_problems(name: str, params: dict[str, Any] | None) -> list[tuple[tuple[str | int, ...], str, bool]]:
@@ -406,7 +413,7 @@ def _present(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
 
 def _assert_finite(value: Any, path: str = "") -> None:
     if isinstance(value, float) and not math.isfinite(value):
-        raise GovernError("check_result_invalid", f"the measurement has a non-finite number at {path or 'value'}")
+        raise GovernError(CHECK_RESULT_INVALID, f"the measurement has a non-finite number at {path or 'value'}")
     if isinstance(value, dict):
         for k, v in value.items():
             _assert_finite(v, f"{path}.{k}" if path else str(k))

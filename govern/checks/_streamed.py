@@ -18,6 +18,8 @@ from govern.core import GovernError
 from govern.evidence import ColumnMapping, Evidence, EvidenceSet, is_dataset
 from govern.measurements import DriftMeasurement, FairnessMeasurement, PerformanceMeasurement
 
+from ._codes import CHECK_PARAMS_INVALID, EVIDENCE_MAPPING_INVALID, EVIDENCE_MISSING_COLUMN, STATS_MERGE_MISMATCH
+
 Progress = Callable[[int, int], None]
 
 
@@ -91,18 +93,18 @@ def fairness_of(
     names = list(sensitive or m.sensitive)
     if not names:
         raise GovernError(
-            "check_params_invalid", "fairness needs sensitive columns (with.sensitive or the evidence mapping)"
+            CHECK_PARAMS_INVALID, "fairness needs sensitive columns (with.sensitive or the evidence mapping)"
         )
     if not m.label:
-        raise GovernError("evidence_mapping_invalid", "the evaluation evidence has no label column")
+        raise GovernError(EVIDENCE_MAPPING_INVALID, "the evaluation evidence has no label column")
     if not (m.prediction or m.score):
-        raise GovernError("evidence_mapping_invalid", "the evaluation evidence has no prediction or score column")
+        raise GovernError(EVIDENCE_MAPPING_INVALID, "the evaluation evidence has no prediction or score column")
     spec = evaluation_spec(m, sensitive=names, threshold=threshold)
     if not _streams(item):  # one table: the fairness cube only (the score is not needed beyond the cut)
         spec = replace(spec, score=m.score if not m.prediction else None)
     partials = evaluation_partials(ev, spec, purpose="fairness", score=False)
     if partials.fairness is None:
-        raise GovernError("evidence_mapping_invalid", "the evaluation partials hold no fairness counts")
+        raise GovernError(EVIDENCE_MAPPING_INVALID, "the evaluation partials hold no fairness counts")
     return measure_fairness(
         partials.fairness,
         metric=metric,
@@ -152,7 +154,7 @@ def drift_of(
             wrong = [c for c in categorical if c in reference.features and reference.features[c].kind != "categorical"]
             if wrong:
                 raise GovernError(
-                    "check_params_invalid",
+                    CHECK_PARAMS_INVALID,
                     f"the reference partials profiled {wrong[0]!r} as numeric; add the reference again to treat it "
                     "as categorical",
                 )
@@ -171,7 +173,7 @@ def drift_of(
         current = evidence_partials(ev, "current", spec, purpose="drift", progress=progress)
         if current.spec.digest != spec.digest:
             raise GovernError(
-                "stats_merge_mismatch", "the current partials were not collected on the reference's profile"
+                STATS_MERGE_MISMATCH, "the current partials were not collected on the reference's profile"
             )
     else:
         frame, _ = ev.table("current", purpose="drift")
@@ -182,7 +184,7 @@ def drift_of(
     if features is not None:
         missing = [f for f in features if f not in reference.features]
         if missing:
-            raise GovernError("evidence_missing_column", f"feature {missing[0]!r} is not in the reference")
+            raise GovernError(EVIDENCE_MISSING_COLUMN, f"feature {missing[0]!r} is not in the reference")
         chosen = list(features)
     return measure_drift(
         reference,
@@ -228,15 +230,15 @@ def performance_of(
     m = item.mapping
     if not m.label or not m.score:
         raise GovernError(
-            "evidence_mapping_invalid", "the challenger's evaluation evidence needs a label and a score column"
+            EVIDENCE_MAPPING_INVALID, "the challenger's evaluation evidence needs a label and a score column"
         )
     if ev.champion is not None:
         raise GovernError(
-            "check_params_invalid",
+            CHECK_PARAMS_INVALID,
             "a champion comparison needs the evaluation evidence as a table file, not a dataset or partials",
         )
     spec = Spec(label=m.label, prediction=m.prediction, score=m.score, threshold=threshold, positive=m.positive)
     partials = evaluation_partials(ev, spec, purpose="performance", score=True, progress=progress)
     if partials.scores is None:
-        raise GovernError("evidence_mapping_invalid", "the evaluation partials hold no score counts")
+        raise GovernError(EVIDENCE_MAPPING_INVALID, "the evaluation partials hold no score counts")
     return measure_performance(partials.scores, metric=metric, confidence=confidence, replicates=replicates)

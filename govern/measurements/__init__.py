@@ -6,6 +6,7 @@ reports read them back with :func:`measurement_from_json` and only format. Impor
 ``govern.core``. Reference: docs/measurements.md (generated from these classes).
 """
 
+from . import _codes as codes
 from ._base import Interval, Record, Threshold, cel_type_of
 from ._contract import (
     CHECKS,
@@ -34,6 +35,8 @@ from ._types import (
 )
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # the measurement types, one per check
     "Measurement",
     "FairnessMeasurement",

@@ -26,6 +26,8 @@ from typing import Any, ClassVar, Literal, NamedTuple, TypeVar, Union, get_args,
 
 from govern.core import GovernError
 
+from ._codes import MEASUREMENT_INVALID
+
 T = TypeVar("T", bound="Record")
 
 
@@ -129,7 +131,7 @@ class Record:
         """Read :meth:`to_json`'s output back; ``GovernError(measurement_invalid)`` names the bad field."""
         where = path or getattr(cls, "CHECK", cls.__name__)
         if not isinstance(data, Mapping):
-            raise GovernError("measurement_invalid", f"{where}: expected an object")
+            raise GovernError(MEASUREMENT_INVALID, f"{where}: expected an object")
         hints = cls.hints()
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
@@ -138,7 +140,7 @@ class Record:
                 has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
                 if _is_optional(tp) or has_default:
                     continue
-                raise GovernError("measurement_invalid", f"{where}.{f.name}: missing")
+                raise GovernError(MEASUREMENT_INVALID, f"{where}.{f.name}: missing")
             kwargs[f.name] = _from_json(tp, data[f.name], f"{where}.{f.name}")
         return cls(**kwargs)
 
@@ -213,7 +215,7 @@ def _from_json(tp: Any, value: Any, where: str) -> Any:
     elif tp is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if not math.isfinite(value):
-                raise GovernError("measurement_invalid", f"{where}: not a finite number")
+                raise GovernError(MEASUREMENT_INVALID, f"{where}: not a finite number")
             return float(value)
     elif tp is str:
         if isinstance(value, str):
@@ -221,7 +223,7 @@ def _from_json(tp: Any, value: Any, where: str) -> Any:
     elif get_origin(tp) is Literal:
         if value in get_args(tp):
             return value
-        raise GovernError("measurement_invalid", f"{where}: {value!r} is not one of {list(get_args(tp))}")
+        raise GovernError(MEASUREMENT_INVALID, f"{where}: {value!r} is not one of {list(get_args(tp))}")
     elif tp is Interval:
         if isinstance(value, (list, tuple)) and len(value) == 2:
             return Interval(_from_json(float, value[0], f"{where}[0]"), _from_json(float, value[1], f"{where}[1]"))
@@ -237,4 +239,4 @@ def _from_json(tp: Any, value: Any, where: str) -> Any:
             return {str(k): _from_json(inner, v, f"{where}.{k}") for k, v in value.items()}
     else:  # pragma: no cover - a type the contract does not use
         raise TypeError(f"{where}: unsupported field type {tp!r}")
-    raise GovernError("measurement_invalid", f"{where}: expected {getattr(tp, '__name__', tp)}, got {value!r}")
+    raise GovernError(MEASUREMENT_INVALID, f"{where}: expected {getattr(tp, '__name__', tp)}, got {value!r}")

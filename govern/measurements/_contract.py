@@ -7,6 +7,7 @@ from typing import Any, Final, get_args
 
 from govern.core import GovernError
 
+from ._codes import UNKNOWN_CHECK
 from ._types import (
     Check,
     DocumentationMeasurement,
@@ -39,7 +40,7 @@ def measurement_type(check: str) -> type[Measurement]:
     try:
         return MEASUREMENT_TYPES[check]
     except KeyError:
-        raise GovernError("unknown_check", f"no check named {check!r} (known: {', '.join(CHECKS)})") from None
+        raise GovernError(UNKNOWN_CHECK, f"no check named {check!r} (known: {', '.join(CHECKS)})") from None
 
 
 def cel_declarations() -> dict[str, dict[str, str]]:

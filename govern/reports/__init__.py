@@ -5,6 +5,7 @@ Rendered from plain data (``ModelReportData``, ``PeriodReportData``) by Jinja2 t
 (decisions, checkpoint, inclusion proofs, public key) is embedded as PDF attachments.
 """
 
+from . import _codes as codes
 from ._annex import AnnexContext, AnnexItem, AnnexSection, annex_iv_sections
 from ._attachments import evidence_files, extract_attachments
 from ._data import (
@@ -41,6 +42,8 @@ from ._render import (
 from ._verify import ReportVerification, verify_report
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # EU AI Act Annex IV technical documentation
     "gather_annex_iv",
     "render_annex_iv",

@@ -9,6 +9,7 @@ from typing import Any
 
 from govern.core import GovernError
 
+from ._codes import REPORT_UNREADABLE
 from ._data import Evidence
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@-]+")
@@ -69,4 +70,4 @@ def extract_attachments(pdf: Path) -> dict[str, bytes]:
         found = reader.attachments
         return {name: contents[0] for name, contents in found.items() if contents}
     except (OSError, PyPdfError, ValueError, KeyError) as exc:
-        raise GovernError("report_unreadable", f"cannot read attachments of {pdf}: {exc}") from None
+        raise GovernError(REPORT_UNREADABLE, f"cannot read attachments of {pdf}: {exc}") from None

@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from ._codes import REPORT_DATA_INVALID
+
 Result = Literal["pass", "fail", "inconclusive", "error", "waived"]
 ReviewKind = Literal["approval", "rejection", "waiver"]
 ControlState = Literal["evidenced", "failing", "not_evaluated", "not_covered"]
@@ -253,4 +255,4 @@ def _from_dict(cls: type[T], data: dict[str, Any]) -> T:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise GovernError("report_data_invalid", f"{cls.__name__}.{where}: {err['msg']}") from None
+        raise GovernError(REPORT_DATA_INVALID, f"{cls.__name__}.{where}: {err['msg']}") from None

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from govern.core import GovernError, resource_path
 
+from ._codes import REPORT_WRITE_FAILED
 from ._format import fmt, when
 
 PdfVariant = Literal["pdf/a-3b", "none"]
@@ -137,7 +138,7 @@ def write_pdf(
         out.parent.mkdir(parents=True, exist_ok=True)
         document.write_pdf(str(out), **options)
     except OSError as exc:
-        raise GovernError("report_write_failed", f"cannot write {out}: {exc}") from None
+        raise GovernError(REPORT_WRITE_FAILED, f"cannot write {out}: {exc}") from None
 
 
 def write_html(html: str, out: Path) -> None:
@@ -148,4 +149,4 @@ def write_html(html: str, out: Path) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise GovernError("report_write_failed", f"cannot write {out}: {exc}") from None
+        raise GovernError(REPORT_WRITE_FAILED, f"cannot write {out}: {exc}") from None

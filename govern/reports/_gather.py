@@ -24,6 +24,7 @@ from govern.measurements import (
 )
 
 from ._annex import AnnexContext
+from ._codes import INVALID_PERIOD
 from ._data import (
     ControlStatus,
     DecisionRecord,
@@ -503,9 +504,7 @@ def gather_period(
     from govern.decisions import stage_changes as changes_in
 
     if end <= start:
-        raise GovernError(
-            "invalid_period", f"the period end {isoformat(end)} is not after its start {isoformat(start)}"
-        )
+        raise GovernError(INVALID_PERIOD, f"the period end {isoformat(end)} is not after its start {isoformat(start)}")
     with store.read() as session:
         docs = _docs(history(session, since=start, until=end))
         reviews = _reviews(session, start=start, end=end)

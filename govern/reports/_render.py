@@ -11,6 +11,7 @@ from govern.core import GovernError
 from . import _svg
 from ._annex import AnnexContext, AnnexSection, annex_iv_sections
 from ._attachments import describe, evidence_files, file_rows
+from ._codes import REPORT_DATA_INVALID, REPORT_FORMAT_UNKNOWN
 from ._data import ModelReportData, PeriodReportData
 from ._engine import render_html, write_html, write_pdf
 from ._format import when
@@ -50,9 +51,7 @@ def _card_json(card: dict[str, Any] | None) -> dict[str, Any] | None:
     try:
         return ModelCard.model_validate(card).model_dump(mode="json")
     except ValidationError as exc:
-        raise GovernError(
-            "report_data_invalid", f"the model card does not validate: {exc.errors()[0]['msg']}"
-        ) from None
+        raise GovernError(REPORT_DATA_INVALID, f"the model card does not validate: {exc.errors()[0]['msg']}") from None
 
 
 def _review_counts(reviews: list[Any]) -> dict[str, int]:
@@ -261,4 +260,4 @@ def _write(html: str, out: Path, files: dict[str, bytes]) -> None:
     elif suffix in (".html", ".htm"):
         write_html(html, out)
     else:
-        raise GovernError("report_format_unknown", f"cannot write {out.name}: expected a .pdf or .html file")
+        raise GovernError(REPORT_FORMAT_UNKNOWN, f"cannot write {out.name}: expected a .pdf or .html file")

@@ -10,6 +10,13 @@ from typing import TYPE_CHECKING, Any
 from govern.core import GovernError, Location, VerificationError, canonical_json, content_digest
 
 from ._attachments import extract_attachments
+from ._codes import (
+    REPORT_DECISION_MISMATCH,
+    REPORT_DECISION_NOT_CANONICAL,
+    REPORT_DECISION_UNPROVEN,
+    REPORT_EVIDENCE_MALFORMED,
+    REPORT_EVIDENCE_MISSING,
+)
 
 if TYPE_CHECKING:
     from govern.ledger import KeyRing
@@ -43,12 +50,12 @@ def _decisions(files: dict[str, bytes], pdf: Path) -> dict[str, bytes]:
             doc = json.loads(data)
         except ValueError:
             raise GovernError(
-                "report_evidence_malformed", "an embedded decision is not JSON", Location(str(pdf))
+                REPORT_EVIDENCE_MALFORMED, "an embedded decision is not JSON", Location(str(pdf))
             ) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
-            raise GovernError("report_evidence_malformed", "an embedded decision has no id", Location(str(pdf)))
+            raise GovernError(REPORT_EVIDENCE_MALFORMED, "an embedded decision has no id", Location(str(pdf)))
         if canonical_json(doc) != data:
-            raise VerificationError("report_decision_not_canonical", f"decision {doc['id']} is not in canonical form")
+            raise VerificationError(REPORT_DECISION_NOT_CANONICAL, f"decision {doc['id']} is not in canonical form")
         out[doc["id"]] = data
     return out
 
@@ -72,7 +79,7 @@ def verify_report(pdf: Path, *, keys: KeyRing | None = None, origin: str | None 
     files = extract_attachments(pdf)
     for name in ("checkpoint.json", *(() if keys is not None else ("public-key.pem",))):
         if name not in files:
-            raise GovernError("report_evidence_missing", f"the report embeds no {name}", Location(str(pdf)))
+            raise GovernError(REPORT_EVIDENCE_MISSING, f"the report embeds no {name}", Location(str(pdf)))
     try:
         checkpoint = parse_checkpoint(files["checkpoint.json"].decode(), source=f"{pdf}:checkpoint.json")
         ring = (
@@ -82,7 +89,7 @@ def verify_report(pdf: Path, *, keys: KeyRing | None = None, origin: str | None 
         )
     except UnicodeDecodeError:
         raise GovernError(
-            "report_evidence_malformed", "the checkpoint or key is not UTF-8 text", Location(str(pdf))
+            REPORT_EVIDENCE_MALFORMED, "the checkpoint or key is not UTF-8 text", Location(str(pdf))
         ) from None
     key = verify_checkpoint(checkpoint, ring, origin=origin)
     proven: dict[str, str] = {}  # decision id -> document digest in its proven ledger entry
@@ -94,22 +101,22 @@ def verify_report(pdf: Path, *, keys: KeyRing | None = None, origin: str | None 
             payload = entry["payload"]
         except (ValueError, KeyError, TypeError):
             raise GovernError(
-                "report_evidence_malformed", f"{name} is not an inclusion proof", Location(str(pdf))
+                REPORT_EVIDENCE_MALFORMED, f"{name} is not an inclusion proof", Location(str(pdf))
             ) from None
         verify_proof(proof, keys=ring, checkpoint=checkpoint, origin=origin)
         if entry.get("kind") in _DECIDED and isinstance(payload, dict):
             proven[str(payload.get("decision"))] = str(payload.get("document_digest"))
     decisions = _decisions(files, pdf)
     if not decisions:
-        raise GovernError("report_evidence_missing", "the report embeds no decision", Location(str(pdf)))
+        raise GovernError(REPORT_EVIDENCE_MISSING, "the report embeds no decision", Location(str(pdf)))
     for decision_id, data in decisions.items():
         if decision_id not in proven:
             raise VerificationError(
-                "report_decision_unproven", f"decision {decision_id} has no inclusion proof in the report"
+                REPORT_DECISION_UNPROVEN, f"decision {decision_id} has no inclusion proof in the report"
             )
         if content_digest(data) != proven[decision_id]:
             raise VerificationError(
-                "report_decision_mismatch", f"decision {decision_id} differs from the document its ledger entry records"
+                REPORT_DECISION_MISMATCH, f"decision {decision_id} differs from the document its ledger entry records"
             )
     name = key.name or checkpoint.signatures[0].name
     return ReportVerification(len(decisions), len(proofs), checkpoint.size, checkpoint.origin,

@@ -43,6 +43,7 @@ turns a dataset or a partials file into the bytes ``add_evidence(..., partials=t
 stores; :func:`evidence_partials` gives a check the partials of stored evidence.
 """
 
+from . import _codes as codes
 from ._cells import measure_cells, wilson_interval
 from ._evidence import evaluation_spec, evidence_partials, reference_partials, to_partials
 from ._local import collect_local, dataset, profile_source
@@ -74,6 +75,8 @@ from ._spec import (
 from ._states import CategoryState, FairnessState, FeatureState, NumericState, Partials, ScoreState
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # what to collect
     "Spec",
     "NumericProfile",

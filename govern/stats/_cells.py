@@ -18,6 +18,8 @@ import numpy as np
 from govern.core import GovernError
 from govern.measurements import FAIRNESS_METRICS, FairnessMeasurement, GroupStats, Interval
 
+from ._codes import CHECK_PARAMS_INVALID, EVIDENCE_EMPTY
+
 Progress = Callable[[int, int], None]
 
 
@@ -152,11 +154,11 @@ def measure_cells(
     measurement ``inconclusive``.
     """
     if metric not in FAIRNESS_METRICS:
-        raise GovernError("check_params_invalid", f"unknown fairness metric {metric!r}")
+        raise GovernError(CHECK_PARAMS_INVALID, f"unknown fairness metric {metric!r}")
     if not 0 < confidence < 1:
-        raise GovernError("check_params_invalid", "confidence must be between 0 and 1")
+        raise GovernError(CHECK_PARAMS_INVALID, "confidence must be between 0 and 1")
     if len(labels) == 0:
-        raise GovernError("evidence_empty", "no rows to evaluate")
+        raise GovernError(EVIDENCE_EMPTY, "no rows to evaluate")
     rates = _group_rates(cells)
     point = {k: float(v) for k, v in _summary(cells).items()}
     value = point[metric]

@@ -19,6 +19,8 @@ import numpy as np
 
 from govern.core import GovernError
 
+from ._codes import STATS_BYTES_INVALID
+
 MAGIC = b"GOVSTATS"
 VERSION = 1
 _DTYPES: dict[str, np.dtype[Any]] = {"i8": np.dtype("<i8"), "f8": np.dtype("<f8"), "u1": np.dtype("u1")}
@@ -45,31 +47,31 @@ def encode(kind: str, spec_digest: str, fields: dict[str, Any], arrays: dict[str
 def decode(data: bytes, *, kind: str) -> tuple[str, dict[str, Any], dict[str, np.ndarray]]:
     """(spec digest, fields, arrays) of bytes made by :func:`encode`; ``stats_bytes_invalid`` otherwise."""
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 6:
-        raise GovernError("stats_bytes_invalid", "not govern partial statistics (bad header)")
+        raise GovernError(STATS_BYTES_INVALID, "not govern partial statistics (bad header)")
     version, size = struct.unpack_from("<HI", data, len(MAGIC))
     if version != VERSION:
-        raise GovernError("stats_bytes_invalid", f"partials format version {version} is not supported (need {VERSION})")
+        raise GovernError(STATS_BYTES_INVALID, f"partials format version {version} is not supported (need {VERSION})")
     start = len(MAGIC) + 6
     try:
         head = json.loads(data[start : start + size])
         if head["kind"] != kind:
-            raise GovernError("stats_bytes_invalid", f"these partials hold a {head['kind']!r} state, not {kind!r}")
+            raise GovernError(STATS_BYTES_INVALID, f"these partials hold a {head['kind']!r} state, not {kind!r}")
         offset = start + size
         arrays: dict[str, np.ndarray] = {}
         for name, code, length in head["arrays"]:
             dtype = _DTYPES[code]
             end = offset + dtype.itemsize * int(length)
             if end > len(data):
-                raise GovernError("stats_bytes_invalid", "partials are truncated")
+                raise GovernError(STATS_BYTES_INVALID, "partials are truncated")
             arrays[name] = np.frombuffer(data[offset:end], dtype=dtype).astype(dtype.newbyteorder("="))
             offset = end
         if offset != len(data):
-            raise GovernError("stats_bytes_invalid", "trailing bytes after the partials")
+            raise GovernError(STATS_BYTES_INVALID, "trailing bytes after the partials")
         return str(head["spec"]), dict(head["fields"]), arrays
     except GovernError:
         raise
     except (ValueError, KeyError, TypeError) as exc:
-        raise GovernError("stats_bytes_invalid", f"malformed partials head: {exc}") from None
+        raise GovernError(STATS_BYTES_INVALID, f"malformed partials head: {exc}") from None
 
 
 def hexf(value: float) -> str:

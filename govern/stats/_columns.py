@@ -8,13 +8,15 @@ import numpy as np
 
 from govern.core import GovernError, Location
 
+from ._codes import EVIDENCE_LABEL_NOT_BINARY, EVIDENCE_MISSING_COLUMN, EVIDENCE_MISSING_VALUES, EVIDENCE_WRONG_TYPE
+
 
 def column(batch: Any, name: str, where: str) -> Any:
     """The column ``name`` of a RecordBatch/Table; ``evidence_missing_column`` when absent."""
     names = batch.schema.names
     if name not in names:
         raise GovernError(
-            "evidence_missing_column",
+            EVIDENCE_MISSING_COLUMN,
             f"column {name!r} not found (columns: {', '.join(names[:12])})",
             Location(where),
         )
@@ -28,7 +30,7 @@ def text_codes(array: Any, name: str, where: str) -> tuple[np.ndarray, list[str]
 
     if array.null_count:
         raise GovernError(
-            "evidence_missing_values", f"{array.null_count} empty value(s) in column {name!r}", Location(where)
+            EVIDENCE_MISSING_VALUES, f"{array.null_count} empty value(s) in column {name!r}", Location(where)
         )
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
@@ -44,7 +46,7 @@ def binary(array: Any, name: str, where: str, *, positive: str | None) -> np.nda
 
     if array.null_count:
         raise GovernError(
-            "evidence_missing_values", f"{array.null_count} empty value(s) in column {name!r}", Location(where)
+            EVIDENCE_MISSING_VALUES, f"{array.null_count} empty value(s) in column {name!r}", Location(where)
         )
     kind = array.type
     if positive is None and (pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind)):
@@ -55,14 +57,14 @@ def binary(array: Any, name: str, where: str, *, positive: str | None) -> np.nda
         if not ok.all():
             bad = values[np.argmin(ok)]
             raise GovernError(
-                "evidence_label_not_binary", f"column {name!r} must be 0/1; found {bad.item()!r}", Location(where)
+                EVIDENCE_LABEL_NOT_BINARY, f"column {name!r} must be 0/1; found {bad.item()!r}", Location(where)
             )
         return values.astype(np.int64)
     codes, texts = text_codes(array, name, where)
     if positive is not None:
         if len(texts) > 2 or (positive not in texts and len(texts) > 1):
             raise GovernError(
-                "evidence_label_not_binary",
+                EVIDENCE_LABEL_NOT_BINARY,
                 f"column {name!r} must hold two values including the positive {positive!r}; "
                 f"found {', '.join(map(repr, sorted(texts)[:5]))}",
                 Location(where),
@@ -78,7 +80,7 @@ def binary(array: Any, name: str, where: str, *, positive: str | None) -> np.nda
         out = np.asarray([t == "1" for t in lowered], dtype=np.int64)[codes]
         return out
     raise GovernError(
-        "evidence_label_not_binary",
+        EVIDENCE_LABEL_NOT_BINARY,
         f"column {name!r} holds {', '.join(map(repr, sorted(texts)[:5]))}; use 0/1 or name the positive value",
         Location(where),
     )
@@ -93,7 +95,7 @@ def floats(array: Any, name: str, where: str) -> np.ndarray:
     if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
         if pa.types.is_null(kind):
             return np.full(len(array), np.nan)
-        raise GovernError("evidence_wrong_type", f"column {name!r} must be numeric (it is {kind})", Location(where))
+        raise GovernError(EVIDENCE_WRONG_TYPE, f"column {name!r} must be numeric (it is {kind})", Location(where))
     return np.asarray(pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
@@ -108,7 +110,7 @@ def raw_codes(array: Any, name: str, where: str) -> tuple[np.ndarray, list[str]]
 
     if array.null_count:
         raise GovernError(
-            "evidence_missing_values", f"{array.null_count} empty value(s) in column {name!r}", Location(where)
+            EVIDENCE_MISSING_VALUES, f"{array.null_count} empty value(s) in column {name!r}", Location(where)
         )
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
@@ -150,7 +152,7 @@ def at_least(array: Any, threshold: float, name: str, where: str) -> np.ndarray:
     out: np.ndarray = np.greater_equal(s, np.float64(threshold))
     if not out.all() and np.isnan(s).any():  # NaN >= t is False: only then can a NaN hide here
         raise GovernError(
-            "evidence_missing_values", f"{int(np.isnan(s).sum())} empty value(s) in column {name!r}", Location(where)
+            EVIDENCE_MISSING_VALUES, f"{int(np.isnan(s).sum())} empty value(s) in column {name!r}", Location(where)
         )
     return out
 

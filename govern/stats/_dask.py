@@ -12,6 +12,7 @@ from typing import Any
 
 from govern.core import GovernError, Location
 
+from ._codes import EVIDENCE_MISSING_COLUMN
 from ._paths import files_of, is_path
 from ._spec import Spec
 from ._states import Partials
@@ -62,7 +63,7 @@ def collect(ddf: Any, spec: Spec, *, progress: Any = None, split_every: int = 8,
     columns = _needed(spec)
     missing = [n for n in columns if n not in ddf.columns]
     if missing:
-        raise GovernError("evidence_missing_column", f"column {missing[0]!r} not found", Location(where))
+        raise GovernError(EVIDENCE_MISSING_COLUMN, f"column {missing[0]!r} not found", Location(where))
     doc = spec.describe()
     level = [delayed(partition_bytes)(part, doc, columns) for part in ddf.to_delayed()]
     if not level:

@@ -16,6 +16,7 @@ from typing import Any
 
 from govern.core import GovernError, Location
 
+from ._codes import EVIDENCE_UNREADABLE
 from ._paths import files_of
 from ._spec import Spec
 from ._sql import ColumnKind, SqlSource, collect_sql
@@ -85,14 +86,14 @@ def collect(
         try:
             described = connection.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()
         except duckdb.Error as exc:
-            raise GovernError("evidence_unreadable", f"DuckDB cannot read it: {exc}", Location(where)) from None
+            raise GovernError(EVIDENCE_UNREADABLE, f"DuckDB cannot read it: {exc}", Location(where)) from None
         columns = {str(r[0]): _kind(str(r[1])) for r in described}
 
         def run(sql: str) -> list[tuple[Any, ...]]:
             try:
                 return list(connection.execute(sql).fetchall())
             except duckdb.Error as exc:
-                raise GovernError("evidence_unreadable", f"DuckDB query failed: {exc}", Location(where)) from None
+                raise GovernError(EVIDENCE_UNREADABLE, f"DuckDB query failed: {exc}", Location(where)) from None
 
         return collect_sql(spec, SqlSource(dialect="duckdb", relation=rel, columns=columns, run=run, where=where))
     finally:
@@ -116,7 +117,7 @@ def _collect_relation(rel: Any, spec: Spec) -> Partials:
         try:
             return list(rel.query(view, sql).fetchall())
         except duckdb.Error as exc:
-            raise GovernError("evidence_unreadable", f"DuckDB query failed: {exc}", Location("duckdb")) from None
+            raise GovernError(EVIDENCE_UNREADABLE, f"DuckDB query failed: {exc}", Location("duckdb")) from None
 
     return collect_sql(spec, SqlSource(dialect="duckdb", relation=view, columns=columns, run=run, where="duckdb"))
 

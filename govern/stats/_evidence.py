@@ -18,6 +18,7 @@ from typing import Any
 from govern.core import GovernError, Location
 from govern.evidence import ColumnMapping, Evidence, EvidenceSet, Role, dataset_digest, is_partials_file
 
+from ._codes import EVIDENCE_MISSING, EVIDENCE_ROLE_INVALID, STATS_MERGE_MISMATCH
 from ._local import collect_local, profile_source
 from ._runner import Engine, collect, engine_version
 from ._spec import Spec
@@ -67,7 +68,7 @@ def _compatible(stored: Spec, wanted: Spec, where: str) -> None:
         problems.append(f"threshold {stored.threshold} (the check needs {wanted.threshold})")
     if problems:
         raise GovernError(
-            "stats_merge_mismatch", "the partials were collected with " + "; ".join(problems), Location(where)
+            STATS_MERGE_MISMATCH, "the partials were collected with " + "; ".join(problems), Location(where)
         )
 
 
@@ -151,11 +152,11 @@ def to_partials(
     elif role == "current":
         if reference is None:
             raise GovernError(
-                "evidence_missing", "add the reference evidence first: it fixes the grids current data is binned on"
+                EVIDENCE_MISSING, "add the reference evidence first: it fixes the grids current data is binned on"
             )
         partials = collect(source, reference_partials(reference).spec, engine_name=engine)
     else:
-        raise GovernError("evidence_role_invalid", f"a dataset cannot be {role} evidence", Location(where))
+        raise GovernError(EVIDENCE_ROLE_INVALID, f"a dataset cannot be {role} evidence", Location(where))
     digest, files = dataset_digest(source)
     provenance = {
         "engine": engine_version(engine),

@@ -20,6 +20,13 @@ import numpy as np
 
 from govern.core import GovernError, Location
 
+from ._codes import (
+    EVIDENCE_EMPTY,
+    EVIDENCE_MISSING_COLUMN,
+    EVIDENCE_UNREADABLE,
+    EVIDENCE_UNSUPPORTED_FORMAT,
+    STATS_SPEC_INVALID,
+)
 from ._columns import column, numbers
 from ._spec import DEFAULT_BINS, DISTINCT_CAP, PSI_BINS, CategoricalProfile, FeatureProfile, NumericProfile, Spec
 from ._states import CategoryState, FeatureState, NumericState, Partials, _scratch
@@ -35,7 +42,7 @@ def _format_of(paths: Sequence[str], where: str) -> str:
     kinds.discard(None)
     if len(kinds) != 1:
         raise GovernError(
-            "evidence_unsupported_format",
+            EVIDENCE_UNSUPPORTED_FORMAT,
             "a dataset must be .csv or .parquet files (one format)" if not kinds else "a dataset mixes CSV and Parquet",
             Location(where),
         )
@@ -66,29 +73,29 @@ def dataset(
             if p.is_file() and p.suffix.lower() in _FORMATS and not p.name.startswith((".", "_"))
         )
         if not files:
-            raise GovernError("evidence_empty", "the directory holds no .csv or .parquet file", Location(where))
+            raise GovernError(EVIDENCE_EMPTY, "the directory holds no .csv or .parquet file", Location(where))
         fmt = fmt or _format_of(files, where)
         try:
             return ds.dataset(
                 files, format=_file_format(fmt, dictionary), partitioning="hive", partition_base_dir=str(root)
             )
         except (pa.ArrowInvalid, OSError) as exc:
-            raise GovernError("evidence_unreadable", _first_line(exc), Location(where)) from None
+            raise GovernError(EVIDENCE_UNREADABLE, _first_line(exc), Location(where)) from None
     if isinstance(source, (str, Path)):
         text = str(source)
         files = sorted(_glob.glob(text, recursive=True))  # noqa: PTH207 - a user's glob, absolute or relative if any(c in text for c in "*?[") else [text]
     else:
         files = [str(p) for p in source]
     if not files:
-        raise GovernError("evidence_unreadable", "no file matches", Location(where))
+        raise GovernError(EVIDENCE_UNREADABLE, "no file matches", Location(where))
     for f in files:
         if not Path(f).is_file():
-            raise GovernError("evidence_unreadable", "file not found", Location(f))
+            raise GovernError(EVIDENCE_UNREADABLE, "file not found", Location(f))
     fmt = fmt or _format_of(files, where)
     try:
         return ds.dataset(files, format=_file_format(fmt, dictionary))
     except (pa.ArrowInvalid, OSError) as exc:
-        raise GovernError("evidence_unreadable", _first_line(exc), Location(where)) from None
+        raise GovernError(EVIDENCE_UNREADABLE, _first_line(exc), Location(where)) from None
 
 
 def _as_dataset(source: Any, name: str | None, fmt: str | None, dictionary: Sequence[str] = ()) -> Any:
@@ -135,7 +142,7 @@ def fragment_batches(
         wanted = None if columns is None else [c for c in columns if c in names]  # partitions: added after
         yield from fragment.to_batches(columns=wanted, batch_size=batch_size, batch_readahead=1, use_threads=True)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise GovernError("evidence_unreadable", _first_line(exc), Location(_path(fragment, where))) from None
+        raise GovernError(EVIDENCE_UNREADABLE, _first_line(exc), Location(_path(fragment, where))) from None
 
 
 def _columns(spec: Spec, only: Sequence[str] | None = None) -> list[str]:
@@ -152,7 +159,7 @@ def _check_columns(data: Any, columns: Sequence[str], where: str) -> None:
     missing = [c for c in columns if c not in have]
     if missing:
         raise GovernError(
-            "evidence_missing_column",
+            EVIDENCE_MISSING_COLUMN,
             f"column {missing[0]!r} not found (columns: {', '.join(have[:12])})",
             Location(where),
         )
@@ -178,7 +185,7 @@ def collect_local(
     _check_columns(data, columns, where)
     parts = fragments(data)
     if not parts:
-        raise GovernError("evidence_empty", "the dataset holds no file", Location(where))
+        raise GovernError(EVIDENCE_EMPTY, "the dataset holds no file", Location(where))
 
     def one(fragment: Any) -> Partials:
         state = Partials(spec, only=only)
@@ -194,7 +201,7 @@ def collect_local(
                 progress(done, len(parts))
     assert out is not None
     if out.rows == 0:
-        raise GovernError("evidence_empty", "the dataset has no data rows", Location(where))
+        raise GovernError(EVIDENCE_EMPTY, "the dataset has no data rows", Location(where))
     return out
 
 
@@ -272,7 +279,7 @@ def profile_source(
             break
     for n in numeric:
         if n not in ranges:
-            raise GovernError("evidence_empty", f"feature {n!r} has no finite reference values", Location(where))
+            raise GovernError(EVIDENCE_EMPTY, f"feature {n!r} has no finite reference values", Location(where))
     draft = Spec(
         features=tuple(
             NumericProfile(name=n, lo=ranges[n][0], hi=ranges[n][1], bins=bins)
@@ -513,6 +520,6 @@ def _splits(state: NumericState, collected: tuple[np.ndarray, np.ndarray, np.nda
             out[k] = int(np.count_nonzero((state.profile.cells(values) == cell) & (values <= edge)))
         else:  # pragma: no cover - an exact edge lies between its two order statistics, in a collected or empty cell
             raise GovernError(
-                "stats_spec_invalid", f"feature {state.name!r}: PSI edge {edge!r} outside the collected cells"
+                STATS_SPEC_INVALID, f"feature {state.name!r}: PSI edge {edge!r} outside the collected cells"
             )
     return out

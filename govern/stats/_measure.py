@@ -16,6 +16,13 @@ from govern.core import GovernError
 from govern.measurements import DriftMeasurement, FairnessMeasurement, FeatureDrift, Interval, PerformanceMeasurement
 
 from ._cells import measure_cells
+from ._codes import (
+    CHECK_PARAMS_INVALID,
+    EVIDENCE_EMPTY,
+    EVIDENCE_LABEL_SINGLE_CLASS,
+    EVIDENCE_MISSING_COLUMN,
+    STATS_MERGE_MISMATCH,
+)
 from ._distances import jensen_shannon, ks_pvalue, ks_statistic, psi, wasserstein_sorted
 from ._spec import NumericProfile
 from ._states import CategoryState, FairnessState, FeatureState, NumericState, Partials, ScoreState
@@ -153,7 +160,7 @@ def numeric_feature(ref: NumericState, cur: NumericState) -> dict[str, Any]:
     """KS, PSI, Wasserstein (normalized) and JS of one feature, with intervals when gridded."""
     na, nb = int(ref.counts.sum()), int(cur.counts.sum())
     if na == 0 or nb == 0:
-        raise GovernError("evidence_empty", f"feature {ref.name!r} has no non-empty values to compare")
+        raise GovernError(EVIDENCE_EMPTY, f"feature {ref.name!r} has no non-empty values to compare")
     profile = ref.profile
     scale = profile.std if profile.std > 0 else 1.0
     pr, pc = _psi_bins(ref), _psi_bins(cur)
@@ -189,7 +196,7 @@ def categorical_feature(ref: CategoryState, cur: CategoryState) -> dict[str, Any
     r = np.asarray([ref.counts.get(c, 0) for c in categories], dtype=np.float64)
     c = np.asarray([cur.counts.get(k, 0) for k in categories], dtype=np.float64)
     if r.sum() == 0 or c.sum() == 0:
-        raise GovernError("evidence_empty", f"feature {ref.name!r} has no non-empty values to compare")
+        raise GovernError(EVIDENCE_EMPTY, f"feature {ref.name!r} has no non-empty values to compare")
     table = np.vstack([r, c])
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
     chi2 = float(np.sum((table - expected) ** 2 / expected))
@@ -213,7 +220,7 @@ def feature_drift(ref: FeatureState, cur: FeatureState) -> dict[str, Any]:
         return numeric_feature(ref, cur)
     if isinstance(ref, CategoryState) and isinstance(cur, CategoryState):
         return categorical_feature(ref, cur)
-    raise GovernError("stats_merge_mismatch", f"feature {ref.name!r} has different kinds in reference and current")
+    raise GovernError(STATS_MERGE_MISMATCH, f"feature {ref.name!r} has different kinds in reference and current")
 
 
 def decide(min_pvalue: float, *, review_p: float = 0.05, retrain_p: float = 0.01) -> str:
@@ -264,20 +271,20 @@ def measure_drift(
     ``method`` (its interval's upper end) against :data:`EFFECT_BANDS`.
     """
     if reference.spec.digest != current.spec.digest:
-        raise GovernError("stats_merge_mismatch", "reference and current partials were collected under different specs")
+        raise GovernError(STATS_MERGE_MISMATCH, "reference and current partials were collected under different specs")
     if method not in METHOD_KEY:
-        raise GovernError("check_params_invalid", f"unknown drift method {method!r}")
+        raise GovernError(CHECK_PARAMS_INVALID, f"unknown drift method {method!r}")
     if not 0 <= retrain_p <= review_p <= 1:
-        raise GovernError("check_params_invalid", "need 0 <= retrain_p <= review_p <= 1")
+        raise GovernError(CHECK_PARAMS_INVALID, "need 0 <= retrain_p <= review_p <= 1")
     names = [n for n in (features if features is not None else list(reference.features)) if n != score]
     if not names:
-        raise GovernError("check_params_invalid", "no feature to compare")
+        raise GovernError(CHECK_PARAMS_INVALID, "no feature to compare")
     per_feature: dict[str, FeatureDrift] = {}
     raw: dict[str, dict[str, Any]] = {}
     numeric_key, categorical_key = METHOD_KEY[method]
     for i, name in enumerate(names):
         if name not in reference.features:
-            raise GovernError("evidence_missing_column", f"feature {name!r} is not in the partials")
+            raise GovernError(EVIDENCE_MISSING_COLUMN, f"feature {name!r} is not in the partials")
         stats = feature_drift(reference.features[name], current.features[name])
         key = numeric_key if stats["kind"] == "numeric" else categorical_key
         stats["statistic_name"] = key
@@ -345,7 +352,7 @@ def auc_of(state: ScoreState) -> tuple[float, Interval]:
     neg, pos = table[:, 0].astype(np.float64), table[:, 1].astype(np.float64)
     total_pos, total_neg = pos.sum(), neg.sum()
     if total_pos == 0 or total_neg == 0:
-        raise GovernError("evidence_label_single_class", "the label has only one class; AUC is undefined")
+        raise GovernError(EVIDENCE_LABEL_SINGLE_CLASS, "the label has only one class; AUC is undefined")
     below = np.cumsum(neg) - neg
     auc = float((pos * (below + 0.5 * neg)).sum() / (total_pos * total_neg))
     if state.distinct is not None:
@@ -363,7 +370,7 @@ def score_metrics(state: ScoreState) -> dict[str, float]:
     tn, fp, fn, tp = (float(c) for c in state.confusion)
     n = tn + fp + fn + tp
     if n == 0:
-        raise GovernError("evidence_empty", "no rows to evaluate")
+        raise GovernError(EVIDENCE_EMPTY, "no rows to evaluate")
     auc, _ = auc_of(state)
     if state.distinct is not None:
         s, table = state.distinct
@@ -396,7 +403,7 @@ def measure_performance(
     """Performance of one model from its score state (no champion: see ``govern.checks.performance``)."""
     metrics = score_metrics(state)
     if metric not in metrics:
-        raise GovernError("check_params_invalid", f"unknown performance metric {metric!r}")
+        raise GovernError(CHECK_PARAMS_INVALID, f"unknown performance metric {metric!r}")
     return PerformanceMeasurement(
         value=metrics[metric],
         inconclusive=False,
@@ -464,11 +471,11 @@ def performance_interval(
     ``f1`` resample the confusion at the spec's threshold or prediction; the others the table.
     """
     if metric not in ("auc", "accuracy", "f1", "log_loss", "brier", "calibration_error"):
-        raise GovernError("check_params_invalid", f"unknown performance metric {metric!r}")
+        raise GovernError(CHECK_PARAMS_INVALID, f"unknown performance metric {metric!r}")
     if not 0 < confidence < 1 or replicates < 1:
-        raise GovernError("check_params_invalid", "need 0 < confidence < 1 and replicates >= 1")
+        raise GovernError(CHECK_PARAMS_INVALID, "need 0 < confidence < 1 and replicates >= 1")
     if state.rows == 0:
-        raise GovernError("evidence_empty", "no rows to evaluate")
+        raise GovernError(EVIDENCE_EMPTY, "no rows to evaluate")
     if state.distinct is not None and len(state.distinct[0]) <= max_cells:
         s, table = state.distinct
     else:
@@ -487,7 +494,7 @@ def performance_interval(
                                        state.confusion)[metric]  # fmt: skip
     values = values[np.isfinite(values)]
     if len(values) == 0:
-        raise GovernError("evidence_label_single_class", f"{metric} is undefined on every bootstrap replicate")
+        raise GovernError(EVIDENCE_LABEL_SINGLE_CLASS, f"{metric} is undefined on every bootstrap replicate")
     alpha = (1 - confidence) / 2
     lo, hi = np.quantile(values, [alpha, 1 - alpha])
     return Interval(float(lo), float(hi))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from govern.core import GovernError, Location
 
+from ._codes import EVIDENCE_UNREADABLE
+
 
 def files_of(source: str | Path | Sequence[str | Path]) -> tuple[list[str], str]:
     """The files (or globs) of ``source``, and their format: ``parquet`` or ``csv`` (never mixed)."""
@@ -20,18 +22,18 @@ def files_of(source: str | Path | Sequence[str | Path]) -> tuple[list[str], str]
                 str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".parquet", ".pq", ".csv")
             )
             if not found:
-                raise GovernError("evidence_unreadable", "no .parquet or .csv file in the directory", Location(text))
+                raise GovernError(EVIDENCE_UNREADABLE, "no .parquet or .csv file in the directory", Location(text))
             paths.extend(found)
         elif any(ch in text for ch in "*?[") or p.is_file():
             paths.append(text)
         else:
-            raise GovernError("evidence_unreadable", "no such file or directory", Location(text))
+            raise GovernError(EVIDENCE_UNREADABLE, "no such file or directory", Location(text))
     suffixes = {Path(f.replace("*", "x")).suffix.lower() for f in paths}
     if suffixes <= {".parquet", ".pq"}:
         return paths, "parquet"
     if suffixes == {".csv"}:
         return paths, "csv"
-    raise GovernError("evidence_unreadable", "mix of CSV and Parquet files (or an unknown type)", Location(str(source)))
+    raise GovernError(EVIDENCE_UNREADABLE, "mix of CSV and Parquet files (or an unknown type)", Location(str(source)))
 
 
 def is_path(source: object) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 from govern.core import GovernError, Location
 
+from ._codes import EVIDENCE_MISSING_COLUMN
 from ._paths import files_of, is_path
 from ._spec import Spec
 from ._states import Partials
@@ -47,7 +48,7 @@ def collect(dataset: Any, spec: Spec, *, progress: Any = None, where: str = "ray
     present = set(schema.names) if schema is not None else set()
     missing = [n for n in columns if n not in present]
     if missing:
-        raise GovernError("evidence_missing_column", f"column {missing[0]!r} not found", Location(where))
+        raise GovernError(EVIDENCE_MISSING_COLUMN, f"column {missing[0]!r} not found", Location(where))
     parts = dataset.map_batches(
         block_partials,
         fn_kwargs={"spec_doc": spec.describe(), "columns": columns},

@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 from govern.core import GovernError
 
+from ._codes import STATS_ENGINE_UNAVAILABLE, STATS_ENGINE_UNKNOWN
 from ._spec import Spec
 from ._states import Partials
 
@@ -36,13 +37,13 @@ class EngineModule(Protocol):
 def engine(name: str) -> EngineModule:
     """The engine module ``name``; ``stats_engine_unknown`` / ``stats_engine_unavailable``."""
     if name not in ENGINES:
-        raise GovernError("stats_engine_unknown", f"no engine named {name!r} (known: {', '.join(ENGINES)})")
+        raise GovernError(STATS_ENGINE_UNKNOWN, f"no engine named {name!r} (known: {', '.join(ENGINES)})")
     module, extra = ENGINES[name]
     try:
         loaded: Any = importlib.import_module(module)
     except ImportError as exc:
         hint = f"; install it with `pip install 'govern[{extra}]'`" if extra else ""
-        raise GovernError("stats_engine_unavailable", f"the {name} engine cannot start ({exc}){hint}") from None
+        raise GovernError(STATS_ENGINE_UNAVAILABLE, f"the {name} engine cannot start ({exc}){hint}") from None
     return loaded  # type: ignore[no-any-return]
 
 

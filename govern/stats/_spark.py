@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from govern.core import GovernError, Location
 
+from ._codes import EVIDENCE_MISSING_COLUMN, EVIDENCE_UNREADABLE, STATS_SPEC_INVALID
 from ._paths import files_of, is_path
 from ._spec import Spec
 from ._sql import ColumnKind, SqlSource, collect_sql
@@ -90,7 +91,7 @@ def collect(
     if method == "arrow":
         return _collect_arrow(df, spec, where=where)
     if method != "sql":
-        raise GovernError("stats_spec_invalid", f"unknown Spark method {method!r} (sql or arrow)", Location(where))
+        raise GovernError(STATS_SPEC_INVALID, f"unknown Spark method {method!r} (sql or arrow)", Location(where))
     from pyspark.errors import PySparkException
 
     session = df.sparkSession
@@ -102,7 +103,7 @@ def collect(
         try:
             return _rows(session.sql(sql))
         except PySparkException as exc:
-            raise GovernError("evidence_unreadable", f"Spark query failed: {exc}", Location(where)) from None
+            raise GovernError(EVIDENCE_UNREADABLE, f"Spark query failed: {exc}", Location(where)) from None
 
     try:
         return collect_sql(spec, SqlSource(dialect="spark", relation=view, columns=columns, run=run, where=where))
@@ -131,7 +132,7 @@ def _collect_arrow(df: Any, spec: Spec, *, where: str) -> Partials:
     needed = list(dict.fromkeys(needed))
     missing = [n for n in needed if n not in df.columns]
     if missing:
-        raise GovernError("evidence_missing_column", f"column {missing[0]!r} not found", Location(where))
+        raise GovernError(EVIDENCE_MISSING_COLUMN, f"column {missing[0]!r} not found", Location(where))
     parts = df.select(*needed).mapInArrow(_partition_partials(spec.describe()), "partials binary")
     total = Partials(spec)
     for row in parts.collect():

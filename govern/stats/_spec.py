@@ -29,6 +29,8 @@ import numpy as np
 
 from govern.core import GovernError
 
+from ._codes import EVIDENCE_EMPTY, EVIDENCE_WRONG_TYPE, STATS_SPEC_INVALID
+
 DEFAULT_BINS = 16_384
 DISTINCT_CAP = 65_536
 SCORE_BINS = 65_536
@@ -59,11 +61,11 @@ class NumericProfile:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.lo) and math.isfinite(self.hi) and self.lo <= self.hi):
-            raise GovernError("stats_spec_invalid", f"feature {self.name!r}: need finite lo <= hi")
+            raise GovernError(STATS_SPEC_INVALID, f"feature {self.name!r}: need finite lo <= hi")
         if self.bins < 1:
-            raise GovernError("stats_spec_invalid", f"feature {self.name!r}: bins must be >= 1")
+            raise GovernError(STATS_SPEC_INVALID, f"feature {self.name!r}: bins must be >= 1")
         if list(self.psi_edges) != sorted(set(self.psi_edges)):
-            raise GovernError("stats_spec_invalid", f"feature {self.name!r}: psi_edges must be increasing")
+            raise GovernError(STATS_SPEC_INVALID, f"feature {self.name!r}: psi_edges must be increasing")
 
     @property
     def scale(self) -> float:
@@ -173,7 +175,7 @@ class Spec:
     def __post_init__(self) -> None:
         names = [f.name for f in self.features]
         if len(set(names)) != len(names):
-            raise GovernError("stats_spec_invalid", "a feature is listed twice")
+            raise GovernError(STATS_SPEC_INVALID, "a feature is listed twice")
         object.__setattr__(self, "_digest", hashlib.sha256(self.canonical()).hexdigest())
 
     def describe(self) -> dict[str, Any]:
@@ -202,7 +204,7 @@ class Spec:
         for f in self.features:
             if f.name == name:
                 return f
-        raise GovernError("stats_spec_invalid", f"feature {name!r} is not in the spec")
+        raise GovernError(STATS_SPEC_INVALID, f"feature {name!r} is not in the spec")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Spec:
@@ -236,7 +238,7 @@ class Spec:
                 score_distinct_cap=int(data.get("score_distinct_cap", SCORE_DISTINCT_CAP)),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise GovernError("stats_spec_invalid", f"malformed spec: {exc}") from None
+            raise GovernError(STATS_SPEC_INVALID, f"malformed spec: {exc}") from None
 
 
 def numeric_profile(name: str, reference: np.ndarray, *, bins: int = DEFAULT_BINS) -> NumericProfile:
@@ -247,11 +249,11 @@ def numeric_profile(name: str, reference: np.ndarray, *, bins: int = DEFAULT_BIN
     """
     a = np.sort(reference[~np.isnan(reference)])
     if len(a) == 0:
-        raise GovernError("evidence_empty", f"feature {name!r} has no non-empty reference values")
+        raise GovernError(EVIDENCE_EMPTY, f"feature {name!r} has no non-empty reference values")
     edges = np.unique(np.quantile(a, np.linspace(0, 1, PSI_BINS + 1)[1:-1]))
     finite = a[np.isfinite(a)]
     if len(finite) == 0:
-        raise GovernError("evidence_wrong_type", f"feature {name!r} has no finite reference values")
+        raise GovernError(EVIDENCE_WRONG_TYPE, f"feature {name!r} has no finite reference values")
     return NumericProfile(
         name=name,
         lo=float(finite[0]),

@@ -33,6 +33,13 @@ import numpy as np
 
 from govern.core import GovernError, Location
 
+from ._codes import (
+    EVIDENCE_LABEL_NOT_BINARY,
+    EVIDENCE_MISSING_COLUMN,
+    EVIDENCE_MISSING_VALUES,
+    EVIDENCE_WRONG_TYPE,
+    STATS_SPEC_INVALID,
+)
 from ._spec import CategoricalProfile, NumericProfile, Spec
 from ._states import CALIBRATION_BINS, CategoryState, FairnessState, FeatureState, NumericState, Partials, ScoreState
 
@@ -63,7 +70,7 @@ def quote(name: str, dialect: Dialect) -> str:
 def double(value: float) -> str:
     """A double constant both engines parse to exactly ``value``."""
     if not np.isfinite(value):
-        raise GovernError("stats_spec_invalid", f"non-finite constant {value!r} in a spec")
+        raise GovernError(STATS_SPEC_INVALID, f"non-finite constant {value!r} in a spec")
     return f"CAST('{float(value)!r}' AS DOUBLE)"
 
 
@@ -79,7 +86,7 @@ class _Builder:
         for name in self._needed():
             if name not in source.columns:
                 raise GovernError(
-                    "evidence_missing_column",
+                    EVIDENCE_MISSING_COLUMN,
                     f"column {name!r} not found (columns: {', '.join(list(source.columns)[:12])})",
                     Location(source.where),
                 )
@@ -257,16 +264,12 @@ def collect_sql(spec: Spec, source: SqlSource) -> Partials:
     total = int(summary["rows"])
     for name in [n for n in (spec.label, spec.prediction, spec.score) if n] + list(spec.sensitive):
         if summary[f"null:{name}"]:
-            _fail(
-                "evidence_missing_values", f"{summary[f'null:{name}']} empty value(s) in column {name!r}", source.where
-            )
+            _fail(EVIDENCE_MISSING_VALUES, f"{summary[f'null:{name}']} empty value(s) in column {name!r}", source.where)
     for name in [n for n in (spec.label, spec.prediction) if n]:
         if summary[f"bad:{name}"]:
-            _fail(
-                "evidence_label_not_binary", f"column {name!r} must be 0/1 (or name the positive value)", source.where
-            )
+            _fail(EVIDENCE_LABEL_NOT_BINARY, f"column {name!r} must be 0/1 (or name the positive value)", source.where)
     if spec.score and spec.label and summary["bad:score"]:
-        _fail("evidence_wrong_type", f"scores in {spec.score!r} must be probabilities in [0, 1]", source.where)
+        _fail(EVIDENCE_WRONG_TYPE, f"scores in {spec.score!r} must be probabilities in [0, 1]", source.where)
 
     fairness = scores = None
     if spec.sensitive and spec.label and total:

@@ -21,6 +21,15 @@ import numpy as np
 from govern.core import GovernError, Location
 
 from . import _codec
+from ._codes import (
+    EVIDENCE_MISSING_COLUMN,
+    EVIDENCE_MISSING_VALUES,
+    EVIDENCE_WRONG_TYPE,
+    STATS_BYTES_INVALID,
+    STATS_COUNTS_INVALID,
+    STATS_MERGE_MISMATCH,
+    STATS_SPEC_INVALID,
+)
 from ._columns import at_least, binary, binary_u8, column, floats, numbers, raw_codes, text_codes
 from ._spec import CategoricalProfile, NumericProfile, Spec
 
@@ -37,10 +46,10 @@ class _State:
 
     def _check_same(self: _S, other: _S) -> None:
         if type(other) is not type(self):
-            raise GovernError("stats_merge_mismatch", f"cannot merge a {other.kind} state into a {self.kind} state")
+            raise GovernError(STATS_MERGE_MISMATCH, f"cannot merge a {other.kind} state into a {self.kind} state")
         if other.spec.digest != self.spec.digest:
             raise GovernError(
-                "stats_merge_mismatch",
+                STATS_MERGE_MISMATCH,
                 f"{self.kind} states were collected under different specs or reference profiles "
                 f"({self.spec.digest[:12]} vs {other.spec.digest[:12]})",
             )
@@ -61,7 +70,7 @@ def _where(where: str | None) -> str:
 def _predictions(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
     """(label, prediction) of a batch as 0/1 int64."""
     if spec.label is None:
-        raise GovernError("stats_spec_invalid", "the spec names no label column")
+        raise GovernError(STATS_SPEC_INVALID, "the spec names no label column")
     y = binary(column(batch, spec.label, where), spec.label, where, positive=spec.positive)
     if spec.prediction is not None:
         p = binary(column(batch, spec.prediction, where), spec.prediction, where, positive=spec.positive)
@@ -69,27 +78,27 @@ def _predictions(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.nda
         s = floats(column(batch, spec.score, where), spec.score, where)
         if np.isnan(s).any():
             raise GovernError(
-                "evidence_missing_values",
+                EVIDENCE_MISSING_VALUES,
                 f"{int(np.isnan(s).sum())} empty value(s) in column {spec.score!r}",
                 Location(where),
             )
         p = (s >= spec.threshold).astype(np.int64)
     else:
-        raise GovernError("evidence_missing_column", "need a prediction or a score column", Location(where))
+        raise GovernError(EVIDENCE_MISSING_COLUMN, "need a prediction or a score column", Location(where))
     return y, p
 
 
 def _predictions_u8(spec: Spec, batch: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_predictions` as uint8 arrays, without float64 or int64 copies of the columns."""
     if spec.label is None:
-        raise GovernError("stats_spec_invalid", "the spec names no label column")
+        raise GovernError(STATS_SPEC_INVALID, "the spec names no label column")
     y = binary_u8(column(batch, spec.label, where), spec.label, where, positive=spec.positive)
     if spec.prediction is not None:
         p = binary_u8(column(batch, spec.prediction, where), spec.prediction, where, positive=spec.positive)
     elif spec.score is not None:
         p = at_least(column(batch, spec.score, where), spec.threshold, spec.score, where).view(np.uint8)
     else:
-        raise GovernError("evidence_missing_column", "need a prediction or a score column", Location(where))
+        raise GovernError(EVIDENCE_MISSING_COLUMN, "need a prediction or a score column", Location(where))
     return y, p
 
 
@@ -98,7 +107,7 @@ def _scores(spec: Spec, batch: Any, where: str) -> np.ndarray:
     s = floats(column(batch, spec.score, where), spec.score, where)
     if len(s) and (not np.isfinite(s).all() or s.min() < 0 or s.max() > 1):
         raise GovernError(
-            "evidence_wrong_type", f"scores in {spec.score!r} must be probabilities in [0, 1]", Location(where)
+            EVIDENCE_WRONG_TYPE, f"scores in {spec.score!r} must be probabilities in [0, 1]", Location(where)
         )
     return s
 
@@ -113,7 +122,7 @@ class FairnessState(_State):
 
     def __init__(self, spec: Spec) -> None:
         if not spec.sensitive:
-            raise GovernError("stats_spec_invalid", "fairness needs at least one sensitive column")
+            raise GovernError(STATS_SPEC_INVALID, "fairness needs at least one sensitive column")
         self.spec = spec
         self.cells: dict[tuple[str, ...], np.ndarray] = {}
 
@@ -194,10 +203,10 @@ class FairnessState(_State):
         k = len(spec.sensitive)
         for key, count in zip(keys, counts, strict=True):
             if len(key) != k + 2:
-                raise GovernError("stats_counts_invalid", f"a fairness key needs {k + 2} parts, got {len(key)}")
+                raise GovernError(STATS_COUNTS_INVALID, f"a fairness key needs {k + 2} parts, got {len(key)}")
             y, p = int(key[k]), int(key[k + 1])
             if y not in (0, 1) or p not in (0, 1) or int(count) < 0:
-                raise GovernError("stats_counts_invalid", f"bad fairness cell {tuple(key)!r}: {count}")
+                raise GovernError(STATS_COUNTS_INVALID, f"bad fairness cell {tuple(key)!r}: {count}")
             cells = np.zeros(4, dtype=np.int64)
             cells[y * 2 + p] = int(count)
             out._add(tuple(str(v) for v in key[:k]), cells)
@@ -227,7 +236,7 @@ class FairnessState(_State):
 def _same_spec(spec: Spec, digest: str) -> None:
     if digest != spec.digest:
         raise GovernError(
-            "stats_merge_mismatch", f"partials were collected under another spec ({digest[:12]} vs {spec.digest[:12]})"
+            STATS_MERGE_MISMATCH, f"partials were collected under another spec ({digest[:12]} vs {spec.digest[:12]})"
         )
 
 
@@ -248,7 +257,7 @@ class ScoreState(_State):
 
     def __init__(self, spec: Spec) -> None:
         if spec.score is None or spec.label is None:
-            raise GovernError("stats_spec_invalid", "performance needs a label and a score column")
+            raise GovernError(STATS_SPEC_INVALID, "performance needs a label and a score column")
         self.spec = spec
         self.confusion = np.zeros(4, dtype=np.int64)
         self.binned = np.zeros((spec.score_bins, 2), dtype=np.int64)
@@ -388,7 +397,7 @@ class NumericState(_State):
     def __init__(self, spec: Spec, feature: str) -> None:
         profile = spec.feature(feature)
         if not isinstance(profile, NumericProfile):
-            raise GovernError("stats_spec_invalid", f"feature {feature!r} is not numeric in the spec")
+            raise GovernError(STATS_SPEC_INVALID, f"feature {feature!r} is not numeric in the spec")
         self.spec = spec
         self.profile = profile
         self.counts = np.zeros(profile.n_cells, dtype=np.int64)
@@ -540,7 +549,7 @@ class NumericState(_State):
     def merge(self, other: NumericState) -> NumericState:
         self._check_same(other)
         if other.name != self.name:
-            raise GovernError("stats_merge_mismatch", f"cannot merge feature {other.name!r} into {self.name!r}")
+            raise GovernError(STATS_MERGE_MISMATCH, f"cannot merge feature {other.name!r} into {self.name!r}")
         out = NumericState(self.spec, self.name)
         out.counts = self.counts + other.counts
         out.nulls = self.nulls + other.nulls
@@ -587,7 +596,7 @@ class NumericState(_State):
         if low is not None and high is not None and out.counts.sum() > 0:
             out.low, out.high = float(low), float(high)
         if len(splits) != len(out.splits):
-            raise GovernError("stats_counts_invalid", f"feature {feature!r}: need {len(out.splits)} PSI splits")
+            raise GovernError(STATS_COUNTS_INVALID, f"feature {feature!r}: need {len(out.splits)} PSI splits")
         out.splits = np.asarray(splits, dtype=np.int64).copy()
         if distinct is None:
             out.distinct = None
@@ -668,7 +677,7 @@ class CategoryState(_State):
     def __init__(self, spec: Spec, feature: str) -> None:
         profile = spec.feature(feature)
         if not isinstance(profile, CategoricalProfile):
-            raise GovernError("stats_spec_invalid", f"feature {feature!r} is not categorical in the spec")
+            raise GovernError(STATS_SPEC_INVALID, f"feature {feature!r} is not categorical in the spec")
         self.spec = spec
         self.name = feature
         self.counts: dict[str, int] = {}
@@ -700,7 +709,7 @@ class CategoryState(_State):
     def merge(self, other: CategoryState) -> CategoryState:
         self._check_same(other)
         if other.name != self.name:
-            raise GovernError("stats_merge_mismatch", f"cannot merge feature {other.name!r} into {self.name!r}")
+            raise GovernError(STATS_MERGE_MISMATCH, f"cannot merge feature {other.name!r} into {self.name!r}")
         out = CategoryState(self.spec, self.name)
         for state in (self, other):
             for text, count in state.counts.items():
@@ -783,7 +792,7 @@ class Partials(_State):
             other.scores is None,
             sorted(other.features),
         ):
-            raise GovernError("stats_merge_mismatch", "these partials collected different parts of the spec")
+            raise GovernError(STATS_MERGE_MISMATCH, "these partials collected different parts of the spec")
         out = Partials(self.spec, only=())
         if self.fairness is not None and other.fairness is not None:
             out.fairness = self.fairness.merge(other.fairness)
@@ -836,7 +845,7 @@ class Partials(_State):
         digest, fields, arrays = _codec.decode(data, kind=cls.kind)
         embedded = Spec.from_dict(fields["spec"])
         if embedded.digest != digest:
-            raise GovernError("stats_bytes_invalid", "the embedded spec does not match the partials' spec digest")
+            raise GovernError(STATS_BYTES_INVALID, "the embedded spec does not match the partials' spec digest")
         if spec is not None:
             _same_spec(spec, digest)
         out = cls(embedded, only=())

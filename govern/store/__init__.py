@@ -5,10 +5,13 @@ branch next to it (``govern/<room>/migrations/``); ``Store.migrate`` upgrades ev
 No room reads another room's tables: it calls that room's read API.
 """
 
+from . import _codes as codes
 from ._db import Store, migration_dirs, normalize_url
 from ._types import BigIntPK, JSONType, UTCDateTime, table_of
 
 __all__ = [
+    # error codes (the constants of every code this room raises)
+    "codes",
     # engine and sessions
     "Store",
     "normalize_url",

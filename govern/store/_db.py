@@ -18,6 +18,14 @@ from sqlalchemy.orm import Session
 
 from govern.core import GovernError
 
+from ._codes import (
+    DATABASE_UNAVAILABLE,
+    DATABASE_URL_INVALID,
+    WORKSPACE_NEWER,
+    WORKSPACE_NOT_INITIALIZED,
+    WORKSPACE_OUTDATED,
+)
+
 if TYPE_CHECKING:
     from govern.core import Settings
 
@@ -82,7 +90,7 @@ class Store:
         try:
             self.engine = sa.create_engine(self.url, **kwargs)
         except (sa.exc.ArgumentError, ImportError) as exc:
-            raise GovernError("database_url_invalid", f"cannot use database URL: {exc}") from None
+            raise GovernError(DATABASE_URL_INVALID, f"cannot use database URL: {exc}") from None
         self.dialect: Dialect = "sqlite" if self.engine.dialect.name == "sqlite" else "postgresql"
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
@@ -142,7 +150,7 @@ class Store:
                     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7423001)")
                 command.upgrade(self._alembic_config(conn), "heads")
         except sa.exc.OperationalError as exc:
-            raise GovernError("database_unavailable", _short(exc)) from None
+            raise GovernError(DATABASE_UNAVAILABLE, _short(exc)) from None
 
     def check_schema(self) -> None:
         """Raise unless the schema is at the newest revision (``govern init`` upgrades it).
@@ -198,16 +206,16 @@ class Store:
                     else set()
                 )
         except sa.exc.OperationalError as exc:
-            raise GovernError("database_unavailable", _short(exc)) from None
+            raise GovernError(DATABASE_UNAVAILABLE, _short(exc)) from None
         except (CommandError, RevisionError) as exc:  # a revision this govern does not know: a newer govern's
             raise GovernError(
-                "workspace_newer", f"the database schema is newer than this govern ({exc}); upgrade govern"
+                WORKSPACE_NEWER, f"the database schema is newer than this govern ({exc}); upgrade govern"
             ) from None
         if not current:
-            raise GovernError("workspace_not_initialized", "no govern schema in this database; run `govern init`")
+            raise GovernError(WORKSPACE_NOT_INITIALIZED, "no govern schema in this database; run `govern init`")
         if not wanted <= applied:
             raise GovernError(
-                "workspace_outdated",
+                WORKSPACE_OUTDATED,
                 "the database schema is older than this govern; run `govern init` to upgrade",
             )
 

@@ -215,7 +215,7 @@ def violations(files: tuple[tuple[Path, str], ...] | None = None) -> list[tuple[
 
 
 def test_store_exports_no_table() -> None:
-    expected = {"Store", "normalize_url", "migration_dirs", "UTCDateTime", "JSONType", "BigIntPK", "table_of"}
+    expected = {"Store", "normalize_url", "migration_dirs", "UTCDateTime", "JSONType", "BigIntPK", "table_of", "codes"}
     assert expected == STORE_API
 
 
