@@ -218,8 +218,26 @@ class Demo:
             f"   validation finding {finding.id} ({finding.severity}) owned by bob, due {finding.due_at:%Y-%m-%d}; "
             f"next periodic review of {model} ({status.tier} tier) due {status.next_due_at:%Y-%m-%d}"
         )
+        from govern.decisions import monitoring_status
+
+        later = utcnow() + timedelta(days=31)
+        with self.ws.store.read() as session:
+            plan = next(m for m in monitoring_status(session, self.ws.packs, now=later) if m.model == model)
+        self.say(
+            f"   monitoring plan of {model}: a run every {plan.every_days:g} days; on {later:%Y-%m-%d} without "
+            f"one it is {'OVERDUE' if plan.overdue else 'on time'} (due {plan.due_at:%Y-%m-%d}) and holds its "
+            "next promotion (EU AI Act Art. 72)"
+        )
+        window = self.ws.gate_retrain(model, self.files.current)
+        with self.ws.store.read() as session:
+            after = next(m for m in monitoring_status(session, self.ws.packs) if m.model == model)
+        self.say(
+            f"   monitoring window of production data: run {window.id} -> {window.outcome.upper()}; "
+            f"next run due {after.due_at:%Y-%m-%d}"
+        )
         self.summary.lines.append(
-            f"after promotion: incident held the gate ({held.outcome}) until closed; one open validation finding"
+            f"after promotion: incident held the gate ({held.outcome}) until closed; one open validation finding; "
+            f"monitoring plan every {plan.every_days:g} days"
         )
 
     def reports(self) -> None:
@@ -235,7 +253,13 @@ class Demo:
         )
         self.say(f"   model report (PDF/A-3b, decisions, proofs, checkpoint and key attached): {model_pdf}")
         self.say(f"   period report (every decision, approval, waiver and stage change): {period_pdf}")
-        self.summary.files.update({"model report": model_pdf, "period report": period_pdf})
+        annex_pdf = out / "credit-risk-lr-2-annex-iv.pdf"
+        sections = self.ws.report_annex_iv("credit-risk-lr@2", annex_pdf)
+        done = sum(s.status == "complete" for s in sections)
+        self.say(
+            f"   EU AI Act Annex IV technical documentation ({done} of {len(sections)} sections complete): {annex_pdf}"
+        )
+        self.summary.files.update({"model report": model_pdf, "period report": period_pdf, "Annex IV": annex_pdf})
 
     def audit(self) -> None:
         import json
@@ -297,7 +321,7 @@ class Demo:
             ("5. Approvals over the HTTP API (separation of duties)", self.approvals_over_http),
             ("6. Retraining gate on drifted production data; the retrained candidate", self.retrain),
             (
-                "7. After promotion: a serious incident holds the gate; a validation finding; periodic review",
+                "7. After promotion: a serious incident holds the gate; a finding; review date; the monitoring plan",
                 self.after_promotion,
             ),
             ("8. Compliance reports as PDF", self.reports),

@@ -23,6 +23,7 @@ from ._data import (
     LineageGraph,
     LineageNode,
     ModelReportData,
+    MonitoringPoint,
     PeriodReportData,
     ReviewAction,
     StageChange,
@@ -30,7 +31,7 @@ from ._data import (
 )
 from ._engine import local_fetcher, markdown_safe, templates_dir
 from ._format import fmt
-from ._gather import gather_annex_iv, gather_model, gather_period
+from ._gather import gather_annex_iv, gather_model, gather_period, monitoring_history
 from ._render import (
     model_report_html,
     period_report_html,
@@ -39,9 +40,13 @@ from ._render import (
     render_model_report,
     render_period_report,
 )
+from ._svg import monitoring_chart
 from ._verify import ReportVerification, verify_report
 
 __all__ = [
+    # monitoring history (model report, web inbox)
+    "monitoring_history",
+    "monitoring_chart",
     # error codes (the constants of every code this room raises)
     "codes",
     # EU AI Act Annex IV technical documentation
@@ -53,6 +58,7 @@ __all__ = [
     "AnnexItem",
     # report data
     "ModelReportData",
+    "MonitoringPoint",
     "PeriodReportData",
     "DecisionRecord",
     "Finding",

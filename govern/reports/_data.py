@@ -85,6 +85,20 @@ class DriftFeature:
 
 
 @dataclass
+class MonitoringPoint:
+    """One monitoring run of a production model (a retraining-gate decision) and its drift headline."""
+
+    time: str
+    decision_id: str
+    outcome: str  # monitor | review | retrain
+    method: str = ""
+    max_statistic: float | None = None  # None: the run measured no drift
+    min_pvalue: float | None = None
+    drifted: int = 0  # features that drifted
+    threshold: float | None = None
+
+
+@dataclass
 class FeatureImportance:
     feature: str
     value: float  # mean |SHAP|
@@ -203,6 +217,7 @@ class ModelReportData:
     lineage: LineageGraph = field(default_factory=LineageGraph)
     fairness: list[FairnessTable] = field(default_factory=list)
     drift: list[DriftFeature] = field(default_factory=list)
+    monitoring: list[MonitoringPoint] = field(default_factory=list)
     importance: list[FeatureImportance] = field(default_factory=list)
     reviews: list[ReviewAction] = field(default_factory=list)
     ledger: list[LedgerRow] = field(default_factory=list)

@@ -40,6 +40,7 @@ from ._data import (
     LineageGraph,
     LineageNode,
     ModelReportData,
+    MonitoringPoint,
     PeriodReportData,
     ReviewAction,
     StageChange,
@@ -198,18 +199,48 @@ def _latest_measured(docs: Sequence[_Doc], check: str) -> list[tuple[dict[str, A
     older than the type (without the counts and intervals shown here) is left out.
     """
     for doc in reversed(docs):
-        ms = doc.document.get("measurements") or {}
-        pairs = []
-        for f in doc.document.get("findings", []):
-            if f.get("check") != check or f.get("measurement") not in ms:
-                continue
-            try:
-                pairs.append((f, measurement_from_json(check, ms[f["measurement"]])))
-            except GovernError:
-                continue
+        pairs = _measured(doc, check)
         if pairs:
             return pairs
     return []
+
+
+def _measured(doc: _Doc, check: str) -> list[tuple[dict[str, Any], Measurement]]:
+    """(finding, measurement) pairs of ``check`` in one decision."""
+    ms = doc.document.get("measurements") or {}
+    pairs = []
+    for f in doc.document.get("findings", []):
+        if f.get("check") != check or f.get("measurement") not in ms:
+            continue
+        try:
+            pairs.append((f, measurement_from_json(check, ms[f["measurement"]])))
+        except GovernError:
+            continue
+    return pairs
+
+
+def monitoring_history(session: Session, model: str) -> list[MonitoringPoint]:
+    """The monitoring runs of model version ``model`` (retraining-gate decisions), oldest first."""
+    from govern.decisions import history
+
+    return _monitoring(_docs(history(session, model=model, gate="retrain")))
+
+
+def _monitoring(docs: Sequence[_Doc]) -> list[MonitoringPoint]:
+    """Each monitoring run (retraining-gate decision) with its drift headline, oldest first."""
+    out = []
+    for doc in docs:
+        if doc.gate != "retrain":
+            continue
+        drifts = [m for _, m in _measured(doc, "drift") if isinstance(m, DriftMeasurement)]
+        m = next((d for d in drifts if d.threshold is not None), drifts[0] if drifts else None)
+        out.append(MonitoringPoint(
+            time=doc.time, decision_id=doc.id, outcome=doc.outcome,
+            method=m.method if m else "", max_statistic=m.max_value if m else None,
+            min_pvalue=m.min_pvalue if m else None, drifted=len(m.drifted) if m else 0,
+            threshold=m.threshold if m else None,
+        ))  # fmt: skip
+    return out
 
 
 def _limit(finding: dict[str, Any], variables: tuple[str, ...]) -> float | None:
@@ -424,6 +455,7 @@ def gather_model(store: Store, ref: str, *, settings: Settings, rules: Sequence[
         ),
         fairness=_fairness(_latest_measured(docs, "fairness")),
         drift=_drift(_latest_measured(docs, "drift")),
+        monitoring=_monitoring(docs),
         importance=_importance(_latest_measured(docs, "explainability"), protected),
         reviews=reviews,
         ledger=_model_entries(store, model, {d.id for d in docs}),

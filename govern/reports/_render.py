@@ -91,6 +91,7 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
             for t in data.fairness
         ],
         "drift": drift_charts,
+        "monitoring": _svg.monitoring_chart(data.monitoring, title=f"Monitoring history of {data.model}"),
         "importance": _svg.importance_chart(data.importance, title="Mean |SHAP| per feature"),
     }
     files = evidence_files(data.evidence)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from ._data import DriftFeature, FeatureImportance, GroupRate, LineageGraph
+from ._data import DriftFeature, FeatureImportance, GroupRate, LineageGraph, MonitoringPoint
 from ._format import fmt
 
 _W = 640  # viewBox width; the <svg> scales to the column width
@@ -176,3 +176,58 @@ def lineage_chart(graph: LineageGraph, *, root: str, title: str) -> str:
     svg = _svg(height, body, title)
     # Wide graphs keep their aspect ratio: the viewBox grows instead of the boxes shrinking.
     return svg.replace(f'viewBox="0 0 {_W} ', f'viewBox="0 0 {max(_W, scale_w):.0f} ', 1)
+
+
+_OUTCOME_COLOUR = {"monitor": _BLUE, "review": _ORANGE, "retrain": _RED}
+
+
+def monitoring_chart(points: Sequence[MonitoringPoint], *, title: str) -> str:
+    """The drift headline of each monitoring run over time: one dot per run coloured by its outcome
+    (monitor, review, retrain), joined in time order; the drift threshold as a dashed line."""
+    measured = [p for p in points if p.max_statistic is not None]
+    top, height = 24.0, 150.0
+    bottom = top + height
+    x0, x1 = 60.0, float(_W - 20)
+    threshold = next((p.threshold for p in reversed(measured) if p.threshold is not None), None)
+    vmax = _nice_max([p.max_statistic or 0.0 for p in measured] + [threshold or 0.0])
+
+    def sy(v: float) -> float:
+        return bottom - height * max(0.0, min(v, vmax)) / vmax
+
+    def sx(i: int) -> float:
+        return x0 + (x1 - x0) * (i + 0.5) / max(len(measured), 1)
+
+    body = [f'<text x="0" y="14" {_FONT} font-weight="bold">{escape(title)}</text>']
+    for i in range(5):
+        v = vmax * i / 4
+        body.append(f'<line x1="{x0}" y1="{sy(v):.1f}" x2="{x1}" y2="{sy(v):.1f}" stroke="#e4e4e4"/>')
+        body.append(f'<text x="{x0 - 6}" y="{sy(v) + 4:.1f}" text-anchor="end" {_FONT}>{fmt(v)}</text>')
+    if not measured:
+        body.append(f'<text x="{x0 + 8}" y="{top + height / 2}" {_FONT}>no monitoring run measured drift yet</text>')
+    path = " ".join(
+        f"{'M' if i == 0 else 'L'}{sx(i):.1f} {sy(p.max_statistic or 0.0):.1f}" for i, p in enumerate(measured)
+    )
+    if path:
+        body.append(f'<path d="{path}" stroke="#666" stroke-width="1.2" fill="none"/>')
+    step = max(1, len(measured) // 8)  # at most ~8 date labels
+    for i, p in enumerate(measured):
+        colour = _OUTCOME_COLOUR.get(p.outcome, _GREY)
+        body.append(
+            f'<circle cx="{sx(i):.1f}" cy="{sy(p.max_statistic or 0.0):.1f}" r="4" fill="{colour}">'
+            f"<title>{escape(p.time[:10])} {escape(p.outcome)}: {escape(p.method)} {fmt(p.max_statistic)}, "
+            f"{p.drifted} drifted</title></circle>"
+        )
+        if i % step == 0:
+            body.append(
+                f'<text x="{sx(i):.1f}" y="{bottom + 13}" text-anchor="middle" {_FONT}>{escape(p.time[:10])}</text>'
+            )
+    if threshold is not None:
+        body.append(
+            f'<line x1="{x0}" y1="{sy(threshold):.1f}" x2="{x1}" y2="{sy(threshold):.1f}" stroke="{_RED}" '
+            f'stroke-dasharray="5,3" stroke-width="1.5"/>'
+        )
+        body.append(f'<text x="{x1}" y="{sy(threshold) - 4:.1f}" text-anchor="end" fill="{_RED}" {_FONT}>'
+                    f"threshold {fmt(threshold)}</text>")  # fmt: skip
+    legend = "   ".join(f"● {k}" for k in _OUTCOME_COLOUR)
+    body.append(f'<text x="{x0}" y="{bottom + 30}" {_FONT}>{escape(legend)}</text>')
+    return _svg(bottom + 40, body, title)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from govern.api import OWN_MODELS_ONLY, authorize, check_owner
-from govern.core import GovernError, utcnow
+from govern.core import GovernError, parse_ref, utcnow
 from govern.identity import Principal
 
 from ._charts import BarChart, Diagram, drift_chart, fairness_chart, lineage_diagram
@@ -156,6 +156,8 @@ class RequestPage:
     waivable: list[str]
     approvals: int
     waivers: list[Any] = field(default_factory=list)
+    monitoring: Any = None  # markupsafe.Markup of the monitoring-history SVG, or None
+    monitoring_of: str = ""  # the version whose runs it shows (this one, else the one in production)
 
     @property
     def open(self) -> bool:
@@ -237,6 +239,7 @@ def request_page(ws: Any, principal: Principal, request_id: str) -> RequestPage:
         (str(k).replace("_", " ").capitalize(), v if isinstance(v, str) else repr(v))
         for k, v in (model.get("card") or {}).items()
     ]
+    monitoring, monitoring_of = _monitoring(ws, view.model)
     waivable = sorted({f["rule"] for f in findings if f["result"] in BLOCKING_RESULTS})
     approvals = len({v.approver for v in view.votes if v.verdict == "approve"})
     return RequestPage(
@@ -253,7 +256,29 @@ def request_page(ws: Any, principal: Principal, request_id: str) -> RequestPage:
         waivable=waivable,
         approvals=approvals,
         waivers=list_waivers(ws.context, view.model),
+        monitoring=monitoring,
+        monitoring_of=monitoring_of,
     )
+
+
+def _monitoring(ws: Any, ref: str) -> tuple[Any, str]:
+    """The monitoring-history chart of ``ref``, or of the version of its model in production."""
+    from markupsafe import Markup
+
+    from govern.lineage import champion, model_record
+    from govern.reports import monitoring_chart, monitoring_history
+
+    with ws.store.read() as session:
+        points, of = monitoring_history(session, ref), ref
+        if not points:
+            record = model_record(session, parse_ref(ref))
+            current = champion(session, record.name, exclude_node=record.node_id)
+            if current is None:
+                return None, ""
+            points, of = monitoring_history(session, current), current
+    if not points:
+        return None, ""
+    return Markup(monitoring_chart(points, title=f"Monitoring history of {of}")), of
 
 
 @dataclass(frozen=True)

@@ -297,3 +297,19 @@ def test_annex_iv_has_the_nine_sections_with_their_status(world: SimpleNamespace
     assert status["Changes through the lifecycle"] == "complete"
     assert f"none -> production by ci-bot (decision {world.decisions['lr_allow'].id})" in text
     assert "Sections complete" in text and "of 9" in text
+
+
+def test_the_monitoring_history_is_charted_from_the_retraining_decisions(world: SimpleNamespace) -> None:
+    d = world.decisions["lr_retrain"]
+    text = world.text["lr"]
+    history = text[text.rindex("Monitoring history") :]
+    assert "1 monitoring run(s)" in history and d.id in history and d.outcome in history
+    from govern.workspace import Workspace
+
+    with Workspace.open(world.root / ".govern") as ws:
+        data = ws.report_model(LR, world.root / "lr-monitoring.html")
+    assert [(p.decision_id, p.outcome) for p in data.monitoring] == [(d.id, d.outcome)]
+    html = (world.root / "lr-monitoring.html").read_text(encoding="utf-8")
+    svg = html[html.index(f'aria-label="Monitoring history of {LR}"') :]
+    svg = svg[: svg.index("</svg>")]
+    assert svg.count("<circle") == 1 and f"{d.outcome}:" in svg

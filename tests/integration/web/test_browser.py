@@ -137,3 +137,22 @@ def test_an_overdue_incident_report_shows_in_the_inbox(web_ws: Any, browser_page
         assert "Incident report" in text and web.REVIEWED in text and "within 10 days" in text and "10 d" in text
     finally:
         srv.stop()
+
+
+def test_the_request_page_charts_the_monitoring_history(
+    web_ws: Any, demo_files: Any, browser_page: Any, web: Any
+) -> None:
+    with web_ws.open() as ws:
+        ws.actor = "ci-bot"
+        runs = [ws.gate_retrain(web.REVIEWED, demo_files.current) for _ in range(2)]
+    srv = web.Server(web_ws)
+    try:
+        page = browser_page
+        web.sign_in(page, srv, "rita")
+        page.goto(f"{srv.url}/requests/{web_ws.request_id}")
+        chart = page.get_by_role("img", name=f"Monitoring history of {web.REVIEWED}")
+        assert chart.count() == 1
+        assert chart.locator("circle").count() == 2
+        assert runs[0].outcome in chart.locator("circle").first.text_content()
+    finally:
+        srv.stop()
