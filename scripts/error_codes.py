@@ -29,6 +29,7 @@ ROOMS = [
     "identity",
     "ledger",
     "lineage",
+    "llm",
     "policy",
     "webhooks",
     "workspace",
