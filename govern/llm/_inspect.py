@@ -61,7 +61,7 @@ def _member(archive: zipfile.ZipFile, path: Path, name: str) -> tuple[At, Any]:
         else:
             data = archive.read(info)
         text = data.decode("utf-8")
-    except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, UnicodeDecodeError, NotImplementedError) as exc:
         at.fail(f"cannot read this member: {exc}")
     return at, parse_json(text, at)
 
@@ -123,6 +123,8 @@ def _read_log(doc: dict[str, Any], samples: list[tuple[At, Any]], at: At) -> Eva
         for key, metric in s_at.need(score, "metrics", dict).items():
             summary[f"{name}/{key}"] = s_at["metrics"][key].need(metric, "value", float)
 
+    if summary["completed_samples"] and not samples:
+        at.fail("the log holds no samples (run with log_samples): its summary cannot be checked")
     outcomes: list[SampleOutcome] = []
     for s_at, sample in samples:
         sample_id = as_text(s_at.need(sample, "id", object))

@@ -60,10 +60,10 @@ def read_promptfoo(doc: dict[str, Any], at: At) -> EvalResults:
         test_idx = r_at.need(row, "testIdx", int)
         test = r_at.need(row, "testCase", dict)
         test_meta = r_at["testCase"].opt(test, "metadata", dict) or {}
-        meta = {
-            "provider": r_at["provider"].need(r_at.need(row, "provider", dict), "id", str),
-            "failure_reason": _FAILURE_REASONS.get(r_at.need(row, "failureReason", int), "unknown"),
-        }
+        meta = {"provider": r_at["provider"].need(r_at.need(row, "provider", dict), "id", str)}
+        reason = r_at.opt(row, "failureReason", int)  # 0 none, 1 an assertion failed, 2 an error
+        if reason is not None:
+            meta["failure_reason"] = _FAILURE_REASONS.get(reason, str(reason))
         description = r_at["testCase"].opt(test, "description", str)
         if description is not None:
             meta["description"] = description

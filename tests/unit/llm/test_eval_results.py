@@ -101,7 +101,7 @@ def test_promptfoo_samples_agree_with_promptfoos_counts(path: Path) -> None:
     results = read_eval_results(path)
     assert (results.tool, results.tool_version) == ("promptfoo", "0.121.20")
     totals = results.summary[RUN_TOTALS]
-    errors = sum(s.metadata["failure_reason"] == "error" for s in results.samples)
+    errors = sum(s.metadata.get("failure_reason") == "error" for s in results.samples)
     passed = sum(s.passed for s in results.samples)
     assert (passed, len(results.samples) - passed - errors, errors) == (
         totals["successes"],
@@ -240,6 +240,14 @@ def test_inspect_run_that_did_not_succeed(tmp_path: Path) -> None:
     log = tmp_path / "log.json"
     log.write_text(json.dumps(doc), encoding="utf-8")
     assert _raises(log, codes.LLM_RESULTS_INVALID).location.path == "$.status"  # type: ignore[union-attr]
+
+
+def test_inspect_log_without_samples_cannot_be_checked(tmp_path: Path) -> None:
+    doc = json.loads(INSPECT_JSON.read_text(encoding="utf-8"))
+    doc["samples"] = []
+    log = tmp_path / "log.json"
+    log.write_text(json.dumps(doc), encoding="utf-8")
+    assert "log_samples" in _raises(log, codes.LLM_RESULTS_INVALID).message
 
 
 def test_inspect_sample_without_its_score(tmp_path: Path) -> None:
