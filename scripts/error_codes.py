@@ -31,6 +31,7 @@ ROOMS = [
     "incidents",
     "ledger",
     "lineage",
+    "llm",
     "measurements",
     "policy",
     "registry",

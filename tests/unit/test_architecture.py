@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"core"},
     "measurements": {"core"},
     "cards": {"core"},
+    "llm": {"core"},
     "policy": {"core", "measurements"},
     "ledger": _BASE,
     "lineage": _BASE | {"ledger"},
