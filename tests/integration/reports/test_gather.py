@@ -302,8 +302,8 @@ def test_annex_iv_has_the_nine_sections_with_their_status(world: SimpleNamespace
 def test_the_monitoring_history_is_charted_from_the_retraining_decisions(world: SimpleNamespace) -> None:
     d = world.decisions["lr_retrain"]
     text = world.text["lr"]
-    history = text[text.rindex("Monitoring history") :]
-    assert "1 monitoring run(s)" in history and d.id in history and d.outcome in history
+    history = text[text.index("1 monitoring run(s)") :]  # the section's table, after its chart
+    assert d.id in history and d.outcome in history
     from govern.workspace import Workspace
 
     with Workspace.open(world.root / ".govern") as ws:

@@ -156,3 +156,38 @@ def test_the_request_page_charts_the_monitoring_history(
         assert runs[0].outcome in chart.locator("circle").first.text_content()
     finally:
         srv.stop()
+
+
+def test_an_overdue_monitoring_plan_shows_in_the_inbox(web_ws: Any, browser_page: Any, web: Any) -> None:
+    """Art. 72: the high tier's 30-day plan; the server's clock 31 days after the promotion."""
+    from datetime import timedelta
+
+    from govern_testkit import ServeProcess
+
+    from govern.core import utcnow
+    from govern.decisions import vote
+
+    with web_ws.open() as ws:
+        ws.actor = "ci-bot"
+        for who in ("rita", "ravi"):
+            vote(ws.context, web_ws.request_id, ws.principal(who), "approve", "reviewed")
+        assert ws.gate_promote(web.REVIEWED, "production").outcome == "allow"
+    later = (utcnow() + timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    class Later(web.Server):  # type: ignore[misc,name-defined]
+        def __init__(self, ws: Any) -> None:
+            self.ws = ws
+            env = {**ws.env, "GOVERN_UNSAFE_TESTING": "1", "GOVERN_UNSAFE_NOW": later}
+            ServeProcess.__init__(self, env, ws.path.parent)
+
+    srv = Later(web_ws)
+    try:
+        page = browser_page
+        web.sign_in(page, srv, "rita")
+        duties = page.get_by_role("region", name="Overdue post-market duties")
+        row = duties.get_by_role("row").filter(has_text="Monitoring run")
+        assert row.count() == 1
+        text = row.inner_text()
+        assert web.REVIEWED in text and "every 30 days; promotion held" in text
+    finally:
+        srv.stop()
