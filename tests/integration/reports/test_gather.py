@@ -221,6 +221,22 @@ def test_tampered_decision_fails_verification(world: SimpleNamespace, tmp_path: 
     assert result.returncode == 1 and "report_decision_mismatch" in result.stderr
 
 
+def test_the_monitoring_history_is_charted_from_the_retraining_decisions(world: SimpleNamespace) -> None:
+    d = world.decisions["lr_retrain"]
+    text = world.text["lr"]
+    history = text[text.index("1 monitoring run(s)") :]  # the section's table, after its chart
+    assert d.id in history and d.outcome in history
+    from govern.workspace import Workspace
+
+    with Workspace.open(world.root / ".govern") as ws:
+        data = ws.report_model(LR, world.root / "lr-monitoring.html")
+    assert [(p.decision_id, p.outcome) for p in data.monitoring] == [(d.id, d.outcome)]
+    html = (world.root / "lr-monitoring.html").read_text(encoding="utf-8")
+    svg = html[html.index(f'aria-label="Monitoring history of {LR}"') :]
+    svg = svg[: svg.index("</svg>")]
+    assert svg.count("<circle") == 1 and f"{d.outcome}:" in svg
+
+
 def test_verifies_from_the_pdf_alone_with_no_database(world: SimpleNamespace, tmp_path: Path) -> None:
     """Last in the module: the workspace is moved away first."""
     for name in ("lr", "gbm", "period"):
@@ -297,19 +313,3 @@ def test_annex_iv_has_the_nine_sections_with_their_status(world: SimpleNamespace
     assert status["Changes through the lifecycle"] == "complete"
     assert f"none -> production by ci-bot (decision {world.decisions['lr_allow'].id})" in text
     assert "Sections complete" in text and "of 9" in text
-
-
-def test_the_monitoring_history_is_charted_from_the_retraining_decisions(world: SimpleNamespace) -> None:
-    d = world.decisions["lr_retrain"]
-    text = world.text["lr"]
-    history = text[text.index("1 monitoring run(s)") :]  # the section's table, after its chart
-    assert d.id in history and d.outcome in history
-    from govern.workspace import Workspace
-
-    with Workspace.open(world.root / ".govern") as ws:
-        data = ws.report_model(LR, world.root / "lr-monitoring.html")
-    assert [(p.decision_id, p.outcome) for p in data.monitoring] == [(d.id, d.outcome)]
-    html = (world.root / "lr-monitoring.html").read_text(encoding="utf-8")
-    svg = html[html.index(f'aria-label="Monitoring history of {LR}"') :]
-    svg = svg[: svg.index("</svg>")]
-    assert svg.count("<circle") == 1 and f"{d.outcome}:" in svg
