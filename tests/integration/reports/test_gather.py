@@ -82,7 +82,9 @@ def _flow(ws: Any, files: Any) -> dict[str, Any]:
     return out
 
 
-@pytest.fixture(scope="module")
+# Session scope: built once per worker even when xdist runs another module's tests between this
+# module's (a module-scoped fixture is then torn down and built again, ~60 s each time).
+@pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     from govern.demo import build
     from govern.workspace import Workspace
