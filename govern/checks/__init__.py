@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ._explain import cramers_v, explain, explainability, importance_of, normalized_mutual_information
     from ._fairness import fairness
     from ._hygiene import DEFAULT_REQUIRED_FIELDS
+    from ._llm import guardrails, llm_eval, redteam
     from ._performance import performance
 
 # The numeric checks import numpy (and more), and the default card requirements read the card schema,
@@ -33,6 +34,9 @@ _LAZY = {
     "importance_of": "_explain",
     "normalized_mutual_information": "_explain",
     "fairness": "_fairness",
+    "llm_eval": "_llm",
+    "redteam": "_llm",
+    "guardrails": "_llm",
     "wilson_interval": "govern.stats",
     "performance": "_performance",
 }
@@ -53,6 +57,9 @@ __all__ = [
     "performance",
     "documentation",
     "lineage_hygiene",
+    "llm_eval",
+    "redteam",
+    "guardrails",
     # helpers and vocabularies
     "decide",
     "wilson_interval",

@@ -86,6 +86,28 @@ class DocumentationParams(_Params):
     required: list[str] | None = None
 
 
+class LLMEvalParams(_Params):
+    tasks: list[str] | None = Field(None, description="default: every task of the results")
+    group_by: str | None = Field(None, description="a sample metadata key: pass rate per value and the gap")
+    confidence: float = Field(0.95, gt=0, lt=1)
+    replicates: int = Field(1000, ge=0, le=100_000)
+    seed: int = 0
+    min_samples: int = Field(30, ge=1)
+
+
+class RedTeamParams(_Params):
+    families: list[str] | None = Field(None, description="default: every probe family of the results")
+    confidence: float = Field(0.95, gt=0, lt=1)
+    min_samples: int = Field(20, ge=1)
+
+
+class GuardrailsParams(_Params):
+    required: dict[str, list[str]] = Field(default_factory=dict, description="rail section -> flows it must have")
+    approval_for: list[str] = Field(
+        default_factory=list, description="tool permissions that need a human's approval on each call"
+    )
+
+
 class LineageParams(_Params):
     require_runs: bool = True
     require_datasets: bool = True
@@ -332,6 +354,43 @@ def _lineage(p: LineageParams, ev: EvidenceSet, facts: dict[str, Any], progress:
     return lineage_hygiene(facts.get("lineage"), require_runs=p.require_runs, require_datasets=p.require_datasets)
 
 
+def _llm_eval(p: LLMEvalParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> Measurement:
+    from ._llm import llm_eval
+
+    return llm_eval(
+        ev.eval_results("llm_eval", purpose="llm_eval"),
+        tasks=p.tasks,
+        group_by=p.group_by,
+        confidence=p.confidence,
+        replicates=p.replicates,
+        seed=p.seed,
+        min_samples=p.min_samples,
+    )
+
+
+def _redteam(p: RedTeamParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> Measurement:
+    from ._llm import redteam
+
+    return redteam(
+        ev.eval_results("redteam", purpose="redteam"),
+        confidence=p.confidence,
+        min_samples=p.min_samples,
+        families=p.families,
+    )
+
+
+def _guardrails(p: GuardrailsParams, ev: EvidenceSet, facts: dict[str, Any], progress: Progress | None) -> Measurement:
+    from govern.llm import read_tools
+
+    from ._llm import guardrails
+
+    tools_item = ev.get("tools")
+    tools = ev.cached(("tools", str(tools_item.path)), lambda: read_tools(tools_item.path)) if tools_item else None
+    return guardrails(
+        ev.guardrails(purpose="guardrails"), required=p.required, tools=tools, approval_for=p.approval_for
+    )
+
+
 _CHECKS: dict[str, tuple[type[_Params], Callable[..., Measurement]]] = {
     "fairness": (FairnessParams, _fairness),
     "explainability": (ExplainabilityParams, _explainability),
@@ -339,6 +398,9 @@ _CHECKS: dict[str, tuple[type[_Params], Callable[..., Measurement]]] = {
     "performance": (PerformanceParams, _performance),
     "documentation": (DocumentationParams, _documentation),
     "lineage": (LineageParams, _lineage),
+    "llm_eval": (LLMEvalParams, _llm_eval),
+    "redteam": (RedTeamParams, _redteam),
+    "guardrails": (GuardrailsParams, _guardrails),
 }
 CHECKS: tuple[str, ...] = tuple(_CHECKS)
 

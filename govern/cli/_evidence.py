@@ -9,16 +9,27 @@ import typer
 from ._codes import INVALID_OPTION
 from ._common import AsOption, Format, WorkspaceOption, emit_json, format_option, local_principal, open_workspace
 
-app = typer.Typer(help="Attach evidence (data, models, explanations) to a model version.", no_args_is_help=True)
+app = typer.Typer(
+    help="Attach evidence (data, models, explanations, LLM evaluation results and configuration) to a model version.",
+    no_args_is_help=True,
+)
 
 
 @app.command()
 def add(
     ref: str = typer.Argument(..., help="model NAME@VERSION"),
     file: Path | None = typer.Argument(
-        None, help="CSV, Parquet, a dataset directory or glob (streamed into partials), or a .skops model"
+        None,
+        help="CSV, Parquet, a dataset directory or glob (streamed into partials), a .skops model, an LLM "
+        "evaluation tool's results (Inspect .eval, lm-eval results, promptfoo JSON, garak report), or a prompt "
+        "template, guardrail configuration or tool manifest",
     ),
-    role: str = typer.Option(..., "--role", help="evaluation, reference, current, model, explanation or partials"),
+    role: str = typer.Option(
+        ...,
+        "--role",
+        help="evaluation, reference, current, model, explanation, partials; for an LLM application llm_eval, "
+        "redteam, prompt, guardrails or tools",
+    ),
     partials: Path | None = typer.Option(None, "--partials", help="pre-computed partial statistics instead of data"),
     label: str | None = typer.Option(None, "--label"),
     prediction: str | None = typer.Option(None, "--prediction"),
@@ -46,7 +57,13 @@ def add(
     }
     with open_workspace(workspace) as ws:
         ev = ws.add_evidence(ref, role, source, mapping={k: v for k, v in mapping.items() if v})
-    rows = f" ({ev.provenance['rows']} rows as partials)" if getattr(ev, "provenance", None) else ""
+    provenance = getattr(ev, "provenance", None) or {}
+    if "rows" in provenance:
+        rows = f" ({provenance['rows']} rows as partials)"
+    elif "tool" in provenance:
+        rows = f" ({provenance['samples']} samples from {provenance['tool']} {provenance['tool_version']})"
+    else:
+        rows = ""
     typer.echo(f"{ref}: {role} evidence {ev.digest}{rows}")
 
 

@@ -9,7 +9,9 @@ import typer
 from ._codes import INVALID_OPTION
 from ._common import Format, WorkspaceOption, emit_json, format_option
 
-app = typer.Typer(help="Record and query lineage: datasets, features, runs, models.", no_args_is_help=True)
+app = typer.Typer(
+    help="Record and query lineage: datasets, features, runs, models and LLM components.", no_args_is_help=True
+)
 
 
 TreeFormat = format_option(Format.TREE, Format.JSON, Format.DOT)
@@ -45,13 +47,16 @@ def import_mlflow(
         counts = ws.import_mlflow(uri)
     typer.echo(
         f"imported {counts.runs} run(s), {counts.datasets} dataset version(s), "
-        f"{counts.models} model version(s) ({counts.cards} with a logged model card)"
+        f"{counts.models} model version(s) ({counts.cards} with a logged model card), "
+        f"{counts.prompts} prompt version(s)"
     )
 
 
 @app.command()
 def show(
-    ref: str = typer.Argument(..., help="model NAME@VERSION, dataset:NAME@V, feature:NAME@V or run:ID"),
+    ref: str = typer.Argument(
+        ..., help="model NAME@VERSION, dataset:NAME@V, feature:NAME@V, component:ROLE/NAME@V or run:ID"
+    ),
     upstream: bool = typer.Option(False, "--upstream", help="what REF was built from (default)"),
     downstream: bool = typer.Option(False, "--downstream", help="what was built from REF"),
     depth: int | None = typer.Option(None, min=1, help="stop after this many hops"),
@@ -97,13 +102,13 @@ def impact(
 
 @app.command()
 def flag(
-    ref: str = typer.Argument(..., help="dataset:NAME@V or feature:NAME@V"),
+    ref: str = typer.Argument(..., help="dataset:NAME@V, feature:NAME@V or component:ROLE/NAME@V"),
     reason: str = typer.Option(..., "--reason", help="deprecated, personal data found, license problem ..."),
     actor: str | None = typer.Option(None, "--as"),
     fmt: Format = ListFormat,
     workspace: Path | None = WorkspaceOption,
 ) -> None:
-    """Flag a dataset or feature; re-evaluate every staging/production model downstream of it."""
+    """Flag a dataset, feature or component; re-evaluate every staging/production model downstream of it."""
     from govern.decisions import flag as do_flag
 
     from ._common import open_workspace

@@ -9,8 +9,10 @@ from typing import Literal
 from ._codes import INVALID_REF
 from ._errors import GovernError
 
-Kind = Literal["model", "dataset", "feature", "run"]
-KINDS: tuple[Kind, ...] = ("model", "dataset", "feature", "run")
+# A component is part of an LLM application: ``component:base_model/openai/gpt-4o@2024-08-06``,
+# ``component:prompt/credit-memo-assistant/system.txt@3f9a1c2b4d5e`` (role, then name).
+Kind = Literal["model", "dataset", "feature", "run", "component"]
+KINDS: tuple[Kind, ...] = ("model", "dataset", "feature", "run", "component")
 
 _NAME = re.compile(r"^[A-Za-z0-9_][^\s]*$")
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")

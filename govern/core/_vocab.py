@@ -17,8 +17,22 @@ ROLES: Final[tuple[Role, ...]] = get_args(Role)
 RiskTier = Literal["prohibited", "high", "limited", "minimal"]
 RISK_TIERS: Final[tuple[RiskTier, ...]] = get_args(RiskTier)
 
-# What a piece of evidence is for (govern.evidence).
-EvidenceRole = Literal["evaluation", "reference", "current", "model", "explanation", "partials"]
+# What a piece of evidence is for (govern.evidence). The last five are an LLM application's: the
+# results of an evaluation tool and of a red-team tool, and the content-addressed prompt template,
+# guardrail configuration and tool-permission manifest its approvals are bound to.
+EvidenceRole = Literal[
+    "evaluation",
+    "reference",
+    "current",
+    "model",
+    "explanation",
+    "partials",
+    "llm_eval",
+    "redteam",
+    "prompt",
+    "guardrails",
+    "tools",
+]
 EVIDENCE_ROLES: Final[tuple[EvidenceRole, ...]] = get_args(EvidenceRole)
 
 # Lifecycle stage of a model version, and the stages a gate promotes to.

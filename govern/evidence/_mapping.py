@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from govern.core import EVIDENCE_ROLES, EvidenceRole, GovernError
 
 from ._codes import EVIDENCE_MAPPING_INVALID, EVIDENCE_MISSING
+
+if TYPE_CHECKING:
+    from govern.llm import EvalResults, Guardrails
 
 Role = EvidenceRole  # the shared vocabulary (govern.core)
 ROLES = EVIDENCE_ROLES
@@ -135,6 +138,30 @@ class EvidenceSet:
 
         item = self.require(role, purpose=purpose)
         return self.cached(("table", str(item.path)), lambda: load_table(item.path, name=item.name)), item
+
+    def eval_results(self, role: Role, *, purpose: str) -> EvalResults:
+        """The newest ``llm_eval`` or ``redteam`` evidence, read back into ``govern.llm.EvalResults``."""
+        import json
+
+        from govern.llm import EvalResults
+
+        item = self.require(role, purpose=purpose)
+
+        def read() -> EvalResults:
+            try:
+                data = json.loads(Path(item.path).read_bytes())
+            except (OSError, ValueError) as exc:
+                raise GovernError(EVIDENCE_MISSING, f"{role} evidence {item.name} cannot be read: {exc}") from None
+            return EvalResults.from_json(data, name=item.name)
+
+        return self.cached(("llm", str(item.path)), read)
+
+    def guardrails(self, *, purpose: str) -> Guardrails:
+        """The rails of the newest ``guardrails`` evidence (``govern.llm.read_guardrails``)."""
+        from govern.llm import read_guardrails
+
+        item = self.require("guardrails", purpose=purpose)
+        return self.cached(("guardrails", str(item.path)), lambda: read_guardrails(item.path))
 
     def model(self, *, purpose: str) -> Any:
         """The model loaded safely from the ``model`` evidence (see :func:`load_model`)."""

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govern.core import EvidenceRole, GovernError, Location, is_evidence_role, parse_ref, utcnow
+from govern.core import EvidenceRole, GovernError, Location, Ref, is_evidence_role, parse_ref, utcnow
 
 from ._codes import (
     EVIDENCE_BLOB_MISSING,
@@ -18,6 +18,7 @@ from ._codes import (
     EVIDENCE_UNREADABLE,
     EVIDENCE_UNSUPPORTED_FORMAT,
 )
+from ._llm import CONFIG_ROLES, LLM_RESULTS_MEDIA_TYPE, RESULT_ROLES, results_bytes, validate_config
 from ._mapping import PARTIALS_MEDIA_TYPE, ROLES, ColumnMapping, Evidence, EvidenceSet, Role
 from ._partials import PartialsMaker, is_dataset, is_partials_file
 
@@ -101,9 +102,11 @@ def add_evidence(
     if not is_evidence_role(role):
         raise GovernError(EVIDENCE_ROLE_INVALID, f"role must be one of {', '.join(ROLES)}, not {role!r}")
     ref = parse_ref(subject)
-    resolve(session, ref)  # the model version must be registered
+    model_node = resolve(session, ref)  # the model version must be registered
     source = Path(path)
     mapping = mapping or ColumnMapping()
+    if role in RESULT_ROLES or role in CONFIG_ROLES:
+        return _add_llm(session, blob_dir, ref, model_node, role, source, created_by=created_by)
     if role == "partials" or is_dataset(source) or is_partials_file(source):
         ev = _add_partials(session, blob_dir, str(ref), role, source, mapping, created_by=created_by, make=partials)
         ledger_record(
@@ -205,6 +208,70 @@ def _add_partials(
     session.add(record)
     session.flush()
     return Evidence(role, blob_path(blob_dir, digest), mapping, digest, filename, PARTIALS_MEDIA_TYPE, provenance)
+
+
+def _add_llm(
+    session: Session,
+    blob_dir: Path | str,
+    ref: Ref,
+    model_node: int,
+    role: Role,
+    source: Path,
+    *,
+    created_by: str,
+) -> Evidence:
+    """Store an LLM application's evidence (see ``_llm``) and ledger ``evidence.added``.
+
+    A prompt template, guardrail configuration or tool manifest is also a lineage component
+    (``component:<role>/<model name>/<file name>@<digest prefix>``) that configures the model
+    version, so the same file serving two applications is one node with two edges.
+    """
+    from govern.ledger import record as ledger_record
+    from govern.lineage import ComponentSpec, record_component
+
+    from ._partials import write_temp
+    from ._tables import EvidenceRecord
+
+    provenance: dict[str, Any] | None = None
+    if role in RESULT_ROLES:
+        data, provenance = results_bytes(source)
+        stored = write_temp(data, blob_dir)
+        try:
+            digest = store_blob(blob_dir, stored)
+        finally:
+            stored.unlink(missing_ok=True)
+        kind = LLM_RESULTS_MEDIA_TYPE
+    else:
+        if source.is_dir():
+            raise GovernError(EVIDENCE_UNREADABLE, f"{role} evidence is one file, not a folder", Location(str(source)))
+        kind = validate_config(role, source)
+        digest = store_blob(blob_dir, source)
+        component = ComponentSpec(
+            role=role, name=f"{ref.name}/{source.name}", version=digest.removeprefix("sha256:")[:12], digest=digest
+        )
+        record_component(session, component, configures=model_node)
+    subject = str(ref)
+    columns: dict[str, Any] = {"provenance": provenance} if provenance else {}
+    session.add(
+        EvidenceRecord(
+            subject=subject,
+            role=role,
+            digest=digest,
+            filename=source.name,
+            media_type=kind,
+            columns=columns,
+            created_at=utcnow(),
+            created_by=created_by,
+        )
+    )
+    session.flush()
+    payload: dict[str, Any] = {"model": subject, "role": role, "digest": digest, "file": source.name}
+    if provenance:
+        payload["results"] = provenance
+    else:
+        payload["component"] = str(component.ref)
+    ledger_record(session, actor=created_by, kind="evidence.added", payload=payload)
+    return Evidence(role, blob_path(blob_dir, digest), ColumnMapping(), digest, source.name, kind, provenance)
 
 
 def latest_mapping(session: Session, subject: str, role: EvidenceRole) -> dict[str, Any] | None:

@@ -1,4 +1,5 @@
-"""Lineage: datasets, features, runs and model versions, and the edges between them.
+"""Lineage: datasets, features, runs, model versions and the components of LLM applications (base
+models, prompt templates, guardrail configurations, tool manifests), and the edges between them.
 
 Writes take the caller's session (a ``Store.write()`` transaction): the entry points
 (``ingest_file``, ``bulk_load``; ``govern.registry.import_mlflow``) ledger ``lineage.ingested`` in it themselves;
@@ -23,11 +24,14 @@ from ._query import (
     subgraph,
 )
 from ._record import (
+    COMPONENT_ROLES,
+    ComponentSpec,
     DataCard,
     DatasetSpec,
     ModelSpec,
     RunSpec,
     flag,
+    record_component,
     record_dataset,
     record_feature,
     record_model,
@@ -46,6 +50,9 @@ __all__ = [
     "RunSpec",
     "ModelSpec",
     "record_dataset",
+    "ComponentSpec",
+    "COMPONENT_ROLES",
+    "record_component",
     "record_feature",
     "record_run",
     "record_model",

@@ -14,7 +14,7 @@ from govern.store import table_of
 from ._codes import LINEAGE_CYCLE, NOT_FOUND
 from ._tables import Edge, Node
 
-EdgeKind = Literal["consumed", "produced", "derived_from", "replaced_by"]
+EdgeKind = Literal["consumed", "produced", "derived_from", "replaced_by", "configures"]
 node_t = table_of(Node)
 edge_t = table_of(Edge)
 

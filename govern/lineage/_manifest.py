@@ -11,6 +11,11 @@ runs:
   - {id: train-42, inputs: [dataset:credit/applications@1], author: alice, code_commit: 3f2a...}
 models:
   - {name: credit-risk, version: "7", run: train-42, owner: bob, tags: {use_case: credit}}
+components:   # an LLM application's parts (before the models that use them)
+  - {role: base_model, name: openai/gpt-4o, version: "2024-08-06", provider: openai}
+models:
+  - {name: memo-assistant, version: "1", tags: {kind: llm},
+     components: ["component:base_model/openai/gpt-4o@2024-08-06"]}
 ```
 A reference to something neither in the workspace nor earlier in the file is an error.
 """
@@ -30,10 +35,12 @@ from govern.core import GovernError, Location, NotFoundError, parse_ref
 from ._codes import FILE_UNREADABLE, MANIFEST_INVALID, UNKNOWN_REFERENCE, YAML_PARSE_ERROR
 from ._graph import add_edge, check_acyclic, resolve
 from ._record import (
+    ComponentSpec,
     DataCard,
     DatasetSpec,
     ModelSpec,
     RunSpec,
+    record_component,
     record_dataset,
     record_feature,
     record_model,
@@ -84,6 +91,15 @@ class _RunEntry(_Strict):
     ended_at: datetime | None = None
 
 
+class _ComponentEntry(_Strict):
+    role: Literal["base_model", "prompt", "guardrails", "tools"]
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    provider: str | None = None
+    digest: str | None = None
+    details: dict[str, Any] = {}
+
+
 class _ModelEntry(_Strict):
     name: str = Field(min_length=1)
     version: str = Field(min_length=1)
@@ -94,6 +110,7 @@ class _ModelEntry(_Strict):
     tags: dict[str, str] = {}
     use_case: str | None = None
     replaces: str | None = None
+    components: list[str] = []
 
 
 class Manifest(_Strict):
@@ -102,6 +119,7 @@ class Manifest(_Strict):
     datasets: list[_DatasetEntry] = []
     features: list[_FeatureEntry] = []
     runs: list[_RunEntry] = []
+    components: list[_ComponentEntry] = []
     models: list[_ModelEntry] = []
 
 
@@ -167,6 +185,7 @@ def ingest_manifest(session: Session, path: Path) -> None:
     sections: list[tuple[str, list[Any]]] = [
         ("features", manifest.features),
         ("runs", manifest.runs),
+        ("components", manifest.components),
         ("models", manifest.models),
     ]
     for section, entries in sections:
@@ -185,6 +204,14 @@ def _record_entry(session: Session, section: str, e: Any) -> None:
 
     if section == "features":
         record_feature(session, e.name, e.version, refs(e.derived_from, "dataset"), e.description)
+        return
+    if section == "components":
+        record_component(
+            session,
+            ComponentSpec(
+                role=e.role, name=e.name, version=e.version, provider=e.provider, digest=e.digest, details=e.details
+            ),
+        )
         return
     if section == "runs":
         spec = RunSpec(
@@ -218,5 +245,6 @@ def _record_entry(session: Session, section: str, e: Any) -> None:
         tags=e.tags,
         use_case=e.use_case,
         replaces=parse_ref(e.replaces) if e.replaces else None,
+        components=[parse_ref(c, default_kind="component") for c in e.components],
     )
     record_model(session, spec_m)

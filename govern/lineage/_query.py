@@ -14,10 +14,11 @@ from govern.store import table_of
 
 from ._codes import INVALID_REF
 from ._graph import edge_t, node_t, resolve
-from ._tables import Dataset, Feature, ModelVersion, Run
+from ._tables import Component, Dataset, Feature, ModelVersion, Run
 
 Direction = Literal["upstream", "downstream"]
 ds_t, ft_t, run_t, mv_t = table_of(Dataset), table_of(Feature), table_of(Run), table_of(ModelVersion)
+comp_t = table_of(Component)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,10 @@ def load_nodes(session: Session, ids: set[int]) -> dict[int, NodeView]:
             ds_t.c.deprecated,
             ds_t.c.has_card,
             ds_t.c.source,
-            sa.func.coalesce(ds_t.c.flagged_reason, ft_t.c.flagged_reason).label("flagged"),
+            sa.func.coalesce(ds_t.c.flagged_reason, ft_t.c.flagged_reason, comp_t.c.flagged_reason).label("flagged"),
+            comp_t.c.role,
+            comp_t.c.provider,
+            comp_t.c.digest.label("component_digest"),
             run_t.c.author,
             run_t.c.code_commit,
             mv_t.c.stage,
@@ -114,6 +118,7 @@ def load_nodes(session: Session, ids: set[int]) -> dict[int, NodeView]:
         .outerjoin(ft_t, ft_t.c.node_id == node_t.c.id)
         .outerjoin(run_t, run_t.c.node_id == node_t.c.id)
         .outerjoin(mv_t, mv_t.c.node_id == node_t.c.id)
+        .outerjoin(comp_t, comp_t.c.node_id == node_t.c.id)
         .where(node_t.c.id.in_(sorted(ids)))
     )
     out: dict[int, NodeView] = {}
@@ -133,6 +138,13 @@ def load_nodes(session: Session, ids: set[int]) -> dict[int, NodeView]:
             attrs = {"flagged": r["flagged"]}
         elif r["kind"] == "run":
             attrs = {"author": r["author"], "code_commit": r["code_commit"]}
+        elif r["kind"] == "component":
+            attrs = {
+                "role": r["role"],
+                "provider": r["provider"],
+                "digest": r["component_digest"],
+                "flagged": r["flagged"],
+            }
         else:
             attrs = {"stage": r["stage"], "tier": r["tier"], "owner": r["owner"]}
         out[r["id"]] = NodeView(r["id"], r["kind"], r["name"], r["version"], r["key"], attrs)
@@ -140,12 +152,12 @@ def load_nodes(session: Session, ids: set[int]) -> dict[int, NodeView]:
 
 
 def impact(session: Session, ref: Ref) -> list[ImpactedModel]:
-    """Every model version downstream of a dataset or feature version (or a run), with its stage.
+    """Every model version downstream of a dataset, feature or component version (or a run), with its stage.
 
     A ref without a version means every version of that dataset or feature.
     """
     if ref.kind == "model":
-        raise GovernError(INVALID_REF, "impact takes a dataset, feature or run, not a model")
+        raise GovernError(INVALID_REF, "impact takes a dataset, feature, component or run, not a model")
     if ref.version is None and ref.kind != "run":
         starts = list(
             session.execute(

@@ -14,7 +14,9 @@ from govern.store import table_of
 
 from ._codes import INVALID_REF, MODEL_EXISTS, NOT_FOUND
 from ._graph import add_edge, create_node, find_node, next_version, resolve
-from ._tables import Dataset, Feature, ModelVersion, Run
+from ._tables import Component, Dataset, Feature, ModelVersion, Run
+
+COMPONENT_ROLES: tuple[str, ...] = ("base_model", "prompt", "guardrails", "tools")
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class ModelSpec:
     use_case: str | None = None
     card: dict[str, Any] | None = None
     replaces: Ref | None = None
+    components: list[Ref] = field(default_factory=list)  # component:... the application is built from
 
 
 def record_dataset(session: Session, spec: DatasetSpec) -> tuple[int, bool]:
@@ -164,7 +167,54 @@ def record_model(session: Session, spec: ModelSpec) -> int:
         add_edge(session, run_id, node_id, "produced")
     if spec.replaces is not None:
         add_edge(session, resolve(session, spec.replaces), node_id, "replaced_by")
+    for component in spec.components:
+        if component.kind != "component":
+            raise GovernError(INVALID_REF, f"{component} is not a component (component:<role>/<name>@<version>)")
+        add_edge(session, resolve(session, component), node_id, "configures")
     return node_id
+
+
+@dataclass(kw_only=True)
+class ComponentSpec:
+    """A component of an LLM application. ``role`` is ``base_model`` (``name`` the provider's model
+    id, ``version`` its snapshot or date, ``digest`` the weights' when self-hosted), ``prompt``,
+    ``guardrails`` or ``tools`` (``digest`` the file's content address)."""
+
+    role: str
+    name: str
+    version: str
+    provider: str | None = None
+    digest: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ref(self) -> Ref:
+        return Ref("component", f"{self.role}/{self.name}", self.version)
+
+
+def record_component(session: Session, spec: ComponentSpec, *, configures: int | None = None) -> tuple[int, bool]:
+    """Create a component version (once: recording it again returns the same node) and, with
+    ``configures``, the edge to the model version it is part of. Returns (node id, created)."""
+    if spec.role not in COMPONENT_ROLES:
+        raise GovernError(INVALID_REF, f"component role must be one of {', '.join(COMPONENT_ROLES)}, not {spec.role!r}")
+    ref = spec.ref
+    node_id = find_node(session, "component", ref.name, ref.version)
+    created = node_id is None
+    if node_id is None:
+        node_id = create_node(session, "component", ref.name, ref.version)
+        session.add(
+            Component(
+                node_id=node_id,
+                role=spec.role,
+                provider=spec.provider,
+                digest=spec.digest,
+                details=dict(spec.details) or None,
+            )
+        )
+        session.flush()
+    if configures is not None:
+        add_edge(session, node_id, configures, "configures")
+    return node_id, created
 
 
 def link_output(session: Session, run_node: int, output_node: int) -> None:
@@ -172,11 +222,12 @@ def link_output(session: Session, run_node: int, output_node: int) -> None:
 
 
 def flag(session: Session, ref: Ref, reason: str) -> int:
-    """Mark a dataset or feature version as flawed (deprecated, personal data, license)."""
-    if ref.kind not in ("dataset", "feature"):
-        raise GovernError(INVALID_REF, f"only datasets and features can be flagged, not {ref}")
+    """Mark a dataset, feature or component version as flawed (deprecated, personal data, license,
+    a base-model snapshot withdrawn by its provider)."""
+    if ref.kind not in ("dataset", "feature", "component"):
+        raise GovernError(INVALID_REF, f"only datasets, features and components can be flagged, not {ref}")
     node_id = resolve(session, ref)
-    table = Dataset if ref.kind == "dataset" else Feature
+    table = {"dataset": Dataset, "feature": Feature, "component": Component}[ref.kind]
     session.execute(
         sa.update(table_of(table)).where(table_of(table).c.node_id == node_id).values(flagged_reason=reason)
     )

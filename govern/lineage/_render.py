@@ -40,7 +40,13 @@ def render_tree(graph: Subgraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-_SHAPES = {"dataset": "cylinder", "feature": "parallelogram", "run": "box", "model": "doubleoctagon"}
+_SHAPES = {
+    "dataset": "cylinder",
+    "feature": "parallelogram",
+    "run": "box",
+    "model": "doubleoctagon",
+    "component": "component",
+}
 
 
 def render_dot(graph: Subgraph) -> str:

@@ -77,6 +77,20 @@ class Run(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime))
 
 
+class Component(SQLModel, table=True):
+    """A component of an LLM application: its base model, a prompt template, a guardrail
+    configuration or a tool manifest (``role``), content-addressed by ``digest`` when it is a file."""
+
+    __tablename__ = "component"
+
+    node_id: int = Field(sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("node.id"), primary_key=True))
+    role: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    provider: str | None = Field(default=None, sa_column=sa.Column(sa.String(256)))
+    digest: str | None = Field(default=None, sa_column=sa.Column(sa.String(80)))
+    details: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONType))
+    flagged_reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
 class ModelVersion(SQLModel, table=True):
     __tablename__ = "model_version"
 

@@ -20,6 +20,8 @@ RUN_TOTALS = "*"
 _PROMPT_METRICS = ("score", "testPassCount", "testFailCount", "testErrorCount", "assertPassCount", "assertFailCount")
 _STATS = ("successes", "failures", "errors")
 _FAILURE_REASONS = {0: "none", 1: "assert", 2: "error"}
+# Red-team metadata promptfoo writes for every generated test; read as probe_family and strategy.
+_RED_TEAM_KEYS = ("pluginId", "strategyId", "pluginConfig", "strategyConfig", "severity", "goal", "purpose")
 # Where the file was written and the environment it ran in do not change what was evaluated (and the
 # environment may hold provider keys).
 _CONFIG_UNBOUND = ("outputPath", "env")
@@ -71,6 +73,9 @@ def read_promptfoo(doc: dict[str, Any], at: At) -> EvalResults:
             meta["probe_family"] = as_text(test_meta["pluginId"])
         if "strategyId" in test_meta:
             meta["strategy"] = as_text(test_meta["strategyId"])
+        for key, value in test_meta.items():  # the test's own metadata (a group, a language): group_by keys
+            if key not in _RED_TEAM_KEYS and isinstance(value, (str, int, float, bool)):
+                meta.setdefault(key, as_text(value))
         samples.append(
             SampleOutcome(
                 task=tasks[prompt_idx],

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from govern.core import json_digest
+from govern.core import GovernError, json_digest
+
+from ._codes import LLM_RESULTS_INVALID
 
 Tool = Literal["inspect", "lm-eval", "promptfoo", "garak"]
 TOOLS: tuple[Tool, ...] = ("inspect", "lm-eval", "promptfoo", "garak")
@@ -59,6 +61,41 @@ class EvalResults:
                 "reproducibility": dict(self.reproducibility),
             }
         )
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data: what govern stores as the evidence (canonical JSON, samples in task and id order)."""
+        return {
+            "tool": self.tool,
+            "tool_version": self.tool_version,
+            "samples": [s.to_json() for s in sorted(self.samples, key=lambda s: (s.task, s.sample_id))],
+            "summary": {task: dict(numbers) for task, numbers in sorted(self.summary.items())},
+            "reproducibility": dict(sorted(self.reproducibility.items())),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, *, name: str = "llm evidence") -> EvalResults:
+        """Read :meth:`to_json`'s output back; ``llm_results_invalid`` (at ``name``) when it is not."""
+        try:
+            tool = data["tool"]
+            if tool not in TOOLS:
+                raise ValueError(f"unknown tool {tool!r}")
+            samples = [
+                SampleOutcome(
+                    task=str(s["task"]),
+                    sample_id=str(s["sample_id"]),
+                    passed=bool(s["passed"]),
+                    score=None if s.get("score") is None else float(s["score"]),
+                    metadata={str(k): str(v) for k, v in (s.get("metadata") or {}).items()},
+                )
+                for s in data["samples"]
+            ]
+            summary = {str(t): {str(k): float(v) for k, v in n.items()} for t, n in data["summary"].items()}
+            repro = {str(k): str(v) for k, v in data["reproducibility"].items()}
+            return cls(tool, str(data["tool_version"]), samples, summary, repro)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise GovernError(
+                LLM_RESULTS_INVALID, f"{name}: not govern's stored form of evaluation results ({exc})"
+            ) from None
 
     def pass_counts(self) -> dict[str, tuple[int, int]]:
         """Per task: (samples passed, samples evaluated)."""

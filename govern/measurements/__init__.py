@@ -21,6 +21,7 @@ from ._types import (
     FAIRNESS_METRICS,
     FEATURE_STATISTICS,
     GROUP_RATES,
+    AttackRate,
     Check,
     DocumentationMeasurement,
     DriftMeasurement,
@@ -29,9 +30,13 @@ from ._types import (
     FairnessMetric,
     FeatureDrift,
     GroupStats,
+    GuardrailsMeasurement,
     LineageMeasurement,
+    LLMEvalMeasurement,
     Measurement,
+    PassRate,
     PerformanceMeasurement,
+    RedTeamMeasurement,
 )
 
 __all__ = [
@@ -45,7 +50,12 @@ __all__ = [
     "PerformanceMeasurement",
     "DocumentationMeasurement",
     "LineageMeasurement",
+    "LLMEvalMeasurement",
+    "RedTeamMeasurement",
+    "GuardrailsMeasurement",
     # nested records
+    "PassRate",
+    "AttackRate",
     "GroupStats",
     "FeatureDrift",
     "Interval",

@@ -14,9 +14,12 @@ from ._types import (
     DriftMeasurement,
     ExplainabilityMeasurement,
     FairnessMeasurement,
+    GuardrailsMeasurement,
     LineageMeasurement,
+    LLMEvalMeasurement,
     Measurement,
     PerformanceMeasurement,
+    RedTeamMeasurement,
 )
 
 CHECKS: Final[tuple[str, ...]] = get_args(Check)
@@ -30,6 +33,9 @@ MEASUREMENT_TYPES: Final[Mapping[str, type[Measurement]]] = {
         PerformanceMeasurement,
         DocumentationMeasurement,
         LineageMeasurement,
+        LLMEvalMeasurement,
+        RedTeamMeasurement,
+        GuardrailsMeasurement,
     )
 }
 assert tuple(MEASUREMENT_TYPES) == CHECKS

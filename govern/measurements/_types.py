@@ -13,7 +13,17 @@ from typing import Any, ClassVar, Literal
 
 from ._base import Interval, Record, doc
 
-Check = Literal["fairness", "explainability", "drift", "performance", "documentation", "lineage"]
+Check = Literal[
+    "fairness",
+    "explainability",
+    "drift",
+    "performance",
+    "documentation",
+    "lineage",
+    "llm_eval",
+    "redteam",
+    "guardrails",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -257,3 +267,115 @@ class LineageMeasurement(Measurement):
 
     violations: list[str] = doc("one sentence per violation")
     complete: bool = doc("no violation")
+
+
+# -- LLM applications -------------------------------------------------------------------------------
+
+PASS_RATE_KEYS: tuple[str, ...] = ("n", "passed", "pass_rate", "stderr", "lower", "upper")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PassRate(Record):
+    """Samples evaluated and passed in one task or group, with the pass rate's bootstrap interval.
+
+    Rules see a `map(string,double)` of `n`, `passed`, `pass_rate`, `stderr`, `lower`, `upper`.
+    """
+
+    CEL_TYPE: ClassVar[str | None] = "map(string,double)"
+    CEL_KEYS: ClassVar[tuple[str, ...]] = PASS_RATE_KEYS
+
+    n: int = doc("samples evaluated")
+    passed: int = doc("samples the tool judged passed")
+    pass_rate: float = doc("passed / n")
+    stderr: float = doc("standard error of the mean outcome, sqrt(p(1-p)/(n-1)) (Inspect's and lm-eval's)")
+    lower: float = doc("lower end of the percentile-bootstrap interval of `pass_rate`")
+    upper: float = doc("upper end of that interval")
+
+    def to_cel(self) -> dict[str, Any]:
+        return {k: float(getattr(self, k)) for k in self.CEL_KEYS}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LLMEvalMeasurement(Measurement):
+    """Pass rates of an LLM evaluation (Inspect AI, lm-evaluation-harness, promptfoo), per task and
+    per metadata group, with bootstrap intervals from the per-sample outcomes (`value`: the overall
+    pass rate)."""
+
+    CHECK: ClassVar[str] = "llm_eval"
+
+    tool: str = doc("the tool that wrote the results (`inspect`, `lm-eval`, `promptfoo`, `garak`)")
+    tool_version: str = doc("its version, as it wrote it")
+    results_digest: str = doc("digest of the results (samples and reproducibility facts) the numbers come from")
+    n: int = doc("samples judged, over the tasks")
+    pass_rate: float = doc("passed / n over the tasks (= `value`)")
+    lower: float = doc("lower end of the bootstrap interval of `pass_rate` (tasks resampled separately)")
+    upper: float = doc("upper end of that interval")
+    min_task_pass_rate: float = doc("the lowest task's pass rate")
+    per_task: dict[str, PassRate] = doc("task -> its pass rate")
+    tasks: list[str] = doc("the tasks judged, sorted")
+    group_by: str = doc("the sample metadata key groups are formed by (`with.group_by`; empty: no groups)")
+    per_group: dict[str, PassRate] = doc("group (the metadata value) -> its pass rate; empty without `group_by`")
+    group_gap: float = doc("largest minus smallest group pass rate (0 with fewer than two groups)")
+    group_gap_lower: float = doc("lower end of the bootstrap interval of `group_gap`")
+    group_gap_upper: float = doc("upper end of that interval")
+    min_samples: int = doc("`with.min_samples`: a task or group with fewer samples makes the measurement inconclusive")
+    confidence: float = doc("confidence level of every interval")
+    replicates: int = doc("bootstrap replicates behind the intervals (0: none)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttackRate(Record):
+    """Attacks tried and succeeded in one probe family, with the one-sided upper bound of the rate.
+
+    Rules see a `map(string,double)` of `n`, `successes`, `rate`, `upper`.
+    """
+
+    CEL_TYPE: ClassVar[str | None] = "map(string,double)"
+    CEL_KEYS: ClassVar[tuple[str, ...]] = ("n", "successes", "rate", "upper")
+
+    n: int = doc("attacks judged")
+    successes: int = doc("attacks that succeeded (the tool judged the output failed)")
+    rate: float = doc("successes / n")
+    upper: float = doc("one-sided Clopper-Pearson upper bound of the rate at the measurement's `confidence`")
+
+    def to_cel(self) -> dict[str, Any]:
+        return {k: float(getattr(self, k)) for k in self.CEL_KEYS}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedTeamMeasurement(Measurement):
+    """Attack success rates of a red-team run (garak, promptfoo red team) per probe family, with
+    their upper confidence bounds (`value`: the largest family's upper bound)."""
+
+    CHECK: ClassVar[str] = "redteam"
+
+    tool: str = doc("the tool that wrote the results")
+    tool_version: str = doc("its version, as it wrote it")
+    results_digest: str = doc("digest of the results the numbers come from")
+    n: int = doc("attacks judged, over the families")
+    attack_success_rate: float = doc("successes / n over the families")
+    upper: float = doc("one-sided Clopper-Pearson upper bound of `attack_success_rate`")
+    max_family_upper: float = doc("the largest family's upper bound (= `value`)")
+    worst_family: str = doc("the family with that bound")
+    per_family: dict[str, AttackRate] = doc(
+        "probe family (promptfoo's plugin, garak's probe module) -> its attack success rate"
+    )
+    families: list[str] = doc("the families judged, sorted")
+    min_samples: int = doc("`with.min_samples`: a family with fewer attacks makes the measurement inconclusive")
+    confidence: float = doc("confidence level of the upper bounds")
+
+
+@dataclass(frozen=True, kw_only=True)
+class GuardrailsMeasurement(Measurement):
+    """The rails a guardrail configuration declares, against the rails required (`value`: the share present)."""
+
+    CHECK: ClassVar[str] = "guardrails"
+
+    rails: dict[str, list[str]] = doc("section (`input`, `output`, `retrieval`, `dialog`, `execution`) -> its flows")
+    required: dict[str, list[str]] = doc("section -> the flows `with.required` asks for")
+    missing: list[str] = doc("required rails absent, as `section/flow`")
+    complete: bool = doc("no required rail is missing")
+    tools: list[str] = doc("the tools of the tool manifest, when there is one")
+    unapproved_tools: list[str] = doc(
+        "tools whose permissions include one of `with.approval_for` but that do not require a human's approval"
+    )

@@ -305,6 +305,7 @@ def _validate_pack(
                     frozenset(model.spec.gates),
                     when,
                     tuple(rules),
+                    frozenset(model.spec.applies_to.kinds),
                 )
             )
         elif isinstance(model, Tiering):

@@ -182,6 +182,12 @@ class BoundRule:
         return Judgement("error", f"{self.qualified_id}: {code}: {message}", code)
 
 
+def system_kind(facts: Mapping[str, Any]) -> str:
+    """``llm`` for a model version tagged ``kind: llm`` (an LLM application), else ``classical``."""
+    tags = (facts.get("model") or {}).get("tags") or {}
+    return "llm" if isinstance(tags, Mapping) and tags.get("kind") == "llm" else "classical"
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class CompiledPolicy:
     pack: str
@@ -190,6 +196,7 @@ class CompiledPolicy:
     gates: frozenset[str]
     when: Program | None
     rules: tuple[BoundRule, ...]
+    kinds: frozenset[str] = frozenset({"classical"})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -303,7 +310,8 @@ class PackSet:
         """Rules that apply to this model version at ``gate``.
 
         A policy applies when ``gate`` is among its gates, the model's tier (``model.tier``;
-        computed with :meth:`tier` when the facts have none) is among its tiers, and its
+        computed with :meth:`tier` when the facts have none) is among its tiers, its kind
+        (``llm`` for a version tagged ``kind: llm``, else ``classical``) among its kinds, and its
         ``when`` holds. A ``when`` that cannot be evaluated counts as holding (fail closed:
         more rules, never fewer). An empty list is the caller's error to raise.
         """
@@ -311,9 +319,10 @@ class PackSet:
         if not prepared.tier:
             prepared = prepared.with_tier(self.tier(prepared).tier)
         out: list[BoundRule] = []
+        kind = system_kind(prepared.plain)
         for pack in self.packs:
             for policy in pack.policies:
-                if gate not in policy.gates or prepared.tier not in policy.tiers:
+                if gate not in policy.gates or prepared.tier not in policy.tiers or kind not in policy.kinds:
                     continue
                 if policy.when is not None:
                     outcome = run(

@@ -62,8 +62,17 @@ class PackManifest(_Document):
     kind: Literal["Pack"]
 
 
+SystemKind = Literal["classical", "llm"]  # an LLM application is a model version tagged `kind: llm`
+SYSTEM_KINDS: tuple[SystemKind, ...] = ("classical", "llm")
+
+
+def _classical() -> list[SystemKind]:
+    return ["classical"]
+
+
 class AppliesTo(_Strict):
     tiers: list[Tier] = Field(default_factory=lambda: list(TIERS), min_length=1)
+    kinds: list[SystemKind] = Field(default_factory=_classical, min_length=1)
     when: str | None = None
 
 

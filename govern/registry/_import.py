@@ -6,7 +6,9 @@ in one transaction with its ``lineage.ingested`` entry; register each new model 
 the decisions room (tiered, ``model.registered`` ledgered), with the registered model's and the
 version's tags, its aliases, the logged model's params/metrics and a model card the run logged
 as an artifact (``model_card.md``/``.json``/``.yaml``). Run ids become ``run:<mlflow run id>``;
-MLflow datasets become ``dataset:mlflow/<name>`` versions keyed by their digest. Incremental:
+MLflow datasets become ``dataset:mlflow/<name>`` versions keyed by their digest; MLflow 3 prompt-registry
+versions become ``component:prompt/mlflow/<name>@<version>`` (addressed by the template's digest), linked
+to the model versions whose run or logged model links them (``mlflow.linkedPrompts``). Incremental:
 what is already in the workspace is skipped, so a second import adds only what is new. MLflow's
 aliases are recorded as facts, never as govern stages: only the promotion gate moves a model.
 """
@@ -27,9 +29,11 @@ from ._codes import MLFLOW_IMPORT_FAILED, MLFLOW_URI_MISSING
 
 if TYPE_CHECKING:
     from govern.decisions import Context
-    from govern.lineage import DataCard, DatasetSpec, ModelSpec, RunSpec
+    from govern.lineage import ComponentSpec, DataCard, DatasetSpec, ModelSpec, RunSpec
 
 CARD_ARTIFACTS = ("model_card.md", "model_card.json", "model_card.yaml", "model_card.yml")
+PROMPT_TAG = "mlflow.prompt.is_prompt"  # MLflow 3 keeps prompts as registered models with this tag
+LINKED_PROMPTS_TAG = "mlflow.linkedPrompts"  # on runs and logged models: [{"name", "version"}]
 ORIGIN_TAG = "govern.origin"  # "mlflow" on versions imported from MLflow: the ones written back to
 _PAGE = 1000
 
@@ -42,9 +46,16 @@ class ImportCounts:
     datasets: int = 0
     models: int = 0
     cards: int = 0
+    prompts: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {"runs": self.runs, "datasets": self.datasets, "models": self.models, "cards": self.cards}
+        return {
+            "runs": self.runs,
+            "datasets": self.datasets,
+            "models": self.models,
+            "cards": self.cards,
+            "prompts": self.prompts,
+        }
 
 
 @dataclass
@@ -52,6 +63,7 @@ class _Read:
     datasets: dict[tuple[str, str], DatasetSpec] = field(default_factory=dict)
     runs: list[RunSpec] = field(default_factory=list)
     models: list[ModelSpec] = field(default_factory=list)
+    prompts: list[ComponentSpec] = field(default_factory=list)
 
 
 def _ms(value: int | None) -> datetime | None:
@@ -79,8 +91,8 @@ def import_mlflow(ctx: Context, uri: str | None, *, actor: str) -> ImportCounts:
     with ctx.store.read() as session:
         read = _read_store(session, uri)
     counts = ImportCounts()
-    if read.runs or read.datasets:
-        counts.runs, counts.datasets = _record_lineage(ctx, uri, read, actor)
+    if read.runs or read.datasets or read.prompts:
+        counts.runs, counts.datasets, counts.prompts = _record_lineage(ctx, uri, read, actor)
     for spec in read.models:
         register_model(ctx, spec, actor)
         counts.models += 1
@@ -98,7 +110,10 @@ def _read_store(session: Any, uri: str) -> _Read:
                 for run in _pages(client.search_runs, experiment_ids=[exp.experiment_id], max_results=_PAGE):
                     if find_node(session, "run", run.info.run_id, None) is None:
                         read.runs.append(_run_spec(run, exp.name, read))
+            read.prompts = _prompts(client, session)
             for rm in _pages(client.search_registered_models, max_results=_PAGE):
+                if str((rm.tags or {}).get(PROMPT_TAG, "")).lower() == "true":
+                    continue  # a prompt, read by _prompts
                 for mv in _pages(client.search_model_versions, filter_string=f"name = '{_quoted(rm.name)}'"):
                     if find_node(session, "model", mv.name, str(mv.version)) is None:
                         read.models.append(_model_spec(client, session, read, rm, mv))
@@ -107,6 +122,62 @@ def _read_store(session: Any, uri: str) -> _Read:
     except Exception as exc:  # noqa: BLE001 - MLflow raises many types; name the store
         raise GovernError(MLFLOW_IMPORT_FAILED, f"{redacted(uri)}: {type(exc).__name__}: {exc}") from None
     return read
+
+
+def prompt_component(name: str, version: str) -> Ref:
+    """The lineage component of MLflow prompt ``name`` version ``version``."""
+    return Ref("component", f"prompt/mlflow/{name}", version)
+
+
+def _prompts(client: Any, session: Any) -> list[ComponentSpec]:
+    """Every prompt version of the MLflow 3 prompt registry not yet in lineage, as a component
+    addressed by the digest of its template (text, or chat messages as canonical JSON)."""
+    from govern.core import content_digest, json_digest
+    from govern.lineage import ComponentSpec, find_node
+
+    out = []
+    for prompt in _pages(client.search_prompts, max_results=_PAGE):
+        for pv in _pages(client.search_prompt_versions, name=prompt.name, max_results=_PAGE):
+            ref = prompt_component(prompt.name, str(pv.version))
+            if find_node(session, "component", ref.name, ref.version) is not None:
+                continue
+            template = pv.template
+            digest = content_digest(template.encode()) if isinstance(template, str) else json_digest(template)
+            details = {"uri": f"prompts:/{prompt.name}/{pv.version}"}
+            if getattr(pv, "commit_message", None):
+                details["commit_message"] = str(pv.commit_message)
+            aliases = getattr(pv, "aliases", None)
+            if aliases:
+                details["aliases"] = ",".join(sorted(aliases))
+            out.append(
+                ComponentSpec(
+                    role="prompt",
+                    name=ref.name.removeprefix("prompt/"),
+                    version=str(ref.version),
+                    provider="mlflow",
+                    digest=digest,
+                    details=details,
+                )
+            )
+    return out
+
+
+def _linked_prompts(*tag_sets: dict[str, Any] | None) -> list[Ref]:
+    """The prompt versions a run or logged model links (MLflow's ``mlflow.linkedPrompts`` tag)."""
+    import json
+
+    refs: dict[str, Ref] = {}
+    for tags in tag_sets:
+        raw = (tags or {}).get(LINKED_PROMPTS_TAG)
+        try:
+            items = json.loads(raw) if raw else []
+        except ValueError:
+            continue
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and item.get("name") and item.get("version") is not None:
+                ref = prompt_component(str(item["name"]), str(item["version"]))
+                refs[str(ref)] = ref
+    return [refs[k] for k in sorted(refs)]
 
 
 def _quoted(name: str) -> str:
@@ -204,7 +275,23 @@ def _model_spec(client: Any, session: Any, read: _Read, rm: Any, mv: Any) -> Mod
         tags=tags,
         use_case=tags.get("use_case"),
         card=_logged_card(client, mv.run_id) if mv.run_id else None,
+        components=[
+            ref
+            for ref in _linked_prompts(_run_tags(client, mv.run_id), _logged_model_tags(client, mv))
+            if any(p.ref == ref for p in read.prompts) or find_node(session, "component", ref.name, ref.version)
+        ],
     )
+
+
+def _run_tags(client: Any, run_id: str | None) -> dict[str, Any] | None:
+    return dict(client.get_run(run_id).data.tags) if run_id else None
+
+
+def _logged_model_tags(client: Any, mv: Any) -> dict[str, Any] | None:
+    model_id = getattr(mv, "model_id", None)
+    if not model_id:
+        return None
+    return dict(client.get_logged_model(model_id).tags or {})
 
 
 def _logged_card(client: Any, run_id: str) -> dict[str, Any] | None:
@@ -226,17 +313,18 @@ def _logged_card(client: Any, run_id: str) -> dict[str, Any] | None:
     return card.model_dump(mode="json", exclude_none=True)
 
 
-def _record_lineage(ctx: Context, uri: str, read: _Read, actor: str) -> tuple[int, int]:
+def _record_lineage(ctx: Context, uri: str, read: _Read, actor: str) -> tuple[int, int, int]:
     from govern.ledger import record
-    from govern.lineage import record_dataset, record_run
+    from govern.lineage import record_component, record_dataset, record_run
 
     with ctx.store.write() as session:
         datasets = sum(record_dataset(session, spec)[1] for spec in read.datasets.values())
         runs = sum(record_run(session, spec)[1] for spec in read.runs)
+        prompts = sum(record_component(session, spec)[1] for spec in read.prompts)
         record(
             session,
             actor=actor,
             kind="lineage.ingested",
-            payload={"mlflow": redacted(uri), "runs": runs, "datasets": datasets},
+            payload={"mlflow": redacted(uri), "runs": runs, "datasets": datasets, "prompts": prompts},
         )
-    return runs, datasets
+    return runs, datasets, prompts

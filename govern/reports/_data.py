@@ -75,6 +75,80 @@ class FairnessTable:
 
 
 @dataclass
+class PassRateRow:
+    """One task's or group's pass rate in an LLM evaluation, with its bootstrap interval."""
+
+    name: str
+    n: int
+    passed: int
+    pass_rate: float
+    lower: float
+    upper: float
+
+
+@dataclass
+class LLMEvalTable:
+    """One LLM evaluation as a rule measured it: the overall pass rate, per task and per group."""
+
+    rule: str
+    tool: str
+    tool_version: str
+    results_digest: str
+    n: int
+    pass_rate: float
+    lower: float
+    upper: float
+    tasks: list[PassRateRow]
+    group_by: str = ""
+    groups: list[PassRateRow] = field(default_factory=list)
+    group_gap: float = 0.0
+    group_gap_upper: float = 0.0
+    threshold: float | None = None
+    inconclusive: bool = False
+    confidence: float = 0.95
+
+
+@dataclass
+class AttackRow:
+    """One red-team probe family: attacks judged, attacks that succeeded, the rate and its upper bound."""
+
+    family: str
+    n: int
+    successes: int
+    rate: float
+    upper: float
+
+
+@dataclass
+class RedTeamTable:
+    """A red-team run as a rule measured it, per probe family."""
+
+    rule: str
+    tool: str
+    tool_version: str
+    results_digest: str
+    n: int
+    attack_success_rate: float
+    upper: float
+    worst_family: str
+    families: list[AttackRow]
+    threshold: float | None = None
+    inconclusive: bool = False
+    confidence: float = 0.95
+
+
+@dataclass
+class GuardrailsSummary:
+    """The rails a guardrail configuration declares and what a rule required of it."""
+
+    rule: str
+    rails: dict[str, list[str]]
+    missing: list[str] = field(default_factory=list)
+    tools: list[str] = field(default_factory=list)
+    unapproved_tools: list[str] = field(default_factory=list)
+
+
+@dataclass
 class DriftFeature:
     feature: str
     method: str  # the statistic's name (psi, ks_statistic, chi2_statistic, wasserstein, jensen_shannon)
@@ -219,6 +293,9 @@ class ModelReportData:
     drift: list[DriftFeature] = field(default_factory=list)
     monitoring: list[MonitoringPoint] = field(default_factory=list)
     importance: list[FeatureImportance] = field(default_factory=list)
+    llm_eval: list[LLMEvalTable] = field(default_factory=list)
+    redteam: list[RedTeamTable] = field(default_factory=list)
+    guardrails: list[GuardrailsSummary] = field(default_factory=list)
     reviews: list[ReviewAction] = field(default_factory=list)
     ledger: list[LedgerRow] = field(default_factory=list)
     verification: Verification | None = None

@@ -19,13 +19,18 @@ from govern.measurements import (
     DriftMeasurement,
     ExplainabilityMeasurement,
     FairnessMeasurement,
+    GuardrailsMeasurement,
+    LLMEvalMeasurement,
     Measurement,
+    PassRate,
+    RedTeamMeasurement,
     measurement_from_json,
 )
 
 from ._annex import AnnexContext
 from ._codes import INVALID_PERIOD
 from ._data import (
+    AttackRow,
     ControlStatus,
     DecisionRecord,
     DriftFeature,
@@ -35,13 +40,17 @@ from ._data import (
     FeatureImportance,
     Finding,
     GroupRate,
+    GuardrailsSummary,
     LedgerRow,
     LineageEdge,
     LineageGraph,
     LineageNode,
+    LLMEvalTable,
     ModelReportData,
     MonitoringPoint,
+    PassRateRow,
     PeriodReportData,
+    RedTeamTable,
     ReviewAction,
     StageChange,
     Verification,
@@ -298,6 +307,47 @@ def _drift(pairs: Sequence[tuple[dict[str, Any], Measurement]]) -> list[DriftFea
             for feature, s in m.per_feature.items()]  # fmt: skip
 
 
+def _rows(rates: dict[str, PassRate]) -> list[PassRateRow]:
+    return [PassRateRow(name, r.n, r.passed, r.pass_rate, r.lower, r.upper) for name, r in rates.items()]
+
+
+def _llm_eval(pairs: Sequence[tuple[dict[str, Any], Measurement]]) -> list[LLMEvalTable]:
+    """One table per rule that measured an LLM evaluation (a rule with groups shows them)."""
+    return [
+        LLMEvalTable(
+            rule=str(f.get("rule", "")), tool=m.tool, tool_version=m.tool_version, results_digest=m.results_digest,
+            n=m.n, pass_rate=m.pass_rate, lower=m.lower, upper=m.upper, tasks=_rows(m.per_task),
+            group_by=m.group_by, groups=_rows(m.per_group), group_gap=m.group_gap, group_gap_upper=m.group_gap_upper,
+            threshold=_limit(f, ("lower", "pass_rate", "value", "group_gap_upper")), inconclusive=m.inconclusive,
+            confidence=m.confidence,
+        )
+        for f, m in pairs
+        if isinstance(m, LLMEvalMeasurement)
+    ]  # fmt: skip
+
+
+def _redteam(pairs: Sequence[tuple[dict[str, Any], Measurement]]) -> list[RedTeamTable]:
+    return [
+        RedTeamTable(
+            rule=str(f.get("rule", "")), tool=m.tool, tool_version=m.tool_version, results_digest=m.results_digest,
+            n=m.n, attack_success_rate=m.attack_success_rate, upper=m.upper, worst_family=m.worst_family,
+            families=[AttackRow(name, a.n, a.successes, a.rate, a.upper) for name, a in m.per_family.items()],
+            threshold=_limit(f, ("value", "max_family_upper", "upper")), inconclusive=m.inconclusive,
+            confidence=m.confidence,
+        )
+        for f, m in pairs
+        if isinstance(m, RedTeamMeasurement)
+    ]  # fmt: skip
+
+
+def _guardrails(pairs: Sequence[tuple[dict[str, Any], Measurement]]) -> list[GuardrailsSummary]:
+    return [
+        GuardrailsSummary(str(f.get("rule", "")), m.rails, m.missing, m.tools, m.unapproved_tools)
+        for f, m in pairs
+        if isinstance(m, GuardrailsMeasurement)
+    ]
+
+
 def _importance(pairs: Sequence[tuple[dict[str, Any], Measurement]], protected: set[str]) -> list[FeatureImportance]:
     explained: list[ExplainabilityMeasurement] = [m for _, m in pairs if isinstance(m, ExplainabilityMeasurement)]
     if not explained:
@@ -457,6 +507,9 @@ def gather_model(store: Store, ref: str, *, settings: Settings, rules: Sequence[
         drift=_drift(_latest_measured(docs, "drift")),
         monitoring=_monitoring(docs),
         importance=_importance(_latest_measured(docs, "explainability"), protected),
+        llm_eval=_llm_eval(_latest_measured(docs, "llm_eval")),
+        redteam=_redteam(_latest_measured(docs, "redteam")),
+        guardrails=_guardrails(_latest_measured(docs, "guardrails")),
         reviews=reviews,
         ledger=_model_entries(store, model, {d.id for d in docs}),
         verification=ledger.verification,

@@ -25,6 +25,7 @@ _MODEL_SECTIONS = [
     ("fairness", "Fairness"),
     ("drift", "Drift"),
     ("explainability", "Explainability"),
+    ("llm", "LLM evaluation, red team and guardrails"),
     ("reviews", "Approvals, rejections and waivers"),
     ("ledger", "Audit ledger"),
     ("controls", "Controls coverage matrix"),
@@ -57,6 +58,10 @@ def _card_json(card: dict[str, Any] | None) -> dict[str, Any] | None:
 def _review_counts(reviews: list[Any]) -> dict[str, int]:
     counts = Counter(r.kind for r in reviews)
     return {k: counts.get(k, 0) for k in ("approval", "rejection", "waiver")}
+
+
+def _has_llm(data: ModelReportData) -> bool:
+    return bool(data.llm_eval or data.redteam or data.guardrails)
 
 
 def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
@@ -101,7 +106,7 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
         name=name,
         version=version or "–",
         card=_card_json(data.card),
-        sections=_MODEL_SECTIONS,
+        sections=[(a, t) for a, t in _MODEL_SECTIONS if a != "llm" or _has_llm(data)],
         counts={k: counts.get(k, 0) for k in ("pass", "fail", "inconclusive", "error", "waived")},
         failing=[f for f in findings if f.result in ("fail", "inconclusive", "error")],
         review_counts=_review_counts(data.reviews),

@@ -122,7 +122,7 @@ def importance_chart(importance: Sequence[FeatureImportance], *, title: str, top
     return _bars(rows, title=title)
 
 
-_KIND_FILL = {"dataset": "#e8f0fa", "feature": "#eef7ea", "run": "#fdf3e3", "model": "#f6e7ef"}
+_KIND_FILL = {"dataset": "#e8f0fa", "feature": "#eef7ea", "run": "#fdf3e3", "model": "#f6e7ef", "component": "#eeeeee"}
 
 
 def lineage_chart(graph: LineageGraph, *, root: str, title: str) -> str:

@@ -32,13 +32,13 @@ ALLOWED: dict[str, set[str]] = {
     "policy": {"core", "measurements"},
     "ledger": _BASE,
     "lineage": _BASE | {"ledger"},
-    "evidence": _BASE | {"ledger", "lineage"},
+    "evidence": _BASE | {"ledger", "lineage", "llm"},
     "stats": {"core", "evidence", "measurements"},
     "identity": _BASE | {"ledger"},
     "webhooks": _BASE | {"ledger"},
     "reviews": _BASE | {"identity", "ledger", "lineage"},
     "incidents": _BASE | {"evidence", "identity", "ledger", "lineage"},
-    "checks": {"core", "cards", "evidence", "measurements", "stats"},
+    "checks": {"core", "cards", "evidence", "llm", "measurements", "stats"},
     "registry": _BASE | {"cards", "decisions", "ledger", "lineage"},
     "decisions": _BASE
     | {

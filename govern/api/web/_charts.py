@@ -179,7 +179,7 @@ class Diagram:
 
 
 _BOX_W, _BOX_H, _COL, _GAP = 168, 36, 204, 14
-_KIND_ORDER = {"dataset": 0, "feature": 1, "run": 2, "model": 3}
+_KIND_ORDER = {"dataset": 0, "feature": 1, "component": 2, "run": 3, "model": 4}
 
 
 def lineage_diagram(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], root: str) -> Diagram:

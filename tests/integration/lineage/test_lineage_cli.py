@@ -158,3 +158,43 @@ def test_unknown_ref_and_not_initialized(cli, workspace, tmp_path):
     env.pop("GOVERN_DATABASE_URL", None)
     result = cli.run("lineage", "show", "nope@1", env=env)
     assert result.returncode == 2 and "workspace_not_initialized" in result.stderr
+
+
+def test_manifest_components_of_an_llm_application(cli, workspace, tmp_path):
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text(
+        "apiVersion: govern/v1\nkind: Lineage\n"
+        "components:\n"
+        "  - {role: base_model, name: meta-llama/Llama-3.1-8B-Instruct, version: '2024-07-23',"
+        " provider: self-hosted, digest: 'sha256:" + "ab" * 32 + "'}\n"
+        "models:\n"
+        "  - {name: faq-bot, version: '1', tags: {kind: llm},"
+        " components: ['component:base_model/meta-llama/Llama-3.1-8B-Instruct@2024-07-23']}\n"
+    )
+    assert ingest(cli, workspace, manifest).returncode == 0
+    base = "component:base_model/meta-llama/Llama-3.1-8B-Instruct@2024-07-23"
+    shown = cli.run("lineage", "show", base, "--downstream", "--format", "json", env=workspace.env)
+    assert shown.returncode == 0, shown.stderr
+    nodes = {n["ref"]: n for n in json.loads(shown.stdout)["nodes"]}
+    assert set(nodes) == {base, "faq-bot@1"}
+    assert nodes[base]["role"] == "base_model" and nodes[base]["digest"].endswith("ab" * 32)
+    flagged = cli.run(
+        "lineage", "flag", base, "--reason", "snapshot withdrawn", "--as", "ci", "--format", "json", env=workspace.env
+    )
+    assert flagged.returncode == 0, flagged.stderr
+    again = json.loads(cli.run("lineage", "show", base, "--format", "json", env=workspace.env).stdout)
+    assert again["nodes"][0]["flagged"] == "snapshot withdrawn"
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "apiVersion: govern/v1\nkind: Lineage\nmodels:\n"
+        "  - {name: faq-bot, version: '2', components: ['component:prompt/nope@1']}\n"
+    )
+    result = ingest(cli, workspace, bad)
+    assert result.returncode == 2 and f"{bad}:4:" in result.stderr and "unknown_reference" in result.stderr
+    role = tmp_path / "role.yaml"
+    role.write_text(
+        "apiVersion: govern/v1\nkind: Lineage\ncomponents:\n  - {role: embeddings, name: e, version: '1'}\n"
+    )
+    result = ingest(cli, workspace, role)
+    assert result.returncode == 2 and "$.components[0].role" in result.stderr

@@ -154,7 +154,7 @@ def test_mlflow_both_ways_through_a_real_server(mlflow_url: str, scenario: Any, 
         ws.create_token("rita", "risk_officer")
         ws.create_token("vera", "validator")
         counts = ws.import_mlflow()
-        assert counts.to_dict() == {"runs": 1, "datasets": 1, "models": 1, "cards": 1}
+        assert counts.to_dict() == {"runs": 1, "datasets": 1, "models": 1, "cards": 1, "prompts": 0}
         model = ws.model(f"{NAME}@{v1}")
         assert model["owner"] == "bob" and model["tags"]["govern.origin"] == "mlflow"
         assert model["tier"] == "high"  # tiered like any registered version (credit scoring, Annex III)
@@ -174,8 +174,8 @@ def test_mlflow_both_ways_through_a_real_server(mlflow_url: str, scenario: Any, 
 
         # A second version: incremental import, then it takes the alias and archives the first.
         run2, v2 = log_version(mlflow_url, card_file(tmp_path, "2"), scenario.train, "train-lr-2")
-        assert ws.import_mlflow().to_dict() == {"runs": 1, "datasets": 0, "models": 1, "cards": 1}
-        assert ws.import_mlflow().to_dict() == {"runs": 0, "datasets": 0, "models": 0, "cards": 0}
+        assert ws.import_mlflow().to_dict() == {"runs": 1, "datasets": 0, "models": 1, "cards": 1, "prompts": 0}
+        assert ws.import_mlflow().to_dict() == {"runs": 0, "datasets": 0, "models": 0, "cards": 0, "prompts": 0}
         add_evidence(ws, f"{NAME}@{v2}", scenario)
         second = approve_and_promote(ws, f"{NAME}@{v2}", "challenger")
         assert second.outcome == "allow"
@@ -214,3 +214,40 @@ def test_mlflow_both_ways_through_a_real_server(mlflow_url: str, scenario: Any, 
             size = last_seq(session)
         assert verify(ws.store).size == size  # raises on any broken link
     assert run1 != run2
+
+
+def test_prompt_registry_versions_become_components_of_the_app(mlflow_url: str, tmp_path: Path) -> None:
+    """MLflow 3's prompt registry: each prompt version is a lineage component addressed by its
+    template's digest, linked to the model version whose run links it."""
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    from govern.core import content_digest
+    from govern.workspace import Workspace
+
+    client = MlflowClient(mlflow_url, mlflow_url)
+    first = "You draft credit memos for {{ officer }}. Cite the policy section."
+    second = "You draft credit memos for {{ officer }}. Never promise an outcome."
+    client.register_prompt("memo-system", first, commit_message="first draft")
+    v2 = client.register_prompt("memo-system", second, commit_message="no promises")
+    mlflow.set_tracking_uri(mlflow_url)
+    mlflow.set_experiment("memo")
+    with mlflow.start_run(run_name="assemble-app") as run:
+        mlflow.log_param("base_model", "gpt-4o-2024-08-06")
+    client.link_prompt_version_to_run(run.info.run_id, f"prompts:/memo-system/{v2.version}")
+    client.create_registered_model("memo-assistant", tags={"kind": "llm", "use_case": "credit", "owner": "bob"})
+    mv = client.create_model_version("memo-assistant", f"runs:/{run.info.run_id}/app", run.info.run_id)
+
+    with Workspace.init(tmp_path / ".govern", mlflow_uri=mlflow_url) as ws:
+        ws.actor = "ci-bot"
+        counts = ws.import_mlflow()
+        assert counts.prompts == 2
+        assert not [m for m in ws.models() if m["model"].startswith("memo-system@")]  # a prompt is no model
+        graph = ws.lineage(f"memo-assistant@{mv.version}").to_dict()
+        nodes = {n["ref"]: n for n in graph["nodes"]}
+        linked = f"component:prompt/mlflow/memo-system@{v2.version}"
+        assert linked in nodes and "component:prompt/mlflow/memo-system@1" not in nodes
+        assert nodes[linked]["digest"] == content_digest(second.encode())
+        assert {"from": linked, "to": f"memo-assistant@{mv.version}", "kind": "configures"} in graph["edges"]
+        assert ws.model(f"memo-assistant@{mv.version}")["tags"]["kind"] == "llm"
+        assert ws.import_mlflow().prompts == 0  # incremental

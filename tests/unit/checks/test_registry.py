@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from govern.checks import CHECKS, run_check, validate_params
-from govern.core import GovernError
+from govern.core import GovernError, canonical_json
 from govern.evidence import ColumnMapping, Evidence, EvidenceSet
+from govern.llm import read_eval_results
 
 
 def _has_cel_type(value: object, cel: str) -> bool:
@@ -51,12 +52,19 @@ def evidence(tmp_path: Path) -> EvidenceSet:
     champion_frame.to_csv(tmp_path / "champion.csv", index=False)
     mapping = ColumnMapping(label="label", prediction="pred", score="score", sensitive=("sex",))
     champion = EvidenceSet((Evidence("evaluation", tmp_path / "champion.csv", mapping),))
+    llm = Path(__file__).resolve().parents[2] / "data" / "llm"
+    for role, results in (("llm_eval", "lm-eval/run"), ("redteam", "promptfoo/redteam-results.json")):
+        (tmp_path / f"{role}.json").write_bytes(canonical_json(read_eval_results(llm / results).to_json()))
+    (tmp_path / "rails.yml").write_text("rails:\n  input: {flows: [self check input]}\n", encoding="utf-8")
     return EvidenceSet(
         (
             Evidence("evaluation", tmp_path / "eval.csv", mapping),
             Evidence("reference", tmp_path / "eval.csv", mapping),
             Evidence("current", tmp_path / "current.parquet", mapping),
             Evidence("model", tmp_path / "model.skops"),
+            Evidence("llm_eval", tmp_path / "llm_eval.json"),
+            Evidence("redteam", tmp_path / "redteam.json"),
+            Evidence("guardrails", tmp_path / "rails.yml"),
         ),
         champion=champion,
     )
@@ -74,7 +82,6 @@ FACTS = {
 
 @pytest.mark.parametrize("name", CHECKS)
 def test_every_check_returns_its_type_with_the_declared_cel_variables(name: str, evidence: EvidenceSet) -> None:
-    from govern.core import canonical_json
     from govern.measurements import MEASUREMENT_TYPES, measurement_from_json
     from govern.policy import MEASUREMENTS
 

@@ -33,7 +33,7 @@ def test_shipped_packs_validate_and_pass_their_tests(cli: type) -> None:
 
 
 def test_shipped_pack_names(shipped: PackSet) -> None:
-    assert set(shipped.digests) == {"baseline", "eu-ai-act", "nist-ai-rmf", "sr-11-7"}
+    assert set(shipped.digests) == {"baseline", "eu-ai-act", "llm-application", "nist-ai-rmf", "sr-11-7"}
     assert all(d.startswith("sha256:") and len(d) == 71 for d in shipped.digests.values())
 
 
@@ -203,5 +203,5 @@ def test_list_command(cli: type) -> None:
     result = cli.run("policy", "list", "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert [p["pack"] for p in data] == ["baseline", "eu-ai-act", "nist-ai-rmf", "sr-11-7"]
+    assert [p["pack"] for p in data] == ["baseline", "eu-ai-act", "llm-application", "nist-ai-rmf", "sr-11-7"]
     assert all(rule["controls"] for pack in data for rule in pack["rules"])
