@@ -276,13 +276,14 @@ def _performance(
     from ._performance import performance
     from ._streamed import performance_of, streams_evaluation
 
-    if streams_evaluation(ev):
+    if streams_evaluation(ev) or (ev.champion is not None and streams_evaluation(ev.champion)):
         return performance_of(
             ev,
             metric=p.metric,
             threshold=p.threshold,
             confidence=p.confidence,
             replicates=p.replicates,
+            seed=p.seed,
             progress=progress,
         )
 

@@ -217,28 +217,34 @@ def performance_of(
     threshold: float,
     confidence: float,
     replicates: int,
+    seed: int = 0,
     progress: Progress | None = None,
 ) -> PerformanceMeasurement:
-    """The performance measurement of streamed or stored evaluation evidence (no champion).
+    """The performance measurement of streamed or stored evaluation evidence, with the interval
+    of ``metric`` from the count cells; against the champion's own evaluation (its table, dataset
+    or partials) when there is one: an unpaired comparison, each model's cells resampled
+    independently (a paired bootstrap needs both models' scores on the same rows, which partials
+    do not keep: ``govern.checks.performance`` does that on table files)."""
+    from govern.stats import measure_performance
 
-    A champion comparison resamples rows jointly (a paired bootstrap) and needs both models'
-    scores on the same rows: it runs on table files (``govern.checks.performance``).
-    """
-    from govern.stats import Spec, measure_performance
+    challenger = _score_partials(ev, "challenger", threshold, progress)
+    champion = None
+    if ev.champion is not None and ev.champion.get("evaluation") is not None:
+        champion = _score_partials(ev.champion, "champion", threshold, None)
+    return measure_performance(
+        challenger, metric=metric, confidence=confidence, replicates=replicates, seed=seed, champion=champion
+    )
 
-    item = ev.require("evaluation", purpose="performance")
+
+def _score_partials(ev: EvidenceSet, who: str, threshold: float, progress: Progress | None) -> Any:
+    from govern.stats import Spec
+
+    item = ev.require("evaluation", purpose=f"performance ({who})")
     m = item.mapping
     if not m.label or not m.score:
-        raise GovernError(
-            EVIDENCE_MAPPING_INVALID, "the challenger's evaluation evidence needs a label and a score column"
-        )
-    if ev.champion is not None:
-        raise GovernError(
-            CHECK_PARAMS_INVALID,
-            "a champion comparison needs the evaluation evidence as a table file, not a dataset or partials",
-        )
+        raise GovernError(EVIDENCE_MAPPING_INVALID, f"the {who}'s evaluation evidence needs a label and a score column")
     spec = Spec(label=m.label, prediction=m.prediction, score=m.score, threshold=threshold, positive=m.positive)
-    partials = evaluation_partials(ev, spec, purpose="performance", score=True, progress=progress)
+    partials = evaluation_partials(ev, spec, purpose=f"performance ({who})", score=True, progress=progress)
     if partials.scores is None:
-        raise GovernError(EVIDENCE_MAPPING_INVALID, "the evaluation partials hold no score counts")
-    return measure_performance(partials.scores, metric=metric, confidence=confidence, replicates=replicates)
+        raise GovernError(EVIDENCE_MAPPING_INVALID, f"the {who}'s evaluation partials hold no score counts")
+    return partials.scores

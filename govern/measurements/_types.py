@@ -243,6 +243,11 @@ class PerformanceMeasurement(Measurement):
     replicates: int = doc("bootstrap replicates")
     champion_value: float | None = doc("the champion's `metric`", default=None)
     paired: bool | None = doc("both models scored on the same rows (a paired bootstrap)", default=None)
+    lower: float | None = doc(
+        "lower end of the bootstrap interval of `value`, from the count cells (evidence read as partials)",
+        default=None,
+    )
+    upper: float | None = doc("upper end of that interval", default=None)
 
 
 # -- facts checks -----------------------------------------------------------------------------------

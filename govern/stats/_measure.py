@@ -398,24 +398,50 @@ def score_metrics(state: ScoreState) -> dict[str, float]:
 
 
 def measure_performance(
-    state: ScoreState, *, metric: str = "auc", confidence: float = 0.95, replicates: int = 1000
+    state: ScoreState,
+    *,
+    metric: str = "auc",
+    confidence: float = 0.95,
+    replicates: int = 1000,
+    seed: int = 0,
+    champion: ScoreState | None = None,
 ) -> PerformanceMeasurement:
-    """Performance of one model from its score state (no champion: see ``govern.checks.performance``)."""
+    """Performance of one model from its score state, with the bootstrap interval of ``metric``
+    from its count cells (:func:`performance_interval`), and against ``champion``'s score state
+    when given: ``delta`` is challenger minus champion, its interval from resampling each model's
+    cells independently (an unpaired bootstrap: partials of two evaluations share no rows)."""
     metrics = score_metrics(state)
     if metric not in metrics:
         raise GovernError(CHECK_PARAMS_INVALID, f"unknown performance metric {metric!r}")
+    lower = upper = None
+    delta = delta_lower = delta_upper = 0.0
+    champion_value = None
+    if replicates:
+        rng = np.random.default_rng(seed)
+        draws = _replicate_values(state, metric, rng, replicates, PERFORMANCE_CI_CELLS)
+        lower, upper = _percentile(draws, confidence, metric)
+    if champion is not None:
+        champion_value = score_metrics(champion)[metric]
+        delta = delta_lower = delta_upper = metrics[metric] - champion_value
+        if replicates:
+            other = _replicate_values(champion, metric, rng, replicates, PERFORMANCE_CI_CELLS)
+            delta_lower, delta_upper = _percentile(draws - other, confidence, metric)
     return PerformanceMeasurement(
         value=metrics[metric],
         inconclusive=False,
         metric=metric,
         metrics=metrics,
         n=state.rows,
-        has_champion=False,
-        delta=0.0,
-        delta_lower=0.0,
-        delta_upper=0.0,
+        has_champion=champion is not None,
+        delta=delta,
+        delta_lower=delta_lower,
+        delta_upper=delta_upper,
         confidence=confidence,
         replicates=replicates,
+        champion_value=champion_value,
+        paired=False if champion is not None else None,
+        lower=lower,
+        upper=upper,
     )
 
 
@@ -470,10 +496,20 @@ def performance_interval(
     bin midpoints the point estimates of :func:`score_metrics` use then too). ``accuracy`` and
     ``f1`` resample the confusion at the spec's threshold or prediction; the others the table.
     """
-    if metric not in ("auc", "accuracy", "f1", "log_loss", "brier", "calibration_error"):
-        raise GovernError(CHECK_PARAMS_INVALID, f"unknown performance metric {metric!r}")
     if not 0 < confidence < 1 or replicates < 1:
         raise GovernError(CHECK_PARAMS_INVALID, "need 0 < confidence < 1 and replicates >= 1")
+    values = _replicate_values(state, metric, np.random.default_rng(seed), replicates, max_cells)
+    lo, hi = _percentile(values, confidence, metric)
+    return Interval(lo, hi)
+
+
+def _replicate_values(
+    state: ScoreState, metric: str, rng: np.random.Generator, replicates: int, max_cells: int
+) -> np.ndarray:
+    """``metric`` on each of ``replicates`` Poisson-bootstrap replicates of the state's cells (NaN
+    where it is undefined on a replicate)."""
+    if metric not in ("auc", "accuracy", "f1", "log_loss", "brier", "calibration_error"):
+        raise GovernError(CHECK_PARAMS_INVALID, f"unknown performance metric {metric!r}")
     if state.rows == 0:
         raise GovernError(EVIDENCE_EMPTY, "no rows to evaluate")
     if state.distinct is not None and len(state.distinct[0]) <= max_cells:
@@ -483,7 +519,6 @@ def performance_interval(
         table = state.binned
     keep = table.sum(axis=1) > 0
     s, table = s[keep], table[keep]
-    rng = np.random.default_rng(seed)
     values = np.empty(replicates)
     for r in range(replicates):
         if metric in ("accuracy", "f1"):
@@ -492,9 +527,13 @@ def performance_interval(
             drawn = rng.poisson(table)
             values[r] = _table_metrics(s, drawn[:, 0].astype(np.float64), drawn[:, 1].astype(np.float64),
                                        state.confusion)[metric]  # fmt: skip
+    return values
+
+
+def _percentile(values: np.ndarray, confidence: float, metric: str) -> tuple[float, float]:
     values = values[np.isfinite(values)]
     if len(values) == 0:
         raise GovernError(EVIDENCE_LABEL_SINGLE_CLASS, f"{metric} is undefined on every bootstrap replicate")
     alpha = (1 - confidence) / 2
     lo, hi = np.quantile(values, [alpha, 1 - alpha])
-    return Interval(float(lo), float(hi))
+    return float(lo), float(hi)

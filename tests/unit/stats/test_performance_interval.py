@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 
 from govern.core import GovernError
-from govern.stats import ScoreState, Spec, performance_interval, score_metrics
+from govern.stats import ScoreState, Spec, measure_performance, performance_interval, score_metrics
 
 RNG = np.random.default_rng(11)
 N = 4_000
@@ -55,3 +55,35 @@ def test_bad_parameters_are_refused() -> None:
     assert err.value.code == "check_params_invalid"
     with pytest.raises(GovernError):
         performance_interval(STATE, "auc", confidence=1.5)
+
+
+CHAMPION_Y = (RNG.random(N) < 0.35).astype(np.int64)
+CHAMPION_S = np.round(np.clip(RNG.normal(0.38 + 0.18 * CHAMPION_Y, 0.2), 0, 1), 3)
+CHAMPION = ScoreState(Spec(label="y", score="s")).update(pa.table({"y": CHAMPION_Y, "s": CHAMPION_S}))
+
+
+def test_measurement_carries_the_interval_of_its_metric() -> None:
+    m = measure_performance(STATE, metric="auc", replicates=1_000, seed=1)
+    ours = performance_interval(STATE, "auc", replicates=1_000, seed=1)
+    assert (m.lower, m.upper) == (ours.lower, ours.upper) and not m.has_champion
+    assert m.value == pytest.approx(roc_auc_score(Y, S), abs=1e-12)
+    assert measure_performance(STATE, replicates=0).lower is None
+
+
+def test_champion_from_partials_is_an_unpaired_cell_bootstrap() -> None:
+    m = measure_performance(STATE, metric="auc", replicates=1_000, seed=4, champion=CHAMPION)
+    exact = roc_auc_score(Y, S) - roc_auc_score(CHAMPION_Y, CHAMPION_S)
+    assert m.has_champion and m.paired is False
+    assert m.delta == pytest.approx(exact, abs=1e-12)
+    assert m.champion_value == pytest.approx(roc_auc_score(CHAMPION_Y, CHAMPION_S), abs=1e-12)
+    # the reference: resample each evaluation's rows independently (Poisson weights), as sklearn scores them
+    rng = np.random.default_rng(5)
+    deltas = [
+        roc_auc_score(Y, S, sample_weight=rng.poisson(1.0, N))
+        - roc_auc_score(CHAMPION_Y, CHAMPION_S, sample_weight=rng.poisson(1.0, N))
+        for _ in range(1_000)
+    ]
+    lo, hi = np.quantile(deltas, [0.025, 0.975])
+    width = hi - lo
+    assert m.delta_lower < m.delta < m.delta_upper
+    assert abs(m.delta_lower - lo) < 0.15 * width and abs(m.delta_upper - hi) < 0.15 * width
