@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TILE = 8  # stored tile nodes are at levels 8, 16, 24, ... (as in _log)
-_TIME_TAIL = 29  # 27-character time and the closing '"}'
 
-# Codes (as in _codes; repeated here so the worker imports nothing else).
+# Codes (the values of _codes' constants: this module stays free of the room's imports).
 HASH_MISMATCH = "ledger_hash_mismatch"
 LINK_BROKEN = "ledger_link_broken"
 SEQUENCE_GAP = "ledger_sequence_gap"
@@ -30,7 +29,8 @@ NODE_MISMATCH = "ledger_node_mismatch"
 NOT_CANONICAL = "ledger_entry_not_canonical"
 INDEX_MISMATCH = "ledger_index_mismatch"
 
-Row = tuple[Any, Any, Any]  # entry bytes, stored hex hash (None: nothing stored), index columns agree
+Row = tuple[Any, Any, Any, Any]  # entry bytes, stored hex hash (None: nothing stored), kind and time columns
+_KIND = b',"kind":"'
 
 
 @dataclass
@@ -53,14 +53,14 @@ class RangeResult:
     failure: Failure | None = None
 
 
-def _diagnose(seq: int, data: Any, prev: str | None, agree: Any) -> Failure:
+def _diagnose(seq: int, data: Any, prev: str | None, kind: Any, time: Any) -> Failure:
     """Why an entry failed the fast checks (``prev`` None: the first entry of a range)."""
     if not isinstance(data, bytes):
         return Failure(NOT_CANONICAL, f"entry {seq}'s stored bytes are not bytes", seq)
     from ._entry import split_entry
 
     try:
-        got_seq, _time, _actor, _kind, _payload, got_prev = split_entry(data)
+        got_seq, got_time, _actor, got_kind, _payload, got_prev = split_entry(data)
     except ValueError:
         return Failure(NOT_CANONICAL, f"entry {seq}'s stored bytes are not laid out as an entry", seq)
     if got_seq > seq:
@@ -69,17 +69,52 @@ def _diagnose(seq: int, data: Any, prev: str | None, agree: Any) -> Failure:
         return Failure(SEQUENCE_GAP, f"entry {got_seq} appears twice or out of order (at {seq})", seq)
     if prev is not None and got_prev != prev:
         return Failure(LINK_BROKEN, f"entry {seq}'s prev is not entry {seq - 1}'s hash", seq)
-    if not agree:
+    if (got_kind, got_time) != (kind, time):
         return Failure(INDEX_MISMATCH, f"entry {seq}'s kind or time column differs from its entry bytes", seq)
     return Failure(NOT_CANONICAL, f"entry {seq}'s stored bytes are not laid out as an entry", seq)
 
 
-def _first_prev(seq: int, data: Any) -> str | None:
+def _first_prev(seq: int, data: Any, time: Any) -> str | None:
     """The ``prev`` an entry's bytes carry, read at its fixed place (None: not where it must be)."""
-    if not isinstance(data, bytes):
+    if not isinstance(data, bytes) or not isinstance(time, str):
         return None
-    at = len(data) - _TIME_TAIL - 9 - len(str(seq)) - 8 - 64
+    at = len(data) - len(time) - 2 - 9 - len(str(seq)) - 8 - 64
     return data[at : at + 64].decode("ascii", "replace") if at > 0 else None
+
+
+def _kind_at(data: Any, kind: Any, known: dict[Any, bytes]) -> bool:
+    """Whether ``data``'s kind member is ``kind`` (the first ',"kind":"' follows the actor: an
+    actor's quotes are escaped); remembers the entry's opening, which later entries then match."""
+    if not isinstance(data, bytes) or not isinstance(kind, str):
+        return False
+    at = data.find(_KIND, 9)
+    member = _KIND + kind.encode() + b'","payload":'
+    if at < 0 or not data.startswith(member, at):
+        return False
+    if len(known) < 4096:
+        known[kind] = data[: at + len(member)]
+    return True
+
+
+def _subtrees(leaves: list[bytes]) -> list[list[bytes]]:
+    """Every level of the tree over ``leaves`` (aligned at a multiple of a power of two >= their
+    number): level 0 the leaves, then their parents ... An odd one out at a level is a root."""
+    sha256 = hashlib.sha256
+    levels = [leaves]
+    while len(leaves) > 1:
+        leaves = [sha256(b"\x01" + a + b).digest() for a, b in zip(leaves[::2], leaves[1::2], strict=False)]
+        levels.append(leaves)
+    return levels
+
+
+def _frontier_at(levels: list[list[bytes]], u: int) -> list[bytes]:
+    """Perfect-subtree roots of the first ``u`` leaves, largest first."""
+    out, start = [], 0
+    for level in range(len(levels) - 1, -1, -1):
+        if u >> level & 1:
+            out.append(levels[level][start >> level])
+            start += 1 << level
+    return out
 
 
 def scan(
@@ -87,66 +122,124 @@ def scan(
     chunks: Iterable[Sequence[Row]],
     *,
     prev: str | None,
+    chunk_size: int = 4096,
     anchors: Sequence[int] = (),
     nodes: dict[tuple[int, int], str] | None = None,
 ) -> RangeResult:
     """Check the entries ``lo+1, lo+2, ...`` that ``chunks`` yields, in order, until a failure.
 
     ``prev`` is the hash the first entry must link to (None: unknown here; its ``prev`` is
-    returned as ``first_prev`` for the merge). ``anchors`` are sizes at which to record the local
-    frontier and the entry hash. ``nodes`` maps ``(level, index)`` to the stored hex hash of every
-    tile node this range completes; each must be present and equal (None: no nodes to check).
+    returned as ``first_prev`` for the merge). Every chunk holds ``chunk_size`` entries (a power
+    of two dividing ``lo``) but the last: a short chunk followed by more entries means an entry
+    is missing. ``anchors`` are sizes at which to record the local frontier and the entry hash.
+    ``nodes`` maps ``(level, index)`` to the stored hex hash of every tile node this range
+    completes; each must be present and equal (None: no nodes to check).
+
+    The work is done a chunk at a time, in list comprehensions (the per-entry loop is the cost):
+    hashes, then the in-place checks, then the chunk's subtree, level by level.
     """
     sha256 = hashlib.sha256
-    want = iter(sorted(anchors))
-    next_anchor = next(want, -1)
-    frontier: list[bytes] = []
+    want = sorted(anchors)
+    openings: dict[Any, bytes] = {}  # kind -> the opening bytes (actor and kind) last seen with it
+    frontier: list[bytes] = []  # perfect-subtree roots of the complete chunks so far
     out = RangeResult(lo, lo, None, None, frontier)
-    seq = lo
-    first = prev is None
-    check_nodes = nodes is not None
-    try:
-        for chunk in chunks:
-            for data, stored, agree in chunk:
-                seq += 1
-                digest = sha256(data).digest()
-                hexdigest = digest.hex()
-                if hexdigest != stored and stored is not None:
-                    out.failure = Failure(HASH_MISMATCH, f"entry {seq} does not hash to its stored hash", seq)
-                    return out
-                if first:
-                    first = False
-                    prev = out.first_prev = _first_prev(seq, data)
-                # The entry's bytes end with its prev, its seq and a 27-character time: checked in
-                # place, without parsing (a mismatch is diagnosed by parsing, off the hot path).
-                if not (
-                    agree
-                    and data.endswith(f',"prev":"{prev}","seq":{seq},"time":"'.encode(), 0, len(data) - _TIME_TAIL)
-                    and data.endswith(b'"}')
-                ):
-                    out.failure = _diagnose(seq, data, None if seq == lo + 1 else prev, agree)
-                    return out
-                prev = hexdigest
-                h = sha256(b"\x00" + digest).digest()
-                s, level = seq - lo - 1, 0
+    seq = lo  # the entries checked so far end here
+    short = False
+    for chunk in chunks:
+        m = len(chunk)
+        if not m:
+            continue
+        if short or m > chunk_size:
+            out.failure = Failure(SEQUENCE_GAP, f"entry {seq + 1} is missing", seq + 1)
+            return out
+        datas, stored, kinds, times = zip(*chunk, strict=True)
+        try:
+            digests = [sha256(d).digest() for d in datas]
+        except TypeError:  # stored bytes that are not bytes (a row edited to another type)
+            digests = []
+            for d in datas:
+                if not isinstance(d, bytes):
+                    break
+                digests.append(sha256(d).digest())
+        hexes = [d.hex() for d in digests]
+        if prev is None:
+            prev = out.first_prev = _first_prev(seq + 1, datas[0], times[0])
+        prevs = [prev, *hexes[:-1]]
+        # Each entry's bytes end with its prev, its seq and its time (the time column), and open
+        # with its actor and kind (the kind column): checked in place, without parsing (a failure
+        # is diagnosed by parsing, off the hot path).
+        get = openings.get
+        good = [
+            d.endswith(f',"prev":"{p}","seq":{n},"time":"{t}"}}'.encode())
+            and (((o := get(k)) is not None and d.startswith(o)) or _kind_at(d, k, openings))
+            for d, p, n, t, k in zip(
+                datas[: len(digests)], prevs, range(seq + 1, seq + m + 1), times, kinds, strict=False
+            )
+        ]
+        bad = len(digests)
+        if stored[0] is not None and list(stored[:bad]) != hexes:
+            bad = next(i for i, (x, y) in enumerate(zip(stored, hexes, strict=False)) if x != y)
+        if not all(good):
+            bad = min(bad, good.index(False))
+        failure = None
+        if bad < m:
+            at = seq + bad + 1
+            if bad < len(digests) and stored[bad] is not None and stored[bad] != hexes[bad]:
+                failure = Failure(HASH_MISMATCH, f"entry {at} does not hash to its stored hash", at)
+            else:
+                failure = _diagnose(at, datas[bad], None if at == lo + 1 else prevs[bad], kinds[bad], times[bad])
+            digests, hexes, m = digests[:bad], hexes[:bad], bad
+        if m:
+            levels = _subtrees([sha256(b"\x00" + d).digest() for d in digests])
+            if nodes is not None:
+                for level in range(TILE, len(levels), TILE):
+                    base = seq >> level
+                    got = [nodes.pop((level, base + k), None) for k in range(len(levels[level]))]
+                    hexed = [h.hex() for h in levels[level]]
+                    if got != hexed:
+                        k = next(k for k, (x, y) in enumerate(zip(got, hexed, strict=True)) if x != y)
+                        done = seq + ((k + 1) << level)
+                        failure = Failure(
+                            NODE_MISMATCH, f"stored Merkle node (level {level}) ending at entry {done} differs", done
+                        )
+                        break
+            stop = failure.seq if failure is not None else seq + m + 1
+            while want and want[0] <= seq + m and want[0] < stop:
+                u = want.pop(0) - seq
+                if u > 0:
+                    out.anchors.append((seq + u, frontier + _frontier_at(levels, u), hexes[u - 1]))
+            if failure is not None:
+                out.failure = failure
+                return out
+            out.last_hash = hexes[-1]
+            if m == chunk_size:  # a perfect subtree: its root joins the range's frontier
+                h, s, level = levels[-1][0], (seq - lo) // m, len(levels) - 1
                 while s & 1:
                     h = sha256(b"\x01" + frontier.pop() + h).digest()
                     s >>= 1
                     level += 1
-                    if check_nodes and level % TILE == 0:
-                        assert nodes is not None
-                        if nodes.pop((level, (seq >> level) - 1), None) != h.hex():
+                    if nodes is not None and level % TILE == 0:
+                        done = seq + m
+                        if nodes.pop((level, (done >> level) - 1), None) != h.hex():
                             out.failure = Failure(
-                                NODE_MISMATCH, f"stored Merkle node (level {level}) ending at entry {seq} differs", seq
+                                NODE_MISMATCH,
+                                f"stored Merkle node (level {level}) ending at entry {done} differs",
+                                done,
                             )
+                            out.end = done
+                            if out.anchors and out.anchors[-1][0] == done:
+                                out.anchors.pop()  # the node comes first, as in one pass
                             return out
                 frontier.append(h)
-                out.end, out.last_hash = seq, hexdigest
-                if seq == next_anchor:
-                    out.anchors.append((seq, list(frontier), hexdigest))
-                    next_anchor = next(want, -1)
-    except TypeError:  # stored bytes that are not bytes (a row edited to another type)
-        out.failure = _diagnose(seq, None, prev, True)
+            else:
+                frontier.extend(_frontier_at(levels, m))
+                short = True
+            seq += m
+            out.end = seq
+        if failure is not None:
+            out.failure = failure
+            return out
+        prev = hexes[-1]
     return out
 
 
@@ -154,19 +247,9 @@ def scan(
 
 CHUNK = 4096
 
-# The index columns must agree with the bytes: the time is the 27 characters before the closing
-# '"}', the kind follows the first ',"kind":"' (an actor's quotes are escaped, so it cannot hold one).
-_AGREE = {
-    "sqlite": "substr(data, length(data) - 28, 27) = CAST(time AS BLOB) AND "
-    "substr(data, instr(data, X'2c226b696e64223a22'), length(kind) + 21) = "
-    'CAST(\',"kind":"\' || kind || \'","payload":\' AS BLOB)',
-    "postgresql": "substring(data from length(data) - 28 for 27) = convert_to(time, 'UTF8') AND "
-    "substring(data from position('\\x2c226b696e64223a22'::bytea in data) for octet_length(kind) + 21) = "
-    "convert_to(',\"kind\":\"' || kind || '\",\"payload\":', 'UTF8')",
-}
 _RANGE = {
-    "sqlite": "SELECT data, hash, {agree} FROM ledger_entry WHERE seq > ? AND seq <= ? ORDER BY seq",
-    "postgresql": "SELECT data, hash, {agree} FROM ledger_entry WHERE seq > %s AND seq <= %s ORDER BY seq",
+    "sqlite": "SELECT data, hash, kind, time FROM ledger_entry WHERE seq > ? AND seq <= ? ORDER BY seq",
+    "postgresql": "SELECT data, hash, kind, time FROM ledger_entry WHERE seq > %s AND seq <= %s ORDER BY seq",
 }
 _NODES = {
     "sqlite": "SELECT idx, hash FROM ledger_node WHERE level = ? AND idx >= ? AND idx < ?",
@@ -174,9 +257,9 @@ _NODES = {
 }
 
 
-def read_chunks(cursor: Any, dialect: str, lo: int, hi: int, chunk: int = CHUNK) -> Iterator[list[Row]]:
+def read_chunks(cursor: Any, dialect: str, lo: int, hi: int, chunk: int) -> Iterator[list[Row]]:
     """Rows of entries ``lo+1 .. hi``, ``chunk`` at a time (keyset by ``seq``: bounded memory)."""
-    query = _RANGE[dialect].format(agree=_AGREE[dialect])
+    query = _RANGE[dialect]
     for a in range(lo, hi, chunk):
         cursor.execute(query, (a, min(hi, a + chunk)))
         yield cursor.fetchall()
@@ -193,9 +276,13 @@ def read_nodes(cursor: Any, dialect: str, lo: int, hi: int) -> dict[tuple[int, i
     return out
 
 
-def scan_range(cursor: Any, dialect: str, lo: int, hi: int, anchors: Sequence[int]) -> RangeResult:
+def scan_range(cursor: Any, dialect: str, lo: int, hi: int, span: int, anchors: Sequence[int]) -> RangeResult:
+    """:func:`scan` of entries ``lo+1 .. hi`` read with ``cursor`` (``lo`` a multiple of ``span``,
+    a power of two, and ``hi - lo <= span``)."""
     nodes = read_nodes(cursor, dialect, lo, hi)
-    return scan(lo, read_chunks(cursor, dialect, lo, hi), prev=None, anchors=anchors, nodes=nodes)
+    chunk = min(CHUNK, span)
+    rows = read_chunks(cursor, dialect, lo, hi, chunk)
+    return scan(lo, rows, prev=None, chunk_size=chunk, anchors=anchors, nodes=nodes)
 
 
 # -- worker processes ---------------------------------------------------------------------------
@@ -216,6 +303,7 @@ def worker_init(dialect: str, target: str, snapshot: str | None, ready: Any) -> 
 
             conn: Any = sqlite3.connect(target, isolation_level=None, timeout=30, check_same_thread=False)
             cur = conn.cursor()
+            cur.execute("PRAGMA mmap_size = 1073741824")  # reads without a copy per page (read-only here)
             cur.execute("BEGIN")
             cur.execute("SELECT seq FROM ledger_head")  # the read snapshot starts here
             cur.fetchall()
@@ -236,5 +324,5 @@ def worker_init(dialect: str, target: str, snapshot: str | None, ready: Any) -> 
     ready.put("")
 
 
-def worker_range(lo: int, hi: int, anchors: Sequence[int]) -> RangeResult:
-    return scan_range(_worker["cursor"], _worker["dialect"], lo, hi, anchors)
+def worker_range(lo: int, hi: int, span: int, anchors: Sequence[int]) -> RangeResult:
+    return scan_range(_worker["cursor"], _worker["dialect"], lo, hi, span, anchors)

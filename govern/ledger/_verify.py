@@ -344,7 +344,7 @@ def verify(
             anchors += _witness_anchors(notes, witness_policy, witnessed)
             check_quorum(witness_policy, witnessed, what="the log")
         sizes = sorted({a.size for a in anchors if a.size <= n})
-        tasks = [(lo, min(n, lo + span), [x for x in sizes if lo < x <= lo + span]) for lo in range(0, n, span)]
+        tasks = [(lo, min(n, lo + span), span, [x for x in sizes if lo < x <= lo + span]) for lo in range(0, n, span)]
         if workers > 1:
             pool = _Pool(
                 store.dialect,
@@ -354,10 +354,10 @@ def verify(
                 raw,
             )
             results: Iterable[tuple[int | None, RangeResult]] = zip(
-                (hi for _, hi, _ in tasks), pool.map(tasks), strict=True
+                (hi for _, hi, _, _ in tasks), pool.map(tasks), strict=True
             )
         else:
-            results = ((hi, scan_range(cur, store.dialect, lo, hi, at)) for lo, hi, at in tasks)
+            results = ((hi, scan_range(cur, store.dialect, lo, hi, span, at)) for lo, hi, span, at in tasks)
         size, head_hash, frontier, matched = _merge(results, anchors=anchors, range_size=span, nodes=high_nodes)
     finally:
         if pool is not None:
@@ -409,7 +409,7 @@ class _Pool:
         self._raw = raw
         self._queue_empty = queue.Empty
 
-    def map(self, tasks: list[tuple[int, int, list[int]]]) -> Iterator[RangeResult]:
+    def map(self, tasks: list[tuple[int, int, int, list[int]]]) -> Iterator[RangeResult]:
         from concurrent.futures.process import BrokenProcessPool
 
         from . import _scan
@@ -496,7 +496,7 @@ def _export_rows(path: Path, chunk: int) -> Iterator[list[Row]]:
                     f"line {number} is not the canonical form of its entry",
                     seq=obj["seq"],
                 )
-            rows.append((data, None, True))
+            rows.append((data, None, obj["kind"], obj["time"]))
             if len(rows) >= chunk:
                 yield rows
                 rows = []
@@ -511,7 +511,7 @@ def verify_export(
     keys: KeyRing | None = None,
     origin: str | None = None,
     witness_policy: WitnessPolicy | None = None,
-    chunk: int = 20_000,
+    chunk: int = 4096,
 ) -> VerifyReport:
     """Verify an exported JSONL ledger offline (no database), optionally against a checkpoint.
 
@@ -540,6 +540,9 @@ def verify_export(
         check_quorum(witness_policy, witnessed, what="the checkpoint")
     if not path.is_file():
         raise GovernError(LEDGER_EXPORT_UNREADABLE, "no such file", Location(str(path)))
-    result = scan(0, _export_rows(path, chunk), prev=GENESIS, anchors=sorted({a.size for a in anchors}))
+    chunk = 1 << (max(1, chunk).bit_length() - 1)  # chunks are aligned subtrees: a power of two
+    result = scan(
+        0, _export_rows(path, chunk), prev=GENESIS, chunk_size=chunk, anchors=sorted({a.size for a in anchors})
+    )
     size, head, frontier, matched = _merge([(None, result)], anchors=anchors)
     return VerifyReport(size, head, _fold(frontier).hex(), sorted(set(matched)), witnessed)
