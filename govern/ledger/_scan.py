@@ -152,18 +152,17 @@ def scan(
         if short or m > chunk_size:
             out.failure = Failure(SEQUENCE_GAP, f"entry {seq + 1} is missing", seq + 1)
             return out
-        datas, stored, kinds, times = zip(*chunk, strict=True)
         try:
-            digests = [sha256(d).digest() for d in datas]
+            digests = [sha256(row[0]).digest() for row in chunk]
         except TypeError:  # stored bytes that are not bytes (a row edited to another type)
             digests = []
-            for d in datas:
-                if not isinstance(d, bytes):
+            for row in chunk:
+                if not isinstance(row[0], bytes):
                     break
-                digests.append(sha256(d).digest())
+                digests.append(sha256(row[0]).digest())
         hexes = [d.hex() for d in digests]
         if prev is None:
-            prev = out.first_prev = _first_prev(seq + 1, datas[0], times[0])
+            prev = out.first_prev = _first_prev(seq + 1, chunk[0][0], chunk[0][3])
         prevs = [prev, *hexes[:-1]]
         # Each entry's bytes end with its prev, its seq and its time (the time column), and open
         # with its actor and kind (the kind column): checked in place, without parsing (a failure
@@ -172,22 +171,23 @@ def scan(
         good = [
             d.endswith(f',"prev":"{p}","seq":{n},"time":"{t}"}}'.encode())
             and (((o := get(k)) is not None and d.startswith(o)) or _kind_at(d, k, openings))
-            for d, p, n, t, k in zip(
-                datas[: len(digests)], prevs, range(seq + 1, seq + m + 1), times, kinds, strict=False
-            )
+            for (d, _, k, t), p, n in zip(chunk, prevs, range(seq + 1, seq + len(digests) + 1), strict=False)
         ]
         bad = len(digests)
-        if stored[0] is not None and list(stored[:bad]) != hexes:
-            bad = next(i for i, (x, y) in enumerate(zip(stored, hexes, strict=False)) if x != y)
+        if chunk[0][1] is not None:
+            stored = [row[1] for row in chunk[:bad]]
+            if stored != hexes:
+                bad = next(i for i, (x, y) in enumerate(zip(stored, hexes, strict=True)) if x != y)
         if not all(good):
             bad = min(bad, good.index(False))
         failure = None
         if bad < m:
             at = seq + bad + 1
-            if bad < len(digests) and stored[bad] is not None and stored[bad] != hexes[bad]:
+            data, stored, kind, time = chunk[bad]
+            if bad < len(digests) and stored is not None and stored != hexes[bad]:
                 failure = Failure(HASH_MISMATCH, f"entry {at} does not hash to its stored hash", at)
             else:
-                failure = _diagnose(at, datas[bad], None if at == lo + 1 else prevs[bad], kinds[bad], times[bad])
+                failure = _diagnose(at, data, None if at == lo + 1 else prevs[bad], kind, time)
             digests, hexes, m = digests[:bad], hexes[:bad], bad
         if m:
             levels = _subtrees([sha256(b"\x00" + d).digest() for d in digests])

@@ -333,3 +333,59 @@ def test_export_verifies_offline_and_detects_edits(ws: Workspace, tmp_path: Path
     with pytest.raises(VerificationError) as err:
         ledger.verify_export(path)
     assert (err.value.code, err.value.seq) == ("ledger_link_broken", 101)
+
+
+def test_kind_column_edited_at_5000_names_5000(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
+    ws, _ = signed
+    _sql(ws, "UPDATE ledger_entry SET kind = 'stage.changed' WHERE seq = 5000")
+    err = _verify_error(ws)  # the entry is intact, but `audit log --kind` would misfile it
+    assert (err.code, err.seq) == ("ledger_index_mismatch", TARGET)
+
+
+def test_time_column_edited_at_5000_names_5000(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
+    ws, _ = signed
+    _sql(ws, "UPDATE ledger_entry SET time = '1999-01-01T00:00:00.000000Z' WHERE seq = 5000")
+    err = _verify_error(ws)
+    assert (err.code, err.seq) == ("ledger_index_mismatch", TARGET)
+
+
+def test_bytes_that_are_not_an_entry_at_5000_name_5000(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
+    ws, _ = signed
+    data = b'{"not":"an entry"}'
+    _sql(ws, "UPDATE ledger_entry SET data = :d, hash = :h WHERE seq = 5000", d=data, h=hashlib.sha256(data).hexdigest())
+    err = _verify_error(ws)
+    assert (err.code, err.seq) == ("ledger_entry_not_canonical", TARGET)
+
+
+@pytest.mark.parametrize("span", [16, 1024], ids=["nodes_merged_across_ranges", "nodes_inside_ranges"])
+def test_stored_node_edited_or_missing_or_extra(
+    signed: tuple[Workspace, ledger.Checkpoint], span: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, _ = signed
+    monkeypatch.setattr("govern.ledger._verify._range_size", lambda n, workers: span)
+    assert ledger.verify(ws.store, workers=2).size == N + 1
+    _sql(ws, "UPDATE ledger_node SET hash = :h WHERE level = 8 AND idx = 3", h="ab" * 32)
+    err = _verify_error(ws)
+    assert (err.code, err.seq) == ("ledger_node_mismatch", 4 * 256)
+    _sql(ws, "DELETE FROM ledger_node WHERE level = 8 AND idx = 3")
+    err = _verify_error(ws)
+    assert (err.code, err.seq) == ("ledger_node_mismatch", 4 * 256)
+    _sql(ws, "INSERT INTO ledger_node (level, idx, hash) VALUES (8, 3, :h), (8, 999, :h)", h="cd" * 32)
+    with ws.store.read() as session:
+        good = ledger._log.TreeReader(session)._tile(0, 3)[-1][0].hex()
+    _sql(ws, "UPDATE ledger_node SET hash = :h WHERE level = 8 AND idx = 3", h=good)
+    err = _verify_error(ws)
+    assert err.code == "ledger_node_mismatch" and "stored Merkle nodes" in err.message
+
+
+def test_ranges_in_workers_give_the_single_pass_tree(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Aligned ranges of any size, merged, reproduce the reference root and every checkpoint."""
+    _fill(ws, 1000)
+    cp = ledger.create_checkpoint(ws.store, ws.settings)
+    _fill(ws, 333, start=1000)
+    leaves = _leaves(ws)
+    for span in (1, 2, 16, 256, 1 << 12):
+        monkeypatch.setattr("govern.ledger._verify._range_size", lambda n, workers, span=span: span)
+        for workers in (1, 2):
+            report = ledger.verify(ws.store, checkpoint=cp, workers=workers)
+            assert report.root == ledger.reference_root(leaves).hex() and report.checkpoints == [1000]
