@@ -303,7 +303,7 @@ def worker_init(dialect: str, target: str, snapshot: str | None, ready: Any) -> 
 
             conn: Any = sqlite3.connect(target, isolation_level=None, timeout=30, check_same_thread=False)
             cur = conn.cursor()
-            cur.execute("PRAGMA mmap_size = 1073741824")  # reads without a copy per page (read-only here)
+            cur.execute("PRAGMA mmap_size = 268435456")  # reads without a copy per page; bounded (256 MiB)
             cur.execute("BEGIN")
             cur.execute("SELECT seq FROM ledger_head")  # the read snapshot starts here
             cur.fetchall()

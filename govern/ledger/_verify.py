@@ -52,7 +52,7 @@ from ._scan import TILE, RangeResult, Row, scan, scan_range
 if TYPE_CHECKING:
     from ._witness import WitnessPolicy
 
-PARALLEL_MIN = 50_000
+PARALLEL_MIN = 20_000
 """Entries from which ``verify`` uses worker processes (below it, starting them costs more)."""
 
 

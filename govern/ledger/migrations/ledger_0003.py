@@ -39,21 +39,8 @@ def _entry_bytes(seq: int, time: str, actor: str, kind: str, payload: bytes, pre
     )
 
 
-def _create(name: str) -> None:
-    op.create_table(
-        name,
-        sa.Column("seq", _SEQ, autoincrement=False, nullable=False),
-        sa.Column("kind", sa.String(length=64), nullable=False),
-        sa.Column("time", sa.String(length=32), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=256), nullable=True),
-        sa.PrimaryKeyConstraint("seq", name=f"pk_{name}"),
-        sa.UniqueConstraint("idempotency_key", name=f"uq_{name}_idempotency_key"),
-    )
-
-
-def _chunks(conn: sa.Connection, select: str) -> Any:
+def _rows(conn: sa.Connection, select: str) -> Any:
+    """Rows in ``seq`` order, a chunk at a time (keyset: bounded memory on any size)."""
     after: Any = None
     while True:
         where = "" if after is None else "WHERE seq > :after "
@@ -67,73 +54,50 @@ def _chunks(conn: sa.Connection, select: str) -> Any:
 def upgrade() -> None:
     conn = op.get_bind()
     sqlite = conn.dialect.name == "sqlite"
-    _create("ledger_entry_new")
+    op.add_column("ledger_entry", sa.Column("data", sa.LargeBinary(), nullable=True))
     # SQLite hands the payload over as its stored bytes, which is what the previous verifier hashed.
     payload = "CAST(payload AS BLOB)" if sqlite else "payload"
-    select = f"SELECT seq, time, actor, kind, {payload}, prev, hash, idempotency_key FROM ledger_entry"
-    insert = sa.text(
-        "INSERT INTO ledger_entry_new (seq, kind, time, data, hash, idempotency_key) "
-        "VALUES (:seq, :kind, :time, :data, :hash, :key)"
-    )
-    for rows in _chunks(conn, select):
+    fill = sa.text("UPDATE ledger_entry SET data = :data WHERE seq = :seq")
+    for rows in _rows(conn, f"SELECT seq, time, actor, kind, {payload}, prev FROM ledger_entry"):
         batch = []
-        for seq, time, actor, kind, body, prev, digest, key in rows:
+        for seq, time, actor, kind, body, prev in rows:
             if not isinstance(seq, int):
                 raise RuntimeError(f"ledger_entry has a non-integer seq {seq!r}: the ledger was edited; not migrated")
             body = body.encode() if isinstance(body, str) else bytes(body)
-            data = _entry_bytes(seq, time, actor, kind, body, prev)
-            batch.append({"seq": seq, "kind": kind, "time": time, "data": data, "hash": digest, "key": key})
-        conn.execute(insert, batch)
-    op.drop_index("ix_ledger_entry_kind_seq", table_name="ledger_entry")
-    op.drop_table("ledger_entry")
-    op.rename_table("ledger_entry_new", "ledger_entry")
-    op.create_index("ix_ledger_entry_kind_seq", "ledger_entry", ["kind", "seq"], unique=False)
+            batch.append({"seq": seq, "data": _entry_bytes(seq, time, actor, kind, body, prev)})
+        conn.execute(fill, batch)
+    # On SQLite the batch rebuilds the table, with seq as INTEGER PRIMARY KEY (the rowid).
+    with op.batch_alter_table("ledger_entry", recreate="auto") as batch_op:
+        batch_op.alter_column("data", existing_type=sa.LargeBinary(), nullable=False)
+        batch_op.drop_column("actor")
+        batch_op.drop_column("payload")
+        batch_op.drop_column("prev")
+        if sqlite:
+            batch_op.alter_column("seq", existing_type=sa.BigInteger(), type_=_SEQ, autoincrement=False)
     op.create_index("ix_ledger_entry_time", "ledger_entry", ["time"], unique=False)
 
 
 def downgrade() -> None:
     """Back to separate columns: each entry's fields sliced out of its bytes (no re-hashing)."""
     conn = op.get_bind()
-    op.create_table(
-        "ledger_entry_old",
-        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("time", sa.String(length=32), nullable=False),
-        sa.Column("actor", sa.String(length=256), nullable=False),
-        sa.Column("kind", sa.String(length=64), nullable=False),
-        sa.Column("payload", sa.Text(), nullable=False),
-        sa.Column("prev", sa.String(length=64), nullable=False),
-        sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=256), nullable=True),
-        sa.PrimaryKeyConstraint("seq"),
-        sa.UniqueConstraint("idempotency_key"),
-    )
+    sqlite = conn.dialect.name == "sqlite"
+    op.drop_index("ix_ledger_entry_time", table_name="ledger_entry")
+    for name, type_ in (("actor", sa.String(length=256)), ("payload", sa.Text()), ("prev", sa.String(length=64))):
+        op.add_column("ledger_entry", sa.Column(name, type_, nullable=True))
     decode = json.JSONDecoder().raw_decode
-    insert = sa.text(
-        "INSERT INTO ledger_entry_old (seq, time, actor, kind, payload, prev, hash, idempotency_key) "
-        "VALUES (:seq, :time, :actor, :kind, :payload, :prev, :hash, :key)"
-    )
-    for rows in _chunks(conn, "SELECT seq, time, data, hash, idempotency_key FROM ledger_entry"):
+    fill = sa.text("UPDATE ledger_entry SET actor = :actor, payload = :payload, prev = :prev WHERE seq = :seq")
+    for rows in _rows(conn, "SELECT seq, data FROM ledger_entry"):
         batch = []
-        for seq, time, data, digest, key in rows:
+        for seq, data in rows:
             text = bytes(data).decode()
             actor, end = decode(text, 9)
-            kind, end = decode(text, end + 8)
+            _kind, end = decode(text, end + 8)
             at = text.rfind(',"prev":"')
-            batch.append(
-                {
-                    "seq": seq,
-                    "time": time,
-                    "actor": actor,
-                    "kind": kind,
-                    "payload": text[end + 11 : at],
-                    "prev": text[at + 9 : at + 73],
-                    "hash": digest,
-                    "key": key,
-                }
-            )
-        conn.execute(insert, batch)
-    op.drop_index("ix_ledger_entry_time", table_name="ledger_entry")
-    op.drop_index("ix_ledger_entry_kind_seq", table_name="ledger_entry")
-    op.drop_table("ledger_entry")
-    op.rename_table("ledger_entry_old", "ledger_entry")
-    op.create_index("ix_ledger_entry_kind_seq", "ledger_entry", ["kind", "seq"], unique=False)
+            batch.append({"seq": seq, "actor": actor, "payload": text[end + 11 : at], "prev": text[at + 9 : at + 73]})
+        conn.execute(fill, batch)
+    with op.batch_alter_table("ledger_entry", recreate="auto") as batch_op:
+        for name, type_ in (("actor", sa.String(length=256)), ("payload", sa.Text()), ("prev", sa.String(length=64))):
+            batch_op.alter_column(name, existing_type=type_, nullable=False)
+        batch_op.drop_column("data")
+        if sqlite:
+            batch_op.alter_column("seq", existing_type=_SEQ, type_=sa.BigInteger(), autoincrement=False)

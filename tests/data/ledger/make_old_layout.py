@@ -38,7 +38,7 @@ def _events(start: int, n: int) -> list[ledger.Event]:
         ledger.Event(
             actors[i % len(actors)],
             kinds[i % len(kinds)],
-            {"i": i, "digest": f"sha256:{i:064x}", "note": "Grüße \"q\" \\ \u0001 \U0001f600", "f": i / 7},
+            {"i": i, "digest": f"sha256:{i:064x}", "note": 'Grüße "q" \\ \u0001 \U0001f600', "f": i / 7},
             f"key-{i}" if i % 3 == 0 else None,
         )
         for i in range(start, start + n)

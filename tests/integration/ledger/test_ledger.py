@@ -352,7 +352,8 @@ def test_time_column_edited_at_5000_names_5000(signed: tuple[Workspace, ledger.C
 def test_bytes_that_are_not_an_entry_at_5000_name_5000(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
     ws, _ = signed
     data = b'{"not":"an entry"}'
-    _sql(ws, "UPDATE ledger_entry SET data = :d, hash = :h WHERE seq = 5000", d=data, h=hashlib.sha256(data).hexdigest())
+    digest = hashlib.sha256(data).hexdigest()
+    _sql(ws, "UPDATE ledger_entry SET data = :d, hash = :h WHERE seq = 5000", d=data, h=digest)
     err = _verify_error(ws)
     assert (err.code, err.seq) == ("ledger_entry_not_canonical", TARGET)
 

@@ -67,7 +67,7 @@ def test_old_ledger_verifies_the_same_after_the_upgrade(ws: Workspace) -> None:
         rotated = list(ledger.iter_entries(session, kind="key.rotated"))
     old = {row[0]: row for row in DATA["ledger_entry"]}
     for e in entries:
-        seq, time, actor, kind, payload, prev, digest, key = old[e.seq]
+        _seq, time, actor, kind, payload, prev, digest, key = old[e.seq]
         assert (e.time, e.actor, e.kind, e.payload_text, e.prev, e.hash, e.idempotency_key) == (
             time,
             actor,
