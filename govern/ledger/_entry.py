@@ -4,6 +4,9 @@ An entry's bytes are the RFC 8785 canonical JSON of ``{seq, time, actor, kind, p
 Sorted, those keys are ``actor, kind, payload, prev, seq, time``; ``payload`` is stored as its own
 canonical text, so the entry bytes are assembled from stored text without re-parsing the payload
 (``entry_bytes``). The hash is SHA-256 of those bytes, written as 64 lowercase hex digits.
+
+The store keeps the entry bytes themselves; :func:`decode_entry` reads the fields back out of
+them without parsing the payload (its text is the slice between the ``kind`` and ``prev`` members).
 """
 
 from __future__ import annotations
@@ -41,6 +44,43 @@ def entry_bytes(seq: int, time: str, actor: str, kind: str, payload: str, prev: 
 def entry_hash(seq: int, time: str, actor: str, kind: str, payload: str, prev: str) -> str:
     """Hex SHA-256 of :func:`entry_bytes`."""
     return hashlib.sha256(entry_bytes(seq, time, actor, kind, payload, prev)).hexdigest()
+
+
+_decode = json.JSONDecoder().raw_decode
+
+
+def split_entry(data: bytes) -> tuple[int, str, str, str, str, str]:
+    """``(seq, time, actor, kind, payload_text, prev)`` of canonical entry bytes.
+
+    Raises ``ValueError`` when ``data`` is not laid out as :func:`entry_bytes` writes it.
+    """
+    text = data.decode()
+    if not text.startswith('{"actor":"'):
+        raise ValueError("an entry starts with its actor")
+    actor, end = _decode(text, 9)
+    if not text.startswith(',"kind":"', end):
+        raise ValueError("the kind follows the actor")
+    kind, end = _decode(text, end + 8)
+    if not text.startswith(',"payload":{', end):
+        raise ValueError("the payload follows the kind")
+    # The top-level "prev" is the last one: the payload's own members come before it.
+    at = text.rfind(',"prev":"')
+    tail = text[at:]
+    seq_at = tail.find('","seq":')
+    time_at = tail.find(',"time":"')
+    if at < end or seq_at != 73 or time_at < 0 or not tail.endswith('"}') or len(tail) - time_at != 38:
+        raise ValueError("prev, seq and time end an entry")
+    digits = tail[81:time_at]
+    if not digits.isdigit() or digits != str(int(digits)):
+        raise ValueError("seq is a decimal integer")
+    if not isinstance(actor, str) or not isinstance(kind, str):
+        raise ValueError("actor and kind are strings")
+    return int(digits), tail[time_at + 9 : -2], actor, kind, text[end + 11 : at], tail[9:73]
+
+
+def decode_entry(data: bytes, hash: str, idempotency_key: str | None = None) -> Entry:
+    """The :class:`Entry` stored as ``data`` (its entry bytes); ``ValueError`` if malformed."""
+    return Entry(*split_entry(data), hash, idempotency_key)
 
 
 @dataclass(frozen=True, slots=True)

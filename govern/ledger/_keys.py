@@ -337,9 +337,7 @@ def public_keys(session: Session) -> KeyRing:
     A retired key's ``retired_size`` is the tree size before its ``key.rotated`` entry, and
     ``retired_root`` the root at that size.
     """
-    import json
-
-    from ._log import TreeReader
+    from ._log import TreeReader, iter_entries
     from ._merkle import EMPTY_ROOT, range_root
 
     t = _key_table()
@@ -347,12 +345,10 @@ def public_keys(session: Session) -> KeyRing:
         sa.select(t.c.name, t.c.key_id, t.c.public_key, t.c.created, t.c.retired).order_by(t.c.created, t.c.key_id)
     ).all()
     rotations: dict[str, int] = {}
-    for seq, payload in session.execute(
-        sa.text("SELECT seq, payload FROM ledger_entry WHERE kind = 'key.rotated' ORDER BY seq")
-    ).all():
-        old = json.loads(payload).get("old_key_id")
+    for entry in iter_entries(session, kind="key.rotated"):
+        old = entry.payload.get("old_key_id")
         if isinstance(old, str):
-            rotations.setdefault(old, int(seq) - 1)
+            rotations.setdefault(old, entry.seq - 1)
     tree = TreeReader(session)
     keys = []
     for r in rows:

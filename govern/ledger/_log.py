@@ -21,25 +21,26 @@ from govern.core import GovernError, canonical_json, clock_override, isoformat, 
 
 from ._codes import (
     LEDGER_ACTOR_INVALID,
+    LEDGER_ENTRY_NOT_CANONICAL,
     LEDGER_KIND_UNKNOWN,
     LEDGER_NOT_INITIALIZED,
     LEDGER_PAYLOAD_INVALID,
     LEDGER_TREE_INCOMPLETE,
     LEDGER_WRITE_FAILED,
 )
-from ._entry import Entry, entry_bytes
+from ._entry import Entry, decode_entry, entry_bytes
 from ._kinds import EVENT_KINDS
 from ._merkle import Frontier
 
 TILE = 8  # levels per stored tile: nodes are kept at levels 8, 16, 24, ...
-_COLUMNS = "seq, time, actor, kind, payload, prev, hash, idempotency_key"
+_COLUMNS = "data, hash, idempotency_key"
 
 _SELECT_HEAD = sa.text("SELECT seq, hash, frontier FROM ledger_head WHERE id = 1")
 _SELECT_HEAD_LOCKED = sa.text("SELECT seq, hash, frontier FROM ledger_head WHERE id = 1 FOR UPDATE")
 _UPDATE_HEAD = sa.text("UPDATE ledger_head SET seq = :seq, hash = :hash, frontier = :frontier WHERE id = 1")
 _INSERT_ENTRY = sa.text(
-    "INSERT INTO ledger_entry (seq, time, actor, kind, payload, prev, hash, idempotency_key) "
-    "VALUES (:seq, :time, :actor, :kind, :payload, :prev, :hash, :idempotency_key)"
+    "INSERT INTO ledger_entry (seq, kind, time, data, hash, idempotency_key) "
+    "VALUES (:seq, :kind, :time, :data, :hash, :idempotency_key)"
 )
 _INSERT_NODE = sa.text("INSERT INTO ledger_node (level, idx, hash) VALUES (:level, :idx, :hash)")
 _BY_KEYS = sa.text(f"SELECT {_COLUMNS} FROM ledger_entry WHERE idempotency_key IN :keys").bindparams(
@@ -62,6 +63,19 @@ class Head:
     seq: int
     hash: str
     frontier: Frontier
+
+
+def _entry(row: Any, seq: int | None = None, kind: str | None = None) -> Entry:
+    """The entry a ``data, hash, idempotency_key`` row stores. A row whose bytes are not an entry,
+    or not the entry its ``seq`` / ``kind`` columns say, fails (``ledger_entry_not_canonical``)
+    rather than being read as something else (``govern audit verify`` names it)."""
+    try:
+        entry = decode_entry(bytes(row.data), row.hash, row.idempotency_key)
+    except (ValueError, TypeError):
+        entry = None
+    if entry is None or seq not in (None, entry.seq) or kind not in (None, entry.kind):
+        raise GovernError(LEDGER_ENTRY_NOT_CANONICAL, "a stored ledger entry is not the entry its row says")
+    return entry
 
 
 def lock_head(session: Session) -> Head:
@@ -131,7 +145,7 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
     known: dict[str, Entry] = {}
     if keys:
         for row in session.execute(_BY_KEYS, {"keys": sorted(keys)}):
-            known[row.idempotency_key] = Entry(*row)
+            known[row.idempotency_key] = _entry(row)
     frontier = head.frontier
     seq, prev = head.seq, head.hash
     time = isoformat(utcnow())
@@ -143,7 +157,8 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
             out.append(known[event.idempotency_key])
             continue
         seq += 1
-        digest = hashlib.sha256(entry_bytes(seq, time, event.actor, event.kind, payload, prev)).digest()
+        data = entry_bytes(seq, time, event.actor, event.kind, payload, prev)
+        digest = hashlib.sha256(data).digest()
         entry = Entry(
             seq=seq,
             time=time,
@@ -160,11 +175,9 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
         rows.append(
             {
                 "seq": seq,
-                "time": time,
-                "actor": entry.actor,
                 "kind": entry.kind,
-                "payload": payload,
-                "prev": prev,
+                "time": time,
+                "data": data,
                 "hash": entry.hash,
                 "idempotency_key": entry.idempotency_key,
             }
@@ -207,7 +220,7 @@ def last_seq(session: Session, *, excluding: Sequence[str] = ()) -> int:
 
 def get_entry(session: Session, seq: int) -> Entry | None:
     row = session.execute(sa.text(f"SELECT {_COLUMNS} FROM ledger_entry WHERE seq = :seq"), {"seq": seq}).first()
-    return Entry(*row) if row is not None else None
+    return _entry(row, seq) if row is not None else None
 
 
 def iter_entries(
@@ -215,13 +228,13 @@ def iter_entries(
 ) -> Iterator[Entry]:
     """Entries with ``seq > since`` (optionally of one ``kind``), in sequence order, read in chunks."""
     where = "seq > :after" + (" AND kind = :kind" if kind else "")
-    query = sa.text(f"SELECT {_COLUMNS} FROM ledger_entry WHERE {where} ORDER BY seq LIMIT :n")
+    query = sa.text(f"SELECT seq, {_COLUMNS} FROM ledger_entry WHERE {where} ORDER BY seq LIMIT :n")
     after, left = since, limit
     while left is None or left > 0:
         n = chunk if left is None else min(chunk, left)
         rows = session.execute(query, {"after": after, "kind": kind, "n": n}).all()
         for row in rows:
-            yield Entry(*row)
+            yield _entry(row, row.seq, kind)
         if len(rows) < n:
             return
         after = rows[-1].seq

@@ -1,8 +1,8 @@
 """Ledger tables: entries, the one-row head, stored Merkle nodes, checkpoints, signing keys.
 
-An entry row keeps the exact text that was hashed (``payload`` is canonical JSON text, ``time``
-the RFC 3339 text), so verification re-hashes stored bytes and never depends on how a database
-round-trips JSON or timestamps. The head row is the lock every append takes; it also carries the
+An entry row keeps the exact bytes that were hashed (``data``, one BLOB), so verification reads
+two columns per entry and re-hashes stored bytes; it never depends on how a database round-trips
+JSON or timestamps. The head row is the lock every append takes; it also carries the
 Merkle frontier (the roots of the perfect subtrees of the current tree, largest first), so the
 root after an append costs O(log n). ``ledger_node`` keeps perfect-subtree hashes at levels 8,
 16, 24, ... (tiles of 256, as in C2SP tlog-tiles) so proofs read a handful of short ranges.
@@ -15,19 +15,27 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from govern.store import UTCDateTime
+from govern.store import BigIntPK, UTCDateTime
 
 
 class LedgerEntry(SQLModel, table=True):
-    __tablename__ = "ledger_entry"
-    __table_args__ = (sa.Index("ix_ledger_entry_kind_seq", "kind", "seq"),)
+    """One entry: its exact entry bytes (``data``), their hash, and index copies of two fields.
 
-    seq: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
-    time: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
-    actor: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    ``kind`` and ``time`` repeat what ``data`` says so they can be indexed and filtered on;
+    verification checks that they agree with the bytes (``ledger_index_mismatch``). On SQLite
+    ``seq`` is the rowid (``INTEGER PRIMARY KEY``), so reading in sequence order walks one b-tree.
+    """
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        sa.Index("ix_ledger_entry_kind_seq", "kind", "seq"),
+        sa.Index("ix_ledger_entry_time", "time"),
+    )
+
+    seq: int = Field(sa_column=sa.Column(BigIntPK, primary_key=True, autoincrement=False))
     kind: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
-    payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    prev: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    time: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
     hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     idempotency_key: str | None = Field(default=None, sa_column=sa.Column(sa.String(256), unique=True, nullable=True))
 

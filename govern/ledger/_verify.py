@@ -1,17 +1,24 @@
 """Full verification of a stored or exported ledger, and JSONL export.
 
-Verification streams every entry in sequence order and, for each one, rebuilds its bytes from
-the stored text (payload included), re-hashes them, checks the sequence number and the link to
-the previous hash, and extends the Merkle tree. Stored tile nodes are compared as they are
-completed; the Merkle root is compared with every stored checkpoint and with a checkpoint file;
-the final state with the head row. The first failure is raised as ``VerificationError`` naming
-the sequence number where it was found.
+Verification reads every entry's stored bytes in sequence order and checks that they hash to the
+stored hash, carry their sequence number and the previous entry's hash, and agree with the
+``kind``/``time`` index columns; it rebuilds the Merkle tree and compares it with the stored tile
+nodes, every stored checkpoint, a checkpoint file and the head row. The first failure is raised as
+``VerificationError`` naming the sequence number where it was found.
+
+The entries are split into power-of-two aligned ranges (``_scan``), each verified alone and
+returning its subtree root, boundary hashes and the local frontier at each checkpoint size; the
+ranges are merged in order (:func:`_merge`), which checks the links between ranges, the nodes and
+roots above them, so the result is exact whether the ranges ran here or in worker processes (all
+reading one snapshot). Memory stays bounded: a range is read in chunks, and a result is a few
+hashes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +34,6 @@ from ._codes import (
     LEDGER_ENTRY_NOT_CANONICAL,
     LEDGER_EXPORT_MALFORMED,
     LEDGER_EXPORT_UNREADABLE,
-    LEDGER_HASH_MISMATCH,
     LEDGER_HEAD_MISMATCH,
     LEDGER_LINK_BROKEN,
     LEDGER_NODE_MISMATCH,
@@ -38,18 +44,16 @@ from ._codes import (
     LEDGER_WITNESS_INCONSISTENT,
     PUBLIC_KEY_MISSING,
 )
-from ._entry import GENESIS, _json_str
+from ._entry import GENESIS
 from ._keys import KeyRing
-from ._log import TILE
 from ._merkle import EMPTY_ROOT, node_hash
+from ._scan import TILE, RangeResult, Row, scan, scan_range
 
 if TYPE_CHECKING:
     from ._witness import WitnessPolicy
 
-Row = tuple[int, str, str, str, str | bytes, str, str | None]  # seq, time, actor, kind, payload, prev, hash
-_SELECT = "SELECT seq, time, actor, kind, payload, prev, hash FROM ledger_entry ORDER BY seq"
-# SQLite hands the payload over as bytes, which is what gets hashed (about twice as fast to fetch).
-_SELECT_BYTES = "SELECT seq, time, actor, kind, CAST(payload AS BLOB), prev, hash FROM ledger_entry ORDER BY seq"
+PARALLEL_MIN = 20_000
+"""Entries from which ``verify`` uses worker processes (below it, starting them costs more)."""
 
 
 @dataclass
@@ -94,72 +98,96 @@ def _fold(frontier: list[bytes]) -> bytes:
     return r
 
 
-def _check_chain(
-    chunks: Iterable[list[Row]], *, anchors: list[_Anchor], nodes: dict[tuple[int, int], str]
+def _failure(f: Any) -> VerificationError:
+    return VerificationError(f.code, f.message, seq=f.seq)
+
+
+def _merge(
+    results: Iterable[tuple[int | None, RangeResult]],
+    *,
+    anchors: list[_Anchor],
+    range_size: int | None = None,
+    nodes: dict[tuple[int, int], str] | None = None,
 ) -> tuple[int, str, list[bytes], list[int]]:
-    """The verification loop. Returns (size, head hash, frontier, anchor sizes matched)."""
-    sha256 = hashlib.sha256
-    prefixes: dict[tuple[str, str], bytes] = {}
+    """Join range results, in order, into the whole log's check. Returns (size, head, frontier, matched).
+
+    ``results`` pairs each range with the last entry it had to reach (None: as far as it went;
+    only the last range may be partial). Ranges start at multiples of ``range_size`` (a power of
+    two; None: one range from 0). A complete range is a perfect subtree: its root joins
+    the frontier of the ranges before it, completing the ``nodes`` (stored tile nodes above a
+    range's level) it must match. Checks come in the order a single pass would make them, so the
+    first failure is the same however the ranges were run.
+    """
     by_size: dict[int, list[_Anchor]] = {}
     for a in anchors:
         by_size.setdefault(a.size, []).append(a)
     matched: list[int] = []
     last_good = 0
+    prefix: list[bytes] = []  # roots of the complete ranges so far, merged: the frontier at `size`
     size, prev_hash = 0, GENESIS
-    frontier: list[bytes] = []
-    check_nodes = bool(nodes)
-    for chunk in chunks:
-        for seq, time, actor, kind, payload, prev, stored in chunk:
-            if seq != size + 1:
-                if seq > size + 1:
-                    raise VerificationError(
-                        LEDGER_SEQUENCE_GAP, f"entry {size + 1} is missing (next is {seq})", seq=size + 1
-                    )
-                raise VerificationError(LEDGER_SEQUENCE_GAP, f"entry {seq} appears twice or out of order", seq=seq)
-            # The entry bytes of _entry.entry_bytes, assembled from bytes: the payload is fetched
-            # as bytes (no UTF-8 decode and re-encode) and the actor/kind prefix is cached.
-            prefix = prefixes.get((actor, kind))
-            if prefix is None:
-                prefix = f'{{"actor":{_json_str(actor)},"kind":{_json_str(kind)},"payload":'.encode()
-                if len(prefixes) < 4096:
-                    prefixes[(actor, kind)] = prefix
-            if isinstance(payload, str):
-                payload = payload.encode()
-            digest = sha256(prefix + payload + f',"prev":"{prev}","seq":{seq},"time":"{time}"}}'.encode()).digest()
-            hexdigest = digest.hex()
-            if stored is not None and hexdigest != stored:
-                raise VerificationError(LEDGER_HASH_MISMATCH, f"entry {seq} does not hash to its stored hash", seq=seq)
-            if prev != prev_hash:
+    tail: list[bytes] = []
+
+    def check(at: int, frontier: list[bytes], head: str) -> None:
+        nonlocal last_good
+        group = by_size.pop(at, None)
+        if group is None:
+            return
+        root = _fold(frontier)
+        for anchor in group:
+            if anchor.root != root or anchor.head not in (None, head):
                 raise VerificationError(
-                    LEDGER_LINK_BROKEN, f"entry {seq}'s prev is not entry {seq - 1}'s hash", seq=seq
+                    anchor.code,
+                    f"history differs from {anchor.label} (size {at}): an entry between "
+                    f"{last_good + 1} and {at} was rewritten",
+                    seq=at,
                 )
-            prev_hash = hexdigest
-            h = sha256(b"\x00" + digest).digest()
-            s, level = size, 0
+        matched.append(at)
+        last_good = at
+
+    for hi, res in results:
+        if res.lo != size or tail:
+            raise AssertionError(f"range at {res.lo} after {size} entries")  # a bug, never "intact"
+        f = res.failure
+        if f is not None and f.seq == res.lo + 1 and f.code != "ledger_index_mismatch":
+            raise _failure(f)
+        if res.first_prev is not None and res.first_prev != prev_hash:
+            raise VerificationError(
+                LEDGER_LINK_BROKEN, f"entry {res.lo + 1}'s prev is not entry {res.lo}'s hash", seq=res.lo + 1
+            )
+        width = res.end - res.lo
+        complete = f is None and range_size is not None and width == range_size
+        for at, local, head in res.anchors:
+            if not (complete and at == res.end):
+                check(at, prefix + local, head)
+        if f is not None:
+            raise _failure(f)
+        if hi is not None and res.end != hi:
+            raise VerificationError(LEDGER_SEQUENCE_GAP, f"entry {res.end + 1} is missing", seq=res.end + 1)
+        if res.last_hash is not None:
+            prev_hash = res.last_hash
+        if complete:
+            h, s, level = res.frontier[0], size // width, width.bit_length() - 1
             while s & 1:
-                h = sha256(b"\x01" + frontier.pop() + h).digest()
+                h = node_hash(prefix.pop(), h)
                 s >>= 1
                 level += 1
-                if check_nodes and level % TILE == 0 and nodes.pop((level, ((size + 1) >> level) - 1), None) != h.hex():
+                if (
+                    nodes is not None
+                    and level % TILE == 0
+                    and nodes.pop((level, (res.end >> level) - 1), None) != h.hex()
+                ):
                     raise VerificationError(
                         LEDGER_NODE_MISMATCH,
-                        f"stored Merkle node (level {level}) ending at entry {seq} differs",
-                        seq=seq,
+                        f"stored Merkle node (level {level}) ending at entry {res.end} differs",
+                        seq=res.end,
                     )
-            frontier.append(h)
-            size = seq
-            if size in by_size:
-                root = _fold(frontier)
-                for anchor in by_size.pop(size):
-                    if anchor.root != root or anchor.head not in (None, prev_hash):
-                        raise VerificationError(
-                            anchor.code,
-                            f"history differs from {anchor.label} (size {size}): an entry between "
-                            f"{last_good + 1} and {size} was rewritten",
-                            seq=size,
-                        )
-                matched.append(size)
-                last_good = size
+            prefix.append(h)
+        else:
+            tail = res.frontier
+        size = res.end
+        for at, _local, head in res.anchors:
+            if complete and at == res.end:
+                check(at, prefix + tail, head)
     by_size = {n: [a for a in group if not a.optional] for n, group in by_size.items()}
     by_size = {n: group for n, group in by_size.items() if group}
     if by_size:
@@ -170,9 +198,7 @@ def _check_chain(
             f"log shorter than checkpoint: {label} covers {shortest} entries, the log has {size}",
             seq=size + 1,
         )
-    if check_nodes and nodes:
-        raise VerificationError(LEDGER_NODE_MISMATCH, "stored Merkle nodes beyond the end of the log")
-    return size, prev_hash, frontier, matched
+    return size, prev_hash, prefix + tail, matched
 
 
 def _anchors(checkpoints: Iterable[Checkpoint], keys: KeyRing, origin: str | None, label: str) -> list[_Anchor]:
@@ -212,6 +238,19 @@ def _retirement_anchors(keys: KeyRing) -> list[_Anchor]:
     ]
 
 
+def _range_size(n: int, workers: int) -> int:
+    """A power of two giving each worker about four ranges (balance), within 2^10 .. 2^20."""
+    target = max(1, n // (4 * workers))
+    return 1 << max(10, min(20, target.bit_length() - 1))
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def verify(
     store: Any,
     *,
@@ -219,22 +258,27 @@ def verify(
     keys: KeyRing | None = None,
     origin: str | None = None,
     witness_policy: WitnessPolicy | None = None,
-    chunk: int = 20_000,
+    workers: int | None = None,
 ) -> VerifyReport:
     """Verify the whole stored ledger; return a report, or raise on the first integrity failure.
 
-    ``store`` is a ``govern.store.Store``. Every entry is re-hashed from its stored text,
-    sequence numbers must run 1, 2, 3 ... with no gap, every ``prev`` must be the previous hash
-    (entry 1: ``GENESIS``), stored Merkle nodes and the head row must match the recomputed tree,
-    and every stored checkpoint (and ``checkpoint``, if given) must be signed by a key in
-    ``keys`` (default: the workspace's registered keys), carry ``origin`` (if given), and match
-    the recomputed root and head at its size.
+    ``store`` is a ``govern.store.Store``. Every entry's stored bytes must hash to its stored
+    hash and carry its sequence number (1, 2, 3 ... with no gap) and the previous hash (entry 1:
+    ``GENESIS``), its ``kind``/``time`` columns must agree with them, stored Merkle nodes and the
+    head row must match the recomputed tree, and every stored checkpoint (and ``checkpoint``, if
+    given) must be signed by a key in ``keys`` (default: the workspace's registered keys), carry
+    ``origin`` (if given), and match the recomputed root and head at its size.
+
+    ``workers``: processes to verify in (default: one per available core once the log has
+    ``PARALLEL_MIN`` entries, else 1 = this process). All of them read one snapshot; the answer,
+    and the first failure, do not depend on the number.
 
     Raises ``VerificationError`` (exit 1) with ``.seq`` set where the failure was found:
     ``ledger_hash_mismatch``, ``ledger_link_broken``, ``ledger_sequence_gap``,
-    ``ledger_node_mismatch``, ``ledger_root_mismatch``, ``ledger_truncated`` ("log shorter than
-    checkpoint"), ``ledger_head_mismatch``, or a checkpoint error from ``verify_checkpoint``.
-    ``GovernError`` (exit 2) when the database cannot be read.
+    ``ledger_index_mismatch``, ``ledger_entry_not_canonical``, ``ledger_node_mismatch``,
+    ``ledger_root_mismatch``, ``ledger_truncated`` ("log shorter than checkpoint"),
+    ``ledger_head_mismatch``, or a checkpoint error from ``verify_checkpoint``. ``GovernError``
+    (exit 2) when the database cannot be read or a worker fails.
 
     With ``witness_policy`` (C2SP tlog-policy), the stored cosignatures (and those on
     ``checkpoint``) are checked with the policy's witness keys: the witnesses that cosigned must
@@ -248,23 +292,42 @@ def verify(
     if keys is None:
         with store.read() as session:
             keys = public_keys(session)
+    sqlite = store.dialect == "sqlite"
+    target = store.engine.url.database if sqlite else store.engine.url.set(drivername="postgresql")
+    if workers is None:
+        workers = 1
+        if _cpus() > 1 and (not sqlite or target not in (None, "", ":memory:")):
+            with store.read() as session:  # a peek, outside the snapshot: only decides how to run
+                if (session.execute(sa.text("SELECT MAX(seq) FROM ledger_entry")).scalar() or 0) >= PARALLEL_MIN:
+                    workers = _cpus()
     try:
         raw = store.engine.raw_connection()
     except sa.exc.OperationalError as exc:
         raise GovernError(DATABASE_UNAVAILABLE, str(exc.orig).strip().splitlines()[0]) from None
+    pool = None
     try:
-        cur = raw.cursor()
-        # One snapshot for the head, the nodes, the checkpoints and every entry.
-        if store.dialect == "sqlite":
-            cur.execute("BEGIN")
+        cur = raw.cursor() if sqlite else raw.driver_connection.cursor(binary=True)
+        # One snapshot for the head, the nodes, the checkpoints and every entry. With workers on
+        # SQLite, the write lock keeps any commit out until each worker has begun its snapshot.
+        if sqlite:
+            cur.execute("BEGIN IMMEDIATE" if workers > 1 else "BEGIN")
         else:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         cur.execute("SELECT seq, hash, frontier FROM ledger_head WHERE id = 1")
         head = cur.fetchone()
         if head is None:
             raise GovernError(LEDGER_NOT_INITIALIZED, "the ledger head is missing; run `govern init`")
-        cur.execute("SELECT level, idx, hash FROM ledger_node")
-        nodes = {(level, idx): h for level, idx, h in cur.fetchall()}
+        cur.execute("SELECT MIN(seq), MAX(seq) FROM ledger_entry")
+        first, n = cur.fetchone()
+        n = n or 0
+        if n and first < 1:
+            raise VerificationError(LEDGER_SEQUENCE_GAP, f"an entry numbered {first} comes before entry 1", seq=1)
+        workers = max(1, min(workers, -(-n // 1024)))
+        span = _range_size(n, workers)
+        cur.execute(f"SELECT level, idx, hash FROM ledger_node WHERE level > {span.bit_length() - 1}")
+        high_nodes = {(level, idx): h for level, idx, h in cur.fetchall()}
+        cur.execute("SELECT COUNT(*) FROM ledger_node")
+        node_count = cur.fetchone()[0]
         cur.execute("SELECT note FROM ledger_checkpoint ORDER BY size, id")
         stored = [parse_checkpoint(note, source="ledger_checkpoint") for (note,) in cur.fetchall()]
         anchors = _anchors(stored, keys, origin, "the stored checkpoint of size {size}")
@@ -280,14 +343,32 @@ def verify(
                 notes.append(checkpoint)
             anchors += _witness_anchors(notes, witness_policy, witnessed)
             check_quorum(witness_policy, witnessed, what="the log")
-        entries = raw.driver_connection.cursor(name="ledger_verify") if store.dialect == "postgresql" else cur
-        entries.execute(_SELECT_BYTES if store.dialect == "sqlite" else _SELECT)
-        size, head_hash, frontier, matched = _check_chain(
-            iter(lambda: entries.fetchmany(chunk), []), anchors=anchors, nodes=nodes
-        )
+        sizes = sorted({a.size for a in anchors if a.size <= n})
+        tasks = [(lo, min(n, lo + span), span, [x for x in sizes if lo < x <= lo + span]) for lo in range(0, n, span)]
+        if workers > 1:
+            pool = _Pool(
+                store.dialect,
+                str(target) if sqlite else target.render_as_string(hide_password=False),
+                workers,
+                cur,
+                raw,
+            )
+            results: Iterable[tuple[int | None, RangeResult]] = zip(
+                (hi for _, hi, _, _ in tasks), pool.map(tasks), strict=True
+            )
+        else:
+            results = ((hi, scan_range(cur, store.dialect, lo, hi, span, at)) for lo, hi, span, at in tasks)
+        size, head_hash, frontier, matched = _merge(results, anchors=anchors, range_size=span, nodes=high_nodes)
     finally:
+        if pool is not None:
+            pool.close()
         raw.rollback()
         raw.close()
+    expected_nodes = sum(size >> level for level in range(TILE, size.bit_length() + 1, TILE))
+    if node_count != expected_nodes:
+        raise VerificationError(
+            LEDGER_NODE_MISMATCH, f"{node_count} stored Merkle nodes where the log has {expected_nodes}"
+        )
     head_seq, stored_hash, stored_frontier = head
     if head_seq > size:
         raise VerificationError(
@@ -300,24 +381,84 @@ def verify(
     return VerifyReport(size, head_hash, _fold(frontier).hex(), sorted(set(matched)), witnessed)
 
 
-def export(store: Any, path: Path, *, chunk: int = 20_000) -> int:
-    """Write every entry's canonical bytes, one per line, to ``path``; return the count.
+class _Pool:
+    """Worker processes that each hold a read snapshot equal to the coordinator's (see ``_scan``)."""
+
+    def __init__(self, dialect: str, target: str, workers: int, cur: Any, raw: Any) -> None:
+        import multiprocessing
+        import queue
+        from concurrent.futures import ProcessPoolExecutor
+
+        from . import _scan
+
+        # fork: a worker starts in milliseconds with everything imported, and touches nothing
+        # it inherited but this module (it opens its own connection).
+        ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        snapshot = None
+        if dialect == "postgresql":
+            cur.execute("SELECT pg_export_snapshot()")
+            snapshot = cur.fetchone()[0]
+        ready = ctx.Queue()
+        self._executor = ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_scan.worker_init, initargs=(dialect, target, snapshot, ready)
+        )
+        self._workers = workers
+        self._futures: list[Any] = []
+        self._ready = ready
+        self._sqlite = dialect == "sqlite"
+        self._raw = raw
+        self._queue_empty = queue.Empty
+
+    def map(self, tasks: list[tuple[int, int, int, list[int]]]) -> Iterator[RangeResult]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from . import _scan
+
+        self._futures = [self._executor.submit(_scan.worker_range, *task) for task in tasks]
+        try:
+            for _ in range(self._workers):
+                problem = self._ready.get(timeout=120)
+                if problem:
+                    raise GovernError(DATABASE_UNAVAILABLE, f"a verification worker cannot read the ledger: {problem}")
+        except self._queue_empty:
+            raise GovernError(DATABASE_UNAVAILABLE, "verification workers did not start") from None
+        if self._sqlite:
+            self._raw.rollback()  # every worker has its snapshot: writers may go on
+        for future in self._futures:
+            try:
+                yield future.result()
+            except (BrokenProcessPool, OSError) as exc:  # a worker died: its range is unverified
+                raise GovernError(DATABASE_UNAVAILABLE, f"a verification worker stopped: {exc}") from None
+            except Exception as exc:  # noqa: BLE001 - whatever failed there, the range is unverified
+                raise GovernError(DATABASE_UNAVAILABLE, f"a verification worker failed: {exc}") from None
+
+    def close(self) -> None:
+        for future in self._futures:
+            future.cancel()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def export(store: Any, path: Path, *, chunk: int = 4096) -> int:
+    """Write every entry's stored bytes, one per line, to ``path``; return the count.
 
     Each line is exactly the bytes that were hashed, so ``SHA-256(line)`` is the entry hash.
     """
-    from ._entry import entry_bytes
-
     raw = store.engine.raw_connection()
-    count = 0
+    sqlite = store.dialect == "sqlite"
+    query = f"SELECT seq, data FROM ledger_entry WHERE seq > {'?' if sqlite else '%s'} ORDER BY seq LIMIT {int(chunk)}"
+    count, after = 0, 0
     try:
-        cur = raw.driver_connection.cursor(name="ledger_export") if store.dialect == "postgresql" else raw.cursor()
-        if store.dialect == "sqlite":
-            cur.execute("BEGIN")
-        cur.execute(_SELECT)
+        cur = raw.cursor() if sqlite else raw.driver_connection.cursor(binary=True)
+        cur.execute("BEGIN" if sqlite else "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         with path.open("wb") as fh:
-            for rows in iter(lambda: cur.fetchmany(chunk), []):
-                fh.write(b"".join(entry_bytes(*row[:6]) + b"\n" for row in rows))
+            while True:
+                cur.execute(query, (after,))
+                rows = cur.fetchall()
+                if not rows:
+                    break
+                fh.write(b"".join(bytes(data) + b"\n" for _, data in rows))
                 count += len(rows)
+                after = rows[-1][0]
     finally:
         raw.rollback()
         raw.close()
@@ -355,7 +496,7 @@ def _export_rows(path: Path, chunk: int) -> Iterator[list[Row]]:
                     f"line {number} is not the canonical form of its entry",
                     seq=obj["seq"],
                 )
-            rows.append((obj["seq"], obj["time"], obj["actor"], obj["kind"], payload, obj["prev"], None))
+            rows.append((data, None, obj["kind"], obj["time"]))
             if len(rows) >= chunk:
                 yield rows
                 rows = []
@@ -370,7 +511,7 @@ def verify_export(
     keys: KeyRing | None = None,
     origin: str | None = None,
     witness_policy: WitnessPolicy | None = None,
-    chunk: int = 20_000,
+    chunk: int = 4096,
 ) -> VerifyReport:
     """Verify an exported JSONL ledger offline (no database), optionally against a checkpoint.
 
@@ -399,5 +540,9 @@ def verify_export(
         check_quorum(witness_policy, witnessed, what="the checkpoint")
     if not path.is_file():
         raise GovernError(LEDGER_EXPORT_UNREADABLE, "no such file", Location(str(path)))
-    size, head, frontier, matched = _check_chain(_export_rows(path, chunk), anchors=anchors, nodes={})
+    chunk = 1 << (max(1, chunk).bit_length() - 1)  # chunks are aligned subtrees: a power of two
+    result = scan(
+        0, _export_rows(path, chunk), prev=GENESIS, chunk_size=chunk, anchors=sorted({a.size for a in anchors})
+    )
+    size, head, frontier, matched = _merge([(None, result)], anchors=anchors)
     return VerifyReport(size, head, _fold(frontier).hex(), sorted(set(matched)), witnessed)

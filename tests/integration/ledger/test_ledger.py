@@ -35,9 +35,23 @@ def _sql(ws: Workspace, statement: str, **params: object) -> None:
 
 
 def _verify_error(ws: Workspace, **kwargs: object) -> VerificationError:
-    with pytest.raises(VerificationError) as err:
-        ledger.verify(ws.store, **kwargs)  # type: ignore[arg-type]
-    return err.value
+    """The failure ``verify`` reports, the same in this process and with two worker processes."""
+    errors = []
+    for workers in (1, 2):
+        with pytest.raises(VerificationError) as err:
+            ledger.verify(ws.store, workers=workers, **kwargs)  # type: ignore[arg-type]
+        errors.append(err.value)
+    assert [(e.code, e.seq, e.message) for e in errors[1:]] == [(errors[0].code, errors[0].seq, errors[0].message)]
+    return errors[0]
+
+
+def _edit(ws: Workspace, seq: int, old: str, new: str) -> None:
+    """Edit the stored bytes of entry ``seq`` in place (its stored hash left as it was)."""
+    with ws.store.write() as session:
+        data = session.execute(sa.text("SELECT data FROM ledger_entry WHERE seq = :s"), {"s": seq}).scalar_one()
+        assert old.encode() in data
+        edited = bytes(data).replace(old.encode(), new.encode())
+        session.execute(sa.text("UPDATE ledger_entry SET data = :d WHERE seq = :s"), {"d": edited, "s": seq})
 
 
 # -- appending -------------------------------------------------------------------------------
@@ -115,7 +129,7 @@ def signed(ws: Workspace) -> tuple[Workspace, ledger.Checkpoint]:
 
 def test_payload_byte_edited_at_5000_names_5000(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
     ws, _ = signed
-    _sql(ws, "UPDATE ledger_entry SET payload = REPLACE(payload, :a, :b) WHERE seq = 5000", a='"i":4999', b='"i":4998')
+    _edit(ws, TARGET, '"i":4999', '"i":4998')
     err = _verify_error(ws)
     assert (err.code, err.seq) == ("ledger_hash_mismatch", TARGET)
 
@@ -123,18 +137,19 @@ def test_payload_byte_edited_at_5000_names_5000(signed: tuple[Workspace, ledger.
 def _rewrite_from(ws: Workspace, seq: int, edit: Callable[[str], str]) -> None:
     """The strong attacker: edit entry ``seq``, re-hash it and every later link, the nodes and the head."""
     with ws.store.write() as session:
-        rows = session.execute(
-            sa.text("SELECT seq, time, actor, kind, payload, prev FROM ledger_entry ORDER BY seq")
-        ).all()
+        rows = session.execute(sa.text("SELECT seq, data FROM ledger_entry ORDER BY seq")).all()
         frontier, prev = Frontier(), ledger.GENESIS
         session.execute(sa.text("DELETE FROM ledger_node"))
         for row in rows:
-            payload = edit(row.payload) if row.seq == seq else row.payload
-            h = ledger.entry_hash(row.seq, row.time, row.actor, row.kind, payload, prev)
+            e = ledger.get_entry(session, row.seq)
+            assert e is not None
+            payload = edit(e.payload_text) if row.seq == seq else e.payload_text
+            data = ledger.entry_bytes(row.seq, e.time, e.actor, e.kind, payload, prev)
+            h = hashlib.sha256(data).hexdigest()
             if row.seq >= seq:
                 session.execute(
-                    sa.text("UPDATE ledger_entry SET payload = :p, prev = :prev, hash = :h WHERE seq = :s"),
-                    {"p": payload, "prev": prev, "h": h, "s": row.seq},
+                    sa.text("UPDATE ledger_entry SET data = :d, hash = :h WHERE seq = :s"),
+                    {"d": data, "h": h, "s": row.seq},
                 )
             for level, idx, node in frontier.push(ledger.leaf_hash(bytes.fromhex(h))):
                 if level % 8 == 0:
@@ -181,8 +196,8 @@ def test_entries_5000_and_5001_swapped_names_5000(signed: tuple[Workspace, ledge
     _sql(ws, "UPDATE ledger_entry SET seq = -1 WHERE seq = 5000")
     _sql(ws, "UPDATE ledger_entry SET seq = 5000 WHERE seq = 5001")
     _sql(ws, "UPDATE ledger_entry SET seq = 5001 WHERE seq = -1")
-    err = _verify_error(ws)
-    assert (err.code, err.seq) == ("ledger_hash_mismatch", TARGET)
+    err = _verify_error(ws)  # each row's bytes still say which entry it is: 5001 is found at 5000
+    assert (err.code, err.seq) == ("ledger_sequence_gap", TARGET)
 
 
 def test_forged_entry_inserted_at_5000_caught_at_the_next_entry(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
@@ -195,15 +210,13 @@ def test_forged_entry_inserted_at_5000_caught_at_the_next_entry(signed: tuple[Wo
     forged = ledger.entry_hash(5000, t, "mallory", "gate.decided", payload, prev)
     _sql(
         ws,
-        "INSERT INTO ledger_entry (seq, time, actor, kind, payload, prev, hash) "
-        "VALUES (5000, :t, 'mallory', 'gate.decided', :p, :prev, :h)",
+        "INSERT INTO ledger_entry (seq, kind, time, data, hash) VALUES (5000, 'gate.decided', :t, :d, :h)",
         t=t,
-        p=payload,
-        prev=prev,
+        d=ledger.entry_bytes(5000, t, "mallory", "gate.decided", payload, prev),
         h=forged,
     )
-    err = _verify_error(ws)
-    assert (err.code, err.seq) == ("ledger_hash_mismatch", TARGET + 1)
+    err = _verify_error(ws)  # the old entry 5000, now in row 5001, still says it is 5000
+    assert (err.code, err.seq) == ("ledger_sequence_gap", TARGET + 1)
 
 
 def test_last_100_truncated_log_shorter_than_checkpoint(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
@@ -230,7 +243,7 @@ def test_verify_names_5000_from_the_cli(signed: tuple[Workspace, ledger.Checkpoi
     env = _env(ws)
     ok = cli.run("audit", "verify", "--checkpoint", str(tmp_path / "cp.txt"), env=env)
     assert ok.returncode == 0, ok.stderr
-    _sql(ws, "UPDATE ledger_entry SET payload = REPLACE(payload, 'sha256:', 'sha257:') WHERE seq = 5000")
+    _edit(ws, TARGET, "sha256:", "sha257:")
     bad = cli.run("audit", "verify", "--format", "json", env=env)
     assert bad.returncode == 1 and "entry 5000" in bad.stderr and "ledger_hash_mismatch" in bad.stderr
     missing = cli.run("audit", "verify", "--checkpoint", str(tmp_path / "none.txt"), env=env)
@@ -320,3 +333,60 @@ def test_export_verifies_offline_and_detects_edits(ws: Workspace, tmp_path: Path
     with pytest.raises(VerificationError) as err:
         ledger.verify_export(path)
     assert (err.value.code, err.value.seq) == ("ledger_link_broken", 101)
+
+
+def test_kind_column_edited_at_5000_names_5000(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
+    ws, _ = signed
+    _sql(ws, "UPDATE ledger_entry SET kind = 'stage.changed' WHERE seq = 5000")
+    err = _verify_error(ws)  # the entry is intact, but `audit log --kind` would misfile it
+    assert (err.code, err.seq) == ("ledger_index_mismatch", TARGET)
+
+
+def test_time_column_edited_at_5000_names_5000(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
+    ws, _ = signed
+    _sql(ws, "UPDATE ledger_entry SET time = '1999-01-01T00:00:00.000000Z' WHERE seq = 5000")
+    err = _verify_error(ws)
+    assert (err.code, err.seq) == ("ledger_index_mismatch", TARGET)
+
+
+def test_bytes_that_are_not_an_entry_at_5000_name_5000(signed: tuple[Workspace, ledger.Checkpoint]) -> None:
+    ws, _ = signed
+    data = b'{"not":"an entry"}'
+    digest = hashlib.sha256(data).hexdigest()
+    _sql(ws, "UPDATE ledger_entry SET data = :d, hash = :h WHERE seq = 5000", d=data, h=digest)
+    err = _verify_error(ws)
+    assert (err.code, err.seq) == ("ledger_entry_not_canonical", TARGET)
+
+
+@pytest.mark.parametrize("span", [16, 1024], ids=["nodes_merged_across_ranges", "nodes_inside_ranges"])
+def test_stored_node_edited_or_missing_or_extra(
+    signed: tuple[Workspace, ledger.Checkpoint], span: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, _ = signed
+    monkeypatch.setattr("govern.ledger._verify._range_size", lambda n, workers: span)
+    assert ledger.verify(ws.store, workers=2).size == N + 1
+    _sql(ws, "UPDATE ledger_node SET hash = :h WHERE level = 8 AND idx = 3", h="ab" * 32)
+    err = _verify_error(ws)
+    assert (err.code, err.seq) == ("ledger_node_mismatch", 4 * 256)
+    _sql(ws, "DELETE FROM ledger_node WHERE level = 8 AND idx = 3")
+    err = _verify_error(ws)
+    assert (err.code, err.seq) == ("ledger_node_mismatch", 4 * 256)
+    _sql(ws, "INSERT INTO ledger_node (level, idx, hash) VALUES (8, 3, :h), (8, 999, :h)", h="cd" * 32)
+    with ws.store.read() as session:
+        good = ledger._log.TreeReader(session)._tile(0, 3)[-1][0].hex()
+    _sql(ws, "UPDATE ledger_node SET hash = :h WHERE level = 8 AND idx = 3", h=good)
+    err = _verify_error(ws)
+    assert err.code == "ledger_node_mismatch" and "stored Merkle nodes" in err.message
+
+
+def test_ranges_in_workers_give_the_single_pass_tree(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Aligned ranges of any size, merged, reproduce the reference root and every checkpoint."""
+    _fill(ws, 1000)
+    cp = ledger.create_checkpoint(ws.store, ws.settings)
+    _fill(ws, 333, start=1000)
+    leaves = _leaves(ws)
+    for span in (1, 2, 16, 256, 1 << 12):
+        monkeypatch.setattr("govern.ledger._verify._range_size", lambda n, workers, span=span: span)
+        for workers in (1, 2):
+            report = ledger.verify(ws.store, checkpoint=cp, workers=workers)
+            assert report.root == ledger.reference_root(leaves).hex() and report.checkpoints == [1000]
