@@ -179,7 +179,7 @@ def probe_family(sample: SampleOutcome) -> str:
     family = sample.metadata.get("probe_family")
     if family:
         return family
-    return sample.task.split(".", 1)[0] if "." in sample.task else sample.task
+    return sample.task.split(".", 1)[0]
 
 
 def redteam(

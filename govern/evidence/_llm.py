@@ -24,7 +24,11 @@ _CONFIG_MEDIA_TYPES: Final = {"prompt": "text/plain", "guardrails": "application
 
 def _file_digests(source: Path) -> dict[str, str]:
     files = sorted(p for p in source.iterdir() if p.is_file()) if source.is_dir() else [source]
-    return {p.name: "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    out = {}
+    for p in files:
+        with p.open("rb") as f:
+            out[p.name] = "sha256:" + hashlib.file_digest(f, "sha256").hexdigest()
+    return out
 
 
 def results_bytes(source: Path) -> tuple[bytes, dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from govern.core import EVIDENCE_ROLES, EvidenceRole, GovernError
 
-from ._codes import EVIDENCE_MAPPING_INVALID, EVIDENCE_MISSING
+from ._codes import EVIDENCE_BLOB_MISSING, EVIDENCE_MAPPING_INVALID, EVIDENCE_MISSING
 
 if TYPE_CHECKING:
     from govern.llm import EvalResults, Guardrails
@@ -151,7 +151,7 @@ class EvidenceSet:
             try:
                 data = json.loads(Path(item.path).read_bytes())
             except (OSError, ValueError) as exc:
-                raise GovernError(EVIDENCE_MISSING, f"{role} evidence {item.name} cannot be read: {exc}") from None
+                raise GovernError(EVIDENCE_BLOB_MISSING, f"{role} evidence {item.name} cannot be read: {exc}") from None
             return EvalResults.from_json(data, name=item.name)
 
         return self.cached(("llm", str(item.path)), read)

@@ -196,7 +196,7 @@ class CompiledPolicy:
     gates: frozenset[str]
     when: Program | None
     rules: tuple[BoundRule, ...]
-    kinds: frozenset[str] = frozenset({"classical"})
+    kinds: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -63,7 +63,6 @@ class PackManifest(_Document):
 
 
 SystemKind = Literal["classical", "llm"]  # an LLM application is a model version tagged `kind: llm`
-SYSTEM_KINDS: tuple[SystemKind, ...] = ("classical", "llm")
 
 
 def _classical() -> list[SystemKind]:

@@ -115,7 +115,14 @@ def test_llm_application_gated_end_to_end(workspace: Any, cli: Any, tmp_path: Pa
     by_rule = {f["rule"]: f for f in decision["findings"]}
     assert by_rule["llm-application/redteam-high"]["result"] in ("fail", "inconclusive")
     assert by_rule["llm-application/llm-eval-floor-high"]["result"] == "pass"
-    assert not any(r.startswith(("baseline/performance", "eu-ai-act/fairness")) for r in by_rule)  # no classical rule
+    # no rule of a classical check judges an LLM application
+    assert {f["check"] for f in decision["findings"]} <= {
+        "documentation",
+        "lineage",
+        "llm_eval",
+        "redteam",
+        "guardrails",
+    }
 
     with Workspace.open(workspace.path, **url) as ws:
         ws.actor = "ci-bot"

@@ -205,3 +205,14 @@ def test_list_command(cli: type) -> None:
     data = json.loads(result.stdout)
     assert [p["pack"] for p in data] == ["baseline", "eu-ai-act", "llm-application", "nist-ai-rmf", "sr-11-7"]
     assert all(rule["controls"] for pack in data for rule in pack["rules"])
+
+
+def test_kinds_keep_classical_rules_off_llm_applications_and_back(shipped: PackSet) -> None:
+    classical = {"model": {"name": "credit-risk", "version": "7", "use_case": "credit", "tags": {}}}
+    llm = {"model": {"name": "memo-assistant", "version": "1", "use_case": "credit", "tags": {"kind": "llm"}}}
+    on_classical = {r.check for r in shipped.applicable(classical, "promote")}
+    on_llm = {r.check for r in shipped.applicable(llm, "promote")}
+    llm_checks = {"llm_eval", "redteam", "guardrails"}
+    assert on_classical & llm_checks == set() and {"fairness", "performance"} <= on_classical
+    assert llm_checks <= on_llm and on_llm & {"fairness", "performance", "drift", "explainability"} == set()
+    assert {"documentation", "lineage"} <= on_llm  # the card and lineage rules judge both kinds
