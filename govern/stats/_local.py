@@ -9,6 +9,7 @@ not depend on the thread schedule.
 
 from __future__ import annotations
 
+import functools
 import glob as _glob
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +36,10 @@ Progress = Callable[[int, int], None]
 BATCH_SIZE = 1 << 17
 _FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 EXACT_DECILES_MAX_CELL = 2_000_000
+# A Parquet reader holds the decoded columns of the row group it reads, so a wide file is read in
+# groups of at most this many feature columns (each group a task of its own): memory per reader
+# is bounded by the group, not by the file's width, and the bytes read are the same.
+COLUMNS_PER_READ = 16
 
 
 def _format_of(paths: Sequence[str], where: str) -> str:
@@ -120,7 +125,12 @@ def _file_format(fmt: str, dictionary: Sequence[str] = ()) -> Any:
     if fmt == "csv":
         convert = pcsv.ConvertOptions(auto_dict_encode=bool(dictionary))
         return ds.CsvFileFormat(parse_options=pcsv.ParseOptions(), convert_options=convert)
-    return ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(dictionary_columns=list(dictionary)))
+    # No pre-buffering: it holds a whole row group's column chunks per reader (a local or mounted
+    # file gains nothing from it), and memory is what bounds a scan of wide files.
+    return ds.ParquetFileFormat(
+        read_options=ds.ParquetReadOptions(dictionary_columns=list(dictionary)),
+        default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=False),
+    )
 
 
 def _first_line(exc: Exception) -> str:
@@ -140,9 +150,24 @@ def fragment_batches(
     try:
         names = fragment.physical_schema.names
         wanted = None if columns is None else [c for c in columns if c in names]  # partitions: added after
-        yield from fragment.to_batches(columns=wanted, batch_size=batch_size, batch_readahead=1, use_threads=True)
+        yield from fragment.to_batches(
+            columns=wanted, batch_size=batch_size, batch_readahead=1, use_threads=True, memory_pool=_memory_pool()
+        )
     except (pa.ArrowInvalid, OSError) as exc:
         raise GovernError(EVIDENCE_UNREADABLE, _first_line(exc), Location(_path(fragment, where))) from None
+
+
+@functools.cache
+def _memory_pool() -> Any:
+    """Arrow's jemalloc pool when this pyarrow has it: a scan allocates and frees every batch's
+    buffers, and jemalloc keeps reusing them where the default pool hands pages back and faults
+    them in again (measured on 50 x 10^7 values: a third less system time, less peak RSS)."""
+    import pyarrow as pa
+
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a build without jemalloc
+        return pa.default_memory_pool()
 
 
 def _columns(spec: Spec, only: Sequence[str] | None = None) -> list[str]:
@@ -152,6 +177,14 @@ def _columns(spec: Spec, only: Sequence[str] | None = None) -> list[str]:
     features = [f.name for f in spec.features] if "features" in wanted else []
     names = [spec.label, spec.prediction, score, *sensitive, *features]
     return list(dict.fromkeys(n for n in names if n))
+
+
+def column_groups(features: Sequence[str], base: Sequence[str] = ()) -> list[tuple[list[str], list[str]]]:
+    """(columns read, features counted) of each read: ``features`` in groups of
+    ``COLUMNS_PER_READ``; the ``base`` columns (label, score, sensitive attributes: read together)
+    with the first group."""
+    groups = [list(features[i : i + COLUMNS_PER_READ]) for i in range(0, len(features), COLUMNS_PER_READ)] or [[]]
+    return [(list(dict.fromkeys([*base, *g])) if i == 0 else g, g) for i, g in enumerate(groups)]
 
 
 def _check_columns(data: Any, columns: Sequence[str], where: str) -> None:
@@ -187,19 +220,37 @@ def collect_local(
     if not parts:
         raise GovernError(EVIDENCE_EMPTY, "the dataset holds no file", Location(where))
 
-    def one(fragment: Any) -> Partials:
-        state = Partials(spec, only=only)
-        for batch in fragment_batches(fragment, columns, batch_size=batch_size, where=where):
-            state.update(_with_partitions(batch, fragment, columns), where=_path(fragment, where))
+    template = Partials(spec, only=only)
+    features = [c for c in columns if c in template.features]
+    parts_wanted = only if only is not None else ("fairness", "scores", "features")
+    groups = column_groups(features, _columns(spec, [p for p in parts_wanted if p != "features"]))
+
+    def one(task: tuple[Any, int]) -> Partials:
+        fragment, g = task
+        read, counted = groups[g]
+        state = template.empty_like(features=counted, with_tables=g == 0)
+        for batch in fragment_batches(fragment, read, batch_size=batch_size, where=where):
+            state.update(_with_partitions(batch, fragment, read), where=_path(fragment, where))
         return state
 
-    out: Partials | None = None
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(parts)))) as pool:
-        for done, state in enumerate(pool.map(one, parts), start=1):
-            out = state if out is None else out.merge(state)  # merged as they come: memory stays flat
-            if progress is not None:
-                progress(done, len(parts))
-    assert out is not None
+    acc: list[Partials | None] = [None] * len(groups)
+    tasks = [(fragment, g) for fragment in parts for g in range(len(groups))]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tasks)))) as pool:
+        for done, state in enumerate(pool.map(one, tasks), start=1):
+            g = (done - 1) % len(groups)
+            have = acc[g]
+            acc[g] = state if have is None else have.merge(state)  # merged as they come: memory stays flat
+            if progress is not None and g == len(groups) - 1:
+                progress(done // len(groups), len(parts))
+    first = acc[0]
+    assert first is not None
+    out = Partials.assemble(
+        spec,
+        rows=first.rows,
+        fairness=first.fairness,
+        scores=first.scores,
+        features=[state for part in acc if part is not None for state in part.features.values()],
+    )
     if out.rows == 0:
         raise GovernError(EVIDENCE_EMPTY, "the dataset has no data rows", Location(where))
     return out
@@ -291,13 +342,16 @@ def profile_source(
     )
     # Pass 2: histograms and moments, per file (``workers`` threads), merged in file order.
     moments: dict[str, list[tuple[int, float, float]]] = {n: [] for n in numeric}
-    states: Partials | None = None
 
-    def two(fragment: Any) -> tuple[Partials, dict[str, list[tuple[int, float, float]]]]:
+    groups = column_groups(names)
+    template = Partials(draft)
+
+    def two(task: tuple[Any, int]) -> tuple[Partials, dict[str, list[tuple[int, float, float]]]]:
+        fragment, g = task
         at = _path(fragment, where)
-        local = Partials(draft)
-        frag_moments: dict[str, list[tuple[int, float, float]]] = {n: [] for n in numeric}
-        for batch in fragment_batches(fragment, names, batch_size=batch_size, where=where):
+        local = template.empty_like(features=groups[g][1], with_tables=False)
+        frag_moments: dict[str, list[tuple[int, float, float]]] = {n: [] for n in local.features if n in moments}
+        for batch in fragment_batches(fragment, groups[g][0], batch_size=batch_size, where=where):
             local.rows += int(batch.num_rows)
             for n, state in local.features.items():
                 if not isinstance(state, NumericState):
@@ -318,12 +372,19 @@ def profile_source(
                     frag_moments[n].append((len(x), mean, float(np.sum(x))))
         return local, frag_moments
 
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(parts)))) as pool:
-        for local, frag_moments in pool.map(two, parts):
-            for n in numeric:
-                moments[n].extend(frag_moments[n])
-            states = local if states is None else states.merge(local)
-    assert states is not None
+    acc: list[Partials | None] = [None] * len(groups)
+    tasks = [(fragment, g) for fragment in parts for g in range(len(groups))]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tasks)))) as pool:
+        for done, (local, frag_moments) in enumerate(pool.map(two, tasks)):
+            for n, found in frag_moments.items():
+                moments[n].extend(found)  # in file order: the variance is a deterministic function of the files
+            have = acc[done % len(groups)]
+            acc[done % len(groups)] = local if have is None else have.merge(local)
+    first = acc[0]
+    assert first is not None
+    states = Partials.assemble(
+        draft, rows=first.rows, features=[st for part in acc if part is not None for st in part.features.values()]
+    )
     # Pass 3 (when the exact deciles are not already known): values of the decile cells.
     wanted: dict[str, list[tuple[int, int]]] = {}
     for n in numeric:
@@ -436,11 +497,14 @@ def _collect_cells(
         table[cells] = True
         tables[n] = table
 
-    def three(fragment: Any) -> dict[str, list[np.ndarray]]:
+    groups = column_groups(list(plan))
+
+    def three(task: tuple[Any, int]) -> dict[str, list[np.ndarray]]:
+        fragment, g = task
         at = _path(fragment, where)
-        found: dict[str, list[np.ndarray]] = {n: [] for n in plan}
-        for batch in fragment_batches(fragment, list(plan), batch_size=batch_size, where=where):
-            for n in plan:
+        found: dict[str, list[np.ndarray]] = {n: [] for n in groups[g][1]}
+        for batch in fragment_batches(fragment, groups[g][0], batch_size=batch_size, where=where):
+            for n in found:
                 x = numbers(column(batch, n, at), n, at)
                 if x.dtype.kind == "f":
                     x = x[~np.isnan(x)]
@@ -450,10 +514,11 @@ def _collect_cells(
         return found
 
     chunks: dict[str, list[np.ndarray]] = {n: [] for n in plan}
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(parts)))) as pool:
-        for found in pool.map(three, parts):
-            for n in plan:
-                chunks[n].extend(found[n])
+    tasks = [(fragment, g) for fragment in parts for g in range(len(groups))]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tasks)))) as pool:
+        for found in pool.map(three, tasks):
+            for n, values in found.items():
+                chunks[n].extend(values)
     out = {}
     for n, cells in plan.items():
         st = states.features[n]

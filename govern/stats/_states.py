@@ -464,6 +464,8 @@ class NumericState(_State):
             values = values.view(np.uint8)
         if len(values) == 0:
             return
+        if values.dtype.kind in "iu" and self._add_integers(values):
+            return
         n = len(values)
         cells = self.profile.cells_into(values, _scratch("work", n, np.float64), _scratch("cells", n, np.int64))
         batch = np.bincount(cells, minlength=self.profile.n_cells)
@@ -487,7 +489,35 @@ class NumericState(_State):
                         self.splits[k] += int(np.count_nonzero((cs == cell) & (xs <= edge)))
         self.counts += batch
 
-    def _add_cell_values(self, values: np.ndarray, cells: np.ndarray) -> bool:
+    def _add_integers(self, values: np.ndarray) -> bool:
+        """Integers of a narrow range (counts, ages, codes): the batch's exact (value, count) table
+        by one ``bincount``, then everything else from that small table. False (nothing added)
+        when the batch's range is too wide for a table."""
+        low, high = int(values.min()), int(values.max())
+        if high - low >= INTEGER_TABLE_SPAN:
+            return False
+        shifted = np.subtract(values, low, dtype=np.int64, out=_scratch("shifted", len(values), np.int64))
+        tally = np.bincount(shifted, minlength=high - low + 1)
+        present = np.flatnonzero(tally)
+        self._add_table((present + low).astype(np.float64), tally[present].astype(np.int64))
+        return True
+
+    def _add_table(self, values: np.ndarray, counts: np.ndarray) -> None:
+        """Add a batch given as its sorted distinct ``values`` (float64) and their ``counts``: the
+        same state as adding the rows one by one."""
+        cells = self.profile.cells(values)
+        self.low = min(self.low, float(values[0]))
+        self.high = max(self.high, float(values[-1]))
+        for k, (edge, cell) in enumerate(zip(self._edges, self._edge_cells, strict=True)):
+            self.splits[k] += int(counts[(cells == cell) & (values <= edge)].sum())
+        if self._cell_value is not None:
+            if not self._add_cell_values(values, cells, counts):
+                self._merge_distinct((values, counts))  # the explicit table from here on (or None)
+        elif self._distinct is not None:
+            self._merge_distinct((values, counts))
+        self.counts += np.bincount(cells, weights=counts, minlength=self.profile.n_cells).astype(np.int64)
+
+    def _add_cell_values(self, values: np.ndarray, cells: np.ndarray, counts: np.ndarray | None = None) -> bool:
         """Whether the batch keeps the one-value-per-cell form (and then record its new cells).
 
         Call before adding the batch's counts. A value equal to its cell's known value costs one
@@ -508,8 +538,11 @@ class NumericState(_State):
             outer = (odd_cells == 0) | (odd_cells == last)  # under/overflow: any number of values
             table = self._outer
             if outer.any():
-                uniq, counts = np.unique(odd_values[outer], return_counts=True)
-                table = _merge_tables(table, (uniq.astype(np.float64) + 0.0, counts.astype(np.int64)))
+                if counts is None:
+                    uniq, tally = np.unique(odd_values[outer], return_counts=True)
+                else:  # a distinct table: its values are unique already
+                    uniq, tally = odd_values[outer], counts[odd][outer]
+                table = _merge_tables(table, (uniq.astype(np.float64) + 0.0, tally.astype(np.int64)))
                 odd_cells, odd_values = odd_cells[~outer], odd_values[~outer]
             seen = np.full(self.profile.n_cells, np.nan)
             seen[odd_cells] = odd_values
@@ -640,6 +673,7 @@ class NumericState(_State):
 
 
 _SCRATCH = threading.local()
+INTEGER_TABLE_SPAN = 1 << 16  # an integer batch spanning fewer values is counted by value
 
 
 def _scratch(name: str, n: int, dtype: Any) -> np.ndarray:
@@ -774,6 +808,17 @@ class Partials(_State):
             else:
                 self.features[profile.name] = CategoryState(spec, profile.name)
         self.rows = 0
+
+    def empty_like(self, *, features: Sequence[str], with_tables: bool) -> Partials:
+        """Empty partials collecting what these do, but only the ``features`` named, and the
+        fairness and score tables only ``with_tables``: what one read of a column group fills."""
+        out = Partials(self.spec, only=())
+        if with_tables:
+            out.fairness = None if self.fairness is None else FairnessState(self.spec)
+            out.scores = None if self.scores is None else ScoreState(self.spec)
+        for name in features:
+            out.features[name] = type(self.features[name])(self.spec, name)
+        return out
 
     def update(self, batch: Any, *, where: str | None = None) -> Partials:
         if self.fairness is not None:

@@ -206,3 +206,48 @@ def test_distinct_table_equals_numpy_unique_in_every_form(case: str, chunk: int)
         for k, edge in enumerate(profile.psi_edges):
             cell = int(profile.cells(np.asarray([edge]))[0])
             assert (cum[cell - 1] if cell else 0) + state.splits[k] == int((finite <= edge).sum()), (k, edge)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "one value per cell",
+        "beyond both ends",  # under- and overflow cells hold many values
+        "two values in a cell",  # a coarse grid: the explicit table from the first batch on
+        "second value in a cell later",
+        "over the cap",
+    ],
+)
+@pytest.mark.parametrize("kind", [np.int8, np.int16, np.int64, np.uint8, "wide int64"])
+def test_integer_columns_count_by_value_to_the_same_bytes_as_floats(case: str, kind: Any) -> None:
+    rng = np.random.default_rng(11)
+    n = 5_000
+    x = rng.integers(5, 30, n)
+    bins, cap = 200, 1_000
+    if case == "beyond both ends":
+        x = rng.integers(0, 100, n)
+    elif case == "two values in a cell":
+        bins = 7
+    elif case == "second value in a cell later":
+        bins = 25
+        x[-10:] = 29  # the grid [5, 30) in 25 cells: 29 shares no cell, 30 (the top) falls in the last
+        x[-5:] = 30
+    elif case == "over the cap":
+        cap = 20
+    if kind == "wide int64":  # past the by-value span: the row path, some batches only
+        kind = np.int64
+        x[-1_000::7] = rng.integers(0, 1 << 20, len(x[-1_000::7]))
+    profile = NumericProfile(name="x", lo=5.0, hi=30.0, bins=bins, psi_edges=(5.0, 12.0, 29.0, 30.0))
+    spec = Spec(features=(profile,), distinct_cap=cap)
+    ints, floats = NumericState(spec, "x"), NumericState(spec, "x")
+    for start in range(0, n, 1_300):
+        ints.update(pa.table({"x": x[start : start + 1_300].astype(kind)}))
+        floats.update(pa.table({"x": x[start : start + 1_300].astype(np.float64)}))
+    assert ints.to_bytes() == floats.to_bytes()
+    values, counts = np.unique(x, return_counts=True)
+    if len(values) <= cap:
+        assert ints.distinct is not None
+        np.testing.assert_array_equal(ints.distinct[0], values)
+        np.testing.assert_array_equal(ints.distinct[1], counts)
+    else:
+        assert ints.distinct is None

@@ -112,6 +112,35 @@ def test_streaming_sources_give_the_bytes_of_one_batch(tmp_path: Path) -> None:
     assert collect_local(hive, SPEC).to_bytes() == one
 
 
+def test_wide_tables_read_in_column_groups_give_the_bytes_of_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a few columns at a time (memory bounded by the group, not the file's width) changes
+    no byte: fairness columns with the first group, a sensitive attribute that is also a
+    monitored feature, a hive partition column among the features, and the reference profile."""
+    from govern.stats import _local
+
+    rng = np.random.default_rng(5)
+    frame = EVAL.copy()
+    for j in range(9):
+        frame[f"f{j}"] = rng.normal(j, 1 + j, len(frame)) if j % 3 else rng.integers(0, 5 + j, len(frame))
+    ref, cur = frame.iloc[:10_000], frame.iloc[10_000:]
+    whole_profile = profile_source(_write_dir(ref, tmp_path / "ref", 3), exclude=("y", "score"))
+    monkeypatch.setattr(_local, "COLUMNS_PER_READ", 2)
+    profiles, states = profile_source(_write_dir(ref, tmp_path / "ref2", 3), exclude=("y", "score"))
+    assert profiles == whole_profile[0]
+    assert {n: s.to_bytes() for n, s in states.items()} == {n: s.to_bytes() for n, s in whole_profile[1].items()}
+    spec = Spec(label="y", score="score", sensitive=("sex", "race"), features=profiles)
+    assert len(_local.column_groups([p.name for p in profiles])) == 6
+    one = Partials(spec).update(pa.Table.from_pandas(cur, preserve_index=False)).to_bytes()
+    assert collect_local(_write_dir(cur, tmp_path / "cur", 4), spec, batch_size=777).to_bytes() == one
+    hive = tmp_path / "hive"
+    pq.write_to_dataset(pa.Table.from_pandas(cur, preserve_index=False), hive, partition_cols=["race"])
+    assert collect_local(hive, spec).to_bytes() == one
+    only_features = collect_local(hive, spec, only=("features",))
+    assert only_features.fairness is None and sorted(only_features.features) == sorted(p.name for p in profiles)
+
+
 def test_streaming_errors_are_located(tmp_path: Path) -> None:
     directory = _write_dir(EVAL.drop(columns=["race"]), tmp_path / "dir", 2)
     with pytest.raises(GovernError) as err:
