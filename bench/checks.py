@@ -6,7 +6,7 @@
    vs fairlearn MetricFrame with the same metrics (goal: >= 50x; bootstrap < 10 s)
 2. drift, 100,000 x 20 numeric: govern vs Evidently DataDriftPreset, run in its own venv
    (/tmp/evidently-venv, pandas 2) as a subprocess (goal: >= 10x)
-3. drift, 50 features x 1,000,000 rows (reference and current each): govern (goal: < 5 s)
+3. drift, 50 features x 1,000,000 rows (reference and current each): govern (goal: < 3 s, p-values as scipy's)
 4. SHAP, 10,000 rows of a LightGBM model: govern vs shap's TreeExplainer directly
 Peak memory: tracemalloc peak of the measured call (numpy allocations are traced).
 ``--scale`` shrinks every size (the smoke test uses 0.01).
@@ -153,13 +153,15 @@ def bench_drift_large(n: int, k: int) -> list[str]:
     cur = pd.DataFrame(rng.normal(0.002, 1, size=(n, k)), columns=ref.columns)
     t, m, result = measure(lambda: drift(ref, cur).to_json())
     start = time.perf_counter()
-    ks = ks_2samp(ref["f0"].to_numpy(), cur["f0"].to_numpy())
-    t_scipy = time.perf_counter() - start
-    diff = abs(ks.pvalue - result["per_feature"]["f0"]["ks_pvalue"]) + abs(
-        ks.statistic - result["per_feature"]["f0"]["ks_statistic"]
-    )
+    checked = [f"f{i}" for i in range(min(k, 5))]
+    d_diff = p_diff = 0.0
+    for name in checked:  # scipy on the first features (it takes 0.2 to 1.5 s each)
+        ks = ks_2samp(ref[name].to_numpy(), cur[name].to_numpy())
+        d_diff = max(d_diff, abs(ks.statistic - result["per_feature"][name]["ks_statistic"]))
+        p_diff = max(p_diff, abs(ks.pvalue - result["per_feature"][name]["ks_pvalue"]))
+    t_scipy = (time.perf_counter() - start) / len(checked)
     return [
-        f"| drift {k} features x {n:,} rows (reference and current) | {t:.2f} s | {m:.0f} MiB | scipy ks_2samp alone on one feature {t_scipy:.2f} s (x {k} = {t_scipy * k:.1f} s) | goal < 5 s; KS diff vs scipy {diff:.1e} |"
+        f"| drift {k} features x {n:,} rows (reference and current) | {t:.2f} s | {m:.0f} MiB | scipy ks_2samp alone, mean of {len(checked)} features, {t_scipy:.2f} s (x {k} = {t_scipy * k:.1f} s) | {t_scipy * k / t:.1f}x; goal < 3 s; vs scipy: D diff {d_diff:.1e}, p diff {p_diff:.1e} |"
     ]
 
 

@@ -125,7 +125,9 @@ def _arrow_frame(frame: Any, names: Sequence[str], categorical: Sequence[str]) -
     for name in names:
         values = frame[name].to_numpy()
         numeric = values.dtype != bool and np.issubdtype(values.dtype, np.number)
-        columns[name] = pa.array(values.astype(np.float64)) if numeric and name not in forced else _text(frame[name])
+        columns[name] = (
+            pa.array(values.astype(np.float64, copy=False)) if numeric and name not in forced else _text(frame[name])
+        )
     return pa.table(columns)
 
 
