@@ -23,12 +23,30 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _svg(height: float, body: list[str], title: str) -> str:
+_CROP = 6.0  # with the title as a caption, the top of its band is cut off (nothing else is drawn there)
+
+
+def _svg(height: float, body: list[str], title: str, *, caption: bool, width: float = _W) -> str:
+    """The chart with its title drawn at the top, or (``caption``) an HTML ``<figcaption>`` with
+    the title followed by the chart without it: WeasyPrint 70 lays SVG text out one Pango layout
+    per letter, so a title costs it tens of times more as SVG text than as a line of HTML."""
+    label = escape(title)
+    head, top = "", 0.0
+    if caption:
+        head, top = f'<figcaption class="chart-title">{label}</figcaption>', _CROP
+    else:
+        body = [f'<text x="0" y="14" {_FONT} font-weight="bold">{label}</text>', *body]
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_W} {height:.0f}" '
-        f'width="100%" role="img" aria-label="{escape(title)}">'
-        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+        f'{head}<svg xmlns="http://www.w3.org/2000/svg" class="chart" '
+        f'viewBox="0 {top:.0f} {width:.0f} {height - top:.0f}" width="100%" role="img" aria-label="{label}">'
+        f"<title>{label}</title>{''.join(body)}</svg>"
     )
+
+
+def _tick(value: float) -> str:
+    """An axis tick label: as few digits as the value needs (0, 0.2, 0.25), unlike measured
+    values, which always print with ``fmt``."""
+    return f"{value:.4g}"
 
 
 def _axis(x0: float, x1: float, top: float, bottom: float, vmax: float, ticks: int = 5) -> list[str]:
@@ -37,7 +55,7 @@ def _axis(x0: float, x1: float, top: float, bottom: float, vmax: float, ticks: i
         v = vmax * i / ticks
         x = x0 + (x1 - x0) * i / ticks
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#e4e4e4"/>')
-        out.append(f'<text x="{x:.1f}" y="{bottom + 13}" text-anchor="middle" {_FONT}>{fmt(v)}</text>')
+        out.append(f'<text x="{x:.1f}" y="{bottom + 13}" text-anchor="middle" {_FONT}>{_tick(v)}</text>')
     return out
 
 
@@ -58,6 +76,7 @@ def _bars(
     intervals: Sequence[tuple[float, float]] | None = None,
     threshold: float | None = None,
     threshold_label: str = "",
+    caption: bool = False,
 ) -> str:
     """Horizontal bars: (label, value, colour) rows, optional CI whiskers and threshold line."""
     top, n = 24.0, len(rows)
@@ -69,8 +88,7 @@ def _bars(
     def sx(v: float) -> float:
         return x0 + (x1 - x0) * max(0.0, min(v, vmax)) / vmax
 
-    body = [f'<text x="0" y="14" {_FONT} font-weight="bold">{escape(title)}</text>']
-    body += _axis(x0, x1, top, bottom, vmax)
+    body = _axis(x0, x1, top, bottom, vmax)
     for i, (label, value, colour) in enumerate(rows):
         y = top + i * _ROW + 4
         body.append(f'<text x="{x0 - 6}" y="{y + 12}" text-anchor="end" {_FONT}>{escape(_clip(label, 28))}</text>')
@@ -96,36 +114,38 @@ def _bars(
             f'<text x="{tx + 3:.1f}" y="{top - 6}" fill="{_RED}" {_FONT}>'
             f"{escape(threshold_label)} {fmt(threshold)}</text>"
         )
-    return _svg(bottom + 20, body, title)
+    return _svg(bottom + 20, body, title, caption=caption)
 
 
-def group_rate_chart(groups: Sequence[GroupRate], *, title: str) -> str:
+def group_rate_chart(groups: Sequence[GroupRate], *, title: str, caption: bool = False) -> str:
     """Per-group values with confidence-interval whiskers, on a 0..1 scale when they are rates."""
     known = all(g.lower is not None and g.upper is not None for g in groups)
     vmax = 1.0 if all((g.upper if g.upper is not None else g.value) <= 1.0 for g in groups) else None
     rows = [(g.group, g.value, _BLUE) for g in groups]
     intervals = [(g.lower, g.upper) for g in groups] if known else None
-    return _bars(rows, title=title, vmax=vmax, intervals=intervals)  # type: ignore[arg-type]
+    return _bars(rows, title=title, vmax=vmax, intervals=intervals, caption=caption)  # type: ignore[arg-type]
 
 
-def drift_chart(features: Sequence[DriftFeature], *, title: str) -> str:
+def drift_chart(features: Sequence[DriftFeature], *, title: str, caption: bool = False) -> str:
     """Drift statistic per feature; drifted features red; the (first) threshold as a dashed line."""
     rows = [(f.feature, f.statistic, _RED if f.drifted else _BLUE) for f in features if f.statistic is not None]
     threshold = features[0].threshold if features else None
-    return _bars(rows, title=title, threshold=threshold, threshold_label="threshold")
+    return _bars(rows, title=title, threshold=threshold, threshold_label="threshold", caption=caption)
 
 
-def importance_chart(importance: Sequence[FeatureImportance], *, title: str, top: int = 15) -> str:
+def importance_chart(
+    importance: Sequence[FeatureImportance], *, title: str, top: int = 15, caption: bool = False
+) -> str:
     """Mean |SHAP| per feature, descending; protected attributes and proxies in orange."""
     ranked = sorted(importance, key=lambda f: -f.value)[:top]
     rows = [(f.feature + (" *" if f.protected else ""), f.value, _ORANGE if f.protected else _BLUE) for f in ranked]
-    return _bars(rows, title=title)
+    return _bars(rows, title=title, caption=caption)
 
 
 _KIND_FILL = {"dataset": "#e8f0fa", "feature": "#eef7ea", "run": "#fdf3e3", "model": "#f6e7ef", "component": "#eeeeee"}
 
 
-def lineage_chart(graph: LineageGraph, *, root: str, title: str) -> str:
+def lineage_chart(graph: LineageGraph, *, root: str, title: str, caption: bool = False) -> str:
     """Upstream lineage left to right: topological layers (networkx), one column per layer."""
     import networkx as nx
 
@@ -155,7 +175,7 @@ def lineage_chart(graph: LineageGraph, *, root: str, title: str) -> str:
         offset = (tallest - len(layer)) * (box_h + gap_y) / 2
         for r, node in enumerate(layer):
             pos[node] = (c * (box_w + gap_x), 26 + offset + r * (box_h + gap_y))
-    body = [f'<text x="0" y="14" {_FONT} font-weight="bold">{escape(title)}</text>']
+    body: list[str] = []
     for a, b in g.edges:
         (xa, ya), (xb, yb) = pos[a], pos[b]
         x1, y1, x2, y2 = xa + box_w, ya + box_h / 2, xb, yb + box_h / 2
@@ -173,15 +193,14 @@ def lineage_chart(graph: LineageGraph, *, root: str, title: str) -> str:
             f'<text x="{x + 6:.1f}" y="{y + 13:.1f}" {_FONT} fill="{_GREY}">{escape(kind)}</text>'
             f'<text x="{x + 6:.1f}" y="{y + 27:.1f}" {_FONT}>{escape(_clip(node.split(":", 1)[-1], 24))}</text></g>'
         )
-    svg = _svg(height, body, title)
     # Wide graphs keep their aspect ratio: the viewBox grows instead of the boxes shrinking.
-    return svg.replace(f'viewBox="0 0 {_W} ', f'viewBox="0 0 {max(_W, scale_w):.0f} ', 1)
+    return _svg(height, body, title, caption=caption, width=max(_W, scale_w))
 
 
 _OUTCOME_COLOUR = {"monitor": _BLUE, "review": _ORANGE, "retrain": _RED}
 
 
-def monitoring_chart(points: Sequence[MonitoringPoint], *, title: str) -> str:
+def monitoring_chart(points: Sequence[MonitoringPoint], *, title: str, caption: bool = False) -> str:
     """The drift headline of each monitoring run over time: one dot per run coloured by its outcome
     (monitor, review, retrain), joined in time order; the drift threshold as a dashed line."""
     measured = [p for p in points if p.max_statistic is not None]
@@ -197,11 +216,11 @@ def monitoring_chart(points: Sequence[MonitoringPoint], *, title: str) -> str:
     def sx(i: int) -> float:
         return x0 + (x1 - x0) * (i + 0.5) / max(len(measured), 1)
 
-    body = [f'<text x="0" y="14" {_FONT} font-weight="bold">{escape(title)}</text>']
+    body: list[str] = []
     for i in range(5):
         v = vmax * i / 4
         body.append(f'<line x1="{x0}" y1="{sy(v):.1f}" x2="{x1}" y2="{sy(v):.1f}" stroke="#e4e4e4"/>')
-        body.append(f'<text x="{x0 - 6}" y="{sy(v) + 4:.1f}" text-anchor="end" {_FONT}>{fmt(v)}</text>')
+        body.append(f'<text x="{x0 - 6}" y="{sy(v) + 4:.1f}" text-anchor="end" {_FONT}>{_tick(v)}</text>')
     if not measured:
         body.append(f'<text x="{x0 + 8}" y="{top + height / 2}" {_FONT}>no monitoring run measured drift yet</text>')
     path = " ".join(
@@ -230,4 +249,4 @@ def monitoring_chart(points: Sequence[MonitoringPoint], *, title: str) -> str:
                     f"threshold {fmt(threshold)}</text>")  # fmt: skip
     legend = "   ".join(f"● {k}" for k in _OUTCOME_COLOUR)
     body.append(f'<text x="{x0}" y="{bottom + 30}" {_FONT}>{escape(legend)}</text>')
-    return _svg(bottom + 40, body, title)
+    return _svg(bottom + 40, body, title, caption=caption)

@@ -1,0 +1,78 @@
+"""The markup choices that keep WeasyPrint fast, checked on the HTML (no PDF here; the rendered
+documents are read back in tests/integration/reports): chart titles as HTML captions, fixed
+table layout with explicit column widths, exceptions as a listing that keeps every field."""
+
+from __future__ import annotations
+
+import re
+
+from report_samples import sample_model_report, sample_period_report
+
+from govern.reports import GroupRate, model_report_html, monitoring_chart, period_report_html
+from govern.reports._svg import group_rate_chart
+
+HOSTILE = '<b>"x"</b> & y'
+GROUPS = [GroupRate("a", 10, 0.5, 0.4, 0.6), GroupRate("b", 12, 0.25, 0.1, 0.4)]
+
+
+def test_a_caption_chart_has_its_title_in_html_not_as_svg_text() -> None:
+    chart = group_rate_chart(GROUPS, title=HOSTILE, caption=True)
+    caption, svg = chart.split("<svg", 1)
+    assert caption == '<figcaption class="chart-title">&lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; y</figcaption>'
+    assert "&lt;b&gt;" in svg and "<b>" not in svg  # still the accessible name, escaped
+    assert 'font-weight="bold"' not in svg  # the title is no longer drawn in the SVG
+    assert re.search(r'viewBox="0 6 640 \d+"', svg)  # the title band is cropped
+
+
+def test_a_chart_without_caption_draws_its_title_as_before() -> None:
+    chart = group_rate_chart(GROUPS, title="rates", caption=False)
+    assert chart.startswith("<svg") and '<text x="0" y="14"' in chart and 'viewBox="0 0 640 ' in chart
+    # The web pages call the public chart without caption: the title stays inside the SVG.
+    assert monitoring_chart([], title="history").startswith("<svg")
+
+
+def test_axis_ticks_print_as_few_digits_as_they_need() -> None:
+    ticks = re.findall(r'text-anchor="middle"[^>]*>([^<]+)</text>', group_rate_chart(GROUPS, title="t"))
+    assert ticks == ["0", "0.2", "0.4", "0.6", "0.8", "1"]
+
+
+def test_model_report_tables_are_fixed_with_column_widths_except_those_with_rule_ids() -> None:
+    html, _ = model_report_html(sample_model_report())
+    tables = re.findall(r'<table class="([^"]+)">(<colgroup>.*?</colgroup>)?', html)
+    fixed = [cols for cls, cols in tables if cls.startswith("data") and "auto" not in cls]
+    assert fixed and all(cols for cols in fixed)  # every fixed data table says its widths
+    for cols in fixed:
+        assert sum(int(w) for w in re.findall(r"width: (\d+)%", cols)) == 100
+    assert sum("auto" in cls for cls, _ in tables) == 3  # failing rules, all rules, reviews
+
+
+def test_period_exceptions_are_a_listing_with_every_field() -> None:
+    data = sample_period_report(300)
+    html, _ = period_report_html(data)
+    section = html[html.index('id="exceptions"') : html.index('id="summary"')]
+    assert "<table" not in section
+    flat = "".join(section.split())
+    for e in data.exceptions:
+        assert e.kind.replace("_", " ") in section and e.decision_id in section and e.model in section
+        assert "".join(e.summary.split()) in flat  # the summary wraps onto continuation lines
+
+
+def test_charts_are_lifted_out_of_the_html_into_images_served_from_memory() -> None:
+    from govern.reports._engine import lift_charts, local_fetcher, templates_dir
+
+    html, _ = model_report_html(sample_model_report())
+    lifted, charts = lift_charts(html)
+    assert "<svg" in html and "<svg" not in lifted
+    assert len(charts) == html.count("<svg") == lifted.count('<img class="chart"')
+    assert all(svg.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"') for svg in charts.values())
+    assert 'alt="Upstream lineage of credit-risk-gbm@1"' in lifted
+    fetcher = local_fetcher(charts)
+    name = next(iter(charts))
+    assert fetcher.fetch((templates_dir() / name).as_uri()).read() == charts[name]
+    for url in ((templates_dir() / "sub" / name).as_uri(), (templates_dir().parent / name).as_uri()):
+        try:
+            fetcher.fetch(url)
+        except ValueError:
+            continue
+        raise AssertionError(url)  # a chart is served at its own name in the templates folder only
+    assert len(fetcher.refused) == 2
