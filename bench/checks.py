@@ -216,6 +216,9 @@ def main() -> int:
             f"on a {cpu}-core machine shared with other jobs (timings are wall clock, one run).\n\n"
         )
         args.output.write_text(header + text + "\n", encoding="utf-8")
+        from bench._pages import stamp_if_page
+
+        stamp_if_page("checks", args.output)
     json.dumps(rows)
     return 0
 

@@ -116,6 +116,9 @@ def main() -> None:
             f"    python bench/cold.py --rows {args.rows} --runs {args.runs}\n\n" + text + "\n",
             encoding="utf-8",
         )
+        from bench._pages import stamp_if_page
+
+        stamp_if_page("cold", args.output)
     if not args.no_save:
         print(f"\nresults: {save('cold', {'rows': args.rows, 'median_s': median, 'runs_s': samples})}")
 

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa
 from _common import latencies, save, timed
+from _pages import stamp_if_page
 
 from govern.core import Ref
 from govern.lineage import bulk_load, impact, subgraph
@@ -150,7 +151,9 @@ def write_markdown(results: dict) -> None:
         + "\n".join(rows)
         + "\n"
     )
-    (Path(__file__).resolve().parents[1] / "docs" / "benchmarks-lineage.md").write_text(text, encoding="utf-8")
+    written = Path(__file__).resolve().parents[1] / "docs" / "benchmarks-lineage.md"
+    written.write_text(text, encoding="utf-8")
+    stamp_if_page("lineage", written)
 
 
 if __name__ == "__main__":

@@ -329,6 +329,9 @@ def main() -> int:
             "as it comes.\n\n"
         )
         args.output.write_text(header + text + "\n", encoding="utf-8")
+        from _pages import stamp_if_page
+
+        stamp_if_page("scale", args.output)
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "scale.json").write_text(json.dumps(results, indent=2, default=str))
