@@ -6,12 +6,12 @@ import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from govern.core import GovernError
 from govern.measurements import Measurement, Threshold
 
-from ._cel import FALSE, TRUE, Program, run
+from ._cel import COST_BUDGET, FALSE, JOINT_PREFIX, TRUE, Member, Program, joint_expression, run, run_together
 from ._codes import MEASUREMENT_INVALID, MEASUREMENT_MISSING_FIELD, TIERING_ERROR, TIERING_MISSING
 from ._facts import Facts, count_elements, prepare_facts
 from ._measurements import FACT_VARIABLES
@@ -108,8 +108,10 @@ class BoundRule:
 
     _fact_vars: tuple[str, ...] = field(init=False, repr=False)
     _measure_vars: tuple[str, ...] = field(init=False, repr=False)
+    _uses_params: bool = field(init=False, repr=False)
     _pass: Judgement = field(init=False, repr=False)
     _fail: Judgement = field(init=False, repr=False)
+    _inconclusive: Judgement = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Everything per-rule is computed once, so judge() does only binding and evaluation.
@@ -117,8 +119,10 @@ class BoundRule:
         set_ = object.__setattr__
         set_(self, "_fact_vars", tuple(n for n in used if n in FACT_VARIABLES))
         set_(self, "_measure_vars", tuple(n for n in used if n not in FACT_VARIABLES and n != "params"))
+        set_(self, "_uses_params", "params" in used)
         set_(self, "_pass", Judgement("pass", f"{self.qualified_id}: {self.require}"))
         set_(self, "_fail", Judgement("fail", f"{self.qualified_id}: not {self.require}"))
+        set_(self, "_inconclusive", Judgement("inconclusive", f"{self.qualified_id}: measurement is inconclusive"))
 
     def judge(self, measurement: Measurement | Mapping[str, Any], facts: Mapping[str, Any] | Facts) -> Judgement:
         """Evaluate ``require`` over ``measurement`` (the check's output, or its CEL variables) and the facts.
@@ -127,43 +131,38 @@ class BoundRule:
         for one model version, a :class:`Facts` from :func:`prepare_facts`. Fail closed: an
         inconclusive measurement gives ``inconclusive``; a missing field, wrong type, engine
         error, non-bool result or exceeded budget gives ``error`` with the rule id in the message.
+        :func:`judge_many` gives the same judgements for many rules at once, faster.
         """
         brackets: Mapping[str, Any] = {}
         if isinstance(measurement, Measurement):
             brackets = getattr(measurement, "intervals", None) or {}
             measurement = measurement.to_cel()
-        elif type(measurement) is not dict and not isinstance(measurement, Mapping):
-            return self._error(MEASUREMENT_INVALID, "the measurement is not a mapping")
-        if measurement.get("inconclusive") is True:
-            return Judgement("inconclusive", f"{self.qualified_id}: measurement is inconclusive")
+        ended = self._precheck(measurement)
+        if ended is not None:
+            return ended
         if type(facts) is not Facts:
             try:
                 facts = prepare_facts(facts)
             except GovernError as err:
                 return self._error(err.code, err.message)
-        fact_values = facts.values
-        data = {name: fact_values[name] for name in self._fact_vars}
-        for name in self._measure_vars:
-            if name not in measurement:
-                return self._error(MEASUREMENT_MISSING_FIELD, f"the {self.check} measurement has no {name!r}")
-            data[name] = measurement[name]
+        data: dict[str, Any] = {}
+        bound = self._bind(measurement, facts, data)
+        if type(bound) is Judgement:
+            return bound
+        elements: int = bound  # type: ignore[assignment]
         program = self._program
-        elements = 0
-        if "params" in program.variables:
-            data["params"] = self._params
-        if program.comprehension_depth:
-            elements = sum(
-                facts.collection_size if name in FACT_VARIABLES else count_elements(data[name])
-                for name in program.variables
-            )
-        outcome = run(program, data, collection_elements=elements)
+        arena = facts.arenas.get()
+        outcome = run(program, data, collection_elements=elements, arena=arena)
         bracketed = [name for name in self._measure_vars if name in brackets]
         if bracketed and (outcome is TRUE or outcome is FALSE):
             # A gridded statistic is known only to lie in its interval: judge both ends, and a
             # rule whose answer differs between them is inconclusive (docs/scale.md).
             ends = [
                 run(
-                    program, {**data, **{n: getattr(brackets[n], end) for n in bracketed}}, collection_elements=elements
+                    program,
+                    {**data, **{n: getattr(brackets[n], end) for n in bracketed}},
+                    collection_elements=elements,
+                    arena=arena,
                 )
                 for end in ("lower", "upper")
             ]
@@ -178,8 +177,194 @@ class BoundRule:
             return self._fail
         return self._error(outcome.code or "cel_eval_error", outcome.message)
 
+    def _precheck(self, measurement: Any) -> Judgement | None:
+        """The judgement of a measurement that is not a mapping or is inconclusive, else None."""
+        if type(measurement) is not dict and not isinstance(measurement, Mapping):
+            return self._error(MEASUREMENT_INVALID, "the measurement is not a mapping")
+        if measurement.get("inconclusive") is True:
+            return self._inconclusive
+        return None
+
+    def _bind(self, measurement: Mapping[str, Any], facts: Facts, data: dict[str, Any]) -> Judgement | int:
+        """Add the variables ``require`` uses to ``data``; the cost model's element count, or the
+        judgement that ends the rule before evaluating (a missing field, an estimate over the budget)."""
+        fact_values = facts.values
+        for name in self._fact_vars:
+            data[name] = fact_values[name]
+        for name in self._measure_vars:
+            if name not in measurement:
+                return self._error(MEASUREMENT_MISSING_FIELD, f"the {self.check} measurement has no {name!r}")
+            data[name] = measurement[name]
+        if self._uses_params:
+            data["params"] = self._params
+        program = self._program
+        if not program.comprehension_depth:
+            return 0
+        elements = len(self._fact_vars) * facts.collection_size + sum(
+            count_elements(data[name]) for name in program.variables if name not in FACT_VARIABLES
+        )
+        if program.cost_estimate(elements) > COST_BUDGET:
+            outcome = run(program, data, collection_elements=elements)  # the budget error, unevaluated
+            return self._error(outcome.code or "cel_budget_exceeded", outcome.message)
+        return elements
+
     def _error(self, code: str, message: str) -> Judgement:
         return Judgement("error", f"{self.qualified_id}: {code}: {message}", code)
+
+
+# Rules evaluated together in one engine call at most (bounds the joint expressions' size).
+JOINT_LIMIT: Final = 32
+_PLANS_MAX: Final = 4096  # cached plans (one per list of rules and sharing of measurements)
+
+_FACT, _MEASURED, _PARAMS = 0, 1, 2  # where a joint binding takes a variable from
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Joint:
+    """Rules evaluated in one engine call: ``members`` index the pairs of the call, ``binds``
+    says where each variable comes from (``(joint name, name, pair index, _FACT | _MEASURED |
+    _PARAMS)``), ``measured`` the pairs whose measurements they read, ``budgeted`` the members
+    with comprehensions."""
+
+    members: tuple[int, ...]
+    expression: tuple[Member, ...]
+    binds: tuple[tuple[str, str, int, int], ...]
+    measured: tuple[int, ...]
+    budgeted: tuple[int, ...]
+
+
+_plans: dict[tuple[Any, ...], tuple[tuple[_Joint, ...], tuple[int, ...]]] = {}
+
+
+def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[_Joint, ...], tuple[int, ...]]:
+    """The joint evaluations of a call: ``shared[i]`` is the first pair with pair i's
+    measurement (or -1: judge it alone). Each measurement (and each params object) read gets its
+    own names in the joint binding. Returns the joint groups and the pairs judged alone."""
+    alone: list[int] = []
+    chunk: list[int] = []
+    chunks = [chunk]
+    for i in range(len(rules)):
+        if shared[i] < 0:
+            alone.append(i)
+            continue
+        if len(chunk) == JOINT_LIMIT:
+            chunk = []
+            chunks.append(chunk)
+        chunk.append(i)
+    joints: list[_Joint] = []
+    for members in chunks:
+        keys: dict[tuple[str, int], int] = {}  # (measurement | params, pair) -> binding number
+        binds: dict[str, tuple[str, int, int]] = {}
+        expression: list[Member] = []
+        for i in members:
+            rule = rules[i]
+            renames: list[tuple[str, str]] = []
+            for name in rule._fact_vars:
+                binds[name] = (name, 0, _FACT)
+            k = keys.setdefault(("m", shared[i]), len(keys))
+            for name in rule._measure_vars:
+                renames.append((name, f"{JOINT_PREFIX}{k}_{name}"))
+                binds[renames[-1][1]] = (name, shared[i], _MEASURED)
+            if rule._uses_params:
+                k = keys.setdefault(("p", i), len(keys))
+                renames.append(("params", f"{JOINT_PREFIX}{k}_params"))
+                binds[renames[-1][1]] = ("params", i, _PARAMS)
+            expression.append((rule._program.scope, rule._program.source, tuple(renames)))
+        if len(members) < 2 or joint_expression(tuple(expression)) is None:
+            alone.extend(members)
+            continue
+        joints.append(
+            _Joint(
+                tuple(members),
+                tuple(expression),
+                tuple((joint, *source) for joint, source in binds.items()),
+                tuple(sorted({src for _, src, kind in binds.values() if kind == _MEASURED})),
+                tuple(i for i in members if rules[i]._program.comprehension_depth),
+            )
+        )
+    return tuple(joints), tuple(sorted(alone))
+
+
+def judge_many(
+    pairs: Iterable[tuple[BoundRule, Measurement | Mapping[str, Any]]], facts: Mapping[str, Any] | Facts
+) -> list[Judgement]:
+    """The judgements of ``[rule.judge(measurement, facts) for rule, measurement in pairs]``, faster.
+
+    Rules whose bindings agree (every variable two of them use is bound to the same object: the
+    same prepared facts, the same measurement, as the gate shares one measurement per check and
+    ``with``) are evaluated together in one engine call, so the facts are converted to engine
+    values once for all of them rather than once per rule. Rules the joint call does not answer
+    with a bool each within budget (any member's error errs the whole call), or whose
+    measurement is inconclusive, lacks a field, or carries intervals, are judged one by one by
+    :meth:`BoundRule.judge`: results, error codes and messages are the same as judging each alone.
+    """
+    pairs = list(pairs)  # keeps every measurement alive, so ids stay unique during the call
+    if type(facts) is not Facts:
+        try:
+            facts = prepare_facts(facts)
+        except GovernError:
+            return [rule.judge(measurement, facts) for rule, measurement in pairs]
+    measured: list[Any] = []  # each pair's CEL variables
+    shared: list[int] = []
+    first: dict[int, int] = {}
+    for i, (_, measurement) in enumerate(pairs):
+        if type(measurement) is not dict:
+            if isinstance(measurement, Measurement) and not getattr(measurement, "intervals", None):
+                j = first.setdefault(id(measurement), i)
+                measured.append(measured[j] if j < i else measurement.to_cel())
+                shared.append(j)
+                continue
+            if not isinstance(measurement, Mapping) or isinstance(measurement, Measurement):
+                measured.append(None)
+                shared.append(-1)
+                continue
+        measured.append(measurement)
+        shared.append(first.setdefault(id(measurement), i))
+    rules = tuple(rule for rule, _ in pairs)
+    key = (rules, tuple(shared))
+    plan = _plans.get(key)
+    if plan is None:
+        if len(_plans) >= _PLANS_MAX:
+            _plans.clear()
+        plan = _plans[key] = _plan(rules, key[1])
+    joints, alone = plan
+    out: list[Judgement | None] = [None] * len(pairs)
+    fact_values = facts.values
+    for joint in joints:
+        values = None
+        if not any(measured[j].get("inconclusive") is True for j in joint.measured):
+            data: dict[str, Any] | None = {}
+            for joint_name, name, src, kind in joint.binds:
+                if kind == _FACT:
+                    data[joint_name] = fact_values[name]  # type: ignore[index]
+                elif kind == _PARAMS:
+                    data[joint_name] = rules[src]._params  # type: ignore[index]
+                elif name in measured[src]:
+                    data[joint_name] = measured[src][name]  # type: ignore[index]
+                else:
+                    data = None  # a missing field: the rules report it one by one
+                    break
+            if data is not None and all(_within_budget(rules[i], measured[i], facts) for i in joint.budgeted):
+                values = run_together(joint.expression, data)
+        if values is None:
+            for i in joint.members:
+                out[i] = rules[i].judge(pairs[i][1], facts)
+            continue
+        for i, value in zip(joint.members, values, strict=True):
+            out[i] = rules[i]._pass if value else rules[i]._fail
+    for i in alone:
+        out[i] = rules[i].judge(pairs[i][1], facts)
+    return out  # type: ignore[return-value]  # every index was set above
+
+
+def _within_budget(rule: BoundRule, measurement: Mapping[str, Any], facts: Facts) -> bool:
+    """The rule's cost estimate is within budget (as :meth:`BoundRule._bind` counts elements)."""
+    elements = len(rule._fact_vars) * facts.collection_size + sum(
+        count_elements(measurement[n]) for n in rule._measure_vars
+    )
+    if rule._uses_params:
+        elements += count_elements(rule._params)
+    return rule._program.cost_estimate(elements) <= COST_BUDGET
 
 
 def system_kind(facts: Mapping[str, Any]) -> str:
