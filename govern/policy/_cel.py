@@ -403,17 +403,13 @@ def joint_expression(members: tuple[Member, ...]) -> Any:
     return expr if expr.return_type() == cel.Type.List(cel.Type.BOOL) else None
 
 
-def run_together(members: tuple[Member, ...], data: Mapping[str, Any]) -> list[bool] | None:
-    """Evaluate the :func:`joint_expression` of ``members`` over ``data`` (every variable, as
+def run_together(expr: Any, n: int, data: Mapping[str, Any]) -> list[bool] | None:
+    """Evaluate a :func:`joint_expression` of ``n`` members over ``data`` (every variable, as
     renamed) in one engine call: each member's answer, in order, or None when the engine gave
     anything but a bool for each (an error in any member errs the whole list) or the call took
     longer than :data:`TIME_BUDGET_SECONDS`. On None, evaluate each with :func:`run` to learn its
     own outcome. Cost budgets are the caller's to check first, per program, as :func:`run` would.
     """
-    expr = joint_expression(members)
-    if expr is None:
-        return None
-    n = len(members)
     started = time.perf_counter()
     try:
         values = expr.eval(data=data).plain_value()
@@ -421,6 +417,9 @@ def run_together(members: tuple[Member, ...], data: Mapping[str, Any]) -> list[b
         return None
     if time.perf_counter() - started > TIME_BUDGET_SECONDS:
         return None
-    if type(values) is not list or len(values) != n or any(type(v) is not bool for v in values):
+    if type(values) is not list or len(values) != n:
         return None
+    for value in values:
+        if type(value) is not bool:
+            return None
     return values

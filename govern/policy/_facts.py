@@ -158,12 +158,12 @@ def _normalize(facts: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-_SCALAR_TYPES: Final = frozenset({bool, int, float, str, bytes, type(None)})
+SCALAR_TYPES: Final = frozenset({bool, int, float, str, bytes, type(None)})
 
 
 def count_elements(value: Any) -> int:
     """Number of list and map elements in ``value``, recursively (the cost model's n)."""
-    if type(value) in _SCALAR_TYPES:
+    if type(value) in SCALAR_TYPES:
         return 0
     if isinstance(value, Mapping):
         return len(value) + sum(count_elements(v) for v in value.values())

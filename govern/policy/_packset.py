@@ -13,7 +13,7 @@ from govern.measurements import Measurement, Threshold
 
 from ._cel import COST_BUDGET, FALSE, JOINT_PREFIX, TRUE, Member, Program, joint_expression, run, run_together
 from ._codes import MEASUREMENT_INVALID, MEASUREMENT_MISSING_FIELD, TIERING_ERROR, TIERING_MISSING
-from ._facts import Facts, count_elements, prepare_facts
+from ._facts import SCALAR_TYPES, Facts, count_elements, prepare_facts
 from ._measurements import FACT_VARIABLES
 from ._schema import TIERS, Gate, OnFail, RuleResult, Tier, Verdict
 
@@ -216,21 +216,22 @@ class BoundRule:
 JOINT_LIMIT: Final = 32
 _PLANS_MAX: Final = 4096  # cached plans (one per list of rules and sharing of measurements)
 
-_FACT, _MEASURED, _PARAMS = 0, 1, 2  # where a joint binding takes a variable from
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Joint:
-    """Rules evaluated in one engine call: ``members`` index the pairs of the call, ``binds``
-    says where each variable comes from (``(joint name, name, pair index, _FACT | _MEASURED |
-    _PARAMS)``), ``measured`` the pairs whose measurements they read, ``budgeted`` the members
-    with comprehensions."""
+    """Rules evaluated in one engine call. ``members`` index the pairs of the call; the binding
+    takes ``facts`` as ``(joint name, fact name)``, ``params`` as ``(joint name, pair index)``
+    and ``measured`` as ``(pair index, ((joint name, name), ...))``, one entry per measurement;
+    ``budgeted`` are the members with comprehensions; ``answers`` each member's
+    ``(index, pass judgement, fail judgement)``."""
 
     members: tuple[int, ...]
-    expression: tuple[Member, ...]
-    binds: tuple[tuple[str, str, int, int], ...]
-    measured: tuple[int, ...]
+    expression: Any  # the compiled joint_expression
+    facts: tuple[tuple[str, str], ...]
+    params: tuple[tuple[str, int], ...]
+    measured: tuple[tuple[int, tuple[tuple[str, str], ...]], ...]
     budgeted: tuple[int, ...]
+    answers: tuple[tuple[int, Judgement, Judgement], ...]
 
 
 _plans: dict[tuple[Any, ...], tuple[tuple[_Joint, ...], tuple[int, ...]]] = {}
@@ -253,33 +254,37 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[
         chunk.append(i)
     joints: list[_Joint] = []
     for members in chunks:
-        keys: dict[tuple[str, int], int] = {}  # (measurement | params, pair) -> binding number
-        binds: dict[str, tuple[str, int, int]] = {}
+        numbers: dict[tuple[str, int], int] = {}  # (measurement | params, pair) -> binding number
+        facts: dict[str, str] = {}
+        params: dict[str, int] = {}
+        measured: dict[int, dict[str, str]] = {}
         expression: list[Member] = []
         for i in members:
             rule = rules[i]
             renames: list[tuple[str, str]] = []
-            for name in rule._fact_vars:
-                binds[name] = (name, 0, _FACT)
-            k = keys.setdefault(("m", shared[i]), len(keys))
+            facts.update((name, name) for name in rule._fact_vars)
+            k = numbers.setdefault(("m", shared[i]), len(numbers))
             for name in rule._measure_vars:
                 renames.append((name, f"{JOINT_PREFIX}{k}_{name}"))
-                binds[renames[-1][1]] = (name, shared[i], _MEASURED)
+                measured.setdefault(shared[i], {})[renames[-1][1]] = name
             if rule._uses_params:
-                k = keys.setdefault(("p", i), len(keys))
+                k = numbers.setdefault(("p", i), len(numbers))
                 renames.append(("params", f"{JOINT_PREFIX}{k}_params"))
-                binds[renames[-1][1]] = ("params", i, _PARAMS)
+                params[renames[-1][1]] = i
             expression.append((rule._program.scope, rule._program.source, tuple(renames)))
-        if len(members) < 2 or joint_expression(tuple(expression)) is None:
+        compiled = joint_expression(tuple(expression)) if len(members) > 1 else None
+        if compiled is None:
             alone.extend(members)
             continue
         joints.append(
             _Joint(
                 tuple(members),
-                tuple(expression),
-                tuple((joint, *source) for joint, source in binds.items()),
-                tuple(sorted({src for _, src, kind in binds.values() if kind == _MEASURED})),
+                compiled,
+                tuple(facts.items()),
+                tuple(params.items()),
+                tuple((src, tuple(names.items())) for src, names in measured.items()),
                 tuple(i for i in members if rules[i]._program.comprehension_depth),
+                tuple((i, rules[i]._pass, rules[i]._fail) for i in members),
             )
         )
     return tuple(joints), tuple(sorted(alone))
@@ -299,28 +304,31 @@ def judge_many(
     :meth:`BoundRule.judge`: results, error codes and messages are the same as judging each alone.
     """
     pairs = list(pairs)  # keeps every measurement alive, so ids stay unique during the call
+    if not pairs:
+        return []
     if type(facts) is not Facts:
         try:
             facts = prepare_facts(facts)
         except GovernError:
             return [rule.judge(measurement, facts) for rule, measurement in pairs]
+    rules, measurements = zip(*pairs, strict=True)
     measured: list[Any] = []  # each pair's CEL variables
-    shared: list[int] = []
+    shared: list[int] = []  # the first pair with the same measurement, or -1: judge alone
     first: dict[int, int] = {}
-    for i, (_, measurement) in enumerate(pairs):
-        if type(measurement) is not dict:
-            if isinstance(measurement, Measurement) and not getattr(measurement, "intervals", None):
-                j = first.setdefault(id(measurement), i)
-                measured.append(measured[j] if j < i else measurement.to_cel())
-                shared.append(j)
-                continue
-            if not isinstance(measurement, Mapping) or isinstance(measurement, Measurement):
-                measured.append(None)
-                shared.append(-1)
-                continue
-        measured.append(measurement)
-        shared.append(first.setdefault(id(measurement), i))
-    rules = tuple(rule for rule, _ in pairs)
+    for i, measurement in enumerate(measurements):
+        if type(measurement) is dict:
+            measured.append(measurement)
+            shared.append(first.setdefault(id(measurement), i))
+        elif isinstance(measurement, Measurement) and not getattr(measurement, "intervals", None):
+            j = first.setdefault(id(measurement), i)
+            measured.append(measured[j] if j < i else measurement.to_cel())
+            shared.append(j)
+        elif isinstance(measurement, Mapping) and not isinstance(measurement, Measurement):
+            measured.append(measurement)
+            shared.append(first.setdefault(id(measurement), i))
+        else:
+            measured.append(None)
+            shared.append(-1)
     key = (rules, tuple(shared))
     plan = _plans.get(key)
     if plan is None:
@@ -331,37 +339,47 @@ def judge_many(
     out: list[Judgement | None] = [None] * len(pairs)
     fact_values = facts.values
     for joint in joints:
-        values = None
-        if not any(measured[j].get("inconclusive") is True for j in joint.measured):
-            data: dict[str, Any] | None = {}
-            for joint_name, name, src, kind in joint.binds:
-                if kind == _FACT:
-                    data[joint_name] = fact_values[name]  # type: ignore[index]
-                elif kind == _PARAMS:
-                    data[joint_name] = rules[src]._params  # type: ignore[index]
-                elif name in measured[src]:
-                    data[joint_name] = measured[src][name]  # type: ignore[index]
-                else:
-                    data = None  # a missing field: the rules report it one by one
-                    break
-            if data is not None and all(_within_budget(rules[i], measured[i], facts) for i in joint.budgeted):
-                values = run_together(joint.expression, data)
+        values = _evaluate(joint, rules, measured, fact_values, facts)
         if values is None:
             for i in joint.members:
-                out[i] = rules[i].judge(pairs[i][1], facts)
+                out[i] = rules[i].judge(measurements[i], facts)
             continue
-        for i, value in zip(joint.members, values, strict=True):
-            out[i] = rules[i]._pass if value else rules[i]._fail
+        for (i, passed, failed), value in zip(joint.answers, values, strict=True):
+            out[i] = passed if value else failed
     for i in alone:
-        out[i] = rules[i].judge(pairs[i][1], facts)
+        out[i] = rules[i].judge(measurements[i], facts)
     return out  # type: ignore[return-value]  # every index was set above
+
+
+def _evaluate(
+    joint: _Joint, rules: tuple[BoundRule, ...], measured: list[Any], fact_values: dict[str, Any], facts: Facts
+) -> list[bool] | None:
+    """The joint call's answers, or None: the members are to be judged one by one (a measurement
+    is inconclusive or lacks a field, a cost estimate is over budget, the engine did not answer)."""
+    data = {joint_name: fact_values[name] for joint_name, name in joint.facts}
+    for joint_name, i in joint.params:
+        data[joint_name] = rules[i]._params
+    for src, names in joint.measured:
+        measurement = measured[src]
+        if measurement.get("inconclusive") is True:
+            return None
+        for joint_name, name in names:
+            if name not in measurement:
+                return None
+            data[joint_name] = measurement[name]
+    for i in joint.budgeted:
+        if not _within_budget(rules[i], measured[i], facts):
+            return None
+    return run_together(joint.expression, len(joint.members), data)
 
 
 def _within_budget(rule: BoundRule, measurement: Mapping[str, Any], facts: Facts) -> bool:
     """The rule's cost estimate is within budget (as :meth:`BoundRule._bind` counts elements)."""
-    elements = len(rule._fact_vars) * facts.collection_size + sum(
-        count_elements(measurement[n]) for n in rule._measure_vars
-    )
+    elements = len(rule._fact_vars) * facts.collection_size
+    for name in rule._measure_vars:
+        value = measurement[name]
+        if type(value) not in SCALAR_TYPES:
+            elements += count_elements(value)
     if rule._uses_params:
         elements += count_elements(rule._params)
     return rule._program.cost_estimate(elements) <= COST_BUDGET
