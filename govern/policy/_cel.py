@@ -403,16 +403,17 @@ def joint_expression(members: tuple[Member, ...]) -> Any:
     return expr if expr.return_type() == cel.Type.List(cel.Type.BOOL) else None
 
 
-def run_together(expr: Any, n: int, data: Mapping[str, Any]) -> list[bool] | None:
+def run_together(expr: Any, n: int, data: Mapping[str, Any], *, arena: Any = None) -> list[bool] | None:
     """Evaluate a :func:`joint_expression` of ``n`` members over ``data`` (every variable, as
     renamed) in one engine call: each member's answer, in order, or None when the engine gave
     anything but a bool for each (an error in any member errs the whole list) or the call took
     longer than :data:`TIME_BUDGET_SECONDS`. On None, evaluate each with :func:`run` to learn its
     own outcome. Cost budgets are the caller's to check first, per program, as :func:`run` would.
+    ``arena``: one from ``Facts.arenas``.
     """
     started = time.perf_counter()
     try:
-        values = expr.eval(data=data).plain_value()
+        values = expr.eval(data=data, arena=arena).plain_value()
     except Exception:  # noqa: BLE001 - the per-program fallback reports it
         return None
     if time.perf_counter() - started > TIME_BUDGET_SECONDS:

@@ -163,11 +163,12 @@ SCALAR_TYPES: Final = frozenset({bool, int, float, str, bytes, type(None)})
 
 def count_elements(value: Any) -> int:
     """Number of list and map elements in ``value``, recursively (the cost model's n)."""
-    if type(value) in SCALAR_TYPES:
+    kind = type(value)
+    if kind in SCALAR_TYPES:
         return 0
-    if isinstance(value, Mapping):
+    if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
         return len(value) + sum(count_elements(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
+    if kind is list or isinstance(value, (list, tuple)):
         return len(value) + sum(count_elements(v) for v in value)
     return 0
 

@@ -223,14 +223,17 @@ class _Joint:
     takes ``facts`` as ``(joint name, fact name)``, ``params`` as ``(joint name, pair index)``
     and ``measured`` as ``(pair index, ((joint name, name), ...))``, one entry per measurement;
     ``budgeted`` are the members with comprehensions; ``answers`` each member's
-    ``(index, pass judgement, fail judgement)``."""
+    ``(index, pass judgement, fail judgement)``. Members with comprehensions: ``budgeted`` those
+    that read a measurement or params, as ``(index, rule)``; ``fact_costs`` the others, whose
+    cost depends on the facts alone, as ``(program, fact variables read)``."""
 
     members: tuple[int, ...]
     expression: Any  # the compiled joint_expression
     facts: tuple[tuple[str, str], ...]
     params: tuple[tuple[str, int], ...]
-    measured: tuple[tuple[int, tuple[tuple[str, str], ...]], ...]
-    budgeted: tuple[int, ...]
+    measured: tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]
+    budgeted: tuple[tuple[int, BoundRule], ...]
+    fact_costs: tuple[tuple[Program, int], ...]
     answers: tuple[tuple[int, Judgement, Judgement], ...]
 
 
@@ -282,8 +285,17 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[
                 compiled,
                 tuple(facts.items()),
                 tuple(params.items()),
-                tuple((src, tuple(names.items())) for src, names in measured.items()),
-                tuple(i for i in members if rules[i]._program.comprehension_depth),
+                tuple((src, tuple(names), tuple(names.values())) for src, names in measured.items()),
+                tuple(
+                    (i, rules[i])
+                    for i in members
+                    if rules[i]._program.comprehension_depth and (rules[i]._measure_vars or rules[i]._uses_params)
+                ),
+                tuple(
+                    (rules[i]._program, len(rules[i]._fact_vars))
+                    for i in members
+                    if rules[i]._program.comprehension_depth and not (rules[i]._measure_vars or rules[i]._uses_params)
+                ),
                 tuple((i, rules[i]._pass, rules[i]._fail) for i in members),
             )
         )
@@ -303,7 +315,8 @@ def judge_many(
     measurement is inconclusive, lacks a field, or carries intervals, are judged one by one by
     :meth:`BoundRule.judge`: results, error codes and messages are the same as judging each alone.
     """
-    pairs = list(pairs)  # keeps every measurement alive, so ids stay unique during the call
+    if type(pairs) is not list:
+        pairs = list(pairs)  # and it keeps every measurement alive: ids stay unique during the call
     if not pairs:
         return []
     if type(facts) is not Facts:
@@ -312,23 +325,26 @@ def judge_many(
         except GovernError:
             return [rule.judge(measurement, facts) for rule, measurement in pairs]
     rules, measurements = zip(*pairs, strict=True)
-    measured: list[Any] = []  # each pair's CEL variables
-    shared: list[int] = []  # the first pair with the same measurement, or -1: judge alone
     first: dict[int, int] = {}
-    for i, measurement in enumerate(measurements):
-        if type(measurement) is dict:
-            measured.append(measurement)
-            shared.append(first.setdefault(id(measurement), i))
-        elif isinstance(measurement, Measurement) and not getattr(measurement, "intervals", None):
-            j = first.setdefault(id(measurement), i)
-            measured.append(measured[j] if j < i else measurement.to_cel())
-            shared.append(j)
-        elif isinstance(measurement, Mapping) and not isinstance(measurement, Measurement):
-            measured.append(measurement)
-            shared.append(first.setdefault(id(measurement), i))
-        else:
-            measured.append(None)
-            shared.append(-1)
+    measured: Any = measurements  # each pair's CEL variables
+    if set(map(type, measurements)) == {dict}:  # the common case: the gate's and the bench's
+        shared = [first.setdefault(id(m), i) for i, m in enumerate(measurements)]
+    else:
+        measured, shared = [], []  # shared: the first pair with the same measurement, or -1: alone
+        for i, measurement in enumerate(measurements):
+            if type(measurement) is dict:
+                measured.append(measurement)
+                shared.append(first.setdefault(id(measurement), i))
+            elif isinstance(measurement, Measurement) and not getattr(measurement, "intervals", None):
+                j = first.setdefault(id(measurement), i)
+                measured.append(measured[j] if j < i else measurement.to_cel())
+                shared.append(j)
+            elif isinstance(measurement, Mapping) and not isinstance(measurement, Measurement):
+                measured.append(measurement)
+                shared.append(first.setdefault(id(measurement), i))
+            else:
+                measured.append(None)
+                shared.append(-1)
     key = (rules, tuple(shared))
     plan = _plans.get(key)
     if plan is None:
@@ -336,10 +352,16 @@ def judge_many(
             _plans.clear()
         plan = _plans[key] = _plan(rules, key[1])
     joints, alone = plan
+    if len(joints) == 1 and not alone:  # the common case: one engine call for every rule
+        values = _evaluate(joints[0], rules, measured, facts)
+        if values is not None:
+            return [
+                passed if value else failed
+                for (_, passed, failed), value in zip(joints[0].answers, values, strict=True)
+            ]
     out: list[Judgement | None] = [None] * len(pairs)
-    fact_values = facts.values
     for joint in joints:
-        values = _evaluate(joint, rules, measured, fact_values, facts)
+        values = _evaluate(joint, rules, measured, facts)
         if values is None:
             for i in joint.members:
                 out[i] = rules[i].judge(measurements[i], facts)
@@ -351,26 +373,29 @@ def judge_many(
     return out  # type: ignore[return-value]  # every index was set above
 
 
-def _evaluate(
-    joint: _Joint, rules: tuple[BoundRule, ...], measured: list[Any], fact_values: dict[str, Any], facts: Facts
-) -> list[bool] | None:
+def _evaluate(joint: _Joint, rules: tuple[BoundRule, ...], measured: Any, facts: Facts) -> list[bool] | None:
     """The joint call's answers, or None: the members are to be judged one by one (a measurement
     is inconclusive or lacks a field, a cost estimate is over budget, the engine did not answer)."""
+    size = facts.collection_size
+    for program, read in joint.fact_costs:
+        if program.cost_estimate(read * size) > COST_BUDGET:
+            return None
+    fact_values = facts.values
     data = {joint_name: fact_values[name] for joint_name, name in joint.facts}
     for joint_name, i in joint.params:
         data[joint_name] = rules[i]._params
-    for src, names in joint.measured:
+    for src, joint_names, names in joint.measured:
         measurement = measured[src]
         if measurement.get("inconclusive") is True:
             return None
-        for joint_name, name in names:
+        for joint_name, name in zip(joint_names, names, strict=True):
             if name not in measurement:
                 return None
             data[joint_name] = measurement[name]
-    for i in joint.budgeted:
-        if not _within_budget(rules[i], measured[i], facts):
+    for i, rule in joint.budgeted:
+        if not _within_budget(rule, measured[i], facts):
             return None
-    return run_together(joint.expression, len(joint.members), data)
+    return run_together(joint.expression, len(joint.members), data, arena=facts.arenas.get())
 
 
 def _within_budget(rule: BoundRule, measurement: Mapping[str, Any], facts: Facts) -> bool:
