@@ -377,7 +377,9 @@ def joint_expression(members: tuple[Member, ...]) -> Any:
     """One compiled list expression of the members' expressions, each with its variables renamed
     as given (so rules reading different measurements share one binding), or None when it
     cannot be built: a source already uses a name starting with :data:`JOINT_PREFIX`, a name
-    would be declared with two types, or the list does not compile to ``list(bool)``."""
+    would be declared with two types, or the list does not compile to ``list(bool)``. A
+    variable renamed to ``<name>[<index>]`` is an element of ``<name>``, a list of its type
+    (scalars of one type travel to the engine as one list: fewer values to convert)."""
     declarations: dict[str, str] = {}
     texts: list[str] = []
     for scope, source, renames in members:
@@ -392,7 +394,10 @@ def joint_expression(members: tuple[Member, ...]) -> Any:
         for name in identifiers & declared.keys():
             if name not in FACT_VARIABLES and name not in names:
                 return None  # only the facts are one object for every member
-            if declarations.setdefault(names.get(name, name), declared[name]) != declared[name]:
+            variable, kind = names.get(name, name), declared[name]
+            if variable.endswith("]"):  # packed: ``<list>[<index>]``, an element of a list of that type
+                variable, kind = variable.split("[", 1)[0], f"list({kind})"
+            if declarations.setdefault(variable, kind) != kind:
                 return None
         # Each member on its own lines, in parentheses: a trailing ``//`` comment ends at the newline.
         texts.append(f"(\n{text}\n)")

@@ -11,7 +11,18 @@ from typing import Any, Final
 from govern.core import GovernError
 from govern.measurements import Measurement, Threshold
 
-from ._cel import COST_BUDGET, FALSE, JOINT_PREFIX, TRUE, Member, Program, joint_expression, run, run_together
+from ._cel import (
+    COST_BUDGET,
+    FALSE,
+    JOINT_PREFIX,
+    TRUE,
+    Member,
+    Program,
+    declared_variables,
+    joint_expression,
+    run,
+    run_together,
+)
 from ._codes import MEASUREMENT_INVALID, MEASUREMENT_MISSING_FIELD, TIERING_ERROR, TIERING_MISSING
 from ._facts import SCALAR_TYPES, Facts, count_elements, prepare_facts
 from ._measurements import FACT_VARIABLES
@@ -217,21 +228,28 @@ JOINT_LIMIT: Final = 32
 _PLANS_MAX: Final = 4096  # cached plans (one per list of rules and sharing of measurements)
 
 
+# Measurement variables of these types are packed into one list per type in a joint binding.
+_PACKED: Final = ("double", "bool", "string", "int")
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class _Joint:
     """Rules evaluated in one engine call. ``members`` index the pairs of the call; the binding
-    takes ``facts`` as ``(joint name, fact name)``, ``params`` as ``(joint name, pair index)``
-    and ``measured`` as ``(pair index, ((joint name, name), ...))``, one entry per measurement;
-    ``budgeted`` are the members with comprehensions; ``answers`` each member's
-    ``(index, pass judgement, fail judgement)``. Members with comprehensions: ``budgeted`` those
-    that read a measurement or params, as ``(index, rule)``; ``fact_costs`` the others, whose
-    cost depends on the facts alone, as ``(program, fact variables read)``."""
+    takes ``facts`` as ``(joint name, fact name)``, ``params`` as ``(joint name, pair index)``,
+    measurement variables ``packed`` as ``(list name, ((pair index, name), ...))`` and the others
+    ``unpacked`` as ``(pair index, joint names, names)``; ``sources`` are the pairs whose
+    measurements it reads. Members with comprehensions: ``budgeted`` those that read a
+    measurement or params, as ``(index, rule)``; ``fact_costs`` the others, whose cost depends on
+    the facts alone, as ``(program, fact variables read)``. ``answers``: each member's ``(index,
+    pass judgement, fail judgement)``."""
 
     members: tuple[int, ...]
     expression: Any  # the compiled joint_expression
     facts: tuple[tuple[str, str], ...]
     params: tuple[tuple[str, int], ...]
-    measured: tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]
+    sources: tuple[int, ...]
+    packed: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
+    unpacked: tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]
     budgeted: tuple[tuple[int, BoundRule], ...]
     fact_costs: tuple[tuple[Program, int], ...]
     answers: tuple[tuple[int, Judgement, Judgement], ...]
@@ -260,16 +278,23 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[
         numbers: dict[tuple[str, int], int] = {}  # (measurement | params, pair) -> binding number
         facts: dict[str, str] = {}
         params: dict[str, int] = {}
-        measured: dict[int, dict[str, str]] = {}
+        packed: dict[str, dict[tuple[int, str], int]] = {}  # list name -> (pair, name) -> index
+        unpacked: dict[int, dict[str, str]] = {}
         expression: list[Member] = []
         for i in members:
             rule = rules[i]
+            declared = declared_variables(rule._program.scope)
             renames: list[tuple[str, str]] = []
             facts.update((name, name) for name in rule._fact_vars)
             k = numbers.setdefault(("m", shared[i]), len(numbers))
             for name in rule._measure_vars:
-                renames.append((name, f"{JOINT_PREFIX}{k}_{name}"))
-                measured.setdefault(shared[i], {})[renames[-1][1]] = name
+                if declared[name] in _PACKED:
+                    slots = packed.setdefault(f"{JOINT_PREFIX}p_{declared[name]}", {})
+                    index = slots.setdefault((shared[i], name), len(slots))
+                    renames.append((name, f"{JOINT_PREFIX}p_{declared[name]}[{index}]"))
+                else:
+                    renames.append((name, f"{JOINT_PREFIX}{k}_{name}"))
+                    unpacked.setdefault(shared[i], {})[renames[-1][1]] = name
             if rule._uses_params:
                 k = numbers.setdefault(("p", i), len(numbers))
                 renames.append(("params", f"{JOINT_PREFIX}{k}_params"))
@@ -285,7 +310,9 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[
                 compiled,
                 tuple(facts.items()),
                 tuple(params.items()),
-                tuple((src, tuple(names), tuple(names.values())) for src, names in measured.items()),
+                tuple(sorted({shared[i] for i in members if rules[i]._measure_vars})),
+                tuple((name, tuple(slots)) for name, slots in packed.items()),
+                tuple((src, tuple(names), tuple(names.values())) for src, names in unpacked.items()),
                 tuple(
                     (i, rules[i])
                     for i in members
@@ -384,10 +411,24 @@ def _evaluate(joint: _Joint, rules: tuple[BoundRule, ...], measured: Any, facts:
     data = {joint_name: fact_values[name] for joint_name, name in joint.facts}
     for joint_name, i in joint.params:
         data[joint_name] = rules[i]._params
-    for src, joint_names, names in joint.measured:
+    every_dict = True
+    for src in joint.sources:
         measurement = measured[src]
         if measurement.get("inconclusive") is True:
             return None
+        every_dict = every_dict and type(measurement) is dict
+    for list_name, slots in joint.packed:
+        if every_dict:  # no __missing__: a missing field raises KeyError
+            try:
+                data[list_name] = [measured[src][name] for src, name in slots]
+            except KeyError:
+                return None
+        elif all(name in measured[src] for src, name in slots):
+            data[list_name] = [measured[src][name] for src, name in slots]
+        else:
+            return None
+    for src, joint_names, names in joint.unpacked:
+        measurement = measured[src]
         for joint_name, name in zip(joint_names, names, strict=True):
             if name not in measurement:
                 return None

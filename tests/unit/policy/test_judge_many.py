@@ -71,6 +71,8 @@ def _spoil(m: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         return {**m, "metrics": {"auc": 0.9}}  # a missing map key: an engine error
     if roll < 0.28:
         return {**m, "upper": "0.05", "value": None}  # wrong types
+    if roll < 0.34:  # scalars of a neighbouring type (joint calls pack scalars into typed lists)
+        return {**m, "complete": 1, "min_group_count": 30.0, "value": 1, "decision": 3, "has_champion": "no"}
     return m
 
 
