@@ -351,11 +351,12 @@ def judge_many(
             facts = prepare_facts(facts)
         except GovernError:
             return [rule.judge(measurement, facts) for rule, measurement in pairs]
-    rules, measurements = zip(*pairs, strict=True)
+    rules, measurements = zip(*pairs)  # noqa: B905 - pairs, by construction
     first: dict[int, int] = {}
     measured: Any = measurements  # each pair's CEL variables
     if set(map(type, measurements)) == {dict}:  # the common case: the gate's and the bench's
-        shared = [first.setdefault(id(m), i) for i, m in enumerate(measurements)]
+        ids = list(map(id, measurements))
+        shared = list(map(ids.index, ids))  # the first pair with the same measurement
     else:
         measured, shared = [], []  # shared: the first pair with the same measurement, or -1: alone
         for i, measurement in enumerate(measurements):
