@@ -238,10 +238,11 @@ class _Joint:
     takes ``facts`` as ``(joint name, fact name)``, ``params`` as ``(joint name, pair index)``,
     measurement variables ``packed`` as ``(list name, ((pair index, name), ...))`` and the others
     ``unpacked`` as ``(pair index, joint names, names)``; ``sources`` are the pairs whose
-    measurements it reads. Members with comprehensions: ``budgeted`` those that read a
-    measurement or params, as ``(index, rule)``; ``fact_costs`` the others, whose cost depends on
-    the facts alone, as ``(program, fact variables read)``. ``answers``: each member's ``(index,
-    pass judgement, fail judgement)``."""
+    measurements its members judge (read or not: an inconclusive one makes its rules
+    inconclusive). Members with comprehensions: ``budgeted`` those that read a measurement or
+    params, as ``(index, rule)``; ``fact_costs`` the others, whose cost depends on the facts
+    alone, as ``(program, fact variables read)``. ``answers``: each member's ``(index, pass
+    judgement, fail judgement)``."""
 
     members: tuple[int, ...]
     expression: Any  # the compiled joint_expression
@@ -310,7 +311,7 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[
                 compiled,
                 tuple(facts.items()),
                 tuple(params.items()),
-                tuple(sorted({shared[i] for i in members if rules[i]._measure_vars})),
+                tuple(sorted({shared[i] for i in members})),  # an inconclusive one ends every rule
                 tuple((name, tuple(slots)) for name, slots in packed.items()),
                 tuple((src, tuple(names), tuple(names.values())) for src, names in unpacked.items()),
                 tuple(

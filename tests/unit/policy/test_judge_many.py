@@ -78,7 +78,7 @@ def _spoil(m: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 def test_same_judgements_as_one_by_one_over_the_shipped_packs(shipped: PackSet) -> None:
     rng = random.Random(5)
-    use_cases = ["credit", "hiring", "chatbot", "fraud", "recommendation", "emergency_triage"]
+    use_cases = ["credit", "hiring", "chatbot", "fraud", "recommendation", "emergency_triage", "social_scoring"]
     compared = 0
     for n in range(120):
         raw = {
@@ -98,9 +98,10 @@ def test_same_judgements_as_one_by_one_over_the_shipped_packs(shipped: PackSet) 
             shared: dict[str, dict[str, Any]] = {}
             pairs = []
             for rule in shipped.applicable(facts, gate):
-                if rule.check not in shared:
-                    shared[rule.check] = _spoil(_measurement(rule.check, rng), rng)
-                pairs.append((rule, shared[rule.check]))
+                key = rule.check if rng.random() < 0.7 else rule.qualified_id  # shared, or the rule's own
+                if key not in shared:
+                    shared[key] = _spoil(_measurement(rule.check, rng), rng)
+                pairs.append((rule, shared[key]))
             assert judge_many(pairs, facts) == _one_by_one(pairs, facts)
             assert judge_many(pairs, raw) == _one_by_one(pairs, raw)  # unprepared facts too
             compared += len(pairs)
@@ -113,6 +114,19 @@ def test_one_member_error_does_not_change_the_others(shipped: PackSet) -> None:
     pairs = [(by_id["eu-ai-act/accuracy"], m), (by_id["baseline/performance-floor"], m)]
     got = judge_many(pairs, FACTS)
     assert [j.result for j in got] == ["error", "pass"]
+    assert got == _one_by_one(pairs, FACTS)
+
+
+def test_inconclusive_measurement_of_a_rule_that_reads_only_facts(shipped: PackSet) -> None:
+    by_id = {r.qualified_id: r for r in shipped.rules}
+    facts_only = by_id["baseline/prohibited-use"]  # documentation check, reads model only
+    assert facts_only._program.variables == ("model",)
+    pairs = [
+        (facts_only, {"inconclusive": True}),
+        (by_id["baseline/performance-floor"], {"value": 0.9, "inconclusive": False}),
+    ]
+    got = judge_many(pairs, FACTS)
+    assert [j.result for j in got] == ["inconclusive", "pass"]
     assert got == _one_by_one(pairs, FACTS)
 
 
