@@ -1,8 +1,9 @@
 """Policy room: packs of YAML + CEL rules, validated with located errors, compiled once.
 
 The gate calls :func:`load_packs`, then per model version :meth:`PackSet.tier`,
-:meth:`PackSet.applicable` and :meth:`BoundRule.judge`; :func:`verdict` combines results
-the way ``govern policy test`` does. Imports only ``govern.core`` and ``govern.measurements``.
+:meth:`PackSet.applicable` and :meth:`BoundRule.judge` (:func:`judge_many` judges many rules
+at once, with the same results); :func:`verdict` combines results the way ``govern policy
+test`` does. Imports only ``govern.core`` and ``govern.measurements``.
 """
 
 from govern.measurements import Threshold
@@ -28,6 +29,7 @@ from ._packset import (
     PackSet,
     TierResult,
     combine,
+    judge_many,
     verdict,
 )
 from ._problems import PolicyInvalid, Problem
@@ -55,6 +57,7 @@ __all__ = [
     "MonitoringRequirement",
     "Facts",
     "prepare_facts",
+    "judge_many",
     "verdict",
     "combine",
     # vocabulary

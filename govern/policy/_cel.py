@@ -10,6 +10,12 @@ comes back as an ERROR-typed value (not an exception), so this module
   and the wall time after it,
 * checks the type of every result: only a BOOL value is an answer; anything else is an error.
 
+:func:`run_together` evaluates several programs in a single engine call: one list expression
+of their sources, with the variables of each renamed apart (``value`` of one measurement,
+``value`` of another), so facts are converted to engine values once for all of them. It answers
+only when every element is a bool within budget; callers fall back to :func:`run`, one program
+at a time, for anything else.
+
 No Python is generated or executed from policy text.
 """
 
@@ -19,7 +25,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Final
 
 from cel_expr_python import cel
@@ -296,14 +302,14 @@ TRUE: Final = Outcome(True)
 FALSE: Final = Outcome(False)
 
 
-def run(program: Program, data: Mapping[str, Any], *, collection_elements: int = 0) -> Outcome:
+def run(program: Program, data: Mapping[str, Any], *, collection_elements: int = 0, arena: Any = None) -> Outcome:
     """Evaluate ``program`` over ``data`` (one value per name in ``program.variables``).
 
     Never raises for policy or data problems and never returns a value that is not a bool:
     an over-budget estimate (``cel_budget_exceeded``, checked *before* evaluating), an
     engine error or ERROR-typed result (``cel_eval_error``), a non-bool (``cel_not_bool``)
     or a run over the time budget (``cel_budget_exceeded``) is an :class:`Outcome` with
-    ``value=None``. Callers treat ``None`` as a failed rule.
+    ``value=None``. Callers treat ``None`` as a failed rule. ``arena``: one from ``Facts.arenas``.
     """
     if program.comprehension_depth:
         cost = program.cost_estimate(collection_elements)
@@ -317,7 +323,7 @@ def run(program: Program, data: Mapping[str, Any], *, collection_elements: int =
             )
     started = time.perf_counter()
     try:
-        result = program._expr.eval(data=data)
+        result = program._expr.eval(data=data, arena=arena)
     except Exception as exc:  # noqa: BLE001 - the engine's errors on odd data are failures, not crashes
         return Outcome(None, "cel_eval_error", f"{type(exc).__name__}: {exc}")
     elapsed = time.perf_counter() - started
@@ -333,3 +339,93 @@ def run(program: Program, data: Mapping[str, Any], *, collection_elements: int =
             None, "cel_budget_exceeded", f"evaluation took {elapsed:.3f}s; the budget is {TIME_BUDGET_SECONDS}s"
         )
     return TRUE if value else FALSE
+
+
+JOINT_PREFIX: Final = "_j"  # renamed variables of a joint expression: ``_j<binding>_<name>``
+
+
+def rename(source: str, names: Mapping[str, str]) -> str | None:
+    """``source`` with each variable reference in ``names`` (an identifier not after ``.``)
+    renamed, bound and free occurrences alike (so comprehensions keep their scoping); None when
+    the lexer cannot read it all."""
+    out: list[str] = []
+    pos, last = 0, ""
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            return None
+        kind, text = match.lastgroup or "", match.group()
+        pos = match.end()
+        if kind == "ident" and last != "." and text in names:
+            text = names[text]
+        out.append(text)
+        if kind != "space":
+            last = text if kind == "op" else kind
+    return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def _joint_env(declarations: frozenset[tuple[str, str]]) -> Any:
+    return cel.NewEnv(POOL, variables={name: _cel_type(t) for name, t in declarations})
+
+
+Member = tuple[str, str, tuple[tuple[str, str], ...]]  # (scope, source, ((variable, renamed), ...))
+
+
+@lru_cache(maxsize=1024)
+def joint_expression(members: tuple[Member, ...]) -> Any:
+    """One compiled list expression of the members' expressions, each with its variables renamed
+    as given (so rules reading different measurements share one binding), or None when it
+    cannot be built: a source already uses a name starting with :data:`JOINT_PREFIX`, a name
+    would be declared with two types, or the list does not compile to ``list(bool)``. A
+    variable renamed to ``<name>[<index>]`` is an element of ``<name>``, a list of its type
+    (scalars of one type travel to the engine as one list: fewer values to convert)."""
+    declarations: dict[str, str] = {}
+    texts: list[str] = []
+    for scope, source, renames in members:
+        names = dict(renames)
+        identifiers = measure_shape(source).identifiers
+        if any(i.startswith(JOINT_PREFIX) for i in identifiers):
+            return None
+        text = rename(source, names) if names else source
+        if text is None:
+            return None
+        declared = declared_variables(scope)
+        for name in identifiers & declared.keys():
+            if name not in FACT_VARIABLES and name not in names:
+                return None  # only the facts are one object for every member
+            variable, kind = names.get(name, name), declared[name]
+            if variable.endswith("]"):  # packed: ``<list>[<index>]``, an element of a list of that type
+                variable, kind = variable.split("[", 1)[0], f"list({kind})"
+            if declarations.setdefault(variable, kind) != kind:
+                return None
+        # Each member on its own lines, in parentheses: a trailing ``//`` comment ends at the newline.
+        texts.append(f"(\n{text}\n)")
+    try:
+        expr = _joint_env(frozenset(declarations.items())).compile("[" + ",".join(texts) + "]")
+    except RuntimeError:
+        return None
+    return expr if expr.return_type() == cel.Type.List(cel.Type.BOOL) else None
+
+
+def run_together(expr: Any, n: int, data: Mapping[str, Any], *, arena: Any = None) -> list[bool] | None:
+    """Evaluate a :func:`joint_expression` of ``n`` members over ``data`` (every variable, as
+    renamed) in one engine call: each member's answer, in order, or None when the engine gave
+    anything but a bool for each (an error in any member errs the whole list) or the call took
+    longer than :data:`TIME_BUDGET_SECONDS`. On None, evaluate each with :func:`run` to learn its
+    own outcome. Cost budgets are the caller's to check first, per program, as :func:`run` would.
+    ``arena``: one from ``Facts.arenas``.
+    """
+    started = time.perf_counter()
+    try:
+        values = expr.eval(data=data, arena=arena).plain_value()
+    except Exception:  # noqa: BLE001 - the per-program fallback reports it
+        return None
+    if time.perf_counter() - started > TIME_BUDGET_SECONDS:
+        return None
+    if type(values) is not list or len(values) != n:
+        return None
+    for value in values:
+        if type(value) is not bool:
+            return None
+    return values

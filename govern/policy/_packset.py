@@ -6,14 +6,25 @@ import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from govern.core import GovernError
 from govern.measurements import Measurement, Threshold
 
-from ._cel import FALSE, TRUE, Program, run
+from ._cel import (
+    COST_BUDGET,
+    FALSE,
+    JOINT_PREFIX,
+    TRUE,
+    Member,
+    Program,
+    declared_variables,
+    joint_expression,
+    run,
+    run_together,
+)
 from ._codes import MEASUREMENT_INVALID, MEASUREMENT_MISSING_FIELD, TIERING_ERROR, TIERING_MISSING
-from ._facts import Facts, count_elements, prepare_facts
+from ._facts import SCALAR_TYPES, Facts, count_elements, prepare_facts
 from ._measurements import FACT_VARIABLES
 from ._schema import TIERS, Gate, OnFail, RuleResult, Tier, Verdict
 
@@ -108,8 +119,10 @@ class BoundRule:
 
     _fact_vars: tuple[str, ...] = field(init=False, repr=False)
     _measure_vars: tuple[str, ...] = field(init=False, repr=False)
+    _uses_params: bool = field(init=False, repr=False)
     _pass: Judgement = field(init=False, repr=False)
     _fail: Judgement = field(init=False, repr=False)
+    _inconclusive: Judgement = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Everything per-rule is computed once, so judge() does only binding and evaluation.
@@ -117,8 +130,10 @@ class BoundRule:
         set_ = object.__setattr__
         set_(self, "_fact_vars", tuple(n for n in used if n in FACT_VARIABLES))
         set_(self, "_measure_vars", tuple(n for n in used if n not in FACT_VARIABLES and n != "params"))
+        set_(self, "_uses_params", "params" in used)
         set_(self, "_pass", Judgement("pass", f"{self.qualified_id}: {self.require}"))
         set_(self, "_fail", Judgement("fail", f"{self.qualified_id}: not {self.require}"))
+        set_(self, "_inconclusive", Judgement("inconclusive", f"{self.qualified_id}: measurement is inconclusive"))
 
     def judge(self, measurement: Measurement | Mapping[str, Any], facts: Mapping[str, Any] | Facts) -> Judgement:
         """Evaluate ``require`` over ``measurement`` (the check's output, or its CEL variables) and the facts.
@@ -127,43 +142,38 @@ class BoundRule:
         for one model version, a :class:`Facts` from :func:`prepare_facts`. Fail closed: an
         inconclusive measurement gives ``inconclusive``; a missing field, wrong type, engine
         error, non-bool result or exceeded budget gives ``error`` with the rule id in the message.
+        :func:`judge_many` gives the same judgements for many rules at once, faster.
         """
         brackets: Mapping[str, Any] = {}
         if isinstance(measurement, Measurement):
             brackets = getattr(measurement, "intervals", None) or {}
             measurement = measurement.to_cel()
-        elif type(measurement) is not dict and not isinstance(measurement, Mapping):
-            return self._error(MEASUREMENT_INVALID, "the measurement is not a mapping")
-        if measurement.get("inconclusive") is True:
-            return Judgement("inconclusive", f"{self.qualified_id}: measurement is inconclusive")
+        ended = self._precheck(measurement)
+        if ended is not None:
+            return ended
         if type(facts) is not Facts:
             try:
                 facts = prepare_facts(facts)
             except GovernError as err:
                 return self._error(err.code, err.message)
-        fact_values = facts.values
-        data = {name: fact_values[name] for name in self._fact_vars}
-        for name in self._measure_vars:
-            if name not in measurement:
-                return self._error(MEASUREMENT_MISSING_FIELD, f"the {self.check} measurement has no {name!r}")
-            data[name] = measurement[name]
+        data: dict[str, Any] = {}
+        bound = self._bind(measurement, facts, data)
+        if type(bound) is Judgement:
+            return bound
+        elements: int = bound  # type: ignore[assignment]
         program = self._program
-        elements = 0
-        if "params" in program.variables:
-            data["params"] = self._params
-        if program.comprehension_depth:
-            elements = sum(
-                facts.collection_size if name in FACT_VARIABLES else count_elements(data[name])
-                for name in program.variables
-            )
-        outcome = run(program, data, collection_elements=elements)
+        arena = facts.arenas.get()
+        outcome = run(program, data, collection_elements=elements, arena=arena)
         bracketed = [name for name in self._measure_vars if name in brackets]
         if bracketed and (outcome is TRUE or outcome is FALSE):
             # A gridded statistic is known only to lie in its interval: judge both ends, and a
             # rule whose answer differs between them is inconclusive (docs/scale.md).
             ends = [
                 run(
-                    program, {**data, **{n: getattr(brackets[n], end) for n in bracketed}}, collection_elements=elements
+                    program,
+                    {**data, **{n: getattr(brackets[n], end) for n in bracketed}},
+                    collection_elements=elements,
+                    arena=arena,
                 )
                 for end in ("lower", "upper")
             ]
@@ -178,8 +188,269 @@ class BoundRule:
             return self._fail
         return self._error(outcome.code or "cel_eval_error", outcome.message)
 
+    def _precheck(self, measurement: Any) -> Judgement | None:
+        """The judgement of a measurement that is not a mapping or is inconclusive, else None."""
+        if type(measurement) is not dict and not isinstance(measurement, Mapping):
+            return self._error(MEASUREMENT_INVALID, "the measurement is not a mapping")
+        if measurement.get("inconclusive") is True:
+            return self._inconclusive
+        return None
+
+    def _bind(self, measurement: Mapping[str, Any], facts: Facts, data: dict[str, Any]) -> Judgement | int:
+        """Add the variables ``require`` uses to ``data``; the cost model's element count, or the
+        judgement that ends the rule before evaluating (a missing field, an estimate over the budget)."""
+        fact_values = facts.values
+        for name in self._fact_vars:
+            data[name] = fact_values[name]
+        for name in self._measure_vars:
+            if name not in measurement:
+                return self._error(MEASUREMENT_MISSING_FIELD, f"the {self.check} measurement has no {name!r}")
+            data[name] = measurement[name]
+        if self._uses_params:
+            data["params"] = self._params
+        program = self._program
+        if not program.comprehension_depth:
+            return 0
+        elements = len(self._fact_vars) * facts.collection_size + sum(
+            count_elements(data[name]) for name in program.variables if name not in FACT_VARIABLES
+        )
+        if program.cost_estimate(elements) > COST_BUDGET:
+            outcome = run(program, data, collection_elements=elements)  # the budget error, unevaluated
+            return self._error(outcome.code or "cel_budget_exceeded", outcome.message)
+        return elements
+
     def _error(self, code: str, message: str) -> Judgement:
         return Judgement("error", f"{self.qualified_id}: {code}: {message}", code)
+
+
+# Rules evaluated together in one engine call at most (bounds the joint expressions' size).
+JOINT_LIMIT: Final = 32
+_PLANS_MAX: Final = 4096  # cached plans (one per list of rules and sharing of measurements)
+
+
+# Measurement variables of these types are packed into one list per type in a joint binding.
+_PACKED: Final = ("double", "bool", "string", "int")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Joint:
+    """Rules evaluated in one engine call. ``members`` index the pairs of the call; the binding
+    takes ``facts`` as ``(joint name, fact name)``, ``params`` as ``(joint name, pair index)``,
+    measurement variables ``packed`` as ``(list name, ((pair index, name), ...))`` and the others
+    ``unpacked`` as ``(pair index, joint names, names)``; ``sources`` are the pairs whose
+    measurements its members judge (read or not: an inconclusive one makes its rules
+    inconclusive). Members with comprehensions: ``budgeted`` those that read a measurement or
+    params, as ``(index, rule)``; ``fact_costs`` the others, whose cost depends on the facts
+    alone, as ``(program, fact variables read)``. ``answers``: each member's ``(index, pass
+    judgement, fail judgement)``."""
+
+    members: tuple[int, ...]
+    expression: Any  # the compiled joint_expression
+    facts: tuple[tuple[str, str], ...]
+    params: tuple[tuple[str, int], ...]
+    sources: tuple[int, ...]
+    packed: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
+    unpacked: tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]
+    budgeted: tuple[tuple[int, BoundRule], ...]
+    fact_costs: tuple[tuple[Program, int], ...]
+    answers: tuple[tuple[int, Judgement, Judgement], ...]
+
+
+_plans: dict[tuple[Any, ...], tuple[tuple[_Joint, ...], tuple[int, ...]]] = {}
+
+
+def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[_Joint, ...], tuple[int, ...]]:
+    """The joint evaluations of a call: ``shared[i]`` is the first pair with pair i's
+    measurement (or -1: judge it alone). Each measurement (and each params object) read gets its
+    own names in the joint binding. Returns the joint groups and the pairs judged alone."""
+    alone: list[int] = []
+    chunk: list[int] = []
+    chunks = [chunk]
+    for i in range(len(rules)):
+        if shared[i] < 0:
+            alone.append(i)
+            continue
+        if len(chunk) == JOINT_LIMIT:
+            chunk = []
+            chunks.append(chunk)
+        chunk.append(i)
+    joints: list[_Joint] = []
+    for members in chunks:
+        numbers: dict[tuple[str, int], int] = {}  # (measurement | params, pair) -> binding number
+        facts: dict[str, str] = {}
+        params: dict[str, int] = {}
+        packed: dict[str, dict[tuple[int, str], int]] = {}  # list name -> (pair, name) -> index
+        unpacked: dict[int, dict[str, str]] = {}
+        expression: list[Member] = []
+        for i in members:
+            rule = rules[i]
+            declared = declared_variables(rule._program.scope)
+            renames: list[tuple[str, str]] = []
+            facts.update((name, name) for name in rule._fact_vars)
+            k = numbers.setdefault(("m", shared[i]), len(numbers))
+            for name in rule._measure_vars:
+                if declared[name] in _PACKED:
+                    slots = packed.setdefault(f"{JOINT_PREFIX}p_{declared[name]}", {})
+                    index = slots.setdefault((shared[i], name), len(slots))
+                    renames.append((name, f"{JOINT_PREFIX}p_{declared[name]}[{index}]"))
+                else:
+                    renames.append((name, f"{JOINT_PREFIX}{k}_{name}"))
+                    unpacked.setdefault(shared[i], {})[renames[-1][1]] = name
+            if rule._uses_params:
+                k = numbers.setdefault(("p", i), len(numbers))
+                renames.append(("params", f"{JOINT_PREFIX}{k}_params"))
+                params[renames[-1][1]] = i
+            expression.append((rule._program.scope, rule._program.source, tuple(renames)))
+        compiled = joint_expression(tuple(expression)) if len(members) > 1 else None
+        if compiled is None:
+            alone.extend(members)
+            continue
+        joints.append(
+            _Joint(
+                tuple(members),
+                compiled,
+                tuple(facts.items()),
+                tuple(params.items()),
+                tuple(sorted({shared[i] for i in members})),  # an inconclusive one ends every rule
+                tuple((name, tuple(slots)) for name, slots in packed.items()),
+                tuple((src, tuple(names), tuple(names.values())) for src, names in unpacked.items()),
+                tuple(
+                    (i, rules[i])
+                    for i in members
+                    if rules[i]._program.comprehension_depth and (rules[i]._measure_vars or rules[i]._uses_params)
+                ),
+                tuple(
+                    (rules[i]._program, len(rules[i]._fact_vars))
+                    for i in members
+                    if rules[i]._program.comprehension_depth and not (rules[i]._measure_vars or rules[i]._uses_params)
+                ),
+                tuple((i, rules[i]._pass, rules[i]._fail) for i in members),
+            )
+        )
+    return tuple(joints), tuple(sorted(alone))
+
+
+def judge_many(
+    pairs: Iterable[tuple[BoundRule, Measurement | Mapping[str, Any]]], facts: Mapping[str, Any] | Facts
+) -> list[Judgement]:
+    """The judgements of ``[rule.judge(measurement, facts) for rule, measurement in pairs]``, faster.
+
+    Rules whose bindings agree (every variable two of them use is bound to the same object: the
+    same prepared facts, the same measurement, as the gate shares one measurement per check and
+    ``with``) are evaluated together in one engine call, so the facts are converted to engine
+    values once for all of them rather than once per rule. Rules the joint call does not answer
+    with a bool each within budget (any member's error errs the whole call), or whose
+    measurement is inconclusive, lacks a field, or carries intervals, are judged one by one by
+    :meth:`BoundRule.judge`: results, error codes and messages are the same as judging each alone.
+    """
+    if type(pairs) is not list:
+        pairs = list(pairs)  # and it keeps every measurement alive: ids stay unique during the call
+    if not pairs:
+        return []
+    if type(facts) is not Facts:
+        try:
+            facts = prepare_facts(facts)
+        except GovernError:
+            return [rule.judge(measurement, facts) for rule, measurement in pairs]
+    rules, measurements = zip(*pairs)  # noqa: B905 - pairs, by construction
+    first: dict[int, int] = {}
+    measured: Any = measurements  # each pair's CEL variables
+    if set(map(type, measurements)) == {dict}:  # the common case: the gate's and the bench's
+        ids = list(map(id, measurements))
+        shared = list(map(ids.index, ids))  # the first pair with the same measurement
+    else:
+        measured, shared = [], []  # shared: the first pair with the same measurement, or -1: alone
+        for i, measurement in enumerate(measurements):
+            if type(measurement) is dict:
+                measured.append(measurement)
+                shared.append(first.setdefault(id(measurement), i))
+            elif isinstance(measurement, Measurement) and not getattr(measurement, "intervals", None):
+                j = first.setdefault(id(measurement), i)
+                measured.append(measured[j] if j < i else measurement.to_cel())
+                shared.append(j)
+            elif isinstance(measurement, Mapping) and not isinstance(measurement, Measurement):
+                measured.append(measurement)
+                shared.append(first.setdefault(id(measurement), i))
+            else:
+                measured.append(None)
+                shared.append(-1)
+    key = (rules, tuple(shared))
+    plan = _plans.get(key)
+    if plan is None:
+        if len(_plans) >= _PLANS_MAX:
+            _plans.clear()
+        plan = _plans[key] = _plan(rules, key[1])
+    joints, alone = plan
+    if len(joints) == 1 and not alone:  # the common case: one engine call for every rule
+        values = _evaluate(joints[0], rules, measured, facts)
+        if values is not None:
+            return [
+                passed if value else failed
+                for (_, passed, failed), value in zip(joints[0].answers, values, strict=True)
+            ]
+    out: list[Judgement | None] = [None] * len(pairs)
+    for joint in joints:
+        values = _evaluate(joint, rules, measured, facts)
+        if values is None:
+            for i in joint.members:
+                out[i] = rules[i].judge(measurements[i], facts)
+            continue
+        for (i, passed, failed), value in zip(joint.answers, values, strict=True):
+            out[i] = passed if value else failed
+    for i in alone:
+        out[i] = rules[i].judge(measurements[i], facts)
+    return out  # type: ignore[return-value]  # every index was set above
+
+
+def _evaluate(joint: _Joint, rules: tuple[BoundRule, ...], measured: Any, facts: Facts) -> list[bool] | None:
+    """The joint call's answers, or None: the members are to be judged one by one (a measurement
+    is inconclusive or lacks a field, a cost estimate is over budget, the engine did not answer)."""
+    size = facts.collection_size
+    for program, read in joint.fact_costs:
+        if program.cost_estimate(read * size) > COST_BUDGET:
+            return None
+    fact_values = facts.values
+    data = {joint_name: fact_values[name] for joint_name, name in joint.facts}
+    for joint_name, i in joint.params:
+        data[joint_name] = rules[i]._params
+    every_dict = True
+    for src in joint.sources:
+        measurement = measured[src]
+        if measurement.get("inconclusive") is True:
+            return None
+        every_dict = every_dict and type(measurement) is dict
+    for list_name, slots in joint.packed:
+        if every_dict:  # no __missing__: a missing field raises KeyError
+            try:
+                data[list_name] = [measured[src][name] for src, name in slots]
+            except KeyError:
+                return None
+        elif all(name in measured[src] for src, name in slots):
+            data[list_name] = [measured[src][name] for src, name in slots]
+        else:
+            return None
+    for src, joint_names, names in joint.unpacked:
+        measurement = measured[src]
+        for joint_name, name in zip(joint_names, names, strict=True):
+            if name not in measurement:
+                return None
+            data[joint_name] = measurement[name]
+    for i, rule in joint.budgeted:
+        if not _within_budget(rule, measured[i], facts):
+            return None
+    return run_together(joint.expression, len(joint.members), data, arena=facts.arenas.get())
+
+
+def _within_budget(rule: BoundRule, measurement: Mapping[str, Any], facts: Facts) -> bool:
+    """The rule's cost estimate is within budget (as :meth:`BoundRule._bind` counts elements)."""
+    elements = len(rule._fact_vars) * facts.collection_size
+    for name in rule._measure_vars:
+        value = measurement[name]
+        if type(value) not in SCALAR_TYPES:
+            elements += count_elements(value)
+    if rule._uses_params:
+        elements += count_elements(rule._params)
+    return rule._program.cost_estimate(elements) <= COST_BUDGET
 
 
 def system_kind(facts: Mapping[str, Any]) -> str:

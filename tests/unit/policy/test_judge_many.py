@@ -1,0 +1,218 @@
+"""judge_many gives exactly the judgements of BoundRule.judge, one rule at a time."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govern.core import resource_path
+from govern.measurements import DriftMeasurement, Interval
+from govern.policy import BoundRule, PackSet, judge_many, load_packs, prepare_facts
+from govern.policy._cel import compile_expression, joint_expression, rename
+
+FACTS = {
+    "model": {"name": "credit-risk", "version": 7, "tier": "high", "use_case": "credit", "card": {"intended_use": "x"}},
+    "target": "production",
+    "lineage": {
+        "datasets": [{"name": "loans", "version": "4", "license": "internal", "contains_pii": True}],
+        "runs": [{"id": "r1", "author": "bob", "code_commit": "abc"}],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> PackSet:
+    return load_packs([resource_path("policies")])
+
+
+def _one_by_one(pairs: list[tuple[BoundRule, Any]], facts: Any) -> list[Any]:
+    return [rule.judge(m, facts) for rule, m in pairs]
+
+
+def _measurement(check: str, rng: random.Random) -> dict[str, Any]:
+    """Every variable a shipped rule of ``check`` reads, with values that cross the thresholds."""
+    u = rng.random
+    groups = {g: {"count": float(rng.randrange(5, 60)), "selection_rate": u()} for g in "abc"}
+    return {
+        "value": u(),
+        "inconclusive": False,
+        "lower": u() * 0.2,
+        "upper": u() * 0.2,
+        "metrics": {"auc": u(), "brier": u() * 0.3, "calibration_error": u() * 0.2},
+        "per_group": groups,
+        "four_fifths_pass": u() < 0.5,
+        "min_group_count": rng.randrange(5, 60),
+        "max_value": u() * 0.4,
+        "prediction_psi": u() * 0.4,
+        "drifted": ["x"] * rng.randrange(4),
+        "decision": rng.choice(["monitor", "review", "retrain"]),
+        "protected_share": u() * 0.1,
+        "proxy_share": u() * 0.2,
+        "protected_in_top": [] if u() < 0.7 else ["sex"],
+        "rank_stability": u(),
+        "top_features": ["a"] if u() < 0.8 else [],
+        "delta_lower": u() * 0.1 - 0.05,
+        "has_champion": u() < 0.5,
+        "complete": u() < 0.7,
+    }
+
+
+def _spoil(m: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """Sometimes break the measurement the ways the gate can meet: each must stay per-rule exact."""
+    roll = rng.random()
+    if roll < 0.08:
+        return {**m, "inconclusive": True}
+    if roll < 0.16:
+        return {k: v for k, v in m.items() if k != rng.choice(sorted(m))}  # a missing field
+    if roll < 0.22:
+        return {**m, "metrics": {"auc": 0.9}}  # a missing map key: an engine error
+    if roll < 0.28:
+        return {**m, "upper": "0.05", "value": None}  # wrong types
+    if roll < 0.34:  # scalars of a neighbouring type (joint calls pack scalars into typed lists)
+        return {**m, "complete": 1, "min_group_count": 30.0, "value": 1, "decision": 3, "has_champion": "no"}
+    return m
+
+
+def test_same_judgements_as_one_by_one_over_the_shipped_packs(shipped: PackSet) -> None:
+    rng = random.Random(5)
+    use_cases = ["credit", "hiring", "chatbot", "fraud", "recommendation", "emergency_triage", "social_scoring"]
+    compared = 0
+    for n in range(120):
+        raw = {
+            **FACTS,
+            "model": {**FACTS["model"], "tier": "", "use_case": rng.choice(use_cases), "version": n},
+            "lineage": {
+                "datasets": [
+                    {"name": f"d{i}", "license": rng.choice(["", "internal"]), "deprecated": rng.random() < 0.2}
+                    for i in range(rng.randrange(0, 4))
+                ],
+                "runs": FACTS["lineage"]["runs"] if rng.random() < 0.8 else [],
+            },
+        }
+        facts = prepare_facts(raw)
+        facts = facts.with_tier(shipped.tier(facts).tier)
+        for gate in ("promote", "retrain"):
+            shared: dict[str, dict[str, Any]] = {}
+            pairs = []
+            for rule in shipped.applicable(facts, gate):
+                key = rule.check if rng.random() < 0.7 else rule.qualified_id  # shared, or the rule's own
+                if key not in shared:
+                    shared[key] = _spoil(_measurement(rule.check, rng), rng)
+                pairs.append((rule, shared[key]))
+            assert judge_many(pairs, facts) == _one_by_one(pairs, facts)
+            assert judge_many(pairs, raw) == _one_by_one(pairs, raw)  # unprepared facts too
+            compared += len(pairs)
+    assert compared > 1000
+
+
+def test_one_member_error_does_not_change_the_others(shipped: PackSet) -> None:
+    by_id = {r.qualified_id: r for r in shipped.rules}
+    m = {"value": 0.9, "metrics": {"auc": 0.9}, "delta_lower": 0.0, "has_champion": False, "inconclusive": False}
+    pairs = [(by_id["eu-ai-act/accuracy"], m), (by_id["baseline/performance-floor"], m)]
+    got = judge_many(pairs, FACTS)
+    assert [j.result for j in got] == ["error", "pass"]
+    assert got == _one_by_one(pairs, FACTS)
+
+
+def test_inconclusive_measurement_of_a_rule_that_reads_only_facts(shipped: PackSet) -> None:
+    by_id = {r.qualified_id: r for r in shipped.rules}
+    facts_only = by_id["baseline/prohibited-use"]  # documentation check, reads model only
+    assert facts_only._program.variables == ("model",)
+    pairs = [
+        (facts_only, {"inconclusive": True}),
+        (by_id["baseline/performance-floor"], {"value": 0.9, "inconclusive": False}),
+    ]
+    got = judge_many(pairs, FACTS)
+    assert [j.result for j in got] == ["inconclusive", "pass"]
+    assert got == _one_by_one(pairs, FACTS)
+
+
+def test_bad_facts_and_bad_measurements(shipped: PackSet) -> None:
+    r = next(r for r in shipped.rules if r.qualified_id == "baseline/card-complete")
+    bad = {"model": {"name": ["not", "a", "string"]}}
+    pairs: list[tuple[BoundRule, Any]] = [(r, {"complete": True}), (r, [1, 2]), (r, {"complete": True})]
+    assert judge_many(pairs, bad) == _one_by_one(pairs, bad)
+    assert judge_many(pairs, FACTS) == _one_by_one(pairs, FACTS)
+    assert [j.result for j in judge_many(pairs, FACTS)] == ["pass", "error", "pass"]
+
+
+def _drift(psi: float, intervals: dict[str, Interval]) -> DriftMeasurement:
+    return DriftMeasurement(
+        value=0.1, inconclusive=False, method="psi", max_value=0.1, min_pvalue=0.5, per_feature={},
+        drifted=[], decision="monitor", review_p=0.05, retrain_p=0.01, has_score=True, prediction_psi=psi,
+        intervals=intervals,
+    )  # fmt: skip
+
+
+def test_typed_measurements_shared_and_with_intervals(shipped: PackSet) -> None:
+    drift = [r for r in shipped.rules if r.check == "drift"]
+    plain = _drift(0.22, {})
+    straddling = _drift(0.22, {"prediction_psi": Interval(0.2, 0.3)})
+    pairs: list[tuple[BoundRule, Any]] = [(r, plain) for r in drift] + [(r, straddling) for r in drift]
+    got = judge_many(pairs, FACTS)
+    assert got == _one_by_one(pairs, FACTS)
+    assert {"pass", "inconclusive"} <= {j.result for j in got}
+
+
+def _pack(tmp_path: Path, rules: list[tuple[str, str, str]]) -> PackSet:
+    lines = [
+        "apiVersion: govern/v1",
+        "kind: Policy",
+        "metadata: {name: joint, controls: [iso-42001/a.7.5]}",
+        "spec:",
+        "  gates: [promote]",
+        "  rules:",
+    ]
+    for rule_id, check, require in rules:
+        lines += [f"    - id: {rule_id}", f"      check: {check}", f"      require: {require!r}", "      onFail: deny"]
+    (tmp_path / "joint.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return load_packs([tmp_path / "joint.yaml"])
+
+
+def test_variables_renamed_apart_keep_scoping_and_comments(tmp_path: Path) -> None:
+    packset = _pack(
+        tmp_path,
+        [
+            ("shadow", "drift", "drifted.exists(value, value == 'x') && value > 0.5"),
+            ("field", "explainability", "value < 0.5 && top_features.all(f, f != 'value')"),
+            ("comment", "drift", "value > 0.5 // the drift statistic"),
+            ("facts", "lineage", "lineage.datasets.all(d, d.license != '') && complete"),
+            ("budget", "lineage", "lineage.datasets.all(a, lineage.datasets.all(b, a.name != b.name || a == b))"),
+        ],
+    )
+    rules = {r.id: r for r in packset.rules}
+    drift = {"value": 0.7, "drifted": ["x"], "inconclusive": False}
+    explain = {"value": 0.2, "top_features": ["a"], "inconclusive": False}
+    lineage = {"complete": True, "violations": [], "inconclusive": False}
+    pairs = [
+        (rules["shadow"], drift),
+        (rules["field"], explain),
+        (rules["comment"], drift),
+        (rules["facts"], lineage),
+        (rules["budget"], lineage),
+    ]
+    small = prepare_facts(FACTS)
+    assert [j.result for j in judge_many(pairs, small)] == ["pass", "pass", "pass", "pass", "pass"]
+    assert judge_many(pairs, small) == _one_by_one(pairs, small)
+    huge = prepare_facts({"model": {"name": "m"}, "lineage": {"datasets": [{"name": f"d{i}"} for i in range(5000)]}})
+    got = judge_many(pairs, huge)
+    assert got == _one_by_one(pairs, huge)
+    assert got[4].code == "cel_budget_exceeded"
+
+
+def test_rename_touches_variables_only() -> None:
+    source = "value > 0.5 && x.value == 'value' && drifted.exists(value, value != '')"
+    assert rename(source, {"value": "_j0_value"}) == (
+        "_j0_value > 0.5 && x.value == 'value' && drifted.exists(_j0_value, _j0_value != '')"
+    )
+
+
+def test_joint_expression_refuses_what_it_cannot_bind_apart() -> None:
+    own = compile_expression("value > 0.5", scope="drift")
+    assert joint_expression((("drift", own.source, ()),)) is None  # a measurement variable not renamed
+    taken = "drifted.exists(_j0_value, _j0_value == 'x')"
+    assert joint_expression((("drift", taken, ()),)) is None  # the prefix is already in use
+    assert joint_expression((("drift", own.source, (("value", "_j0_value"),)),)) is not None
