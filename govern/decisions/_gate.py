@@ -34,7 +34,7 @@ from ._targets import assign, target_stage
 from ._types import Decision, Finding, Outcome
 
 if TYPE_CHECKING:
-    from govern.policy import Verdict
+    from govern.policy import BoundRule, Verdict
 
 _BY_APPROVAL: dict[str, Outcome] = {"approved": "allow", "rejected": "deny"}
 _RETRAIN_OUTCOME: dict[Verdict, Outcome] = {
@@ -100,7 +100,8 @@ def _measure(
     measurements: dict[str, dict[str, Any]] = {}  # as ledgered: each measurement's to_json()
     typed: dict[str, Measurement] = {}
     errors: dict[str, GovernError] = {}
-    findings: list[Finding] = []
+    findings: list[Finding | None] = []
+    judged: list[tuple[int, BoundRule, str]] = []  # (finding slot, rule, measurement key): judged together below
     for i, rule in enumerate(rules):
         key = json_digest({"check": rule.check, "with": rule.params})[7:23]
         if key in known and key not in measurements:
@@ -135,20 +136,20 @@ def _measure(
                 )
             )
             continue
-        m = typed[key]
-        judgement = rule.judge(m, facts)
-        findings.append(
-            Finding.of(
-                rule,
-                result=judgement.result,
-                value=m.value,
-                message=judgement.message,
-                measurement=key,
-            )
+        judged.append((len(findings), rule, key))
+        findings.append(None)
+    # one engine call for the rules sharing facts and measurements (the same judgements as each alone)
+    from govern.policy import judge_many
+
+    for (slot, rule, key), judgement in zip(
+        judged, judge_many([(rule, typed[key]) for _, rule, key in judged], facts), strict=True
+    ):
+        findings[slot] = Finding.of(
+            rule, result=judgement.result, value=typed[key].value, message=judgement.message, measurement=key
         )
     if progress:
         progress("done", len(rules), len(rules))
-    return findings, measurements, champion
+    return [f for f in findings if f is not None], measurements, champion
 
 
 def _active_waivers(session: Session, node_id: int) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -18,6 +18,9 @@ from ._context import Context, audit
 from ._gate import _base_verdict, promote
 from ._tables import DecisionRow
 from ._types import Decision, Finding
+
+if TYPE_CHECKING:
+    from govern.policy import BoundRule
 
 REEVALUATOR = "govern:re-evaluation"
 
@@ -79,7 +82,7 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
     ``inconclusive``. Returns (decisions replayed, decisions whose policy verdict would flip).
     """
     from govern.checks import param_problems
-    from govern.policy import PackSet, load_packs
+    from govern.policy import PackSet, judge_many, load_packs
 
     changed = load_packs(pack_paths, check_params=param_problems)
     names = {p.name for p in changed.packs}
@@ -96,7 +99,9 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
         count += 1
         old = Decision.from_document(doc)
         facts, recorded = old.facts, old.measurements
-        new_findings = []
+        new_findings: list[Finding | None] = []
+        judged: list[tuple[int, BoundRule, str]] = []
+        as_cel: dict[str, Any] = {}  # one CEL view per recorded measurement, shared by its rules
         for rule in packs.applicable(facts, "promote"):
             key = json_digest({"check": rule.check, "with": rule.params})[7:23]
             if key not in recorded:
@@ -110,19 +115,17 @@ def backtest(ctx: Context, pack_paths: list[Path], since: datetime) -> tuple[int
                     )
                 )
                 continue
-            j = rule.judge(recorded_cel(rule.check, recorded[key]), facts)
-            new_findings.append(
-                Finding.of(
-                    rule,
-                    result=j.result,
-                    value=None,
-                    message=j.message,
-                    measurement=key,
-                )
-            )
-        before, after = _base_verdict(old.findings), _base_verdict(new_findings)
+            if key not in as_cel:
+                as_cel[key] = recorded_cel(rule.check, recorded[key])
+            judged.append((len(new_findings), rule, key))
+            new_findings.append(None)
+        pairs = [(rule, as_cel[key]) for _, rule, key in judged]
+        for (slot, rule, key), j in zip(judged, judge_many(pairs, facts), strict=True):
+            new_findings[slot] = Finding.of(rule, result=j.result, value=None, message=j.message, measurement=key)
+        findings = [f for f in new_findings if f is not None]
+        before, after = _base_verdict(old.findings), _base_verdict(findings)
         if before != after:
             old_results = {f.rule: f.result for f in old.findings}
-            changed_rules = sorted(f.rule for f in new_findings if old_results.get(f.rule) != f.result)
+            changed_rules = sorted(f.rule for f in findings if old_results.get(f.rule) != f.result)
             flips.append(Flip(decision_id, old.model, created, before, after, changed_rules))
     return count, flips
