@@ -88,7 +88,7 @@ def stamp(name: str, commit: str | None = None) -> str:
     line = f"<!-- measured: sources {digest(name, commit)} at commit {at or '?'} -->"
     path = page(name)
     text = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmarks: {name}\n"
-    text = STAMP.sub(line, text) if STAMP.search(text) else text.rstrip("\n") + f"\n\n{line}\n"
+    text = "\n".join(x for x in text.splitlines() if not STAMP.search(x)).rstrip("\n") + f"\n\n{line}\n"
     path.write_text(text, encoding="utf-8")
     return line
 

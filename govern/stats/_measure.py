@@ -300,6 +300,12 @@ def feature_drift(
     raise GovernError(STATS_MERGE_MISMATCH, f"feature {ref.name!r} has different kinds in reference and current")
 
 
+def _p_upper(stats: dict[str, Any]) -> float:
+    """The largest p-value a feature's statistic allows: its interval's upper end when gridded."""
+    interval = stats["intervals"].get("ks_pvalue")
+    return float(stats["pvalue"]) if interval is None else float(interval.upper)
+
+
 def decide(min_pvalue: float, *, review_p: float = 0.05, retrain_p: float = 0.01) -> str:
     """The retraining matrix: p > review_p monitor; retrain_p <= p <= review_p review; else retrain."""
     if min_pvalue > review_p:
@@ -384,8 +390,8 @@ def measure_drift(
             raw[name] = stats
             if progress is not None:
                 progress(i + 1, len(names))
-    if threshold is None:
-        drifted = [n for n in names if raw[n]["pvalue"] < retrain_p]
+    if threshold is None:  # a gridded p-value counts only when its whole interval is below the cut
+        drifted = [n for n in names if _p_upper(raw[n]) < retrain_p]
     else:
         drifted = [n for n in names if raw[n]["statistic"] >= threshold]
     for name in names:

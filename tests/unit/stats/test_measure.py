@@ -15,6 +15,7 @@ import pytest
 from govern.core import GovernError
 from govern.stats import (
     FairnessState,
+    NumericProfile,
     NumericState,
     Partials,
     ScoreState,
@@ -265,3 +266,20 @@ def test_numeric_state_exact_mode_matches_grid_mode_bracket() -> None:
 
         lo, hi = ks_bracket(r, c)
         assert lo <= d_exact <= hi
+
+
+def test_a_gridded_pvalue_drifts_a_feature_only_when_its_whole_interval_is_below_the_cut() -> None:
+    """At 10^5 rows a coarse grid's KS bracket spans p-values from ~0 to ~1: its midpoint's p is
+    no evidence, so such a feature is not listed as drifted; a real shift still is."""
+    rng = np.random.default_rng(8)
+    n = 100_000
+    same, shifted = rng.normal(size=n), rng.normal(0.3, 1, n)
+    ref = pa.table({"same": rng.normal(size=n), "shifted": rng.normal(size=n)})
+    cur = pa.table({"same": same, "shifted": shifted})
+    profiles = tuple(NumericProfile(name=c, lo=-4.0, hi=4.0, bins=12) for c in ("same", "shifted"))
+    spec = Spec(features=profiles, distinct_cap=100)
+    m = measure_drift(Partials(spec).update(ref), Partials(spec).update(cur), method="ks")
+    p_same = m.per_feature["same"].intervals["ks_pvalue"]
+    assert p_same.lower < 0.01 < p_same.upper  # the bracket straddles the cut
+    assert m.drifted == ["shifted"]
+    assert m.per_feature["shifted"].intervals["ks_pvalue"].upper < 0.01
