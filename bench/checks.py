@@ -151,7 +151,10 @@ def bench_drift_large(n: int, k: int) -> list[str]:
     rng = np.random.default_rng(1)
     ref = pd.DataFrame(rng.normal(size=(n, k)), columns=[f"f{i}" for i in range(k)])
     cur = pd.DataFrame(rng.normal(0.002, 1, size=(n, k)), columns=ref.columns)
-    t, m, result = measure(lambda: drift(ref, cur).to_json())
+    _, m, _ = measure(lambda: drift(ref, cur).to_json())  # peak memory: tracemalloc slows numpy's allocations
+    start = time.perf_counter()
+    result = drift(ref, cur).to_json()
+    t = time.perf_counter() - start  # the time of an untraced call
     start = time.perf_counter()
     checked = [f"f{i}" for i in range(min(k, 5))]
     d_diff = p_diff = 0.0
@@ -161,7 +164,7 @@ def bench_drift_large(n: int, k: int) -> list[str]:
         p_diff = max(p_diff, abs(ks.pvalue - result["per_feature"][name]["ks_pvalue"]))
     t_scipy = (time.perf_counter() - start) / len(checked)
     return [
-        f"| drift {k} features x {n:,} rows (reference and current) | {t:.2f} s | {m:.0f} MiB | scipy ks_2samp alone, mean of {len(checked)} features, {t_scipy:.2f} s (x {k} = {t_scipy * k:.1f} s) | {t_scipy * k / t:.1f}x; goal < 3 s; vs scipy: D diff {d_diff:.1e}, p diff {p_diff:.1e} |"
+        f"| drift {k} features x {n:,} rows (reference and current), untraced call; memory from a traced one | {t:.2f} s | {m:.0f} MiB | scipy ks_2samp alone, mean of {len(checked)} features, {t_scipy:.2f} s (x {k} = {t_scipy * k:.1f} s) | {t_scipy * k / t:.1f}x; goal < 3 s; vs scipy: D diff {d_diff:.1e}, p diff {p_diff:.1e} |"
     ]
 
 
