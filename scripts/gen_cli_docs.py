@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from govern.cli._app import app
+from govern.cli._app import build
 
 HEADER = """# CLI reference
 
@@ -42,7 +42,7 @@ def walk(cmd, path: list[str]):  # type: ignore[no-untyped-def]
 
 
 def render() -> str:
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(build())
     out = [HEADER]
     for path, cmd in walk(root, ["govern"]):
         out.append(f"## `{' '.join(path)}`\n")

@@ -36,9 +36,10 @@ def _run(argv: list[str] | None) -> Outcome | int:
     from govern.core import GovernError
 
     try:
-        from ._app import app
+        from ._app import build
 
-        result = app(args=argv, prog_name="govern", standalone_mode=False)
+        args = sys.argv[1:] if argv is None else argv
+        result = build(args)(args=args, prog_name="govern", standalone_mode=False)
     except GovernError as err:
         _say(f"govern: {err}")
         return error_outcome(err)
