@@ -81,3 +81,23 @@ def test_commands_do_not_exit_on_their_own() -> None:
         if exits.search(line)
     ]
     assert offenders == []
+
+
+def test_only_the_invoked_group_is_built(capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    from govern.cli._app import GROUPS, build
+
+    every = typer.main.get_command(build())
+    assert set(GROUPS) < set(every.commands)  # type: ignore[attr-defined]
+    assert set(typer.main.get_command(build(["gate", "promote"])).commands) == {"gate"}  # type: ignore[attr-defined]
+    assert set(typer.main.get_command(build(["--help"])).commands) == set(every.commands)  # type: ignore[attr-defined]
+    # An unknown command still reads as one against the whole tree, exit 2.
+    with pytest.raises(SystemExit) as exited:
+        main(["gaet", "promote"])
+    assert exited.value.code == 2
+    assert "No such command 'gaet'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["gate", "--help"])
+    assert exited.value.code == 0
+    assert "promote" in capsys.readouterr().out
