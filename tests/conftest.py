@@ -109,3 +109,17 @@ def cli() -> type:
         run = staticmethod(run_cli)
 
     return _Cli
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (--dist loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests sharing a module-scoped fixture (a demo workspace, a rendered PDF) run on one
+    xdist worker, so it is built once, not once per worker; explicit groups are kept."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None or item.get_closest_marker("xdist_group") is not None:
+            continue
+        fixtures = info.name2fixturedefs
+        shared = any(fixtures.get(name) and fixtures[name][-1].scope == "module" for name in item.fixturenames)
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
