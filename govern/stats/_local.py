@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -40,6 +40,7 @@ EXACT_DECILES_MAX_CELL = 2_000_000
 # groups of at most this many feature columns (each group a task of its own): memory per reader
 # is bounded by the group, not by the file's width, and the bytes read are the same.
 COLUMNS_PER_READ = 16
+T = TypeVar("T")
 
 
 def _format_of(paths: Sequence[str], where: str) -> str:
@@ -198,6 +199,40 @@ def _check_columns(data: Any, columns: Sequence[str], where: str) -> None:
         )
 
 
+def _each_task(
+    parts: Sequence[Any], n_groups: int, work: Callable[[Any, int], T], workers: int
+) -> Iterator[tuple[int, int, T]]:
+    """``work(fragment, group)`` for every file and column group on ``workers`` threads:
+    ``(file index, group, result)`` in file order, each group within its file in order."""
+    tasks = [(fragment, g) for fragment in parts for g in range(n_groups)]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tasks)))) as pool:
+        for done, result in enumerate(pool.map(lambda task: work(*task), tasks)):
+            yield done // n_groups, done % n_groups, result
+
+
+class _ByGroup:
+    """One :class:`Partials` per column group, merged as the files come (memory stays flat)."""
+
+    def __init__(self, n_groups: int) -> None:
+        self._acc: list[Partials | None] = [None] * n_groups
+
+    def add(self, g: int, state: Partials) -> None:
+        have = self._acc[g]
+        self._acc[g] = state if have is None else have.merge(state)
+
+    def assemble(self, spec: Spec) -> Partials:
+        """The groups as one: rows, fairness and scores from the first group (it reads them)."""
+        first = self._acc[0]
+        assert first is not None
+        return Partials.assemble(
+            spec,
+            rows=first.rows,
+            fairness=first.fairness,
+            scores=first.scores,
+            features=[state for part in self._acc if part is not None for state in part.features.values()],
+        )
+
+
 def collect_local(
     source: Any,
     spec: Spec,
@@ -225,32 +260,19 @@ def collect_local(
     parts_wanted = only if only is not None else ("fairness", "scores", "features")
     groups = column_groups(features, _columns(spec, [p for p in parts_wanted if p != "features"]))
 
-    def one(task: tuple[Any, int]) -> Partials:
-        fragment, g = task
+    def one(fragment: Any, g: int) -> Partials:
         read, counted = groups[g]
         state = template.empty_like(features=counted, with_tables=g == 0)
         for batch in fragment_batches(fragment, read, batch_size=batch_size, where=where):
             state.update(_with_partitions(batch, fragment, read), where=_path(fragment, where))
         return state
 
-    acc: list[Partials | None] = [None] * len(groups)
-    tasks = [(fragment, g) for fragment in parts for g in range(len(groups))]
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tasks)))) as pool:
-        for done, state in enumerate(pool.map(one, tasks), start=1):
-            g = (done - 1) % len(groups)
-            have = acc[g]
-            acc[g] = state if have is None else have.merge(state)  # merged as they come: memory stays flat
-            if progress is not None and g == len(groups) - 1:
-                progress(done // len(groups), len(parts))
-    first = acc[0]
-    assert first is not None
-    out = Partials.assemble(
-        spec,
-        rows=first.rows,
-        fairness=first.fairness,
-        scores=first.scores,
-        features=[state for part in acc if part is not None for state in part.features.values()],
-    )
+    merged = _ByGroup(len(groups))
+    for done, g, state in _each_task(parts, len(groups), one, workers):
+        merged.add(g, state)
+        if progress is not None and g == len(groups) - 1:
+            progress(done + 1, len(parts))
+    out = merged.assemble(spec)
     if out.rows == 0:
         raise GovernError(EVIDENCE_EMPTY, "the dataset has no data rows", Location(where))
     return out
@@ -346,8 +368,7 @@ def profile_source(
     groups = column_groups(names)
     template = Partials(draft)
 
-    def two(task: tuple[Any, int]) -> tuple[Partials, dict[str, list[tuple[int, float, float]]]]:
-        fragment, g = task
+    def two(fragment: Any, g: int) -> tuple[Partials, dict[str, list[tuple[int, float, float]]]]:
         at = _path(fragment, where)
         local = template.empty_like(features=groups[g][1], with_tables=False)
         frag_moments: dict[str, list[tuple[int, float, float]]] = {n: [] for n in local.features if n in moments}
@@ -372,19 +393,12 @@ def profile_source(
                     frag_moments[n].append((len(x), mean, float(np.sum(x))))
         return local, frag_moments
 
-    acc: list[Partials | None] = [None] * len(groups)
-    tasks = [(fragment, g) for fragment in parts for g in range(len(groups))]
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tasks)))) as pool:
-        for done, (local, frag_moments) in enumerate(pool.map(two, tasks)):
-            for n, found in frag_moments.items():
-                moments[n].extend(found)  # in file order: the variance is a deterministic function of the files
-            have = acc[done % len(groups)]
-            acc[done % len(groups)] = local if have is None else have.merge(local)
-    first = acc[0]
-    assert first is not None
-    states = Partials.assemble(
-        draft, rows=first.rows, features=[st for part in acc if part is not None for st in part.features.values()]
-    )
+    merged = _ByGroup(len(groups))
+    for _, g, (local, frag_moments) in _each_task(parts, len(groups), two, workers):
+        for n, found in frag_moments.items():
+            moments[n].extend(found)  # in file order: the variance is a deterministic function of the files
+        merged.add(g, local)
+    states = merged.assemble(draft)
     # Pass 3 (when the exact deciles are not already known): values of the decile cells.
     wanted: dict[str, list[tuple[int, int]]] = {}
     for n in numeric:
@@ -499,8 +513,7 @@ def _collect_cells(
 
     groups = column_groups(list(plan))
 
-    def three(task: tuple[Any, int]) -> dict[str, list[np.ndarray]]:
-        fragment, g = task
+    def three(fragment: Any, g: int) -> dict[str, list[np.ndarray]]:
         at = _path(fragment, where)
         found: dict[str, list[np.ndarray]] = {n: [] for n in groups[g][1]}
         for batch in fragment_batches(fragment, groups[g][0], batch_size=batch_size, where=where):
@@ -514,11 +527,9 @@ def _collect_cells(
         return found
 
     chunks: dict[str, list[np.ndarray]] = {n: [] for n in plan}
-    tasks = [(fragment, g) for fragment in parts for g in range(len(groups))]
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tasks)))) as pool:
-        for found in pool.map(three, tasks):
-            for n, values in found.items():
-                chunks[n].extend(values)
+    for _, _, found in _each_task(parts, len(groups), three, workers):
+        for n, values in found.items():
+            chunks[n].extend(values)
     out = {}
     for n, cells in plan.items():
         st = states.features[n]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -548,31 +549,7 @@ def profile_kind(profile: Any) -> str:
 
 # -- performance intervals from the count cells ------------------------------------------------------
 
-PERFORMANCE_CI_CELLS = 1 << 16
-
-
-def _table_metrics(s: np.ndarray, neg: np.ndarray, pos: np.ndarray, confusion: np.ndarray) -> dict[str, float]:
-    """The :func:`score_metrics` numbers of a (score, negatives, positives) table and confusion cells."""
-    tn, fp, fn, tp = (float(c) for c in confusion)
-    n = float(neg.sum() + pos.sum())
-    total_pos, total_neg = float(pos.sum()), float(neg.sum())
-    below = np.cumsum(neg) - neg
-    auc = float((pos * (below + 0.5 * neg)).sum() / (total_pos * total_neg)) if total_pos and total_neg else math.nan
-    eps = np.finfo(np.float64).eps
-    p = np.clip(s, eps, 1 - eps)
-    cal = np.searchsorted(np.linspace(0, 1, 11)[1:-1], s)
-    sum_score = np.bincount(cal, weights=(pos + neg) * s, minlength=10)
-    sum_label = np.bincount(cal, weights=pos, minlength=10)
-    m = tn + fp + fn + tp
-    f1_den = 2 * tp + fp + fn
-    return {
-        "auc": auc,
-        "accuracy": (tp + tn) / m if m else math.nan,
-        "f1": 2 * tp / f1_den if f1_den > 0 else 0.0,
-        "log_loss": float((pos @ -np.log(p) + neg @ -np.log(1 - p)) / n) if n else math.nan,
-        "brier": float((pos @ (s - 1) ** 2 + neg @ s**2) / n) if n else math.nan,
-        "calibration_error": float(np.abs(sum_label - sum_score).sum() / n) if n else math.nan,
-    }
+PERFORMANCE_CI_CELLS = 1 << 12
 
 
 def performance_interval(
@@ -589,9 +566,13 @@ def performance_interval(
     A Poisson bootstrap: every row gets an independent Poisson(1) weight, so a cell of ``c``
     rows gets a Poisson(``c``) count. Resampling the (score, label) table and the confusion cells
     this way costs O(cells x replicates) whatever the number of rows. The table is the exact
-    distinct-score table while it has at most ``max_cells`` rows, else the score grid (whose
-    bin midpoints the point estimates of :func:`score_metrics` use then too). ``accuracy`` and
-    ``f1`` resample the confusion at the spec's threshold or prediction; the others the table.
+    distinct-score table while it was kept, else the score grid (whose bin midpoints the point
+    estimates of :func:`score_metrics` use then too). While it has at most ``max_cells`` rows
+    each row is resampled; a larger table is resampled in about ``max_cells`` runs of adjacent
+    rows of equal count (``_Cells``): a run's Poisson count is exactly the sum of its rows', and
+    its rows share it in proportion, so each metric at the observed counts is the table's own
+    and only the spread of the rows' terms inside a run is left out. ``accuracy`` and ``f1``
+    resample the confusion at the spec's threshold or prediction; the others the table.
     """
     if not 0 < confidence < 1 or replicates < 1:
         raise GovernError(CHECK_PARAMS_INVALID, "need 0 < confidence < 1 and replicates >= 1")
@@ -604,27 +585,104 @@ def _replicate_values(
     state: ScoreState, metric: str, rng: np.random.Generator, replicates: int, max_cells: int
 ) -> np.ndarray:
     """``metric`` on each of ``replicates`` Poisson-bootstrap replicates of the state's cells (NaN
-    where it is undefined on a replicate)."""
+    where it is undefined on a replicate), drawn in blocks of replicates."""
     if metric not in ("auc", "accuracy", "f1", "log_loss", "brier", "calibration_error"):
         raise GovernError(CHECK_PARAMS_INVALID, f"unknown performance metric {metric!r}")
     if state.rows == 0:
         raise GovernError(EVIDENCE_EMPTY, "no rows to evaluate")
-    if state.distinct is not None and len(state.distinct[0]) <= max_cells:
+    values = np.empty(replicates)
+    if metric in ("accuracy", "f1"):
+        for lo in range(0, replicates, _BLOCK):
+            drawn = rng.poisson(state.confusion, size=(min(_BLOCK, replicates - lo), 4)).astype(np.float64)
+            tn, fp, fn, tp = drawn.T
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if metric == "accuracy":
+                    values[lo : lo + len(drawn)] = (tp + tn) / drawn.sum(axis=1)
+                else:
+                    den = 2 * tp + fp + fn
+                    values[lo : lo + len(drawn)] = np.where(den > 0, 2 * tp / np.where(den > 0, den, 1), 0.0)
+        return values
+    if state.distinct is not None:
         s, table = state.distinct
     else:
         s = (np.arange(state.spec.score_bins) + 0.5) / state.spec.score_bins
         table = state.binned
     keep = table.sum(axis=1) > 0
-    s, table = s[keep], table[keep]
-    values = np.empty(replicates)
-    for r in range(replicates):
-        if metric in ("accuracy", "f1"):
-            values[r] = _table_metrics(s[:0], s[:0], s[:0], rng.poisson(state.confusion))[metric]
-        else:
-            drawn = rng.poisson(table)
-            values[r] = _table_metrics(s, drawn[:, 0].astype(np.float64), drawn[:, 1].astype(np.float64),
-                                       state.confusion)[metric]  # fmt: skip
+    cells = _Cells.of(s[keep], table[keep], max_cells)
+    for lo in range(0, replicates, _BLOCK):
+        size = min(_BLOCK, replicates - lo)
+        counts = rng.poisson(np.broadcast_to(cells.counts, (size, *cells.counts.shape))).astype(np.float64)
+        values[lo : lo + size] = cells.metric(metric, counts[:, :, 0], counts[:, :, 1])
     return values
+
+
+_BLOCK = 64  # replicates drawn at once (64 x 4,096 cells x 2 counts: 4 MiB)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """A (score, negatives, positives) table in cells for the bootstrap: each row its own cell
+    while there are at most ``max_cells`` rows, else runs of adjacent rows of about equal count
+    (never across a calibration bin's edge). Per cell: the counts and, per class, the sums of
+    the rows' log-loss, Brier and score terms and the AUC wins of its pairs inside the cell, so
+    every metric at the observed counts is the table's own; a replicate's Poisson count of a
+    cell (the sum of its rows' Poisson counts, exactly) weighs its rows in proportion."""
+
+    counts: np.ndarray  # (cells, 2) int64: negatives, positives
+    neg_terms: np.ndarray  # (3, cells): -log(1 - p), s**2, s summed over the cell's negatives
+    pos_terms: np.ndarray  # (3, cells): -log(p), (s - 1)**2, s summed over its positives
+    inner_wins: np.ndarray  # (cells,) AUC wins of the cell's (positive, negative) pairs
+    calibration: np.ndarray  # (cells,) calibration bin
+
+    @classmethod
+    def of(cls, s: np.ndarray, table: np.ndarray, max_cells: int) -> _Cells:
+        neg, pos = table[:, 0].astype(np.float64), table[:, 1].astype(np.float64)
+        eps = np.finfo(np.float64).eps
+        p = np.clip(s, eps, 1 - eps)
+        cal = np.searchsorted(np.linspace(0, 1, 11)[1:-1], s)
+        below = np.cumsum(neg) - neg  # negatives of lower score
+        wins = pos * (below + 0.5 * neg)
+        if len(s) <= max_cells:
+            starts = np.arange(len(s))
+        else:
+            rows = neg + pos
+            run = np.floor((np.cumsum(rows) - rows) * (max(1, max_cells - 10) / rows.sum())).astype(np.int64)
+            key = run * 16 + cal  # both non-decreasing in the score: cells are contiguous
+            starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        terms = np.stack([-np.log(1 - p), s**2, s, -np.log(p), (s - 1) ** 2, s])
+        summed = np.add.reduceat(
+            np.concatenate([terms * np.r_[[neg] * 3, [pos] * 3], [neg, pos, wins]]), starts, axis=1
+        )
+        cell_pos = summed[7]
+        return cls(
+            counts=np.add.reduceat(table.astype(np.int64), starts, axis=0),
+            neg_terms=summed[0:3],
+            pos_terms=summed[3:6],
+            inner_wins=summed[8] - cell_pos * below[starts],
+            calibration=cal[starts],
+        )
+
+    def metric(self, metric: str, neg: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """``metric`` of each replicate: ``neg`` and ``pos`` are (replicates, cells) counts."""
+        observed = self.counts.astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.where(observed[:, 0] > 0, neg / np.where(observed[:, 0] > 0, observed[:, 0], 1), 0.0)
+            b = np.where(observed[:, 1] > 0, pos / np.where(observed[:, 1] > 0, observed[:, 1], 1), 0.0)
+            n = neg.sum(axis=1) + pos.sum(axis=1)
+            if metric == "auc":
+                below = np.cumsum(neg, axis=1) - neg
+                wins = (pos * below).sum(axis=1) + (a * b) @ self.inner_wins
+                total = pos.sum(axis=1) * neg.sum(axis=1)
+                return np.where(total > 0, wins / np.where(total > 0, total, 1), math.nan)
+            if metric in ("log_loss", "brier"):
+                k = 0 if metric == "log_loss" else 1
+                out: np.ndarray = (a @ self.neg_terms[k] + b @ self.pos_terms[k]) / n
+                return out
+            scores = a * self.neg_terms[2] + b * self.pos_terms[2]  # calibration_error
+            onehot = np.zeros((len(self.calibration), 10))
+            onehot[np.arange(len(self.calibration)), self.calibration] = 1.0
+            error: np.ndarray = np.abs(pos @ onehot - scores @ onehot).sum(axis=1) / n
+            return error
 
 
 def _percentile(values: np.ndarray, confidence: float, metric: str) -> tuple[float, float]:

@@ -9,6 +9,7 @@ from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 
 from govern.core import GovernError
 from govern.stats import ScoreState, Spec, measure_performance, performance_interval, score_metrics
+from govern.stats._measure import PERFORMANCE_CI_CELLS
 
 RNG = np.random.default_rng(11)
 N = 4_000
@@ -47,6 +48,40 @@ def test_binned_table_when_the_distinct_table_is_too_large() -> None:
     exact = performance_interval(STATE, "auc", replicates=300, seed=3)
     binned = performance_interval(STATE, "auc", replicates=300, seed=3, max_cells=10)
     assert abs(binned.lower - exact.lower) < 0.01 and abs(binned.upper - exact.upper) < 0.01
+
+
+# Continuous scores, with exact 0s and 1s (clipped): a distinct table of ~20,000 rows, past the cell cap.
+WIDE_N = 20_000
+WIDE_Y = (RNG.random(WIDE_N) < 0.4).astype(np.int64)
+WIDE_S = np.clip(RNG.normal(0.4 + 0.2 * WIDE_Y, 0.25), 0, 1)
+WIDE = ScoreState(Spec(label="y", score="s")).update(pa.table({"y": WIDE_Y, "s": WIDE_S}))
+
+
+@pytest.mark.parametrize("metric", ["auc", "log_loss", "brier", "calibration_error"])
+def test_a_table_past_the_cell_cap_is_resampled_in_runs(metric: str) -> None:
+    assert WIDE.distinct is not None and len(WIDE.distinct[0]) > 4 * PERFORMANCE_CI_CELLS
+    point = score_metrics(WIDE)[metric]
+    runs = performance_interval(WIDE, metric, replicates=400, seed=6)
+    rows = performance_interval(WIDE, metric, replicates=400, seed=7, max_cells=len(WIDE.distinct[0]))
+    # The runs keep every metric at the observed counts (the interval is around the table's own
+    # value: it was not when a large table fell back to the grid's midpoints, whose log loss of a
+    # score of exactly 0 is -log(2**-17), not -log(eps)), and the spread of resampling each row.
+    assert runs.lower < point < runs.upper
+    width = rows.upper - rows.lower
+    assert abs(runs.lower - rows.lower) < 0.15 * width and abs(runs.upper - rows.upper) < 0.15 * width
+
+
+def test_runs_at_the_observed_counts_give_the_table_metrics() -> None:
+    from govern.stats._measure import _Cells
+
+    assert WIDE.distinct is not None
+    s, table = WIDE.distinct
+    for cap in (7, 100, PERFORMANCE_CI_CELLS, len(s)):
+        cells = _Cells.of(s, table, cap)
+        assert len(cells.counts) <= max(cap, 1) + 10
+        neg, pos = (cells.counts[:, k].astype(np.float64)[None, :] for k in (0, 1))
+        for metric in ("auc", "log_loss", "brier", "calibration_error"):
+            assert cells.metric(metric, neg, pos)[0] == pytest.approx(score_metrics(WIDE)[metric], rel=1e-10)
 
 
 def test_bad_parameters_are_refused() -> None:
