@@ -76,3 +76,42 @@ def test_charts_are_lifted_out_of_the_html_into_images_served_from_memory() -> N
             continue
         raise AssertionError(url)  # a chart is served at its own name in the templates folder only
     assert len(fetcher.refused) == 2
+
+
+def test_period_decisions_print_in_full_all_but_routine_ones_which_are_listed_by_id() -> None:
+    from govern.reports import DecisionRecord, Finding
+
+    data = sample_period_report(30)
+    ident = lambda i: f"dec_{i:02d}" + "a" * 18  # noqa: E731  (24 characters, as govern's)
+
+    def decision(i: int, outcome: str, *results: str, gate: str = "promote") -> DecisionRecord:
+        findings = [Finding(f"rule-{i}-{n}", "fairness", 0.2, "upper <= 0.1", r) for n, r in enumerate(results)]  # type: ignore[arg-type]
+        return DecisionRecord(ident(i), "m@1", gate, "production", outcome, data.decisions[0].time,
+                              ledger_seq=i, findings=findings)  # fmt: skip
+
+    data.decisions = [
+        decision(1, "allow", "pass"),  # routine: by id
+        decision(2, "pending_approval", "fail"),  # held for approval: by id
+        decision(3, "deny", "fail", "pass"),
+        decision(4, "allow", "waived"),  # a deny overridden by a waiver
+        decision(5, "pending_approval", "error"),
+        decision(6, "retrain", "fail", gate="retrain"),
+        decision(7, "monitor", "pass", gate="retrain"),  # by id
+        decision(8, "allow", "inconclusive"),
+    ]
+    html, _ = period_report_html(data)
+    section = html[html.index('id="decisions"') : html.index('id="reviews"')]
+    assert "m@1: 8 decisions (" in section
+    for i in (3, 4, 5, 6, 8):  # the full id, its sequence and the rules not passing on its line
+        line = next(x for x in section.splitlines() if ident(i) in x)
+        assert re.search(rf"{ident(i)}\s+{i} rule-{i}-0", line), line
+    assert "rule-3-1" not in section  # a passing rule is not listed
+    assert "rule-4-0 (waived)" in section and "rule-5-0 (error)" in section and "rule-8-0 (inconclusive)" in section
+    for i, outcome in ((1, "allow"), (2, "pending approval"), (7, "monitor")):
+        line = next(x for x in section.splitlines() if ident(i)[:12] in x)
+        assert (
+            line.removeprefix("<pre>").startswith(f"{outcome} by id (1)")
+            and ident(i) not in section
+            and f"rule-{i}-0" not in line
+        )
+    assert "3 are listed by id" in section and "5 are printed in full" in section
