@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,8 @@ from ._attachments import describe, evidence_files, file_rows
 from ._codes import REPORT_DATA_INVALID, REPORT_FORMAT_UNKNOWN
 from ._data import ModelReportData, PeriodReportData
 from ._engine import render_html, write_html, write_pdf
-from ._format import when
+from ._format import fmt, when
+from ._measure import column_mm
 
 _FRAMEWORK_ORDER = ["EU AI Act", "NIST AI RMF", "ISO/IEC 42001", "SR 11-7"]
 _MODEL_SECTIONS = [
@@ -115,8 +116,34 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
         ),
     }
     files = evidence_files(data.evidence)
+    # Fixed table layout everywhere: the columns of rule ids are as wide as the widest one (8 pt).
+    widths = {
+        "rule": column_mm([f.rule_id for f in findings] + [f.policy for f in findings], pt=8, header="Rule"),
+        "check": column_mm([f.check for f in findings], pt=8, header="Check"),
+        "measured": column_mm([fmt(f.value) for f in findings], pt=8, header="Measured"),
+        "review_rule": column_mm([r.rule_id or "–" for r in data.reviews], pt=8, header="Rule"),
+    }
+    ranked = sorted(data.importance, key=lambda f: -f.value)
     html = render_html(
         "model_report.html",
+        widths=widths,
+        listings={
+            "drift": _listing(
+                ["Feature", "Method", "Statistic", "p-value", "Threshold", "Drifted"],
+                [
+                    [f.feature, f.method, fmt(f.statistic), fmt(f.pvalue), fmt(f.threshold), fmt(f.drifted)]
+                    for f in data.drift
+                ],
+                [60, 12, 10, 10, 10, 7],
+                right={2, 3, 4},
+            ),
+            "importance": _listing(
+                ["Rank", "Feature", "Mean |SHAP|", "Protected or proxy"],
+                [[str(i), f.feature, fmt(f.value), "yes" if f.protected else ""] for i, f in enumerate(ranked, 1)],
+                [5, 60, 11, 18],
+                right={0, 2},
+            ),
+        },
         d=data,
         name=name,
         version=version or "–",
@@ -128,7 +155,6 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
         coverage=coverage,
         controls_by_framework=[(fw, by_fw[fw]) for fw in frameworks],
         charts=_markup(charts),
-        importance=sorted(data.importance, key=lambda f: -f.value),
         files=file_rows(files),
     )
     return html, files
@@ -229,10 +255,15 @@ def _cell(text: str, width: int) -> str:
 
 
 def _listing(
-    head: Sequence[str], rows: Sequence[Sequence[str]], caps: Sequence[int], *, wrap: bool = False, right: int = -1
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    caps: Sequence[int],
+    *,
+    wrap: bool = False,
+    right: Collection[int] = (),
 ) -> tuple[str, list[str]]:
     """Fixed-width text: each column as wide as its widest value (or header) up to its cap, a
-    value longer than its cap cut with an ellipsis; the column at index ``right`` right-aligned;
+    value longer than its cap cut with an ellipsis; the columns at the indexes ``right`` right-aligned;
     with ``wrap``, the last column (no cap) takes the rest of the line and wraps under itself.
     Returns the header line and one text per row (continuation lines joined by newlines)."""
     import textwrap
@@ -243,7 +274,7 @@ def _listing(
 
     def line(cells: Sequence[str]) -> str:
         out = [
-            _cell(c, w).strip().rjust(w) if i == right else _cell(c, w)
+            _cell(c, w).strip().rjust(w) if i in right else _cell(c, w)
             for i, (c, w) in enumerate(zip(cells[:fixed], widths, strict=True))
         ]
         if not wrap:
@@ -281,7 +312,7 @@ def _decisions_by_model(decisions: Sequence[Any]) -> dict[str, Any]:
     full = [x for x in decisions if not _by_id(x)]
     head = ["Time (UTC)", "Gate", "Target", "Outcome", "Decision", "Seq", "Rules not passing"]
     rows = [[_time(x.time), x.gate, x.target, x.outcome, x.id, _seq(x.ledger_seq), _not_passing(x)] for x in full]
-    header, lines = _listing(head, rows, [19, 8, 14, 16, 32, 9], wrap=True, right=5)
+    header, lines = _listing(head, rows, [19, 8, 14, 16, 32, 9], wrap=True, right={5})
     printed = dict(zip((id(x) for x in full), lines, strict=True))
     groups = []
     for model in sorted(models):

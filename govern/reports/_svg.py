@@ -52,14 +52,16 @@ def _tick(value: float) -> str:
 def _axis(
     x0: float, x1: float, top: float, bottom: float, vmax: float, ticks: int = 5, *, label_every: int = 1
 ) -> list[str]:
-    """The x axis: ``ticks`` intervals of grid lines, every ``label_every``-th line labelled."""
-    out = [f'<line x1="{x0}" y1="{bottom}" x2="{x1}" y2="{bottom}" stroke="#444"/>']
-    for i in range(ticks + 1):
-        v = vmax * i / ticks
+    """The x axis: ``ticks`` intervals of grid lines (one path: WeasyPrint draws each SVG element
+    with its own style and state), every ``label_every``-th line labelled."""
+    grid = "".join(f"M{x0 + (x1 - x0) * i / ticks:.1f} {top}V{bottom}" for i in range(ticks + 1))
+    out = [
+        f'<path d="{grid}" stroke="#e4e4e4"/>',
+        f'<line x1="{x0}" y1="{bottom}" x2="{x1}" y2="{bottom}" stroke="#444"/>',
+    ]
+    for i in range(0, ticks + 1, label_every):
         x = x0 + (x1 - x0) * i / ticks
-        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#e4e4e4"/>')
-        if i % label_every == 0:
-            out.append(f'<text x="{x:.1f}" y="{bottom + 13}" text-anchor="middle" {_FONT}>{_tick(v)}</text>')
+        out.append(f'<text x="{x:.1f}" y="{bottom + 13}" text-anchor="middle" {_FONT}>{_tick(vmax * i / ticks)}</text>')
     return out
 
 

@@ -36,14 +36,35 @@ def test_axis_ticks_print_as_few_digits_as_they_need() -> None:
     assert ticks == ["0", "0.2", "0.4", "0.6", "0.8", "1"]
 
 
-def test_model_report_tables_are_fixed_with_column_widths_except_those_with_rule_ids() -> None:
-    html, _ = model_report_html(sample_model_report())
+def test_model_report_tables_are_fixed_with_column_widths_and_rule_id_columns_fit_the_widest_id() -> None:
+    from govern.reports._measure import text_width_mm
+
+    data = sample_model_report()
+    assert data.decision is not None
+    data.decision.findings[0].rule_id = "baseline/performance-floor-high-risk-credit"
+    html, _ = model_report_html(data)
     tables = re.findall(r'<table class="([^"]+)">(<colgroup>.*?</colgroup>)?', html)
-    fixed = [cols for cls, cols in tables if cls.startswith("data") and "auto" not in cls]
-    assert fixed and all(cols for cols in fixed)  # every fixed data table says its widths
-    for cols in fixed:
+    data_tables = [cols for cls, cols in tables if cls.startswith("data")]
+    assert data_tables and all(data_tables)  # every data table says its widths: none is automatic
+    assert "auto" not in " ".join(cls for cls, _ in tables)
+    percent = [cols for cols in data_tables if "mm" not in cols]
+    for cols in percent:
         assert sum(int(w) for w in re.findall(r"width: (\d+)%", cols)) == 100
-    assert sum("auto" in cls for cls, _ in tables) == 3  # failing rules, all rules, reviews
+    # The rules tables (failing, all) and the reviews table size their rule column in mm.
+    rule_cols = [float(re.search(r"width: ([\d.]+)mm", cols).group(1)) for cols in data_tables if "mm" in cols]  # type: ignore[union-attr]
+    assert len(rule_cols) == 3
+    widest = max(text_width_mm(f.rule_id, pt=8) for f in data.decision.findings)
+    assert rule_cols[0] == rule_cols[1] >= widest + 3  # + the cell's padding
+    assert html.count('<td class="nowrap">baseline/performance-floor-high-risk-credit') == 2  # failing and all rules
+
+
+def test_text_widths_are_the_fonts_advance_widths() -> None:
+    from govern.reports._measure import column_mm, text_width_mm
+
+    assert abs(text_width_mm("m", pt=2048 * 72 / 25.4) - 1995) < 1e-9  # DejaVu Sans hmtx, 1/2048 em
+    assert text_width_mm("ii", pt=10) < text_width_mm("mm", pt=10)
+    assert text_width_mm("é", pt=10) > text_width_mm("m", pt=10)  # outside ASCII: counted wide
+    assert column_mm(["x" * 500], pt=8) == 70.0  # capped
 
 
 def test_period_exceptions_are_a_listing_with_every_field() -> None:
