@@ -137,6 +137,15 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
                 [60, 12, 10, 10, 10, 7],
                 right={2, 3, 4},
             ),
+            "fairness": [
+                _listing(
+                    ["Group", "Count", t.metric.replace("_", " "), "CI lower", "CI upper"],
+                    [[g.group, str(g.count), fmt(g.value), fmt(g.lower), fmt(g.upper)] for g in t.groups],
+                    [60, 12, 24, 10, 10],
+                    right={1, 2, 3, 4},
+                )
+                for t in data.fairness
+            ],
             "importance": _listing(
                 ["Rank", "Feature", "Mean |SHAP|", "Protected or proxy"],
                 [[str(i), f.feature, fmt(f.value), "yes" if f.protected else ""] for i, f in enumerate(ranked, 1)],
