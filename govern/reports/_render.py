@@ -122,6 +122,7 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
         "check": column_mm([f.check for f in findings], pt=8, header="Check"),
         "measured": column_mm([fmt(f.value) for f in findings], pt=8, header="Measured"),
         "review_rule": column_mm([r.rule_id or "–" for r in data.reviews], pt=8, header="Rule"),
+        "review_who": column_mm([t for r in data.reviews for t in (r.actor, r.role)], pt=8, header="Who", cap_mm=40),
     }
     ranked = sorted(data.importance, key=lambda f: -f.value)
     html = render_html(
@@ -131,7 +132,14 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
             "drift": _listing(
                 ["Feature", "Method", "Statistic", "p-value", "Threshold", "Drifted"],
                 [
-                    [f.feature, f.method, fmt(f.statistic), fmt(f.pvalue), fmt(f.threshold), fmt(f.drifted)]
+                    [
+                        f.feature,
+                        f.method,
+                        fmt(f.statistic),
+                        fmt(f.pvalue),
+                        fmt(f.threshold),
+                        "fail" if f.drifted else "pass",
+                    ]
                     for f in data.drift
                 ],
                 [60, 12, 10, 10, 10, 7],
