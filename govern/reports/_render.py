@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from ._attachments import describe, evidence_files, file_rows
 from ._codes import REPORT_DATA_INVALID, REPORT_FORMAT_UNKNOWN
 from ._data import ModelReportData, PeriodReportData
 from ._engine import render_html, write_html, write_pdf
-from ._format import when
+from ._format import fmt, when
+from ._measure import column_mm
 
 _FRAMEWORK_ORDER = ["EU AI Act", "NIST AI RMF", "ISO/IEC 42001", "SR 11-7"]
 _MODEL_SECTIONS = [
@@ -83,10 +85,14 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
         for fw in frameworks
     ]
     name, _, version = data.model.partition("@")
-    # Chart titles as HTML captions (caption=True): far cheaper for WeasyPrint than SVG text.
+    # Chart titles as HTML captions (caption=True) and no value labels on the bars (values=False:
+    # each chart's table prints the values): WeasyPrint lays SVG text out one letter at a time.
     drift_charts = [
         _svg.drift_chart(
-            data.drift[i : i + _DRIFT_CHART_ROWS], title=f"Drift per feature ({data.drift[i].method})", caption=True
+            data.drift[i : i + _DRIFT_CHART_ROWS],
+            title=f"Drift per feature ({data.drift[i].method})",
+            caption=True,
+            values=False,
         )
         for i in range(0, len(data.drift), _DRIFT_CHART_ROWS)
     ]
@@ -99,16 +105,62 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
                 t.groups,
                 title=f"{t.metric.replace('_', ' ')} by {t.attribute} ({t.confidence:.0%} CI)",
                 caption=True,
+                values=False,
             )
             for t in data.fairness
         ],
         "drift": drift_charts,
         "monitoring": _svg.monitoring_chart(data.monitoring, title=f"Monitoring history of {data.model}", caption=True),
-        "importance": _svg.importance_chart(data.importance, title="Mean |SHAP| per feature", caption=True),
+        "importance": _svg.importance_chart(
+            data.importance, title="Mean |SHAP| per feature", caption=True, values=False
+        ),
     }
     files = evidence_files(data.evidence)
+    # Fixed table layout everywhere: the columns of rule ids are as wide as the widest one (8 pt).
+    widths = {
+        "rule": column_mm([f.rule_id for f in findings] + [f.policy for f in findings], pt=8, header="Rule"),
+        "check": column_mm([f.check for f in findings], pt=8, header="Check"),
+        "measured": column_mm([fmt(f.value) for f in findings], pt=8, header="Measured"),
+        "review_rule": column_mm([r.rule_id or "–" for r in data.reviews], pt=8, header="Rule"),
+        "review_who": column_mm([t for r in data.reviews for t in (r.actor, r.role)], pt=8, header="Who", cap_mm=40),
+    }
+    ranked = sorted(data.importance, key=lambda f: -f.value)
     html = render_html(
         "model_report.html",
+        widths=widths,
+        listings={
+            "drift": _listing(
+                ["Feature", "Method", "Statistic", "p-value", "Threshold", "Drifted"],
+                [
+                    [
+                        f.feature,
+                        f.method,
+                        fmt(f.statistic),
+                        fmt(f.pvalue),
+                        fmt(f.threshold),
+                        "fail" if f.drifted else "pass",
+                    ]
+                    for f in data.drift
+                ],
+                [60, 12, 10, 10, 10, 7],
+                right={2, 3, 4},
+            ),
+            "fairness": [
+                _listing(
+                    ["Group", "Count", t.metric.replace("_", " "), "CI lower", "CI upper"],
+                    [[g.group, str(g.count), fmt(g.value), fmt(g.lower), fmt(g.upper)] for g in t.groups],
+                    [60, 12, 24, 10, 10],
+                    right={1, 2, 3, 4},
+                )
+                for t in data.fairness
+            ],
+            "importance": _listing(
+                ["Rank", "Feature", "Mean |SHAP|", "Protected or proxy"],
+                [[str(i), f.feature, fmt(f.value), "yes" if f.protected else ""] for i, f in enumerate(ranked, 1)],
+                [5, 60, 11, 18],
+                right={0, 2},
+            ),
+        },
         d=data,
         name=name,
         version=version or "–",
@@ -120,7 +172,6 @@ def model_report_html(data: ModelReportData) -> tuple[str, dict[str, bytes]]:
         coverage=coverage,
         controls_by_framework=[(fw, by_fw[fw]) for fw in frameworks],
         charts=_markup(charts),
-        importance=sorted(data.importance, key=lambda f: -f.value),
         files=file_rows(files),
     )
     return html, files
@@ -167,6 +218,7 @@ def period_report_html(data: PeriodReportData) -> tuple[str, dict[str, bytes]]:
         by_model.setdefault(x.model, Counter())[x.outcome] += 1
     files = evidence_files(data.evidence, bundle_decisions=True)
     exceptions = sorted(data.exceptions, key=lambda e: e.time, reverse=True)
+    in_full = sum(not _by_id(x) for x in data.decisions)
     html = render_html(
         "period_report.html",
         d=data,
@@ -174,88 +226,156 @@ def period_report_html(data: PeriodReportData) -> tuple[str, dict[str, bytes]]:
         outcomes=outcomes,
         by_model=sorted((m, dict(c)) for m, c in by_model.items()),
         listings={
-            "exceptions": (_EXCEPTIONS_HEAD, [_exception_line(e) for e in exceptions]),
-            "decisions": (_DECISIONS_HEAD, [_decision_line(x) for x in data.decisions]),
-            "reviews": (_REVIEWS_HEAD, [_review_line(r) for r in data.reviews]),
-            "stages": (_STAGES_HEAD, [_stage_line(c) for c in data.stage_changes]),
+            "exceptions": _exceptions_listing(exceptions),
+            "reviews": _reviews_listing(data.reviews),
+            "stages": _stages_listing(data.stage_changes),
         },
+        decisions=_decisions_by_model(data.decisions),
+        in_full=in_full,
+        by_id=len(data.decisions) - in_full,
         review_counts=_review_counts(data.reviews),
+        bundle=next((f for f in file_rows(files) if f["name"] == "decisions.jsonl"), None),
         files=file_rows(files),
     )
     return html, files
 
 
+_BY_ID_OUTCOMES = ("allow", "monitor", "pending_approval")
+_NOT_PASSING = ("fail", "inconclusive", "error", "waived")
+
+
+def _by_id(x: Any) -> bool:
+    """A decision the period report lists by id only (its full record is in ``decisions.jsonl``):
+    an allow or a retraining check's monitor with every rule passing, or a decision held for
+    approval with no rule waived or in error (the approvals and rejections are printed in full
+    under reviews, an approval request that expired is an exception). Every other decision (deny,
+    review, retrain, a rule waived or in error, an allow with a rule not passing) is printed in
+    full."""
+    if x.outcome not in _BY_ID_OUTCOMES:
+        return False
+    if x.outcome == "pending_approval":
+        return not any(f.result in ("waived", "error") for f in x.findings)
+    return not any(f.result in _NOT_PASSING for f in x.findings)
+
+
 # Long period listings (exceptions too: there are hundreds in a busy month) are monospaced text,
-# five items a block: WeasyPrint lays out a table row in ~4-9 ms, a line of text in ~0.2 ms
+# five lines a block, on landscape pages: WeasyPrint lays out a table row in ~4-9 ms, a line of
+# text in ~0.5 ms, and draws text one glyph at a time (padding spaces included), so a wide line
+# holds what took two or three narrow ones and columns are only as wide as their widest value
 # (bench/report.py renders 10,000 decisions).
+_LINE = 194  # characters of 6.4 pt DejaVu Sans Mono across a landscape A4 page
+
+
 def _cell(text: str, width: int) -> str:
+    """``text`` padded (or cut, with an ellipsis) to ``width``."""
     return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
 
 
-def _fixed_line(cells: list[tuple[str, int]], *, wrap: int | None = None, note: str = "") -> str:
-    """Cells padded to their widths; the cell at index ``wrap`` wraps onto continuation lines
-    under itself; ``note`` follows on indented lines of its own."""
+def _listing(
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    caps: Sequence[int],
+    *,
+    wrap: bool = False,
+    right: Collection[int] = (),
+) -> tuple[str, list[str]]:
+    """Fixed-width text: each column as wide as its widest value (or header) up to its cap, a
+    value longer than its cap cut with an ellipsis; the columns at the indexes ``right`` right-aligned;
+    with ``wrap``, the last column (no cap) takes the rest of the line and wraps under itself.
+    Returns the header line and one text per row (continuation lines joined by newlines)."""
     import textwrap
 
-    cells = list(cells)
-    more: list[str] = []
-    if wrap is not None:
-        text, width = cells[wrap]
-        lines = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
-        cells[wrap] = (lines[0], width)
-        indent = " " * sum(w + 1 for _, w in cells[:wrap])
-        more = [indent + line for line in lines[1:]]
-    if note:
-        more += ["    " + line for line in textwrap.wrap(note, 116)]
-    return "\n".join([" ".join(_cell(t, w) for t, w in cells).rstrip(), *more])
+    fixed = len(caps)
+    widths = [min(cap, max([len(head[i]), *(len(r[i]) for r in rows)])) for i, cap in enumerate(caps)]
+    indent = sum(w + 1 for w in widths)
+
+    def line(cells: Sequence[str]) -> str:
+        out = [
+            _cell(c, w).strip().rjust(w) if i in right else _cell(c, w)
+            for i, (c, w) in enumerate(zip(cells[:fixed], widths, strict=True))
+        ]
+        if not wrap:
+            return " ".join(out).rstrip()
+        more = textwrap.wrap(cells[fixed], max(_LINE - indent, 20), break_on_hyphens=False) or [""]
+        return "\n".join([" ".join([*out, more[0]]).rstrip(), *(" " * indent + m for m in more[1:])])
+
+    return line(head), [line(r) for r in rows]
 
 
 def _time(text: str) -> str:
     return when(text).removesuffix(" UTC")
 
 
-def _decision_line(x: Any) -> str:
-    failed = ", ".join(f.rule_id for f in x.findings if f.result in ("fail", "inconclusive", "error"))
-    seq = "" if x.ledger_seq is None else str(x.ledger_seq)
-    cells = [(_time(x.time), 19), (x.model, 22), (x.gate, 8), (x.target, 11), (x.outcome, 16), (failed, 30),
-             (x.id, 12), (seq.rjust(7), 7)]  # fmt: skip
-    return _fixed_line(cells, wrap=5)
+def _seq(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
-_DECISIONS_HEAD = _fixed_line([("Time (UTC)", 19), ("Model", 22), ("Gate", 8), ("Target", 11), ("Outcome", 16),
-                               ("Failed rules", 30), ("Decision", 12), ("    Seq", 7)])  # fmt: skip
-_REVIEWS_HEAD = _fixed_line([("Time (UTC)", 19), ("Kind", 9), ("Model", 22), ("Who", 16), ("Role", 13),
-                             ("Rule", 20), ("Expires", 10), ("Decision", 12)])  # fmt: skip
-_STAGES_HEAD = _fixed_line(
-    [("Time (UTC)", 19), ("Model", 22), ("From", 12), ("To", 12), ("Actor", 18), ("Decision", 12)]
-)
+def _not_passing(x: Any) -> str:
+    return ", ".join(f.rule_id if f.result == "fail" else f"{f.rule_id} ({f.result})"
+                     for f in x.findings if f.result in _NOT_PASSING)  # fmt: skip
 
 
-def _exception_line(e: Any) -> str:
-    cells = [(e.kind.replace("_", " "), 20), (e.model, 22), (_time(e.time), 19), (e.decision_id or "–", 24),
-             (e.summary, 43)]  # fmt: skip
-    return _fixed_line(cells, wrap=4)
+_ID_WIDTH = 12
 
 
-_EXCEPTIONS_HEAD = _fixed_line([("Kind", 20), ("Model", 22), ("When (UTC)", 19), ("Decision", 24), ("What", 43)])
+def _decisions_by_model(decisions: Sequence[Any]) -> dict[str, Any]:
+    """The decisions grouped by model, oldest first: per model a heading with its counts, the
+    decisions printed in full (one line each, the rules not passing wrapping under themselves),
+    then per outcome the ids (to 12 characters) of those listed by id. Returns the column header
+    line and, per model, its heading and lines."""
+    models: dict[str, list[Any]] = {}
+    for x in decisions:
+        models.setdefault(x.model, []).append(x)
+    full = [x for x in decisions if not _by_id(x)]
+    head = ["Time (UTC)", "Gate", "Target", "Outcome", "Decision", "Seq", "Rules not passing"]
+    rows = [[_time(x.time), x.gate, x.target, x.outcome, x.id, _seq(x.ledger_seq), _not_passing(x)] for x in full]
+    header, lines = _listing(head, rows, [19, 8, 14, 16, 32, 9], wrap=True, right={5})
+    printed = dict(zip((id(x) for x in full), lines, strict=True))
+    groups = []
+    for model in sorted(models):
+        rows_of = models[model]
+        counts = Counter(x.outcome for x in rows_of)
+        heading = f"{model}: {len(rows_of)} decisions (" + ", ".join(
+            f"{n} {o.replace('_', ' ')}" for o, n in sorted(counts.items(), key=lambda c: -c[1])) + ")"  # fmt: skip
+        out = [printed[id(x)] for x in rows_of if id(x) in printed]
+        ids: dict[str, list[str]] = {}
+        for x in rows_of:
+            if id(x) not in printed:
+                ids.setdefault(x.outcome.replace("_", " "), []).append(x.id)
+        for outcome, found in ids.items():
+            out += _id_lines(f"{outcome} by id ({len(found)})", found)
+        groups.append((heading, out))
+    return {"head": header, "groups": groups}
 
 
-def _review_line(r: Any) -> str:
-    cells = [(_time(r.time), 19), (r.kind, 9), (r.model, 22), (r.actor, 16), (r.role, 13), (r.rule_id or "–", 20),
-             (r.expires[:10] if r.expires else "–", 10), (r.decision_id, 12)]  # fmt: skip
-    return _fixed_line(cells, note=r.justification + (f" [{r.status}]" if r.status else ""))
-
-
-def _stage_line(c: Any) -> str:
-    cells = [
-        (_time(c.time), 19),
-        (c.model, 22),
-        (c.from_stage, 12),
-        (c.to_stage, 12),
-        (c.actor, 18),
-        (c.decision_id, 12),
+def _id_lines(label: str, ids: Sequence[str]) -> list[str]:
+    """``label`` then the ids (to 12 characters), as many a line as fit."""
+    width = 28
+    per_line = (_LINE - width - 1) // (_ID_WIDTH + 1)
+    return [
+        f"{_cell(label if i == 0 else '', width)} "
+        + " ".join(d[:_ID_WIDTH].ljust(_ID_WIDTH) for d in ids[i : i + per_line]).rstrip()
+        for i in range(0, len(ids), per_line)
     ]
-    return _fixed_line(cells)
+
+
+def _exceptions_listing(exceptions: Sequence[Any]) -> tuple[str, list[str]]:
+    head = ["Kind", "Model", "When (UTC)", "Decision", "What"]
+    rows = [[e.kind.replace("_", " "), e.model, _time(e.time), e.decision_id or "–", e.summary] for e in exceptions]
+    return _listing(head, rows, [20, 30, 19, 32], wrap=True)
+
+
+def _reviews_listing(reviews: Sequence[Any]) -> tuple[str, list[str]]:
+    head = ["Time (UTC)", "Kind", "Model", "Who", "Role", "Rule", "Expires", "Decision", "Justification [status]"]
+    rows = [[_time(r.time), r.kind, r.model, r.actor, r.role, r.rule_id or "–", r.expires[:10] if r.expires else "–",
+             r.decision_id, r.justification + (f" [{r.status}]" if r.status else "")] for r in reviews]  # fmt: skip
+    return _listing(head, rows, [19, 9, 30, 20, 16, 32, 10, 32], wrap=True)
+
+
+def _stages_listing(changes: Sequence[Any]) -> tuple[str, list[str]]:
+    head = ["Time (UTC)", "Model", "From", "To", "Actor", "Decision"]
+    rows = [[_time(c.time), c.model, c.from_stage, c.to_stage, c.actor, c.decision_id] for c in changes]
+    return _listing(head, rows, [19, 30, 14, 14, 24, 32])
 
 
 def render_period_report(data: PeriodReportData, out: Path) -> None:

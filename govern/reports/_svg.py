@@ -49,13 +49,19 @@ def _tick(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _axis(x0: float, x1: float, top: float, bottom: float, vmax: float, ticks: int = 5) -> list[str]:
-    out = [f'<line x1="{x0}" y1="{bottom}" x2="{x1}" y2="{bottom}" stroke="#444"/>']
-    for i in range(ticks + 1):
-        v = vmax * i / ticks
+def _axis(
+    x0: float, x1: float, top: float, bottom: float, vmax: float, ticks: int = 5, *, label_every: int = 1
+) -> list[str]:
+    """The x axis: ``ticks`` intervals of grid lines (one path: WeasyPrint draws each SVG element
+    with its own style and state), every ``label_every``-th line labelled."""
+    grid = "".join(f"M{x0 + (x1 - x0) * i / ticks:.1f} {top}V{bottom}" for i in range(ticks + 1))
+    out = [
+        f'<path d="{grid}" stroke="#e4e4e4"/>',
+        f'<line x1="{x0}" y1="{bottom}" x2="{x1}" y2="{bottom}" stroke="#444"/>',
+    ]
+    for i in range(0, ticks + 1, label_every):
         x = x0 + (x1 - x0) * i / ticks
-        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#e4e4e4"/>')
-        out.append(f'<text x="{x:.1f}" y="{bottom + 13}" text-anchor="middle" {_FONT}>{_tick(v)}</text>')
+        out.append(f'<text x="{x:.1f}" y="{bottom + 13}" text-anchor="middle" {_FONT}>{_tick(vmax * i / ticks)}</text>')
     return out
 
 
@@ -77,18 +83,22 @@ def _bars(
     threshold: float | None = None,
     threshold_label: str = "",
     caption: bool = False,
+    values: bool = True,
+    sparse_ticks: bool = False,
 ) -> str:
-    """Horizontal bars: (label, value, colour) rows, optional CI whiskers and threshold line."""
+    """Horizontal bars: (label, value, colour) rows, optional CI whiskers and threshold line; each
+    bar's value printed at its end unless not ``values``; with ``sparse_ticks``, grid lines at
+    quarters of the scale labelled at halves (0, 0.5, 1 on a rate scale), else fifths, all labelled."""
     top, n = 24.0, len(rows)
     bottom = top + n * _ROW + 4
-    values = [v for _, v, _ in rows] + [hi for _, hi in intervals or []] + [threshold or 0]
-    vmax = vmax or _nice_max(values)
+    extent = [v for _, v, _ in rows] + [hi for _, hi in intervals or []] + [threshold or 0]
+    vmax = vmax or _nice_max(extent)
     x0, x1 = float(_LABEL), float(_W - 60)
 
     def sx(v: float) -> float:
         return x0 + (x1 - x0) * max(0.0, min(v, vmax)) / vmax
 
-    body = _axis(x0, x1, top, bottom, vmax)
+    body = _axis(x0, x1, top, bottom, vmax, 4, label_every=2) if sparse_ticks else _axis(x0, x1, top, bottom, vmax)
     for i, (label, value, colour) in enumerate(rows):
         y = top + i * _ROW + 4
         body.append(f'<text x="{x0 - 6}" y="{y + 12}" text-anchor="end" {_FONT}>{escape(_clip(label, 28))}</text>')
@@ -103,7 +113,8 @@ def _bars(
                 f'stroke="#111" stroke-width="1.2" fill="none"/>'
             )
             end = max(end, b)
-        body.append(f'<text x="{end + 4:.1f}" y="{y + 12}" {_FONT}>{fmt(value)}</text>')
+        if values:
+            body.append(f'<text x="{end + 4:.1f}" y="{y + 12}" {_FONT}>{fmt(value)}</text>')
     if threshold is not None:
         tx = sx(threshold)
         body.append(
@@ -117,29 +128,31 @@ def _bars(
     return _svg(bottom + 20, body, title, caption=caption)
 
 
-def group_rate_chart(groups: Sequence[GroupRate], *, title: str, caption: bool = False) -> str:
-    """Per-group values with confidence-interval whiskers, on a 0..1 scale when they are rates."""
+def group_rate_chart(groups: Sequence[GroupRate], *, title: str, caption: bool = False, values: bool = True) -> str:
+    """Per-group values with confidence-interval whiskers, on a 0..1 scale when they are rates;
+    ``values=False`` leaves the numbers to a table beside the chart (the reports print one)."""
     known = all(g.lower is not None and g.upper is not None for g in groups)
     vmax = 1.0 if all((g.upper if g.upper is not None else g.value) <= 1.0 for g in groups) else None
     rows = [(g.group, g.value, _BLUE) for g in groups]
     intervals = [(g.lower, g.upper) for g in groups] if known else None
-    return _bars(rows, title=title, vmax=vmax, intervals=intervals, caption=caption)  # type: ignore[arg-type]
+    sparse = vmax == 1.0 and not values  # the table beside the chart has the numbers
+    return _bars(rows, title=title, vmax=vmax, intervals=intervals, caption=caption, values=values, sparse_ticks=sparse)  # type: ignore[arg-type]
 
 
-def drift_chart(features: Sequence[DriftFeature], *, title: str, caption: bool = False) -> str:
+def drift_chart(features: Sequence[DriftFeature], *, title: str, caption: bool = False, values: bool = True) -> str:
     """Drift statistic per feature; drifted features red; the (first) threshold as a dashed line."""
     rows = [(f.feature, f.statistic, _RED if f.drifted else _BLUE) for f in features if f.statistic is not None]
     threshold = features[0].threshold if features else None
-    return _bars(rows, title=title, threshold=threshold, threshold_label="threshold", caption=caption)
+    return _bars(rows, title=title, threshold=threshold, threshold_label="threshold", caption=caption, values=values)
 
 
 def importance_chart(
-    importance: Sequence[FeatureImportance], *, title: str, top: int = 15, caption: bool = False
+    importance: Sequence[FeatureImportance], *, title: str, top: int = 15, caption: bool = False, values: bool = True
 ) -> str:
     """Mean |SHAP| per feature, descending; protected attributes and proxies in orange."""
     ranked = sorted(importance, key=lambda f: -f.value)[:top]
     rows = [(f.feature + (" *" if f.protected else ""), f.value, _ORANGE if f.protected else _BLUE) for f in ranked]
-    return _bars(rows, title=title, caption=caption)
+    return _bars(rows, title=title, caption=caption, values=values)
 
 
 _KIND_FILL = {"dataset": "#e8f0fa", "feature": "#eef7ea", "run": "#fdf3e3", "model": "#f6e7ef", "component": "#eeeeee"}

@@ -168,8 +168,13 @@ def test_drift_and_importance_equal_the_retrain_decision(world: SimpleNamespace)
 def test_reviews_controls_and_ledger(world: SimpleNamespace) -> None:
     reviews = section(world.text["lr"], "Approvals, rejections and waivers", "Audit ledger")
     assert "rita" in reviews and "ravi" in reviews and "fairness and accuracy reviewed" in reviews
-    gbm = section(world.text["gbm"], "Approvals, rejections and waivers", "Audit ledger")
-    words = " ".join(gbm.split())  # table cells wrap
+    # Table cells wrap, and -layout interleaves the lines of neighbouring cells: read the reviews
+    # table in reading order (cell by cell).
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(world.root / "gbm.pdf"), "-"], check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    start = raw.rindex("Approvals, rejections and waivers")
+    gbm = raw[start : raw.index("Audit ledger", start)]
+    words = " ".join(gbm.split())
     assert "waiver" in words and "demographic-parity" in words and "manual review of every" in words
     ledger = section(world.text["lr"], "Audit ledger", "Controls coverage matrix")
     for key in ("gate.decided", "approval.granted", "stage.changed", "retrain.decided", "intact"):

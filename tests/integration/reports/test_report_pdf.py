@@ -49,6 +49,10 @@ def squash(text: str) -> str:
     return "".join(text.split())
 
 
+def fmt_time(iso: str) -> str:
+    return iso[:19].replace("T", " ")
+
+
 @pytest.fixture(scope="module")
 def model_data() -> ModelReportData:
     data = sample_model_report()
@@ -210,13 +214,28 @@ def test_period_report_lists_exceptions_first_and_every_decision(tmp_path: Path)
     assert positions == sorted(positions)
     flat = squash(text)
     for d in data.decisions:
-        assert d.id in flat
+        assert d.id in flat  # printed in full, or listed by id under its model
     for e in data.exceptions:
         assert squash(e.summary) in flat
     assert squash(data.verification.message) in flat  # type: ignore[union-attr]
     files = extract_attachments(out)
     lines = files["decisions.jsonl"].decode().splitlines()
     assert lines == list(data.evidence.decisions.values())
+    # The complete listing is the attachment: its size and digest are printed in the PDF.
+    digest = hashlib.sha256(files["decisions.jsonl"]).hexdigest()
+    assert f"decisions.jsonl({len(files['decisions.jsonl'])}bytes,SHA-256{digest})" in flat
+    # Every deny is printed in full: time, gate, target, outcome, id, ledger sequence, failed rules.
+    layout = pdftotext(out, layout=True)
+    denies = [d for d in data.decisions if d.outcome == "deny"]
+    assert denies
+    for d in denies:
+        failed = [f.rule_id for f in d.findings if f.result == "fail"]
+        line = re.escape(fmt_time(d.time)) + rf"\s+{d.gate}\s+{d.target}\s+deny\s+{d.id}\s+{d.ledger_seq}\s+"
+        assert re.search(line + re.escape(", ".join(failed)), layout), d.id
+    # Counts per model and outcome add up to every decision.
+    total = re.search(r"^\s*All models((?:\s+\d+)+)\s*$", layout, re.MULTILINE)
+    assert total and int(total.group(1).split()[-1]) == len(data.decisions)
+    assert sum(map(int, total.group(1).split()[:-1])) == len(data.decisions)
     assert PeriodReportData.from_dict(json.loads(json.dumps(data.to_dict()))) == data
 
 

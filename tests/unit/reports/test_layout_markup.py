@@ -36,14 +36,35 @@ def test_axis_ticks_print_as_few_digits_as_they_need() -> None:
     assert ticks == ["0", "0.2", "0.4", "0.6", "0.8", "1"]
 
 
-def test_model_report_tables_are_fixed_with_column_widths_except_those_with_rule_ids() -> None:
-    html, _ = model_report_html(sample_model_report())
+def test_model_report_tables_are_fixed_with_column_widths_and_rule_id_columns_fit_the_widest_id() -> None:
+    from govern.reports._measure import text_width_mm
+
+    data = sample_model_report()
+    assert data.decision is not None
+    data.decision.findings[0].rule_id = "baseline/performance-floor-high-risk-credit"
+    html, _ = model_report_html(data)
     tables = re.findall(r'<table class="([^"]+)">(<colgroup>.*?</colgroup>)?', html)
-    fixed = [cols for cls, cols in tables if cls.startswith("data") and "auto" not in cls]
-    assert fixed and all(cols for cols in fixed)  # every fixed data table says its widths
-    for cols in fixed:
+    data_tables = [cols for cls, cols in tables if cls.startswith("data")]
+    assert data_tables and all(data_tables)  # every data table says its widths: none is automatic
+    assert "auto" not in " ".join(cls for cls, _ in tables)
+    percent = [cols for cols in data_tables if "mm" not in cols]
+    for cols in percent:
         assert sum(int(w) for w in re.findall(r"width: (\d+)%", cols)) == 100
-    assert sum("auto" in cls for cls, _ in tables) == 3  # failing rules, all rules, reviews
+    # The rules tables (failing, all) and the reviews table size their rule column in mm.
+    rule_cols = [float(re.search(r"width: ([\d.]+)mm", cols).group(1)) for cols in data_tables if "mm" in cols]  # type: ignore[union-attr]
+    assert len(rule_cols) == 3
+    widest = max(text_width_mm(f.rule_id, pt=8) for f in data.decision.findings)
+    assert rule_cols[0] == rule_cols[1] >= widest + 3  # + the cell's padding
+    assert html.count('<td class="nowrap">baseline/performance-floor-high-risk-credit') == 2  # failing and all rules
+
+
+def test_text_widths_are_the_fonts_advance_widths() -> None:
+    from govern.reports._measure import column_mm, text_width_mm
+
+    assert abs(text_width_mm("m", pt=2048 * 72 / 25.4) - 1995) < 1e-9  # DejaVu Sans hmtx, 1/2048 em
+    assert text_width_mm("ii", pt=10) < text_width_mm("mm", pt=10)
+    assert text_width_mm("é", pt=10) > text_width_mm("m", pt=10)  # outside ASCII: counted wide
+    assert column_mm(["x" * 500], pt=8) == 70.0  # capped
 
 
 def test_period_exceptions_are_a_listing_with_every_field() -> None:
@@ -76,3 +97,43 @@ def test_charts_are_lifted_out_of_the_html_into_images_served_from_memory() -> N
             continue
         raise AssertionError(url)  # a chart is served at its own name in the templates folder only
     assert len(fetcher.refused) == 2
+
+
+def test_period_decisions_print_in_full_all_but_routine_ones_which_are_listed_by_id() -> None:
+    from govern.reports import DecisionRecord, Finding
+
+    data = sample_period_report(30)
+    ident = lambda i: f"dec_{i:02d}" + "a" * 18  # noqa: E731  (24 characters, as govern's)
+
+    def decision(i: int, outcome: str, *results: str, gate: str = "promote") -> DecisionRecord:
+        findings = [Finding(f"rule-{i}-{n}", "fairness", 0.2, "upper <= 0.1", r) for n, r in enumerate(results)]  # type: ignore[arg-type]
+        return DecisionRecord(ident(i), "m@1", gate, "production", outcome, data.decisions[0].time,
+                              ledger_seq=i, findings=findings)  # fmt: skip
+
+    data.decisions = [
+        decision(1, "allow", "pass"),  # routine: by id
+        decision(2, "pending_approval", "fail"),  # held for approval: by id
+        decision(3, "deny", "fail", "pass"),
+        decision(4, "allow", "waived"),  # a deny overridden by a waiver
+        decision(5, "pending_approval", "error"),
+        decision(6, "retrain", "fail", gate="retrain"),
+        decision(7, "monitor", "pass", gate="retrain"),  # by id
+        decision(8, "allow", "inconclusive"),
+    ]
+    html, _ = period_report_html(data)
+    section = html[html.index('id="decisions"') : html.index('id="reviews"')]
+    assert "m@1: 8 decisions (" in section
+    for i in (3, 4, 5, 6, 8):  # the full id, its sequence and the rules not passing on its line
+        line = next(x for x in section.splitlines() if ident(i) in x)
+        assert re.search(rf"{ident(i)}\s+{i} rule-{i}-0", line), line
+    assert "rule-3-1" not in section  # a passing rule is not listed
+    assert "rule-4-0 (waived)" in section and "rule-5-0 (error)" in section and "rule-8-0 (inconclusive)" in section
+    for i, outcome in ((1, "allow"), (2, "pending approval"), (7, "monitor")):
+        line = next(x for x in section.splitlines() if ident(i)[:12] in x)
+        assert (
+            re.sub(r"^<pre[^>]*>", "", line).startswith(f"{outcome} by id (1)")
+            and ident(i) not in section
+            and f"rule-{i}-0" not in line
+        )
+    assert "3 are listed by id" in section and "5 are printed in full" in section
+    assert section.count('<pre class="alt">') >= 1  # striped blocks: a class, not :nth-child
