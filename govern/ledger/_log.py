@@ -156,6 +156,12 @@ def _append_cas(session: Session, event: Event, payload: str) -> Entry | None:
                 return None
         if nodes:
             cur.executemany(_CAS_NODE[dialect], nodes)
+    except bind.dialect.loaded_dbapi.Error as exc:
+        # Raised as SQLAlchemy would have raised it (IntegrityError, OperationalError ...), so
+        # callers and the API's error handlers see the same types on either path.
+        raise sa.exc.DBAPIError.instance(
+            "ledger append", None, exc, bind.dialect.loaded_dbapi.Error, dialect=bind.dialect
+        ) from exc
     finally:
         cur.close()
     _remember(session, Head(seq, digest_hex, frontier))

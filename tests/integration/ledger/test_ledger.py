@@ -137,6 +137,18 @@ def test_two_stores_appending_in_turn_keep_one_chain(ws: Workspace, monkeypatch:
     assert ledger.verify(ws.store, workers=1).size == 10
 
 
+def test_row_planted_at_the_next_seq_fails_the_fast_append_as_integrity_error(ws: Workspace) -> None:
+    """The compare-and-swap runs on the DBAPI connection; its errors still reach callers (and the
+    API's handlers) as SQLAlchemy's types, and fail the caller's transaction."""
+    with ws.store.write() as session:
+        first = ledger.append(session, actor="tester", kind="evidence.added", payload={"i": 0})
+    _sql(ws, "INSERT INTO ledger_entry (seq, kind, time, data, hash) VALUES (2, 'x', 't', :d, 'h')", d=b"x")
+    with pytest.raises(sa.exc.IntegrityError), ws.store.write() as session:
+        ledger.append(session, actor="tester", kind="evidence.added", payload={"i": 1})
+    with ws.store.read() as session:
+        assert ledger.read_head(session).hash == first.hash
+
+
 @pytest.mark.parametrize("payload", [{"x": float("nan")}, {"x": object()}], ids=["nan", "not_json"])
 def test_payload_without_a_json_form_is_rejected(ws: Workspace, payload: dict) -> None:  # type: ignore[type-arg]
     with pytest.raises(GovernError) as err, ws.store.write() as session:
