@@ -5,11 +5,19 @@ already holds the database write lock (``BEGIN IMMEDIATE``); on PostgreSQL the h
 ``FOR UPDATE``. So appends from any number of processes or replicas serialize on the head, the
 sequence stays gap-free and every ``prev`` is its predecessor's hash. Nothing here commits: the
 entry commits or rolls back with the caller's state change.
+
+The hot path (one entry, no idempotency key) skips reading the head: it builds the entry on the
+head this process last wrote or read (kept per engine, a hint only) and sends one statement that
+moves the head row from exactly that state to the new one and inserts the entry only if it did
+(compare-and-swap under the head row's lock, on the caller's DBAPI connection). If another
+writer got there first nothing is written and the append runs the locking path above.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +51,28 @@ _INSERT_ENTRY = sa.text(
     "VALUES (:seq, :kind, :time, :data, :hash, :idempotency_key)"
 )
 _INSERT_NODE = sa.text("INSERT INTO ledger_node (level, idx, hash) VALUES (:level, :idx, :hash)")
+# The compare-and-swap append (see the module docstring). On PostgreSQL one statement: the UPDATE
+# takes the head row's lock (waiting for a concurrent writer, then re-checking its WHERE on the row
+# that writer committed) and the INSERT selects from what it returned, so both happen or neither.
+_CAS_HEAD = {
+    "sqlite": "UPDATE ledger_head SET seq = ?, hash = ?, frontier = ? WHERE id = 1 AND seq = ? AND hash = ?",
+}
+_CAS_ENTRY = {
+    "sqlite": "INSERT INTO ledger_entry (seq, kind, time, data, hash, idempotency_key) VALUES (?, ?, ?, ?, ?, NULL)",
+    "postgresql": (
+        "WITH head AS (UPDATE ledger_head SET seq = %s, hash = %s, frontier = %s"
+        " WHERE id = 1 AND seq = %s AND hash = %s RETURNING 1)"
+        " INSERT INTO ledger_entry (seq, kind, time, data, hash, idempotency_key)"
+        " SELECT %s, %s, %s, %s, %s, NULL FROM head"
+    ),
+}
+_CAS_NODE = {
+    "sqlite": "INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)",
+    "postgresql": "INSERT INTO ledger_node (level, idx, hash) VALUES (%s, %s, %s)",
+}
+# engine -> the head as this process last saw it written or read. Only a hint: an append built
+# on it writes nothing unless the stored head is exactly this one.
+_LAST_HEAD: weakref.WeakKeyDictionary[Any, Head] = weakref.WeakKeyDictionary()
 _BY_KEYS = sa.text(f"SELECT {_COLUMNS} FROM ledger_entry WHERE idempotency_key IN :keys").bindparams(
     sa.bindparam("keys", expanding=True)
 )
@@ -85,6 +115,57 @@ def lock_head(session: Session) -> Head:
     if row is None:
         raise GovernError(LEDGER_NOT_INITIALIZED, "the ledger head is missing; run `govern init`")
     return Head(row.seq, row.hash, Frontier.load(row.seq, row.frontier))
+
+
+def _remember(session: Session, head: Head) -> None:
+    with contextlib.suppress(TypeError):  # a bind that cannot be weakly referenced: no hint kept
+        _LAST_HEAD[session.get_bind()] = head
+
+
+def _append_cas(session: Session, event: Event, payload: str) -> Entry | None:
+    """The hot path: one entry on the remembered head, or None (nothing written) if the stored
+    head is not that one any more (or none is remembered)."""
+    bind = session.get_bind()
+    head = _LAST_HEAD.get(bind)
+    if head is None:
+        return None
+    dialect = bind.dialect.name
+    frontier = head.frontier.copy()
+    seq, time = head.seq + 1, isoformat(utcnow())
+    data = entry_bytes(seq, time, event.actor, event.kind, payload, head.hash)
+    digest = hashlib.sha256(data).digest()
+    digest_hex = digest.hex()
+    nodes = [(level, idx, h.hex()) for level, idx, h in frontier.push(hashlib.sha256(b"\x00" + digest).digest())]
+    nodes = [n for n in nodes if n[0] % TILE == 0]
+    dump = frontier.dump()
+    # The caller's transaction, on its own DBAPI connection (SQLite: BEGIN IMMEDIATE has run).
+    conn: Any = session.connection().connection.driver_connection
+    cur = conn.cursor()
+    try:
+        if dialect == "sqlite":
+            cur.execute(_CAS_HEAD["sqlite"], (seq, digest_hex, dump, head.seq, head.hash))
+            if cur.rowcount != 1:
+                return None
+            cur.execute(_CAS_ENTRY["sqlite"], (seq, event.kind, time, data, digest_hex))
+        else:
+            cur.execute(
+                _CAS_ENTRY["postgresql"],
+                (seq, digest_hex, dump, head.seq, head.hash, seq, event.kind, time, data, digest_hex),
+            )
+            if cur.rowcount != 1:
+                return None
+        if nodes:
+            cur.executemany(_CAS_NODE[dialect], nodes)
+    except bind.dialect.loaded_dbapi.Error as exc:
+        # Raised as SQLAlchemy would have raised it (IntegrityError, OperationalError ...), so
+        # callers and the API's error handlers see the same types on either path.
+        raise sa.exc.DBAPIError.instance(
+            "ledger append", None, exc, bind.dialect.loaded_dbapi.Error, dialect=bind.dialect
+        ) from exc
+    finally:
+        cur.close()
+    _remember(session, Head(seq, digest_hex, frontier))
+    return Entry(seq, time, event.actor, event.kind, payload, head.hash, digest_hex, None)
 
 
 def read_head(session: Session) -> Head:
@@ -140,6 +221,10 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
     """
     unsafe_clock = clock_override() is not None
     payloads = [_check(event, unsafe_clock=unsafe_clock) for event in events]
+    if len(events) == 1 and events[0].idempotency_key is None:
+        entry = _append_cas(session, events[0], payloads[0])
+        if entry is not None:
+            return [entry]
     head = lock_head(session)
     keys = {e.idempotency_key for e in events if e.idempotency_key is not None}
     known: dict[str, Entry] = {}
@@ -191,6 +276,7 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
         if nodes:
             session.execute(_INSERT_NODE, nodes)
         session.execute(_UPDATE_HEAD, {"seq": seq, "hash": prev, "frontier": frontier.dump()})
+    _remember(session, Head(seq, prev, frontier.copy()))
     return out
 
 

@@ -101,6 +101,54 @@ def test_same_idempotency_key_yields_the_first_entry(ws: Workspace) -> None:
     assert ledger.verify(ws.store).size == 2
 
 
+def test_two_stores_appending_in_turn_keep_one_chain(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each engine remembers the head it last wrote; the other store's appends (and a rolled-back
+    one) make that stale, so the compare-and-swap writes nothing and the append takes the lock."""
+    from govern.ledger import _log
+    from govern.store import Store
+
+    outcomes: list[bool] = []
+    cas = _log._append_cas
+
+    def counted(*args: object) -> object:
+        entry = cas(*args)  # type: ignore[arg-type]
+        outcomes.append(entry is not None)
+        return entry
+
+    monkeypatch.setattr(_log, "_append_cas", counted)
+    other = Store(ws.store.url)
+    try:
+        for i in range(8):
+            with (ws.store if i % 4 < 2 else other).write() as session:
+                ledger.append(session, actor="tester", kind="evidence.added", payload={"i": i})
+        with pytest.raises(RuntimeError), ws.store.write() as session:
+            ledger.append(session, actor="tester", kind="evidence.added", payload={"i": "rolled back"})
+            raise RuntimeError("the state change failed")
+        with other.write() as session:
+            last = ledger.append(session, actor="tester", kind="evidence.added", payload={"i": 8})
+        with ws.store.write() as session:
+            after = ledger.append(session, actor="tester", kind="evidence.added", payload={"i": 9})
+    finally:
+        other.dispose()
+    assert True in outcomes and False in outcomes  # both paths ran
+    assert (last.seq, after.seq, after.prev) == (9, 10, last.hash)
+    with ws.store.read() as session:
+        assert [e.payload["i"] for e in ledger.iter_entries(session)] == list(range(10))
+    assert ledger.verify(ws.store, workers=1).size == 10
+
+
+def test_row_planted_at_the_next_seq_fails_the_fast_append_as_integrity_error(ws: Workspace) -> None:
+    """The compare-and-swap runs on the DBAPI connection; its errors still reach callers (and the
+    API's handlers) as SQLAlchemy's types, and fail the caller's transaction."""
+    with ws.store.write() as session:
+        first = ledger.append(session, actor="tester", kind="evidence.added", payload={"i": 0})
+    _sql(ws, "INSERT INTO ledger_entry (seq, kind, time, data, hash) VALUES (2, 'x', 't', :d, 'h')", d=b"x")
+    with pytest.raises(sa.exc.IntegrityError), ws.store.write() as session:
+        ledger.append(session, actor="tester", kind="evidence.added", payload={"i": 1})
+    with ws.store.read() as session:
+        assert ledger.read_head(session).hash == first.hash
+
+
 @pytest.mark.parametrize("payload", [{"x": float("nan")}, {"x": object()}], ids=["nan", "not_json"])
 def test_payload_without_a_json_form_is_rejected(ws: Workspace, payload: dict) -> None:  # type: ignore[type-arg]
     with pytest.raises(GovernError) as err, ws.store.write() as session:
