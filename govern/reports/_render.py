@@ -315,18 +315,21 @@ def _not_passing(x: Any) -> str:
                      for f in x.findings if f.result in _NOT_PASSING)  # fmt: skip
 
 
-_ID_WIDTH = 12
+_ID_WIDTH = 12  # the shortest an id is abbreviated to in the by-id listings
 
 
 def _decisions_by_model(decisions: Sequence[Any]) -> dict[str, Any]:
     """The decisions grouped by model, oldest first: per model a heading with its counts, the
     decisions printed in full (one line each, the rules not passing wrapping under themselves),
-    then per outcome the ids (to 12 characters) of those listed by id. Returns the column header
-    line and, per model, its heading and lines."""
+    then per outcome the ids of those listed by id, abbreviated to the shortest length of at
+    least 12 characters at which every decision of the report still has its own (so an id read
+    from the listing names one decision). Returns the column header line and, per model, its
+    heading and lines."""
     models: dict[str, list[Any]] = {}
     for x in decisions:
         models.setdefault(x.model, []).append(x)
     full = [x for x in decisions if not _by_id(x)]
+    width = _unique_prefix([x.id for x in decisions])
     head = ["Time (UTC)", "Gate", "Target", "Outcome", "Decision", "Seq", "Rules not passing"]
     rows = [[_time(x.time), x.gate, x.target, x.outcome, x.id, _seq(x.ledger_seq), _not_passing(x)] for x in full]
     header, lines = _listing(head, rows, [19, 8, 14, 16, 32, 9], wrap=True, right={5})
@@ -343,18 +346,27 @@ def _decisions_by_model(decisions: Sequence[Any]) -> dict[str, Any]:
             if id(x) not in printed:
                 ids.setdefault(x.outcome.replace("_", " "), []).append(x.id)
         for outcome, found in ids.items():
-            out += _id_lines(f"{outcome} by id ({len(found)})", found)
+            out += _id_lines(f"{outcome} by id ({len(found)})", found, width)
         groups.append((heading, out))
     return {"head": header, "groups": groups}
 
 
-def _id_lines(label: str, ids: Sequence[str]) -> list[str]:
-    """``label`` then the ids (to 12 characters), as many a line as fit."""
+def _unique_prefix(ids: Sequence[str]) -> int:
+    """The shortest length, from ``_ID_WIDTH``, at which the ids' prefixes are as distinct as the ids."""
+    distinct = len(set(ids))
+    width = _ID_WIDTH
+    while width < max(map(len, ids), default=0) and len({d[:width] for d in ids}) < distinct:
+        width += 1
+    return width
+
+
+def _id_lines(label: str, ids: Sequence[str], id_width: int = _ID_WIDTH) -> list[str]:
+    """``label`` then the ids (to ``id_width`` characters), as many a line as fit."""
     width = 28
-    per_line = (_LINE - width - 1) // (_ID_WIDTH + 1)
+    per_line = (_LINE - width - 1) // (id_width + 1)
     return [
         f"{_cell(label if i == 0 else '', width)} "
-        + " ".join(d[:_ID_WIDTH].ljust(_ID_WIDTH) for d in ids[i : i + per_line]).rstrip()
+        + " ".join(d[:id_width].ljust(id_width) for d in ids[i : i + per_line]).rstrip()
         for i in range(0, len(ids), per_line)
     ]
 

@@ -137,3 +137,19 @@ def test_period_decisions_print_in_full_all_but_routine_ones_which_are_listed_by
         )
     assert "3 are listed by id" in section and "5 are printed in full" in section
     assert section.count('<pre class="alt">') >= 1  # striped blocks: a class, not :nth-child
+
+
+def test_ids_listed_by_id_are_abbreviated_only_as_far_as_they_stay_distinct() -> None:
+    from govern.reports import DecisionRecord
+
+    data = sample_period_report(30)
+    same12 = ["dec_0123abcd" + tail for tail in ("11aa22bb33cc", "11aa99bb33cc", "ffffffffffff")]
+    data.decisions = [
+        DecisionRecord(i, "m@1", "promote", "production", "allow", data.decisions[0].time, ledger_seq=n, findings=[])
+        for n, i in enumerate(same12)
+    ]
+    html, _ = period_report_html(data)
+    section = html[html.index('id="decisions"') : html.index('id="reviews"')]
+    # The first two share 16 characters: 17 tell all three apart, and each is printed to 17.
+    for i in same12:
+        assert re.search(rf"\b{i[:17]}\b", section) and i[:18] not in section
