@@ -49,10 +49,15 @@ GROUPS: dict[str, typer.Typer] = {
     "monitor": _monitor.app,
 }
 
+
+def _waive(app: typer.Typer) -> None:
+    app.command("waive")(_approvals.waive)
+
+
 # Top-level commands, in help order with the groups.
 COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "workspace": _workspace.register,
-    "waive": lambda app: app.command("waive")(_approvals.waive),
+    "waive": _waive,
     "serve": _serve.register,
 }
 _ORDER = (
