@@ -5,7 +5,9 @@ table layout with explicit column widths, exceptions as a listing that keeps eve
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from report_samples import sample_model_report, sample_period_report
 
 from govern.reports import GroupRate, model_report_html, monitoring_chart, period_report_html
@@ -58,10 +60,21 @@ def test_model_report_tables_are_fixed_with_column_widths_and_rule_id_columns_fi
     assert html.count('<td class="nowrap">baseline/performance-floor-high-risk-credit') == 2  # failing and all rules
 
 
-def test_text_widths_are_the_fonts_advance_widths() -> None:
-    from govern.reports._measure import column_mm, text_width_mm
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
 
-    assert abs(text_width_mm("m", pt=2048 * 72 / 25.4) - 1995) < 1e-9  # DejaVu Sans hmtx, 1/2048 em
+
+def test_text_widths_are_the_fonts_advance_widths() -> None:
+    from fontTools.ttLib import TTFont  # WeasyPrint's own font library
+
+    from govern.reports._measure import _WIDEST, column_mm, text_width_mm
+
+    regular, bold = TTFont(FONTS / "DejaVuSans.ttf"), TTFont(FONTS / "DejaVuSans-Bold.ttf")
+    per_unit = 2048 * 72 / 25.4  # the point size at which one font unit (1/2048 em) is 1 mm
+    for code in range(32, 127):
+        advance = regular["hmtx"][regular.getBestCmap()[code]][0]
+        assert text_width_mm(chr(code), pt=per_unit) == pytest.approx(advance, abs=1e-9), chr(code)
+    widest_bold = max(bold["hmtx"][bold.getBestCmap()[c]][0] for c in range(32, 127))
+    assert widest_bold <= _WIDEST == text_width_mm("é", pt=per_unit)
     assert text_width_mm("ii", pt=10) < text_width_mm("mm", pt=10)
     assert text_width_mm("é", pt=10) > text_width_mm("m", pt=10)  # outside ASCII: counted wide
     assert column_mm(["x" * 500], pt=8) == 70.0  # capped
