@@ -6,17 +6,21 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test lint bench install clean
 
+# uv installs the project into the venv (about 80 s on a fresh machine, where pip took about
+# three minutes); pip only bootstraps uv itself.
+UV     := $(VENV)/bin/uv
+
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q --disable-pip-version-check uv
+	$(UV) pip install -q --python $(PY) -e ".[dev]"
 	bash scripts/system-deps.sh
 	@touch $(STAMP)
 
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m pip install -q -e ".[demo]"
+	$(UV) pip install -q --python $(PY) -e ".[demo]"
 	$(VENV)/bin/govern demo
 
 # Lint and types first (fail fast), then the suite.

@@ -123,3 +123,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         shared = any(fixtures.get(name) and fixtures[name][-1].scope == "module" for name in item.fixturenames)
         if shared:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+GROUPING_LOST: list[str] = []
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Notice when ``--dist loadgroup`` is on but the groups did not reach the node ids.
+
+    xdist groups by a ``@group`` suffix its worker writes into each node id; when a pytest release
+    stops honouring that write (pytest 9.2, pytest-xdist#1386), every group is silently spread over
+    the workers, and each worker builds the shared fixtures (Spark, Ray, the demo workspace) again."""
+    if getattr(session.config.option, "loadgroup", False):
+        grouped = [item.nodeid for item in session.items if item.get_closest_marker("xdist_group")]
+        GROUPING_LOST.extend(nodeid for nodeid in grouped if "@" not in nodeid)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if GROUPING_LOST:
+        pytest.fail(
+            f"--dist loadgroup is not grouping {len(GROUPING_LOST)} tests (e.g. {GROUPING_LOST[0]}): "
+            "see the pytest pin in pyproject.toml",
+            pytrace=False,
+        )
