@@ -207,6 +207,16 @@ def _event(**overrides: Any) -> dict[str, Any]:
         (json.dumps([_event(), 7]).encode(), 400, "openlineage_invalid", "event 1"),
         (b"[]", 400, "openlineage_invalid", None),
     ],
+    # explicit ids: the bodies hold random run ids, and xdist needs every worker to collect the same ids
+    ids=[
+        "truncated-json",
+        "run-id-not-uuid",
+        "job-without-name",
+        "unknown-event-type",
+        "schema-field-unnamed",
+        "batch-with-a-number",
+        "empty-batch",
+    ],
 )
 def test_malformed_events_are_problems_and_store_nothing(
     server: Any, writer_token: str, kit: Any, body: bytes, status: int, code: str, where: str | None
