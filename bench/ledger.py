@@ -5,7 +5,9 @@
 
 - durable appends/s (one transaction per entry, Merkle bookkeeping included) vs a bare INSERT of
   the same bytes into the same database (raw driver, one transaction per row), interleaved in
-  blocks; SQLite (WAL, synchronous=FULL) and PostgreSQL;
+  blocks; SQLite (WAL, synchronous=FULL) and PostgreSQL. The headline is
+  ``ledger.append_committed`` (an entry that is its own transaction); the line under it is
+  ``ledger.append`` inside a ``Store.write()`` transaction, as a room appends with its state change;
 - batched appends/s (1,000 entries per transaction);
 - verification entries/s (reading from the database included), in one process and with the
   default worker processes, vs raw hashlib.sha256 over the same entry bytes (one process);

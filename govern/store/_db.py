@@ -109,6 +109,7 @@ def _closed_by_server(conn: Any) -> bool:
     return bool(select.select([fd], [], [], 0)[0])
 
 
+_INHERITED: list[Any] = []  # spare connections a forked child inherited: kept, never closed
 _POLL = getattr(select, "poll", None)  # not on Windows: select() there
 _BEGIN = {"DEFERRED": "BEGIN DEFERRED", "IMMEDIATE": "BEGIN IMMEDIATE"}
 
@@ -139,6 +140,10 @@ class Store:
             _configure_postgresql(self.engine)
         self._write_engine = self.engine.execution_options(govern_begin="IMMEDIATE")
         self._dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        # driver_write() keeps the connection it last used checked out, for the next one: the
+        # pool's checkout and checkin (events, reset, queue) cost more than the append's own
+        # statements. (pid, connection); list.pop/append keep threads from sharing one.
+        self._spare: list[tuple[int, Any]] = []
         self._lock = threading.Lock()
 
     @classmethod
@@ -187,7 +192,7 @@ class Store:
         connection lost mid-way is invalidated, never returned to the pool.
         """
         error: Any = self._dbapi_error
-        fairy = self.write_bind.raw_connection()  # sqlalchemy.exc.OperationalError if unreachable
+        fairy = self._checkout()
         conn: Any = fairy.driver_connection
         autocommit = one_statement and self.dialect == "postgresql"
         statement: str | None = "BEGIN IMMEDIATE"
@@ -220,9 +225,34 @@ class Store:
                     conn.autocommit = False
                 except error as exc:  # never pool a connection left in autocommit
                     fairy.invalidate(exc)
-            fairy.close()
+            if fairy.is_valid and not self._spare:
+                self._spare.append((os.getpid(), fairy))  # ended by commit or rollback above
+            else:
+                fairy.close()
+
+    def _checkout(self) -> Any:
+        """A pooled connection for driver_write: the spare if it is usable, else the pool's."""
+        try:
+            pid, fairy = self._spare.pop()
+        except IndexError:
+            pass
+        else:
+            if pid != os.getpid():  # forked: the parent's connection, not ours to use or close
+                _INHERITED.append(fairy)
+            elif self.dialect == "postgresql" and _closed_by_server(fairy.driver_connection):
+                fairy.invalidate()
+                fairy.close()
+            else:
+                return fairy
+        return self.write_bind.raw_connection()  # sqlalchemy.exc.OperationalError if unreachable
 
     def dispose(self) -> None:
+        while self._spare:
+            pid, fairy = self._spare.pop()
+            if pid == os.getpid():
+                fairy.close()
+            else:
+                _INHERITED.append(fairy)
         self.engine.dispose()
 
     # -- schema -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ with no pre-ping round trip.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -127,6 +128,31 @@ def test_driver_write_rolls_back_and_raises_sqlalchemy_types(ws: Workspace) -> N
             assert raw.driver_connection.autocommit is False
         finally:
             raw.close()
+
+
+def test_driver_write_reuses_its_connection_but_not_across_fork(ws: Workspace) -> None:
+    """The connection a driver_write ended with serves the next one; a forked child (the
+    verifier's workers fork) never uses or closes the one it inherited."""
+    store = ws.store
+    with store.driver_write() as conn:
+        first = conn
+    with store.driver_write() as conn:
+        assert conn is first
+    pid = os.fork()
+    if pid == 0:  # the child: what SQLAlchemy asks of a forked process, then a write of its own
+        code = 1
+        try:
+            store.engine.dispose(close=False)
+            with store.driver_write() as conn:
+                code = 0 if conn is not first else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    ledger.append_committed(store, actor="a", kind="evidence.added", payload={"i": 0})
+    with store.driver_write() as conn:  # the parent's connection survived the child
+        assert conn is first
+    assert ledger.verify(store, workers=1).size == 1
 
 
 # -- PostgreSQL: a server that closed its connections (a restart) is survived without pre-ping
