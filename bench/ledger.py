@@ -71,11 +71,11 @@ def durable_rates(ws: Workspace, n: int, data: bytes, *, blocks: int = 10) -> tu
     raw driver on the same database (one transaction per row); and the schema floor, the append's
     own statements on copies of the ledger's tables, raw driver, values precomputed. Interleaved
     in ``blocks`` so all four see the same fsync latency and machine load."""
+    sqlite = ws.store.dialect == "sqlite"
     raw = ws.store.engine.raw_connection()
     floor_raw = ws.store.engine.raw_connection()
     try:
         cur = raw.cursor()
-        sqlite = ws.store.dialect == "sqlite"
         cur.execute("CREATE TABLE IF NOT EXISTS bench_bare (seq BIGINT PRIMARY KEY, data TEXT NOT NULL)")
         for ddl in _FLOOR_DDL:
             cur.execute(ddl.format(seq="INTEGER" if sqlite else "BIGINT", blob="BLOB" if sqlite else "BYTEA"))
@@ -126,6 +126,8 @@ def durable_rates(ws: Workspace, n: int, data: bytes, *, blocks: int = 10) -> tu
             done += m
         return n / committed, n / append, n / bare, n / floor
     finally:
+        if not sqlite:
+            floor_raw.driver_connection.autocommit = False  # never pool a connection in autocommit
         floor_raw.close()
         raw.close()
 
