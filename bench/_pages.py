@@ -29,7 +29,7 @@ DOCS = ROOT / "docs"
 # page -> the code whose speed it records (directories: every file in them), and its bench
 MEASURES: dict[str, tuple[str, ...]] = {
     "lineage": ("govern/lineage", "bench/lineage.py"),
-    "ledger": ("govern/ledger", "bench/ledger.py"),
+    "ledger": ("govern/ledger", "govern/store/_db.py", "bench/ledger.py"),
     "policy": ("govern/policy", "bench/policy.py"),
     "checks": ("govern/checks", "govern/stats", "bench/checks.py"),
     "scale": ("govern/stats", "govern/checks/_streamed.py", "bench/scale.py", "bench/_scale_data.py"),

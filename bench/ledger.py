@@ -5,7 +5,11 @@
 
 - durable appends/s (one transaction per entry, Merkle bookkeeping included) vs a bare INSERT of
   the same bytes into the same database (raw driver, one transaction per row), interleaved in
-  blocks; SQLite (WAL, synchronous=FULL) and PostgreSQL;
+  blocks; SQLite (WAL, synchronous=FULL) and PostgreSQL. The headline is
+  ``ledger.append_committed`` (an entry that is its own transaction); the line under it is
+  ``ledger.append`` inside a ``Store.write()`` transaction, as a room appends with its state change;
+  then the schema floor: the same statements on copies of the ledger's tables, raw driver, no
+  Python work (what the append would cost if govern's own code were free);
 - batched appends/s (1,000 entries per transaction);
 - verification entries/s (reading from the database included), in one process and with the
   default worker processes, vs raw hashlib.sha256 over the same entry bytes (one process);
@@ -40,21 +44,51 @@ def _line(name: str, value: float, unit: str, anchor_name: str, anchor: float, g
     print(f"{name:<44} {value:>12,.0f} {unit:<10} | {anchor_name:<34} {anchor:>12,.0f} | ratio {ratio:5.2f} {goal}")
 
 
-def durable_rates(ws: Workspace, n: int, data: bytes, *, blocks: int = 10) -> tuple[float, float]:
-    """Durable appends/s (one ``Store.write()`` transaction per entry) and the anchor, a bare
-    INSERT + COMMIT of the same bytes with the raw driver on the same database (one transaction
-    per row), interleaved in ``blocks`` so both see the same fsync latency and machine load."""
+# The ledger's two tables as govern/ledger/_tables.py declares them, under other names: the
+# statements an append sends, with nothing computed in Python (the "schema floor").
+_FLOOR_DDL = (
+    "CREATE TABLE bench_floor_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash VARCHAR(64) NOT NULL,"
+    " frontier TEXT NOT NULL)",
+    "INSERT INTO bench_floor_head VALUES (1, 0, '', '')",
+    "CREATE TABLE bench_floor_entry (seq {seq} PRIMARY KEY, kind VARCHAR(64) NOT NULL, time VARCHAR(32) NOT NULL,"
+    " data {blob} NOT NULL, hash VARCHAR(64) NOT NULL, idempotency_key VARCHAR(256) UNIQUE)",
+    "CREATE INDEX bench_floor_kind_seq ON bench_floor_entry (kind, seq)",
+    "CREATE INDEX bench_floor_time ON bench_floor_entry (time)",
+)
+_FLOOR_HEAD = "UPDATE bench_floor_head SET seq = ?, hash = ?, frontier = ? WHERE id = 1 AND seq = ? AND hash = ?"
+_FLOOR_ENTRY = "INSERT INTO bench_floor_entry VALUES (?, 'evidence.added', '2025-01-01T00:00:00.000000Z', ?, ?, NULL)"
+_FLOOR_PG = (
+    "WITH head AS (UPDATE bench_floor_head SET seq = %s, hash = %s, frontier = %s WHERE id = 1 AND seq = %s"
+    " AND hash = %s RETURNING 1) INSERT INTO bench_floor_entry SELECT %s, 'evidence.added',"
+    " '2025-01-01T00:00:00.000000Z', %s, %s, NULL FROM head"
+)
+
+
+def durable_rates(ws: Workspace, n: int, data: bytes, *, blocks: int = 10) -> tuple[float, float, float, float]:
+    """Durable appends/s, one transaction per entry: ``ledger.append_committed`` (an event that is
+    a transaction of its own) and ``ledger.append`` in a ``Store.write()`` transaction (how a room
+    appends with its state change); the anchor, a bare INSERT + COMMIT of the same bytes with the
+    raw driver on the same database (one transaction per row); and the schema floor, the append's
+    own statements on copies of the ledger's tables, raw driver, values precomputed. Interleaved
+    in ``blocks`` so all four see the same fsync latency and machine load."""
+    sqlite = ws.store.dialect == "sqlite"
     raw = ws.store.engine.raw_connection()
+    floor_raw = ws.store.engine.raw_connection()
     try:
         cur = raw.cursor()
-        sqlite = ws.store.dialect == "sqlite"
         cur.execute("CREATE TABLE IF NOT EXISTS bench_bare (seq BIGINT PRIMARY KEY, data TEXT NOT NULL)")
+        for ddl in _FLOOR_DDL:
+            cur.execute(ddl.format(seq="INTEGER" if sqlite else "BIGINT", blob="BLOB" if sqlite else "BYTEA"))
         if not sqlite:
             raw.commit()
+            floor_raw.driver_connection.autocommit = True  # as append_committed sends it: one statement
+        fcur = floor_raw.cursor()
         mark = "?" if sqlite else "%s"
         insert = f"INSERT INTO bench_bare (seq, data) VALUES ({mark}, {mark})"
         text = data.decode()
-        bare = append = 0.0
+        frontier = ",".join(hashlib.sha256(b"%d" % i).hexdigest() for i in range(11))  # ~2,000 entries
+        bare = committed = append = floor = 0.0
+        prev = ""
         done = 0
         for b in range(blocks):
             m = n * (b + 1) // blocks - done
@@ -73,9 +107,28 @@ def durable_rates(ws: Workspace, n: int, data: bytes, *, blocks: int = 10) -> tu
                 with ws.store.write() as session:
                     ledger.append(session, actor="bench", kind="evidence.added", payload=dict(PAYLOAD_1K, i=i))
             append += time.perf_counter() - start
+            start = time.perf_counter()
+            for i in range(done, done + m):
+                ledger.append_committed(ws.store, actor="bench", kind="evidence.added", payload=dict(PAYLOAD_1K, i=i))
+            committed += time.perf_counter() - start
+            start = time.perf_counter()
+            for i in range(done, done + m):
+                digest = f"{i:064x}"
+                if sqlite:
+                    fcur.execute("BEGIN IMMEDIATE")
+                    fcur.execute(_FLOOR_HEAD, (i + 1, digest, frontier, i, prev))
+                    fcur.execute(_FLOOR_ENTRY, (i + 1, data, digest))
+                    fcur.execute("COMMIT")
+                else:
+                    fcur.execute(_FLOOR_PG, (i + 1, digest, frontier, i, prev, i + 1, data, digest))
+                prev = digest
+            floor += time.perf_counter() - start
             done += m
-        return n / append, n / bare
+        return n / committed, n / append, n / bare, n / floor
     finally:
+        if not sqlite:
+            floor_raw.driver_connection.autocommit = False  # never pool a connection in autocommit
+        floor_raw.close()
         raw.close()
 
 
@@ -206,7 +259,7 @@ def main() -> None:
                 tmp = Path(tmp_dir) / name
                 with Workspace.init(tmp / ".govern", database_url=url) as ws:
                     print(f"--- {name} ({len(entry)}-byte entries)")
-                    durable, bare = durable_rates(ws, args.appends, entry)
+                    durable, in_session, bare, floor = durable_rates(ws, args.appends, entry)
                     _line(
                         "durable appends/s (1 tx per entry)",
                         durable,
@@ -214,6 +267,20 @@ def main() -> None:
                         "bare INSERT+COMMIT of same bytes",
                         bare,
                         "(goal >= 0.80)",
+                    )
+                    _line(
+                        "  the same in Store.write() (with a room)",
+                        in_session,
+                        "entries/s",
+                        "bare INSERT+COMMIT of same bytes",
+                        bare,
+                    )
+                    _line(
+                        "  schema floor: its statements, raw driver",
+                        floor,
+                        "entries/s",
+                        "bare INSERT+COMMIT of same bytes",
+                        bare,
                     )
                     _line(
                         "batched appends/s (1,000 per tx)",

@@ -20,7 +20,7 @@ from ._keys import (
     sign_key_list,
 )
 from ._kinds import EVENT_KINDS, EventKind
-from ._log import Event, append, append_batch, get_entry, iter_entries, last_seq, read_head, record
+from ._log import Event, append, append_batch, append_committed, get_entry, iter_entries, last_seq, read_head, record
 from ._merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -56,6 +56,8 @@ __all__ = [
     "append",
     "append_batch",
     "record",
+    # appending as a transaction of its own
+    "append_committed",
     "Event",
     "Entry",
     "EVENT_KINDS",

@@ -20,7 +20,8 @@ import hashlib
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -39,6 +40,9 @@ from ._codes import (
 from ._entry import Entry, decode_entry, entry_bytes
 from ._kinds import EVENT_KINDS
 from ._merkle import Frontier
+
+if TYPE_CHECKING:
+    from govern.store import Store
 
 TILE = 8  # levels per stored tile: nodes are kept at levels 8, 16, 24, ...
 _COLUMNS = "data, hash, idempotency_key"
@@ -122,50 +126,120 @@ def _remember(session: Session, head: Head) -> None:
         _LAST_HEAD[session.get_bind()] = head
 
 
-def _append_cas(session: Session, event: Event, payload: str) -> Entry | None:
+@dataclass(frozen=True, slots=True)
+class _Next:
+    """An entry built on a remembered head, with what the compare-and-swap writes for it."""
+
+    head: Head
+    entry: Entry
+    data: bytes
+    frontier: Frontier
+    nodes: list[tuple[int, int, str]]
+
+
+def _now_text(pinned: str | None) -> str:
+    """``isoformat(utcnow())`` with :func:`clock_override`'s answer already read (the hot path
+    reads the environment once per append)."""
+    if pinned:
+        return isoformat(utcnow())
+    # datetime.isoformat is C; strftime is several times slower. Same text for a UTC time.
+    return datetime.now(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
+
+
+def _next_on(head: Head, event: Event, payload: str, time: str) -> _Next:
+    frontier = head.frontier.copy()
+    seq = head.seq + 1
+    data = entry_bytes(seq, time, event.actor, event.kind, payload, head.hash)
+    digest = hashlib.sha256(data).digest()
+    nodes = [
+        (level, idx, h.hex())
+        for level, idx, h in frontier.push(hashlib.sha256(b"\x00" + digest).digest())
+        if level % TILE == 0
+    ]
+    entry = Entry(seq, time, event.actor, event.kind, payload, head.hash, digest.hex(), None)
+    return _Next(head, entry, data, frontier, nodes)
+
+
+def _write_cas(conn: Any, dialect: str, nxt: _Next) -> bool:
+    """Run the compare-and-swap on a DBAPI connection inside a transaction (or, on PostgreSQL
+    without nodes to store, as the one statement of an autocommit block); False: the stored head
+    is not ``nxt.head`` and nothing was written. Driver errors propagate as the driver raises them."""
+    head, entry = nxt.head, nxt.entry
+    new_head = (entry.seq, entry.hash, nxt.frontier.dump())
+    row = (entry.seq, entry.kind, entry.time, nxt.data, entry.hash)
+    cur = conn.cursor()
+    try:
+        if dialect == "sqlite":
+            cur.execute(_CAS_HEAD["sqlite"], (*new_head, head.seq, head.hash))
+            if cur.rowcount != 1:
+                return False
+            cur.execute(_CAS_ENTRY["sqlite"], row)
+        else:
+            cur.execute(_CAS_ENTRY["postgresql"], (*new_head, head.seq, head.hash, *row))
+            if cur.rowcount != 1:
+                return False
+        if nxt.nodes:
+            cur.executemany(_CAS_NODE[dialect], nxt.nodes)
+    finally:
+        cur.close()
+    return True
+
+
+def _append_cas(session: Session, event: Event, payload: str, time: str) -> Entry | None:
     """The hot path: one entry on the remembered head, or None (nothing written) if the stored
     head is not that one any more (or none is remembered)."""
     bind = session.get_bind()
     head = _LAST_HEAD.get(bind)
     if head is None:
         return None
-    dialect = bind.dialect.name
-    frontier = head.frontier.copy()
-    seq, time = head.seq + 1, isoformat(utcnow())
-    data = entry_bytes(seq, time, event.actor, event.kind, payload, head.hash)
-    digest = hashlib.sha256(data).digest()
-    digest_hex = digest.hex()
-    nodes = [(level, idx, h.hex()) for level, idx, h in frontier.push(hashlib.sha256(b"\x00" + digest).digest())]
-    nodes = [n for n in nodes if n[0] % TILE == 0]
-    dump = frontier.dump()
+    nxt = _next_on(head, event, payload, time)
     # The caller's transaction, on its own DBAPI connection (SQLite: BEGIN IMMEDIATE has run).
     conn: Any = session.connection().connection.driver_connection
-    cur = conn.cursor()
     try:
-        if dialect == "sqlite":
-            cur.execute(_CAS_HEAD["sqlite"], (seq, digest_hex, dump, head.seq, head.hash))
-            if cur.rowcount != 1:
-                return None
-            cur.execute(_CAS_ENTRY["sqlite"], (seq, event.kind, time, data, digest_hex))
-        else:
-            cur.execute(
-                _CAS_ENTRY["postgresql"],
-                (seq, digest_hex, dump, head.seq, head.hash, seq, event.kind, time, data, digest_hex),
-            )
-            if cur.rowcount != 1:
-                return None
-        if nodes:
-            cur.executemany(_CAS_NODE[dialect], nodes)
+        if not _write_cas(conn, bind.dialect.name, nxt):
+            return None
     except bind.dialect.loaded_dbapi.Error as exc:
         # Raised as SQLAlchemy would have raised it (IntegrityError, OperationalError ...), so
         # callers and the API's error handlers see the same types on either path.
         raise sa.exc.DBAPIError.instance(
             "ledger append", None, exc, bind.dialect.loaded_dbapi.Error, dialect=bind.dialect
         ) from exc
-    finally:
-        cur.close()
-    _remember(session, Head(seq, digest_hex, frontier))
-    return Entry(seq, time, event.actor, event.kind, payload, head.hash, digest_hex, None)
+    _remember(session, Head(nxt.entry.seq, nxt.entry.hash, nxt.frontier))
+    return nxt.entry
+
+
+def append_committed(
+    store: Store, *, actor: str, kind: str, payload: dict[str, Any], idempotency_key: str | None = None
+) -> Entry:
+    """:func:`record` for an event that is a transaction of its own (no state change of the
+    caller's to commit with it): the entry is committed, durably, before this returns.
+
+    The usual case (no ``idempotency_key``, this process wrote or read the head last) is the
+    compare-and-swap on a pooled driver connection (``Store.driver_write``: no ``Session``; on
+    PostgreSQL one autocommit statement, one round trip). Anything else, a stale head included,
+    takes :func:`append` in a ``Store.write()`` transaction. Same errors as :func:`record`:
+    ``GovernError``, ``ledger_write_failed`` for any database error; never a success that was
+    not committed.
+    """
+    try:
+        bind = store.write_bind
+        head = _LAST_HEAD.get(bind) if idempotency_key is None else None
+        if head is not None:
+            event = Event(actor, kind, payload)
+            pinned = clock_override()
+            nxt = _next_on(head, event, _check(event, unsafe_clock=pinned is not None), _now_text(pinned))
+            with store.driver_write(one_statement=not nxt.nodes) as conn:
+                written = _write_cas(conn, store.dialect, nxt)
+            if written:
+                with contextlib.suppress(TypeError):
+                    _LAST_HEAD[bind] = Head(nxt.entry.seq, nxt.entry.hash, nxt.frontier)
+                return nxt.entry
+        with store.write() as session:
+            return append(session, actor=actor, kind=kind, payload=payload, idempotency_key=idempotency_key)
+    except GovernError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a failed write is never reported as written
+        raise GovernError(LEDGER_WRITE_FAILED, f"the audit ledger could not be written: {exc}") from None
 
 
 def read_head(session: Session) -> Head:
@@ -219,10 +293,10 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
     Events whose idempotency key is already in the ledger (or earlier in the batch) yield the
     first entry with that key. Same errors as :func:`append`; one bad event fails the batch.
     """
-    unsafe_clock = clock_override() is not None
-    payloads = [_check(event, unsafe_clock=unsafe_clock) for event in events]
+    pinned = clock_override()
+    payloads = [_check(event, unsafe_clock=pinned is not None) for event in events]
     if len(events) == 1 and events[0].idempotency_key is None:
-        entry = _append_cas(session, events[0], payloads[0])
+        entry = _append_cas(session, events[0], payloads[0], _now_text(pinned))
         if entry is not None:
             return [entry]
     head = lock_head(session)
@@ -233,7 +307,7 @@ def append_batch(session: Session, events: Sequence[Event]) -> list[Entry]:
             known[row.idempotency_key] = _entry(row)
     frontier = head.frontier
     seq, prev = head.seq, head.hash
-    time = isoformat(utcnow())
+    time = _now_text(pinned)
     out: list[Entry] = []
     rows: list[dict[str, Any]] = []
     nodes: list[dict[str, Any]] = []

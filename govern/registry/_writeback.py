@@ -118,7 +118,7 @@ def _sync(
     write: Callable[[Any], None],
     extra: dict[str, Any],
 ) -> SyncResult:
-    from govern.ledger import record
+    from govern.ledger import append_committed
 
     payload = {"model": ref, "aliases": list(aliases), "action": action, "mlflow": redacted(uri), **extra}
     try:
@@ -126,9 +126,7 @@ def _sync(
             write(client)
     except Exception as exc:  # noqa: BLE001 - any MLflow failure is reported and ledgered, not raised
         detail = f"{type(exc).__name__}: {exc}"[:500]
-        with store.write() as session:
-            record(session, actor=actor, kind="registry.sync_failed", payload={**payload, "error": detail})
+        append_committed(store, actor=actor, kind="registry.sync_failed", payload={**payload, "error": detail})
         return SyncResult(ref, "failed", aliases, detail)
-    with store.write() as session:
-        record(session, actor=actor, kind="registry.synced", payload=payload)
+    append_committed(store, actor=actor, kind="registry.synced", payload=payload)
     return SyncResult(ref, action, aliases)

@@ -6,11 +6,12 @@ import ast
 import functools
 import os
 import re
+import select
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -66,10 +67,51 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
+    error = engine.dialect.loaded_dbapi.Error
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        mode = conn.get_execution_options().get("govern_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: every write transaction starts here, and exec_driver_sql's
+        # statement machinery costs more than the BEGIN itself. An error is raised as
+        # exec_driver_sql raises it (sqlalchemy.exc.OperationalError, ...).
+        statement = _BEGIN[conn.get_execution_options().get("govern_begin", "DEFERRED")]
+        try:
+            conn.connection.driver_connection.execute(statement)
+        except error as exc:
+            raise sa.exc.DBAPIError.instance(statement, None, exc, error, dialect=conn.dialect) from exc
+
+
+def _configure_postgresql(engine: sa.Engine) -> None:
+    # Instead of pool_pre_ping (a round trip on every checkout): a pooled connection whose
+    # socket has something to read while idle was closed by the server (a restart,
+    # pg_terminate_backend, an idle timeout: the server says FATAL and closes) and is replaced
+    # before any statement runs on it. A connection that dies later fails its statement, and
+    # SQLAlchemy invalidates it (``Store.driver_write`` does the same).
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn, _record, _proxy):  # type: ignore[no-untyped-def]
+        if _closed_by_server(dbapi_conn):
+            raise sa.exc.DisconnectionError("the server closed this pooled connection")
+
+
+def _closed_by_server(conn: Any) -> bool:
+    """True when an idle psycopg connection is closed, broken, or its socket is readable (EOF, or
+    the server's last message before it closed the session): no round trip."""
+    if conn.closed or conn.broken:
+        return True
+    try:
+        fd = conn.pgconn.socket
+    except Exception:  # noqa: BLE001 - no socket: nothing to reuse
+        return True
+    if _POLL is not None:
+        poller = _POLL()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
+
+
+_INHERITED: list[Any] = []  # spare connections a forked child inherited: kept, never closed
+_POLL = getattr(select, "poll", None)  # not on Windows: select() there
+_BEGIN = {"DEFERRED": "BEGIN DEFERRED", "IMMEDIATE": "BEGIN IMMEDIATE"}
 
 
 class Store:
@@ -86,7 +128,7 @@ class Store:
         if self.url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:
-            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+            kwargs.update(pool_size=5, max_overflow=10)
         try:
             self.engine = sa.create_engine(self.url, **kwargs)
         except (sa.exc.ArgumentError, ImportError) as exc:
@@ -94,7 +136,14 @@ class Store:
         self.dialect: Dialect = "sqlite" if self.engine.dialect.name == "sqlite" else "postgresql"
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
+        else:
+            _configure_postgresql(self.engine)
         self._write_engine = self.engine.execution_options(govern_begin="IMMEDIATE")
+        self._dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        # driver_write() keeps the connection it last used checked out, for the next one: the
+        # pool's checkout and checkin (events, reset, queue) cost more than the append's own
+        # statements. (pid, connection); list.pop/append keep threads from sharing one.
+        self._spare: list[tuple[int, Any]] = []
         self._lock = threading.Lock()
 
     @classmethod
@@ -122,7 +171,88 @@ class Store:
                 session.rollback()
                 raise
 
+    @property
+    def write_bind(self) -> sa.Engine:
+        """What ``write()`` sessions are bound to (``session.get_bind()``), and ``driver_write()``
+        connections come from: the key for state a room keeps per database (the ledger's head hint)."""
+        return self._write_engine if self.dialect == "sqlite" else self.engine
+
+    @contextmanager
+    def driver_write(self, *, one_statement: bool = False) -> Iterator[Any]:
+        """A write transaction on a pooled driver (DBAPI) connection, without a ``Session``: for a
+        hot path of a few fixed statements (the ledger's single-entry append). Yields the
+        ``sqlite3`` / ``psycopg`` connection; committed when the block ends, rolled back on any
+        exception.
+
+        SQLite: ``BEGIN IMMEDIATE`` (the write lock, as in ``write()``). PostgreSQL: the driver's
+        transaction; with ``one_statement=True`` the caller runs exactly one statement and it runs
+        in autocommit (one round trip: a single statement is its own transaction, atomic, and
+        durable when it returns). Driver errors are raised as the SQLAlchemy exceptions
+        ``write()`` raises (``sqlalchemy.exc.OperationalError``, ``IntegrityError``, ...); a
+        connection lost mid-way is invalidated, never returned to the pool.
+        """
+        error: Any = self._dbapi_error
+        fairy = self._checkout()
+        conn: Any = fairy.driver_connection
+        autocommit = one_statement and self.dialect == "postgresql"
+        statement: str | None = "BEGIN IMMEDIATE"
+        try:
+            if self.dialect == "sqlite":
+                conn.execute(statement)
+            elif autocommit:
+                conn.autocommit = True
+            statement = None  # the caller's statements
+            yield conn
+            statement = "COMMIT"
+            if not autocommit:
+                conn.commit()
+        except error as exc:
+            with suppress(error):
+                conn.rollback()
+            lost = self.engine.dialect.is_disconnect(exc, conn, None)
+            if lost:
+                fairy.invalidate(exc)
+            raise sa.exc.DBAPIError.instance(
+                statement, None, exc, error, connection_invalidated=lost, dialect=self.engine.dialect
+            ) from exc
+        except BaseException:
+            with suppress(error):
+                conn.rollback()
+            raise
+        finally:
+            if autocommit and fairy.is_valid:
+                try:
+                    conn.autocommit = False
+                except error as exc:  # never pool a connection left in autocommit
+                    fairy.invalidate(exc)
+            if fairy.is_valid and not self._spare:
+                self._spare.append((os.getpid(), fairy))  # ended by commit or rollback above
+            else:
+                fairy.close()
+
+    def _checkout(self) -> Any:
+        """A pooled connection for driver_write: the spare if it is usable, else the pool's."""
+        try:
+            pid, fairy = self._spare.pop()
+        except IndexError:
+            pass
+        else:
+            if pid != os.getpid():  # forked: the parent's connection, not ours to use or close
+                _INHERITED.append(fairy)
+            elif self.dialect == "postgresql" and _closed_by_server(fairy.driver_connection):
+                fairy.invalidate()
+                fairy.close()
+            else:
+                return fairy
+        return self.write_bind.raw_connection()  # sqlalchemy.exc.OperationalError if unreachable
+
     def dispose(self) -> None:
+        while self._spare:
+            pid, fairy = self._spare.pop()
+            if pid == os.getpid():
+                fairy.close()
+            else:
+                _INHERITED.append(fairy)
         self.engine.dispose()
 
     # -- schema -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 import rfc8785
 
 from govern import ledger
-from govern.core import parse_time
+from govern.core import isoformat, parse_time
 from govern.workspace import Workspace
 
 TIME = "2025-01-01T00:00:00.000000Z"
@@ -76,8 +76,9 @@ def test_reference_matches_frozen_values(size: int) -> None:
 def test_appended_ledger_matches_frozen_values(
     size: int, tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Pin the ledger's clock itself: the unsafe test clock would mark every entry (``unsafe_clock``).
-    monkeypatch.setattr("govern.ledger._log.utcnow", lambda: parse_time(TIME))
+    # Pin the ledger's clock itself (its one read of the time, ``_now_text``): the unsafe test
+    # clock would mark every entry (``unsafe_clock``).
+    monkeypatch.setattr("govern.ledger._log._now_text", lambda _pinned: isoformat(parse_time(TIME)))
     with Workspace.init(tmp_path / ".govern", database_url=db_url) as ws:
         for start in range(0, size, 500):
             with ws.store.write() as session:
