@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from govern_testkit import govern_command, workspace_env
+from govern_testkit import CliForkServer, govern_command, workspace_env
 
 PG_ADMIN_URL = os.environ.get("GOVERN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = bool(os.environ.get("CI"))
@@ -86,10 +86,18 @@ def workspace(tmp_path: Path, db_url: str | None) -> Workspace:
     return ws
 
 
+CLI = CliForkServer()
+
+
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: str | None = None
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: str | None = None, exec: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real ``govern`` console script."""
+    """Run ``govern`` in a process of its own: forked from the fork server (govern imported once),
+    or with ``exec=True`` (or ``GOVERN_TEST_CLI=exec`` in the environment) the console script."""
+    if not exec and os.environ.get("GOVERN_TEST_CLI") != "exec":
+        done = CLI.run(list(args), env, cwd, input, timeout=600)
+        if done is not None:
+            return done
     return subprocess.run(
         [*govern_command(), *args],
         env=env,
