@@ -323,7 +323,8 @@ def run(program: Program, data: Mapping[str, Any], *, collection_elements: int =
             )
     started = time.perf_counter()
     try:
-        result = program._expr.eval(data=data, arena=arena)
+        # Positional (activation, data, functions, arena): pybind11 parses keywords slower.
+        result = program._expr.eval(None, data, None, arena)
     except Exception as exc:  # noqa: BLE001 - the engine's errors on odd data are failures, not crashes
         return Outcome(None, "cel_eval_error", f"{type(exc).__name__}: {exc}")
     elapsed = time.perf_counter() - started
@@ -408,6 +409,9 @@ def joint_expression(members: tuple[Member, ...]) -> Any:
     return expr if expr.return_type() == cel.Type.List(cel.Type.BOOL) else None
 
 
+_BOOLS: Final = frozenset({bool})
+
+
 def run_together(expr: Any, n: int, data: Mapping[str, Any], *, arena: Any = None) -> list[bool] | None:
     """Evaluate a :func:`joint_expression` of ``n`` members over ``data`` (every variable, as
     renamed) in one engine call: each member's answer, in order, or None when the engine gave
@@ -418,14 +422,11 @@ def run_together(expr: Any, n: int, data: Mapping[str, Any], *, arena: Any = Non
     """
     started = time.perf_counter()
     try:
-        values = expr.eval(data=data, arena=arena).plain_value()
+        values = expr.eval(None, data, None, arena).plain_value()  # positional, as in run()
     except Exception:  # noqa: BLE001 - the per-program fallback reports it
         return None
     if time.perf_counter() - started > TIME_BUDGET_SECONDS:
         return None
-    if type(values) is not list or len(values) != n:
+    if type(values) is not list or len(values) != n or not _BOOLS.issuperset(map(type, values)):
         return None
-    for value in values:
-        if type(value) is not bool:
-            return None
     return values

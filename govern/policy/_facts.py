@@ -167,10 +167,16 @@ def count_elements(value: Any) -> int:
     if kind in SCALAR_TYPES:
         return 0
     if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
-        return len(value) + sum(count_elements(v) for v in value.values())
-    if kind is list or isinstance(value, (list, tuple)):
-        return len(value) + sum(count_elements(v) for v in value)
-    return 0
+        items = value.values()
+    elif kind is list or isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return 0
+    count = len(value)
+    for item in items:
+        if type(item) not in SCALAR_TYPES:  # a scalar counts 0: no call for it
+            count += count_elements(item)
+    return count
 
 
 def prepare_facts(facts: Mapping[str, Any] | Facts) -> Facts:
