@@ -10,6 +10,7 @@ evaluation then reuses the prepared messages (compile once, evaluate many).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -77,7 +78,8 @@ ARENA_EVALUATIONS: Final = 64
 class Arenas:
     """Engine arenas for a run of evaluations: :meth:`get` hands out the current one and
     replaces it every :data:`ARENA_EVALUATIONS` calls. Results read their Python values at once
-    and never keep the engine's, so no value outlives its arena."""
+    and never keep the engine's, so no value outlives its arena (a call keeps the arena it was
+    given alive until it returns)."""
 
     __slots__ = ("_arena", "_left")
 
@@ -90,6 +92,19 @@ class Arenas:
             self._arena, self._left = cel.Arena(), ARENA_EVALUATIONS
         self._left -= 1
         return self._arena
+
+
+_THREAD = threading.local()
+
+
+def _thread_arenas() -> Arenas:
+    """The arenas of the calling thread, shared by all the facts it prepares: one arena per
+    model version would cost the engine a new arena per gate run, and many live arenas spread
+    its memory over more cache."""
+    arenas: Arenas | None = getattr(_THREAD, "arenas", None)
+    if arenas is None:
+        arenas = _THREAD.arenas = Arenas()
+    return arenas
 
 
 _Model = message_factory.GetMessageClass(POOL.FindMessageTypeByName(f"{PACKAGE}.Model"))
@@ -110,11 +125,11 @@ class Facts:
     target: str
     collection_size: int
     values: dict[str, Any] = field(init=False, repr=False)  # CEL values by fact variable name
-    arenas: Arenas = field(init=False, repr=False, compare=False)  # for this version's evaluations
+    arenas: Arenas = field(init=False, repr=False, compare=False)  # the preparing thread's (_thread_arenas)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", {"model": self.model, "lineage": self.lineage, "target": self.target})
-        object.__setattr__(self, "arenas", Arenas())
+        object.__setattr__(self, "arenas", _thread_arenas())
 
     @property
     def tier(self) -> str:

@@ -358,3 +358,22 @@ def test_count_elements_counts_every_list_and_map_element() -> None:
     ]
     for value in samples:
         assert count_elements(value) == reference(value), value
+
+
+def test_facts_prepared_in_one_thread_share_its_arenas(shipped: PackSet) -> None:
+    import threading
+
+    from govern.policy._facts import ARENA_EVALUATIONS
+
+    first, second = prepare_facts(FACTS), prepare_facts({**FACTS, "target": "staging"})
+    assert first.arenas is second.arenas
+    other: list[Any] = []
+    thread = threading.Thread(target=lambda: other.append(prepare_facts(FACTS)))
+    thread.start()
+    thread.join()
+    assert other[0].arenas is not first.arenas
+    rule = next(r for r in shipped.rules if r.qualified_id == "baseline/performance-floor")
+    pairs: list[tuple[BoundRule, Any]] = [(rule, {"value": 0.9, "inconclusive": False})] * 2
+    for facts in [first, second, other[0]] * (ARENA_EVALUATIONS + 1):  # arenas replaced on the way
+        assert [j.result for j in judge_many(pairs, facts)] == ["pass", "pass"]
+        assert rule.judge(pairs[0][1], facts).result == "pass"
