@@ -365,6 +365,29 @@ def rename(source: str, names: Mapping[str, str]) -> str | None:
     return "".join(out)
 
 
+def fields_read(source: str, variable: str) -> frozenset[str] | None:
+    """The fields of ``variable`` that ``source`` reads (``variable.<field>``), or None when it
+    uses ``variable`` otherwise too (whole, as in ``variable == x``) or the lexer cannot read it
+    all. A comprehension variable of the same name makes it None (its binder is not a field read)."""
+    toks: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            return None
+        pos = match.end()
+        if match.lastgroup != "space":
+            toks.append((match.lastgroup or "", match.group()))
+    fields: set[str] = set()
+    for i, (kind, text) in enumerate(toks):
+        if kind != "ident" or text != variable or (i and toks[i - 1][1] == "."):
+            continue
+        if i + 2 >= len(toks) or toks[i + 1][1] != "." or toks[i + 2][0] != "ident":
+            return None
+        fields.add(toks[i + 2][1])
+    return frozenset(fields)
+
+
 @lru_cache(maxsize=64)
 def _joint_env(declarations: frozenset[tuple[str, str]]) -> Any:
     return cel.NewEnv(POOL, variables={name: _cel_type(t) for name, t in declarations})

@@ -21,13 +21,14 @@ from ._cel import (
     Member,
     Program,
     declared_variables,
+    fields_read,
     joint_expression,
     run,
     run_together,
 )
 from ._codes import MEASUREMENT_INVALID, MEASUREMENT_MISSING_FIELD, TIERING_ERROR, TIERING_MISSING
 from ._facts import SCALAR_TYPES, Facts, count_elements, prepare_facts
-from ._measurements import FACT_VARIABLES
+from ._measurements import FACT_VARIABLES, MODEL_FIELDS
 from ._schema import TIERS, Gate, OnFail, RuleResult, Tier, Verdict
 
 
@@ -234,6 +235,8 @@ _PLANS_MAX: Final = 4096  # cached plans (one per list of rules and sharing of m
 _PACKED: Final = ("double", "bool", "string", "int")
 _UNBOUNDED: Final = sys.maxsize
 _DICTS: Final = frozenset({dict})
+# Fact variables bound as messages, and their fields: a joint reading only some gets a trimmed copy.
+_MESSAGES: Final = {"model": frozenset(MODEL_FIELDS), "lineage": frozenset({"datasets", "runs"})}
 
 
 def _max_elements(program: Program) -> int:
@@ -263,7 +266,8 @@ class _Joint:
     """Rules evaluated in one engine call. ``members`` index the pairs of the call; ``sources``
     picks the measurements its members judge (read or not: an inconclusive one makes its rules
     inconclusive). The binding takes ``params`` as ``(joint name, the rule's params)``, the
-    ``facts`` named, and the measurement values read in one pass, ``reads`` as (picker of the
+    ``facts`` named (with the :meth:`Facts.trimmed` key of a message whose fields its members
+    read: a smaller message to convert), and the measurement values read in one pass, ``reads`` as (picker of the
     measurements, names): first the scalars, packed into one list per type (``packed``, as
     ``(list name, start, stop)`` slices of the values read), then the others, bound to the
     joint names ``unpacked``.
@@ -282,7 +286,7 @@ class _Joint:
     expression: Any  # the compiled joint_expression
     sources: itemgetter[Any]  # the measurements judged, from the call's (each once or more)
     params: tuple[tuple[str, dict[str, Any]], ...]
-    facts: tuple[str, ...]
+    facts: tuple[tuple[str, tuple[str, frozenset[str]] | None], ...]
     reads: tuple[itemgetter[Any] | None, tuple[str, ...]]
     packed: tuple[tuple[str, int, int], ...]
     unpacked: tuple[str, ...]
@@ -331,7 +335,7 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> _Plan:
     joints: list[_Joint] = []
     for members in chunks:
         numbers: dict[tuple[str, int], int] = {}  # (measurement | params, pair) -> binding number
-        facts: dict[str, None] = {}
+        facts: dict[str, set[str] | None] = {}  # fact -> the fields read (None: whole)
         params: dict[str, dict[str, Any]] = {}
         packed: dict[str, dict[tuple[int, str], int]] = {}  # list name -> (pair, name) -> index
         unpacked: dict[int, dict[str, str]] = {}
@@ -340,7 +344,13 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> _Plan:
             rule = rules[i]
             declared = declared_variables(rule._program.scope)
             renames: list[tuple[str, str]] = []
-            facts.update(dict.fromkeys(rule._fact_vars))
+            for name in rule._fact_vars:
+                read = fields_read(rule._program.source, name) if name in _MESSAGES else None
+                known = facts.setdefault(name, set() if read is not None else None)
+                if read is None or known is None:
+                    facts[name] = None
+                else:
+                    known.update(read)
             k = numbers.setdefault(("m", shared[i]), len(numbers))
             for name in rule._measure_vars:
                 if declared[name] in _PACKED:
@@ -389,7 +399,10 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> _Plan:
                 compiled,
                 _picker(sorted({shared[i] for i in members})),  # an inconclusive one ends every rule
                 tuple(params.items()),
-                tuple(facts),
+                tuple(
+                    (name, None if read is None or read >= _MESSAGES[name] else (name, frozenset(read)))
+                    for name, read in facts.items()
+                ),
                 (_picker([src for src, _ in reads]) if reads else None, tuple(name for _, name in reads)),
                 tuple(spans),
                 tuple(joint_name for names in unpacked.values() for joint_name in names),
@@ -542,8 +555,8 @@ def _evaluate(joint: _Joint, measured: Any, facts: Facts, every_dict: bool) -> l
             return None
     data: dict[str, Any] = dict(joint.params)
     fact_values = facts.values
-    for name in joint.facts:
-        data[name] = fact_values[name]
+    for name, trimmed in joint.facts:
+        data[name] = fact_values[name] if trimmed is None else facts.trimmed(trimmed)
     for name, start, stop in joint.packed:
         data[name] = values[start:stop]
     if joint.unpacked:

@@ -12,7 +12,7 @@ import pytest
 from govern.core import resource_path
 from govern.measurements import DriftMeasurement, Interval
 from govern.policy import BoundRule, PackSet, judge_many, load_packs, prepare_facts
-from govern.policy._cel import COST_BUDGET, compile_expression, joint_expression, rename
+from govern.policy._cel import COST_BUDGET, compile_expression, fields_read, joint_expression, rename
 from govern.policy._facts import count_elements
 from govern.policy._packset import _max_elements
 
@@ -377,3 +377,40 @@ def test_facts_prepared_in_one_thread_share_its_arenas(shipped: PackSet) -> None
     for facts in [first, second, other[0]] * (ARENA_EVALUATIONS + 1):  # arenas replaced on the way
         assert [j.result for j in judge_many(pairs, facts)] == ["pass", "pass"]
         assert rule.judge(pairs[0][1], facts).result == "pass"
+
+
+def test_fields_read_of_a_fact_variable() -> None:
+    assert fields_read("model.tier != 'x' && 'a' in model.card", "model") == {"tier", "card"}
+    assert fields_read("has(model.tier) || x.model == 'model'", "model") == {"tier"}  # a field, a string
+    assert fields_read("lineage.datasets.exists(model, model.name == '')", "model") is None  # a binder: whole
+    assert fields_read("value > 0.5", "model") == frozenset()
+    assert fields_read("model == model", "model") is None
+    assert fields_read("[model][0].tier == 'x'", "model") is None
+    assert fields_read("model.", "model") is None
+
+
+def test_messages_trimmed_to_the_fields_read_judge_the_same(tmp_path: Path) -> None:
+    packset = _pack(
+        tmp_path,
+        [
+            ("tier", "documentation", "model.tier != 'prohibited' && complete"),
+            ("card", "documentation", "'intended_use' in model.card"),
+            ("datasets", "lineage", "lineage.datasets.all(d, d.license != '') && complete"),
+            ("whole", "lineage", "model == model && size(lineage.runs) > 0"),
+        ],
+    )
+    rules = {r.id: r for r in packset.rules}
+    facts = prepare_facts({**FACTS, "model": {**FACTS["model"], "tags": {"domain": "hr"}, "owner": "ann"}})
+    documentation = {"complete": True, "inconclusive": False}
+    lineage = {"complete": True, "inconclusive": False}
+    partial = [(rules["tier"], documentation), (rules["card"], documentation), (rules["datasets"], lineage)]
+    assert judge_many(partial, facts) == _one_by_one(partial, facts)
+    assert [j.result for j in judge_many(partial, facts)] == ["pass", "pass", "pass"]
+    assert set(facts._trimmed) == {("model", frozenset({"tier", "card"})), ("lineage", frozenset({"datasets"}))}
+    model = facts.trimmed(("model", frozenset({"tier", "card"})))
+    assert (model.tier, dict(model.card).keys(), model.owner, dict(model.tags)) == ("high", {"intended_use"}, "", {})
+    assert facts.model.owner == "ann"  # the facts' own message is untouched
+    whole = [*partial, (rules["whole"], lineage)]
+    fresh = prepare_facts(FACTS)
+    assert judge_many(whole, fresh) == _one_by_one(whole, fresh)
+    assert fresh._trimmed == {}  # model read whole, lineage's both fields read: no trimmed copy
