@@ -323,7 +323,8 @@ def run(program: Program, data: Mapping[str, Any], *, collection_elements: int =
             )
     started = time.perf_counter()
     try:
-        result = program._expr.eval(data=data, arena=arena)
+        # Positional (activation, data, functions, arena): pybind11 parses keywords slower.
+        result = program._expr.eval(None, data, None, arena)
     except Exception as exc:  # noqa: BLE001 - the engine's errors on odd data are failures, not crashes
         return Outcome(None, "cel_eval_error", f"{type(exc).__name__}: {exc}")
     elapsed = time.perf_counter() - started
@@ -362,6 +363,29 @@ def rename(source: str, names: Mapping[str, str]) -> str | None:
         if kind != "space":
             last = text if kind == "op" else kind
     return "".join(out)
+
+
+def fields_read(source: str, variable: str) -> frozenset[str] | None:
+    """The fields of ``variable`` that ``source`` reads (``variable.<field>``), or None when it
+    uses ``variable`` otherwise too (whole, as in ``variable == x``) or the lexer cannot read it
+    all. A comprehension variable of the same name makes it None (its binder is not a field read)."""
+    toks: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            return None
+        pos = match.end()
+        if match.lastgroup != "space":
+            toks.append((match.lastgroup or "", match.group()))
+    fields: set[str] = set()
+    for i, (kind, text) in enumerate(toks):
+        if kind != "ident" or text != variable or (i and toks[i - 1][1] == "."):
+            continue
+        if i + 2 >= len(toks) or toks[i + 1][1] != "." or toks[i + 2][0] != "ident":
+            return None
+        fields.add(toks[i + 2][1])
+    return frozenset(fields)
 
 
 @lru_cache(maxsize=64)
@@ -408,6 +432,9 @@ def joint_expression(members: tuple[Member, ...]) -> Any:
     return expr if expr.return_type() == cel.Type.List(cel.Type.BOOL) else None
 
 
+_BOOLS: Final = frozenset({bool})
+
+
 def run_together(expr: Any, n: int, data: Mapping[str, Any], *, arena: Any = None) -> list[bool] | None:
     """Evaluate a :func:`joint_expression` of ``n`` members over ``data`` (every variable, as
     renamed) in one engine call: each member's answer, in order, or None when the engine gave
@@ -418,14 +445,11 @@ def run_together(expr: Any, n: int, data: Mapping[str, Any], *, arena: Any = Non
     """
     started = time.perf_counter()
     try:
-        values = expr.eval(data=data, arena=arena).plain_value()
+        values = expr.eval(None, data, None, arena).plain_value()  # positional, as in run()
     except Exception:  # noqa: BLE001 - the per-program fallback reports it
         return None
     if time.perf_counter() - started > TIME_BUDGET_SECONDS:
         return None
-    if type(values) is not list or len(values) != n:
+    if type(values) is not list or len(values) != n or not _BOOLS.issuperset(map(type, values)):
         return None
-    for value in values:
-        if type(value) is not bool:
-            return None
     return values

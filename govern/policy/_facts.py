@@ -10,6 +10,7 @@ evaluation then reuses the prepared messages (compile once, evaluate many).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -77,7 +78,8 @@ ARENA_EVALUATIONS: Final = 64
 class Arenas:
     """Engine arenas for a run of evaluations: :meth:`get` hands out the current one and
     replaces it every :data:`ARENA_EVALUATIONS` calls. Results read their Python values at once
-    and never keep the engine's, so no value outlives its arena."""
+    and never keep the engine's, so no value outlives its arena (a call keeps the arena it was
+    given alive until it returns)."""
 
     __slots__ = ("_arena", "_left")
 
@@ -90,6 +92,19 @@ class Arenas:
             self._arena, self._left = cel.Arena(), ARENA_EVALUATIONS
         self._left -= 1
         return self._arena
+
+
+_THREAD = threading.local()
+
+
+def _thread_arenas() -> Arenas:
+    """The arenas of the calling thread, shared by all the facts it prepares: one arena per
+    model version would cost the engine a new arena per gate run, and many live arenas spread
+    its memory over more cache."""
+    arenas: Arenas | None = getattr(_THREAD, "arenas", None)
+    if arenas is None:
+        arenas = _THREAD.arenas = Arenas()
+    return arenas
 
 
 _Model = message_factory.GetMessageClass(POOL.FindMessageTypeByName(f"{PACKAGE}.Model"))
@@ -110,11 +125,28 @@ class Facts:
     target: str
     collection_size: int
     values: dict[str, Any] = field(init=False, repr=False)  # CEL values by fact variable name
-    arenas: Arenas = field(init=False, repr=False, compare=False)  # for this version's evaluations
+    _trimmed: dict[tuple[str, frozenset[str]], Message] = field(init=False, repr=False, compare=False)
+    arenas: Arenas = field(init=False, repr=False, compare=False)  # the preparing thread's (_thread_arenas)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", {"model": self.model, "lineage": self.lineage, "target": self.target})
-        object.__setattr__(self, "arenas", Arenas())
+        object.__setattr__(self, "arenas", _thread_arenas())
+        object.__setattr__(self, "_trimmed", {})
+
+    def trimmed(self, key: tuple[str, frozenset[str]]) -> Message:
+        """The fact message ``key[0]`` (``model`` or ``lineage``) with only the fields ``key[1]``,
+        made once: the engine converts a message by serializing and parsing it, so an expression
+        that reads a few fields is cheaper to bind with a smaller one (it reads the same values)."""
+        trimmed = self._trimmed.get(key)
+        if trimmed is None:
+            name, fields = key
+            trimmed = type(self.values[name])()
+            trimmed.CopyFrom(self.values[name])
+            for descriptor in trimmed.DESCRIPTOR.fields:
+                if descriptor.name not in fields:
+                    trimmed.ClearField(descriptor.name)
+            self._trimmed[key] = trimmed
+        return trimmed
 
     @property
     def tier(self) -> str:
@@ -167,10 +199,16 @@ def count_elements(value: Any) -> int:
     if kind in SCALAR_TYPES:
         return 0
     if kind is dict or (kind is not list and kind is not tuple and isinstance(value, Mapping)):
-        return len(value) + sum(count_elements(v) for v in value.values())
-    if kind is list or isinstance(value, (list, tuple)):
-        return len(value) + sum(count_elements(v) for v in value)
-    return 0
+        items = value.values()
+    elif kind is list or isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return 0
+    count = len(value)
+    for item in items:
+        if type(item) not in SCALAR_TYPES:  # a scalar counts 0: no call for it
+            count += count_elements(item)
+    return count
 
 
 def prepare_facts(facts: Mapping[str, Any] | Facts) -> Facts:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from operator import contains, getitem, is_, itemgetter
 from typing import Any, Final
 
 from govern.core import GovernError
@@ -19,13 +21,14 @@ from ._cel import (
     Member,
     Program,
     declared_variables,
+    fields_read,
     joint_expression,
     run,
     run_together,
 )
 from ._codes import MEASUREMENT_INVALID, MEASUREMENT_MISSING_FIELD, TIERING_ERROR, TIERING_MISSING
 from ._facts import SCALAR_TYPES, Facts, count_elements, prepare_facts
-from ._measurements import FACT_VARIABLES
+from ._measurements import FACT_VARIABLES, MODEL_FIELDS
 from ._schema import TIERS, Gate, OnFail, RuleResult, Tier, Verdict
 
 
@@ -230,39 +233,94 @@ _PLANS_MAX: Final = 4096  # cached plans (one per list of rules and sharing of m
 
 # Measurement variables of these types are packed into one list per type in a joint binding.
 _PACKED: Final = ("double", "bool", "string", "int")
+_UNBOUNDED: Final = sys.maxsize
+_DICTS: Final = frozenset({dict})
+# Fact variables bound as messages, and their fields: a joint reading only some gets a trimmed copy.
+_MESSAGES: Final = {"model": frozenset(MODEL_FIELDS), "lineage": frozenset({"datasets", "runs"})}
+
+
+def _max_elements(program: Program) -> int:
+    """The most bound collection elements ``program``'s cost estimate allows (-1: not even none).
+
+    The estimate grows with the elements, so ``program.cost_estimate(n) <= COST_BUDGET`` exactly
+    when ``n <= _max_elements(program)``: the joint path compares counts with it, per call, instead
+    of computing estimates."""
+    if program.cost_estimate(0) > COST_BUDGET:
+        return -1
+    if not program.comprehension_depth:
+        return _UNBOUNDED
+    low, high = 0, 1
+    while program.cost_estimate(high) <= COST_BUDGET:
+        low, high = high, 2 * high
+    while high - low > 1:
+        middle = (low + high) // 2
+        if program.cost_estimate(middle) <= COST_BUDGET:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Joint:
-    """Rules evaluated in one engine call. ``members`` index the pairs of the call; the binding
-    takes ``facts`` as ``(joint name, fact name)``, ``params`` as ``(joint name, pair index)``,
-    measurement variables ``packed`` as ``(list name, ((pair index, name), ...))`` and the others
-    ``unpacked`` as ``(pair index, joint names, names)``; ``sources`` are the pairs whose
-    measurements its members judge (read or not: an inconclusive one makes its rules
-    inconclusive). Members with comprehensions: ``budgeted`` those that read a measurement or
-    params, as ``(index, rule)``; ``fact_costs`` the others, whose cost depends on the facts
-    alone, as ``(program, fact variables read)``. ``answers``: each member's ``(index, pass
-    judgement, fail judgement)``."""
+    """Rules evaluated in one engine call. ``members`` index the pairs of the call; ``sources``
+    picks the measurements its members judge (read or not: an inconclusive one makes its rules
+    inconclusive). The binding takes ``params`` as ``(joint name, the rule's params)``, the
+    ``facts`` named (with the :meth:`Facts.trimmed` key of a message whose fields its members
+    read: a smaller message to convert), and the measurement values read in one pass, ``reads`` as (picker of the
+    measurements, names): first the scalars, packed into one list per type (``packed``, as
+    ``(list name, start, stop)`` slices of the values read), then the others, bound to the
+    joint names ``unpacked``.
+
+    Cost budgets (as :meth:`BoundRule._bind` counts elements), precomputed for the members with
+    comprehensions with :func:`_max_elements`: those whose count depends on the facts alone
+    (they read no measurement variable, or only packed ones) are within budget when
+    ``facts.collection_size <= size_limit`` and the packed values they read (``scalars``:
+    positions in the values read) are scalars, else the members are judged one by one; the
+    others are ``budgeted`` as ``(fact variables read, elements left for the facts and the
+    measurement after params, positions of their unpacked values)``. ``answers``: each
+    member's ``(fail judgement, pass judgement)``, indexed by its bool.
+    """
 
     members: tuple[int, ...]
     expression: Any  # the compiled joint_expression
-    facts: tuple[tuple[str, str], ...]
-    params: tuple[tuple[str, int], ...]
-    sources: tuple[int, ...]
-    packed: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
-    unpacked: tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]
-    budgeted: tuple[tuple[int, BoundRule], ...]
-    fact_costs: tuple[tuple[Program, int], ...]
-    answers: tuple[tuple[int, Judgement, Judgement], ...]
+    sources: itemgetter[Any]  # the measurements judged, from the call's (each once or more)
+    params: tuple[tuple[str, dict[str, Any]], ...]
+    facts: tuple[tuple[str, tuple[str, frozenset[str]] | None], ...]
+    reads: tuple[itemgetter[Any] | None, tuple[str, ...]]
+    packed: tuple[tuple[str, int, int], ...]
+    unpacked: tuple[str, ...]
+    size_limit: int
+    scalars: tuple[int, ...]
+    budgeted: tuple[tuple[int, int, tuple[int, ...]], ...]
+    answers: tuple[tuple[Judgement, Judgement], ...]
 
 
-_plans: dict[tuple[Any, ...], tuple[tuple[_Joint, ...], tuple[int, ...]]] = {}
+# (the one joint when it judges every pair, or None; the joints; the pairs judged alone)
+_Plan = tuple[_Joint | None, tuple[_Joint, ...], tuple[int, ...]]
+_plans: dict[tuple[Any, ...], _Plan] = {}
+# The last plan of each list of rules judged over dicts: (the types, pickers of the pairs that
+# share a measurement and of the pairs they share it with, the plan). See _find_plan.
+_recent: dict[tuple[Any, ...], tuple[tuple[type, ...], itemgetter[Any], itemgetter[Any], _Plan]] = {}
 
 
-def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[_Joint, ...], tuple[int, ...]]:
+def _picker(indexes: list[int]) -> itemgetter[Any]:
+    """The items at ``indexes`` (not empty) of a sequence, as a tuple; the last is repeated at the
+    end, so a single index also gives a tuple (``zip`` and ``map`` with the names stop before it)."""
+    return itemgetter(*indexes, indexes[-1])
+
+
+def _size_limit(most: int, read: int) -> int:
+    """The largest ``collection_size`` of the facts for which ``read * size <= most``."""
+    if read:
+        return most // read
+    return _UNBOUNDED if most >= 0 else -1
+
+
+def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> _Plan:
     """The joint evaluations of a call: ``shared[i]`` is the first pair with pair i's
     measurement (or -1: judge it alone). Each measurement (and each params object) read gets its
-    own names in the joint binding. Returns the joint groups and the pairs judged alone."""
+    own names in the joint binding."""
     alone: list[int] = []
     chunk: list[int] = []
     chunks = [chunk]
@@ -277,8 +335,8 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[
     joints: list[_Joint] = []
     for members in chunks:
         numbers: dict[tuple[str, int], int] = {}  # (measurement | params, pair) -> binding number
-        facts: dict[str, str] = {}
-        params: dict[str, int] = {}
+        facts: dict[str, set[str] | None] = {}  # fact -> the fields read (None: whole)
+        params: dict[str, dict[str, Any]] = {}
         packed: dict[str, dict[tuple[int, str], int]] = {}  # list name -> (pair, name) -> index
         unpacked: dict[int, dict[str, str]] = {}
         expression: list[Member] = []
@@ -286,7 +344,13 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[
             rule = rules[i]
             declared = declared_variables(rule._program.scope)
             renames: list[tuple[str, str]] = []
-            facts.update((name, name) for name in rule._fact_vars)
+            for name in rule._fact_vars:
+                read = fields_read(rule._program.source, name) if name in _MESSAGES else None
+                known = facts.setdefault(name, set() if read is not None else None)
+                if read is None or known is None:
+                    facts[name] = None
+                else:
+                    known.update(read)
             k = numbers.setdefault(("m", shared[i]), len(numbers))
             for name in rule._measure_vars:
                 if declared[name] in _PACKED:
@@ -299,35 +363,57 @@ def _plan(rules: tuple[BoundRule, ...], shared: tuple[int, ...]) -> tuple[tuple[
             if rule._uses_params:
                 k = numbers.setdefault(("p", i), len(numbers))
                 renames.append(("params", f"{JOINT_PREFIX}{k}_params"))
-                params[renames[-1][1]] = i
+                params[renames[-1][1]] = rule._params
             expression.append((rule._program.scope, rule._program.source, tuple(renames)))
         compiled = joint_expression(tuple(expression)) if len(members) > 1 else None
         if compiled is None:
             alone.extend(members)
             continue
+        reads = [slot for slots in packed.values() for slot in slots]
+        spans: list[tuple[str, int, int]] = []
+        for name, slots in packed.items():
+            start = spans[-1][2] if spans else 0
+            spans.append((name, start, start + len(slots)))
+        position = {slot: k for k, slot in enumerate(reads)}  # of each value read
+        for src, names in unpacked.items():
+            for name in names.values():
+                position[src, name] = len(reads)
+                reads.append((src, name))
+        size_limit, scalars = _UNBOUNDED, set[int]()
+        budgeted: list[tuple[int, int, tuple[int, ...]]] = []
+        for i in members:
+            rule = rules[i]
+            if not rule._program.comprehension_depth:
+                continue
+            declared = declared_variables(rule._program.scope)
+            left = _max_elements(rule._program) - (count_elements(rule._params) if rule._uses_params else 0)
+            others = tuple(position[shared[i], n] for n in rule._measure_vars if declared[n] not in _PACKED)
+            scalars.update(position[shared[i], n] for n in rule._measure_vars if declared[n] in _PACKED)
+            if others:
+                budgeted.append((len(rule._fact_vars), left, others))
+            else:
+                size_limit = min(size_limit, _size_limit(left, len(rule._fact_vars)))
         joints.append(
             _Joint(
                 tuple(members),
                 compiled,
-                tuple(facts.items()),
+                _picker(sorted({shared[i] for i in members})),  # an inconclusive one ends every rule
                 tuple(params.items()),
-                tuple(sorted({shared[i] for i in members})),  # an inconclusive one ends every rule
-                tuple((name, tuple(slots)) for name, slots in packed.items()),
-                tuple((src, tuple(names), tuple(names.values())) for src, names in unpacked.items()),
                 tuple(
-                    (i, rules[i])
-                    for i in members
-                    if rules[i]._program.comprehension_depth and (rules[i]._measure_vars or rules[i]._uses_params)
+                    (name, None if read is None or read >= _MESSAGES[name] else (name, frozenset(read)))
+                    for name, read in facts.items()
                 ),
-                tuple(
-                    (rules[i]._program, len(rules[i]._fact_vars))
-                    for i in members
-                    if rules[i]._program.comprehension_depth and not (rules[i]._measure_vars or rules[i]._uses_params)
-                ),
-                tuple((i, rules[i]._pass, rules[i]._fail) for i in members),
+                (_picker([src for src, _ in reads]) if reads else None, tuple(name for _, name in reads)),
+                tuple(spans),
+                tuple(joint_name for names in unpacked.values() for joint_name in names),
+                size_limit,
+                tuple(sorted(scalars)),
+                tuple(budgeted),
+                tuple((rules[i]._fail, rules[i]._pass) for i in members),
             )
         )
-    return tuple(joints), tuple(sorted(alone))
+    single = joints[0] if len(joints) == 1 and not alone else None
+    return single, tuple(joints), tuple(sorted(alone))
 
 
 def judge_many(
@@ -353,104 +439,130 @@ def judge_many(
         except GovernError:
             return [rule.judge(measurement, facts) for rule, measurement in pairs]
     rules, measurements = zip(*pairs)  # noqa: B905 - pairs, by construction
-    first: dict[int, int] = {}
     measured: Any = measurements  # each pair's CEL variables
-    if set(map(type, measurements)) == {dict}:  # the common case: the gate's and the bench's
-        ids = list(map(id, measurements))
-        shared = list(map(ids.index, ids))  # the first pair with the same measurement
+    recent = _recent.get(rules)
+    if (
+        recent is not None  # the common case: the gate's and the bench's, checked in C
+        and tuple(map(type, measurements)) == recent[0]
+        and all(map(is_, recent[1](measurements), recent[2](measurements)))
+    ):
+        plan, every_dict = recent[3], True
     else:
-        measured, shared = [], []  # shared: the first pair with the same measurement, or -1: alone
-        for i, measurement in enumerate(measurements):
-            if type(measurement) is dict:
-                measured.append(measurement)
-                shared.append(first.setdefault(id(measurement), i))
-            elif isinstance(measurement, Measurement) and not getattr(measurement, "intervals", None):
-                j = first.setdefault(id(measurement), i)
-                measured.append(measured[j] if j < i else measurement.to_cel())
-                shared.append(j)
-            elif isinstance(measurement, Mapping) and not isinstance(measurement, Measurement):
-                measured.append(measurement)
-                shared.append(first.setdefault(id(measurement), i))
-            else:
-                measured.append(None)
-                shared.append(-1)
-    key = (rules, tuple(shared))
-    plan = _plans.get(key)
-    if plan is None:
-        if len(_plans) >= _PLANS_MAX:
-            _plans.clear()
-        plan = _plans[key] = _plan(rules, key[1])
-    joints, alone = plan
-    if len(joints) == 1 and not alone:  # the common case: one engine call for every rule
-        values = _evaluate(joints[0], rules, measured, facts)
+        plan, measured, every_dict = _find_plan(rules, measurements)
+    single, joints, alone = plan
+    if single is not None:  # the common case: one engine call for every rule
+        values = _evaluate(single, measured, facts, every_dict)
         if values is not None:
-            return [
-                passed if value else failed
-                for (_, passed, failed), value in zip(joints[0].answers, values, strict=True)
-            ]
+            return list(map(getitem, single.answers, values))
     out: list[Judgement | None] = [None] * len(pairs)
     for joint in joints:
-        values = _evaluate(joint, rules, measured, facts)
+        values = _evaluate(joint, measured, facts, every_dict)
         if values is None:
             for i in joint.members:
                 out[i] = rules[i].judge(measurements[i], facts)
             continue
-        for (i, passed, failed), value in zip(joint.answers, values, strict=True):
-            out[i] = passed if value else failed
+        for i, answers, value in zip(joint.members, joint.answers, values, strict=True):
+            out[i] = answers[value]
     for i in alone:
         out[i] = rules[i].judge(measurements[i], facts)
     return out  # type: ignore[return-value]  # every index was set above
 
 
-def _evaluate(joint: _Joint, rules: tuple[BoundRule, ...], measured: Any, facts: Facts) -> list[bool] | None:
+def _find_plan(rules: tuple[BoundRule, ...], measurements: tuple[Any, ...]) -> tuple[_Plan, Any, bool]:
+    """The plan of a call (cached by the rules and how the pairs share measurements), each pair's
+    CEL variables and whether every measurement is a dict. A call of dicts also records the plan
+    in ``_recent`` under its rules, with what another call of those rules must share to use it."""
+    measured: Any = measurements
+    every_dict = set(map(type, measurements)) == _DICTS
+    if every_dict:  # the first pair with the same measurement, by a dict of first indexes by id
+        first: dict[int, int] = {}
+        shared = tuple(map(first.setdefault, map(id, measurements), range(len(measurements))))
+    else:
+        measured, sharing = _share(measurements)
+        shared = tuple(sharing)
+    key = (rules, shared)
+    plan = _plans.get(key)
+    if plan is None:
+        if len(_plans) >= _PLANS_MAX:
+            _plans.clear()
+            _recent.clear()
+        plan = _plans[key] = _plan(rules, shared)
+    if every_dict:
+        # The plan holds for any call of dicts with the same rules in which each pair shares its
+        # measurement with the same first pair; pairs it binds apart may share one (a value bound
+        # twice), so checking the pairs that share is enough.
+        again = [i for i, j in enumerate(shared) if j != i] or [0]  # [0]: pair 0 is pair 0
+        _recent[rules] = ((dict,) * len(rules), _picker(again), _picker([shared[i] for i in again]), plan)
+    return plan, measured, every_dict
+
+
+def _share(measurements: tuple[Any, ...]) -> tuple[list[Any], list[int]]:
+    """Each pair's CEL variables (None: judged alone) and the first pair with the same
+    measurement (-1: alone, e.g. one with intervals or not a mapping)."""
+    first: dict[int, int] = {}
+    measured: list[Any] = []
+    shared: list[int] = []
+    for i, measurement in enumerate(measurements):
+        if type(measurement) is dict:
+            measured.append(measurement)
+            shared.append(first.setdefault(id(measurement), i))
+        elif isinstance(measurement, Measurement) and not getattr(measurement, "intervals", None):
+            j = first.setdefault(id(measurement), i)
+            measured.append(measured[j] if j < i else measurement.to_cel())
+            shared.append(j)
+        elif isinstance(measurement, Mapping) and not isinstance(measurement, Measurement):
+            measured.append(measurement)
+            shared.append(first.setdefault(id(measurement), i))
+        else:
+            measured.append(None)
+            shared.append(-1)
+    return measured, shared
+
+
+def _evaluate(joint: _Joint, measured: Any, facts: Facts, every_dict: bool) -> list[bool] | None:
     """The joint call's answers, or None: the members are to be judged one by one (a measurement
-    is inconclusive or lacks a field, a cost estimate is over budget, the engine did not answer)."""
+    is inconclusive or lacks a field, a cost estimate is over budget, the engine did not answer).
+    ``every_dict``: every measurement of ``measured`` is a dict (no ``__missing__``: a missing
+    field raises KeyError)."""
     size = facts.collection_size
-    for program, read in joint.fact_costs:
-        if program.cost_estimate(read * size) > COST_BUDGET:
-            return None
-    fact_values = facts.values
-    data = {joint_name: fact_values[name] for joint_name, name in joint.facts}
-    for joint_name, i in joint.params:
-        data[joint_name] = rules[i]._params
-    every_dict = True
-    for src in joint.sources:
-        measurement = measured[src]
+    if size > joint.size_limit:
+        return None
+    for measurement in joint.sources(measured):
         if measurement.get("inconclusive") is True:
             return None
-        every_dict = every_dict and type(measurement) is dict
-    for list_name, slots in joint.packed:
-        if every_dict:  # no __missing__: a missing field raises KeyError
-            try:
-                data[list_name] = [measured[src][name] for src, name in slots]
-            except KeyError:
-                return None
-        elif all(name in measured[src] for src, name in slots):
-            data[list_name] = [measured[src][name] for src, name in slots]
-        else:
+    pick, names = joint.reads
+    if pick is None:
+        values = []
+    elif every_dict:
+        try:  # every value the members read, in one pass in C
+            values = list(map(getitem, pick(measured), names))
+        except KeyError:
             return None
-    for src, joint_names, names in joint.unpacked:
-        measurement = measured[src]
-        for joint_name, name in zip(joint_names, names, strict=True):
-            if name not in measurement:
-                return None
-            data[joint_name] = measurement[name]
-    for i, rule in joint.budgeted:
-        if not _within_budget(rule, measured[i], facts):
+    elif all(map(contains, pick(measured), names)):
+        values = list(map(getitem, pick(measured), names))
+    else:
+        return None
+    for k in joint.scalars:
+        if type(values[k]) not in SCALAR_TYPES:
+            return None  # a value of another type: its element count is for the rule to check alone
+    for read, left, positions in joint.budgeted:
+        left -= read * size
+        for k in positions:
+            value = values[k]
+            if type(value) not in SCALAR_TYPES:
+                left -= count_elements(value)
+        if left < 0:
             return None
+    data: dict[str, Any] = dict(joint.params)
+    fact_values = facts.values
+    for name, trimmed in joint.facts:
+        data[name] = fact_values[name] if trimmed is None else facts.trimmed(trimmed)
+    for name, start, stop in joint.packed:
+        data[name] = values[start:stop]
+    if joint.unpacked:
+        unpacked = values[len(values) - len(joint.unpacked) :]
+        data.update(zip(joint.unpacked, unpacked, strict=True))
     return run_together(joint.expression, len(joint.members), data, arena=facts.arenas.get())
-
-
-def _within_budget(rule: BoundRule, measurement: Mapping[str, Any], facts: Facts) -> bool:
-    """The rule's cost estimate is within budget (as :meth:`BoundRule._bind` counts elements)."""
-    elements = len(rule._fact_vars) * facts.collection_size
-    for name in rule._measure_vars:
-        value = measurement[name]
-        if type(value) not in SCALAR_TYPES:
-            elements += count_elements(value)
-    if rule._uses_params:
-        elements += count_elements(rule._params)
-    return rule._program.cost_estimate(elements) <= COST_BUDGET
 
 
 def system_kind(facts: Mapping[str, Any]) -> str:

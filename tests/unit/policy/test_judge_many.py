@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,9 @@ import pytest
 from govern.core import resource_path
 from govern.measurements import DriftMeasurement, Interval
 from govern.policy import BoundRule, PackSet, judge_many, load_packs, prepare_facts
-from govern.policy._cel import compile_expression, joint_expression, rename
+from govern.policy._cel import COST_BUDGET, compile_expression, fields_read, joint_expression, rename
+from govern.policy._facts import count_elements
+from govern.policy._packset import _max_elements
 
 FACTS = {
     "model": {"name": "credit-risk", "version": 7, "tier": "high", "use_case": "credit", "card": {"intended_use": "x"}},
@@ -216,3 +219,198 @@ def test_joint_expression_refuses_what_it_cannot_bind_apart() -> None:
     taken = "drifted.exists(_j0_value, _j0_value == 'x')"
     assert joint_expression((("drift", taken, ()),)) is None  # the prefix is already in use
     assert joint_expression((("drift", own.source, (("value", "_j0_value"),)),)) is not None
+
+
+def test_a_cached_plan_is_reused_only_while_the_pairs_share_as_it_expects(shipped: PackSet) -> None:
+    # The plan of a list of rules is found again from the rules alone while each pair shares its
+    # measurement with the same pairs; two measurements where it expects one must not be bound as one.
+    by_id = {r.qualified_id: r for r in shipped.rules}
+    floor, validity = by_id["baseline/performance-floor"], by_id["nist-ai-rmf/validity"]  # value >= 0.60, 0.65
+    one = {"value": 0.62, "inconclusive": False}
+    high, low = {"value": 0.9, "inconclusive": False}, {"value": 0.5, "inconclusive": False}
+
+    class Measured(dict[str, Any]):
+        pass
+
+    calls: list[list[tuple[BoundRule, Any]]] = [
+        [(floor, one), (validity, one)],  # shared
+        [(floor, high), (validity, low)],  # apart, where the last plan shares
+        [(floor, low), (validity, high)],
+        [(floor, one), (validity, one)],  # shared, where the last plan binds apart: still exact
+        [(floor, high), (validity, Measured(low))],  # not a dict
+        [(floor, low), (validity, low), (floor, high), (validity, high)],
+        [(floor, low), (validity, high), (floor, high), (validity, low)],
+    ]
+    for pairs in calls * 2:
+        assert judge_many(pairs, FACTS) == _one_by_one(pairs, FACTS)
+    assert [j.result for j in judge_many(calls[1], FACTS)] == ["pass", "fail"]
+    assert [j.result for j in judge_many(calls[0], FACTS)] == ["pass", "fail"]
+
+
+def test_the_precomputed_budget_is_the_cost_estimate_boundary() -> None:
+    for source, scope in [
+        ("lineage.datasets.all(d, d.license != '')", "lineage"),
+        ("lineage.datasets.all(a, lineage.datasets.all(b, a.name != b.name || a == b))", "lineage"),
+        ("per_group.all(g, per_group[g].all(k, per_group[g][k] >= 30.0)) && upper <= 0.1", "fairness"),
+    ]:
+        program = compile_expression(source, scope=scope)
+        most = _max_elements(program)
+        assert program.cost_estimate(most) <= COST_BUDGET < program.cost_estimate(most + 1)
+
+
+def _lineage_facts(datasets: int, *, odd: bool = False) -> Any:
+    """Facts with ``datasets`` datasets (two elements each), and one more of three when ``odd``."""
+    listed = [{"name": f"d{i}"} for i in range(datasets)] + ([{"name": "x", "license": "y"}] if odd else [])
+    return prepare_facts({"model": {"name": "m"}, "lineage": {"datasets": listed}})
+
+
+def test_budgets_at_their_boundary_as_one_by_one(tmp_path: Path) -> None:
+    packset = _pack(
+        tmp_path,
+        [
+            ("facts", "lineage", "lineage.datasets.all(a, lineage.datasets.all(b, a.name != b.name || a == b))"),
+            ("scalar", "lineage", "complete && lineage.datasets.all(a, lineage.datasets.all(b, a == b || true))"),
+            ("groups", "fairness", "per_group.all(g, per_group.all(h, per_group[g]['count'] >= 30.0)) && upper <= 0.1"),
+            ("plain", "fairness", "upper <= 0.1"),
+        ],
+    )
+    rules = {r.id: r for r in packset.rules}
+    lineage = {"complete": True, "inconclusive": False}
+    for rule in (rules["facts"], rules["scalar"]):
+        most = _max_elements(rule._program)  # it reads one fact variable: the size limit itself
+        by_size = {
+            facts.collection_size: facts
+            for n in range(most // 2 - 8, most // 2 + 2)
+            for facts in (_lineage_facts(n), _lineage_facts(n, odd=True))
+        }
+        assert {most - 1, most, most + 1} <= by_size.keys()
+        for size in (most - 1, most, most + 1):
+            facts = by_size[size]
+            pairs = [(rule, lineage), (rules["plain"], {"upper": 0.05})]
+            got = judge_many(pairs, facts)
+            assert got == _one_by_one(pairs, facts)
+            assert got[0].result == ("pass" if size <= most else "error")
+    groups_most = _max_elements(rules["groups"]._program)  # it reads no fact: per_group's elements count
+    small = _lineage_facts(0)
+    for elements in (groups_most - 1, groups_most, groups_most + 1):
+        per_group: dict[str, Any] = {f"g{i}": {"count": 40.0} for i in range(elements // 2 - elements % 2)}
+        if elements % 2:
+            per_group["odd"] = {"count": 40.0, "selection_rate": 0.5}
+        assert count_elements(per_group) == elements
+        fairness = {"per_group": per_group, "upper": 0.05, "inconclusive": False}
+        pairs = [(rules["groups"], fairness), (rules["plain"], fairness)]
+        got = judge_many(pairs, small)
+        assert got == _one_by_one(pairs, small)
+        assert got[0].result == ("pass" if elements <= groups_most else "error")
+
+
+def test_a_scalar_variable_holding_a_collection_counts_for_the_budget(tmp_path: Path) -> None:
+    # ``decision`` is declared a string; a list in its place still makes the estimate large (the
+    # rule alone says cel_budget_exceeded) while the expression would answer false || ... .
+    packset = _pack(
+        tmp_path,
+        [
+            ("either", "drift", "decision == 'x' || lineage.datasets.exists(d, d.name == 'd0')"),
+            ("plain", "drift", "value < 0.5"),
+        ],
+    )
+    rules = {r.id: r for r in packset.rules}
+    facts = _lineage_facts(3)
+    for decision in ["x", "monitor", ["x"] * 3, ["x"] * 200_000]:
+        drift = {"decision": decision, "value": 0.1, "inconclusive": False}
+        pairs = [(rules["either"], drift), (rules["plain"], drift)]
+        got = judge_many(pairs, facts)
+        assert got == _one_by_one(pairs, facts)
+    assert got[0].code == "cel_budget_exceeded"
+
+
+def test_count_elements_counts_every_list_and_map_element() -> None:
+    class Frozen(Mapping[str, Any]):
+        def __init__(self, data: dict[str, Any]) -> None:
+            self._data = data
+
+        def __getitem__(self, key: str) -> Any:
+            return self._data[key]
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(self._data)
+
+        def __len__(self) -> int:
+            return len(self._data)
+
+    def reference(value: Any) -> int:
+        if isinstance(value, Mapping):
+            return len(value) + sum(reference(v) for v in value.values())
+        if isinstance(value, (list, tuple)):
+            return len(value) + sum(reference(v) for v in value)
+        return 0
+
+    samples: list[Any] = [
+        1,
+        "abc",
+        None,
+        [],
+        {},
+        [1, [2, 3], {"a": [4]}],
+        (1, (2,), Frozen({"a": {"b": [1, 2]}})),
+        {"a": {"b": {"c": [1, 2, 3]}}, "d": 2.0, "e": (None, b"x")},
+        {1, 2, 3},  # not counted: not a list or a map
+    ]
+    for value in samples:
+        assert count_elements(value) == reference(value), value
+
+
+def test_facts_prepared_in_one_thread_share_its_arenas(shipped: PackSet) -> None:
+    import threading
+
+    from govern.policy._facts import ARENA_EVALUATIONS
+
+    first, second = prepare_facts(FACTS), prepare_facts({**FACTS, "target": "staging"})
+    assert first.arenas is second.arenas
+    other: list[Any] = []
+    thread = threading.Thread(target=lambda: other.append(prepare_facts(FACTS)))
+    thread.start()
+    thread.join()
+    assert other[0].arenas is not first.arenas
+    rule = next(r for r in shipped.rules if r.qualified_id == "baseline/performance-floor")
+    pairs: list[tuple[BoundRule, Any]] = [(rule, {"value": 0.9, "inconclusive": False})] * 2
+    for facts in [first, second, other[0]] * (ARENA_EVALUATIONS + 1):  # arenas replaced on the way
+        assert [j.result for j in judge_many(pairs, facts)] == ["pass", "pass"]
+        assert rule.judge(pairs[0][1], facts).result == "pass"
+
+
+def test_fields_read_of_a_fact_variable() -> None:
+    assert fields_read("model.tier != 'x' && 'a' in model.card", "model") == {"tier", "card"}
+    assert fields_read("has(model.tier) || x.model == 'model'", "model") == {"tier"}  # a field, a string
+    assert fields_read("lineage.datasets.exists(model, model.name == '')", "model") is None  # a binder: whole
+    assert fields_read("value > 0.5", "model") == frozenset()
+    assert fields_read("model == model", "model") is None
+    assert fields_read("[model][0].tier == 'x'", "model") is None
+    assert fields_read("model.", "model") is None
+
+
+def test_messages_trimmed_to_the_fields_read_judge_the_same(tmp_path: Path) -> None:
+    packset = _pack(
+        tmp_path,
+        [
+            ("tier", "documentation", "model.tier != 'prohibited' && complete"),
+            ("card", "documentation", "'intended_use' in model.card"),
+            ("datasets", "lineage", "lineage.datasets.all(d, d.license != '') && complete"),
+            ("whole", "lineage", "model == model && size(lineage.runs) > 0"),
+        ],
+    )
+    rules = {r.id: r for r in packset.rules}
+    facts = prepare_facts({**FACTS, "model": {**FACTS["model"], "tags": {"domain": "hr"}, "owner": "ann"}})
+    documentation = {"complete": True, "inconclusive": False}
+    lineage = {"complete": True, "inconclusive": False}
+    partial = [(rules["tier"], documentation), (rules["card"], documentation), (rules["datasets"], lineage)]
+    assert judge_many(partial, facts) == _one_by_one(partial, facts)
+    assert [j.result for j in judge_many(partial, facts)] == ["pass", "pass", "pass"]
+    assert set(facts._trimmed) == {("model", frozenset({"tier", "card"})), ("lineage", frozenset({"datasets"}))}
+    model = facts.trimmed(("model", frozenset({"tier", "card"})))
+    assert (model.tier, dict(model.card).keys(), model.owner, dict(model.tags)) == ("high", {"intended_use"}, "", {})
+    assert facts.model.owner == "ann"  # the facts' own message is untouched
+    whole = [*partial, (rules["whole"], lineage)]
+    fresh = prepare_facts(FACTS)
+    assert judge_many(whole, fresh) == _one_by_one(whole, fresh)
+    assert fresh._trimmed == {}  # model read whole, lineage's both fields read: no trimmed copy
