@@ -77,7 +77,22 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv"
     _ok(_run(uv, "venv", "-q", "--python", sys.executable, root))
     python = root / "bin" / "python"
-    _ok(_run(uv, "pip", "install", "-q", "--python", python, "--no-index", "--find-links", house, wheel))
+    # --compile-bytecode as pip does (with PYTHONDONTWRITEBYTECODE set nothing else writes them)
+    _ok(
+        _run(
+            uv,
+            "pip",
+            "install",
+            "-q",
+            "--compile-bytecode",
+            "--python",
+            python,
+            "--no-index",
+            "--find-links",
+            house,
+            wheel,
+        )
+    )
     return root
 
 
