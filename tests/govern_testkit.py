@@ -90,6 +90,7 @@ class CliForkServer:
             if not ready:
                 os.killpg(self._proc.pid, signal.SIGKILL)
                 self._proc.wait()
+                _wait_group_gone(self._proc.pid)
                 self._proc = None
                 raise subprocess.TimeoutExpired(["govern", *args], timeout)
             line = self._proc.stdout.readline()
@@ -101,6 +102,17 @@ class CliForkServer:
             return subprocess.CompletedProcess(["govern", *args], answer["returncode"], out, err)
         finally:
             self._lock.release()
+
+
+def _wait_group_gone(pgid: int, timeout: float = 10) -> None:
+    """Until every process of the group has exited (a killed call's own children included)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
 
 
 def free_port() -> int:

@@ -7,11 +7,13 @@ own environment and working directory, and nothing carried from one call to the 
 
 from __future__ import annotations
 
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from govern_testkit import workspace_env
+from govern_testkit import CliForkServer, free_port, workspace_env
 
 MALFORMED = sorted((Path(__file__).parent / "policy" / "malformed").glob("*.yaml"))[:3]
 
@@ -53,3 +55,17 @@ def test_each_call_has_its_own_environment_and_directory(tmp_path: Path) -> None
     assert run_cli("policy", "validate", "broken.yaml", env=env, cwd=b).stdout.startswith(
         "broken.yaml:1:1: policy_path_missing"
     )
+
+
+def test_a_call_past_its_timeout_is_killed_and_the_next_call_works(tmp_path: Path) -> None:
+    server = CliForkServer()
+    env = workspace_env(tmp_path / ".govern")
+    assert server.run(["init"], env, tmp_path, None, timeout=120).returncode == 0  # type: ignore[union-attr]
+    port = free_port()
+    with pytest.raises(subprocess.TimeoutExpired):
+        server.run(["serve", "--port", str(port)], env, tmp_path, None, timeout=3)  # serves until killed
+    # The call and its server were killed together: nothing listens on the port any more.
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0
+    again = server.run(["policy", "list"], env, tmp_path, None, timeout=120)
+    assert again is not None and again.returncode == 0, again
