@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -66,7 +67,10 @@ class CliForkServer:
     def run(
         self, args: list[str], env: dict[str, str] | None, cwd: Path | None, input: str | None, timeout: float
     ) -> subprocess.CompletedProcess[str] | None:
-        """The finished call, or ``None`` when the server is busy (the caller runs it itself)."""
+        """The finished call, or ``None`` when the server cannot stand in for a new interpreter
+        (it is busy, or the call sets ``PYTHON*`` variables differently): the caller runs it itself."""
+        if _interpreter_vars(os.environ if env is None else env) != _interpreter_vars(os.environ):
+            return None
         if not self._lock.acquire(blocking=False):
             return None
         try:
@@ -102,6 +106,11 @@ class CliForkServer:
             return subprocess.CompletedProcess(["govern", *args], answer["returncode"], out, err)
         finally:
             self._lock.release()
+
+
+def _interpreter_vars(env: Mapping[str, str]) -> dict[str, str]:
+    """The variables a new interpreter reads at start (PYTHONPATH, PYTHONHASHSEED, ...)."""
+    return {k: v for k, v in env.items() if k.startswith("PYTHON")}
 
 
 def _wait_group_gone(pgid: int, timeout: float = 10) -> None:

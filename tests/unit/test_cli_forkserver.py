@@ -69,3 +69,9 @@ def test_a_call_past_its_timeout_is_killed_and_the_next_call_works(tmp_path: Pat
         assert s.connect_ex(("127.0.0.1", port)) != 0
     again = server.run(["policy", "list"], env, tmp_path, None, timeout=120)
     assert again is not None and again.returncode == 0, again
+
+
+def test_a_call_with_other_interpreter_variables_runs_the_console_script(tmp_path: Path) -> None:
+    env = {**workspace_env(tmp_path / ".govern"), "PYTHONHASHSEED": "123"}
+    assert CliForkServer().run(["--help"], env, tmp_path, None, timeout=120) is None
+    assert run_cli("--help", env=env, cwd=tmp_path).returncode == 0  # run_cli falls back to the script
