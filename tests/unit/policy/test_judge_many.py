@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import govern.policy._cel as cel_module
 from govern.core import resource_path
 from govern.measurements import DriftMeasurement, Interval
 from govern.policy import BoundRule, PackSet, judge_many, load_packs, prepare_facts
@@ -29,6 +30,15 @@ FACTS = {
 @pytest.fixture(scope="module")
 def shipped() -> PackSet:
     return load_packs([resource_path("policies")])
+
+
+@pytest.fixture(autouse=True)
+def _no_wall_clock_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests compare answers, and the 50 ms wall-clock budget is a fact of the machine: one
+    evaluation descheduled on a loaded machine (63 ms seen in CI) would be an error on one side
+    only. The cost budget (elements, checked before evaluating) stays; the time budget's own test
+    is in test_policy_eval.py."""
+    monkeypatch.setattr(cel_module, "TIME_BUDGET_SECONDS", 60.0)
 
 
 def _one_by_one(pairs: list[tuple[BoundRule, Any]], facts: Any) -> list[Any]:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from govern.policy import COST_BUDGET, BoundRule, PackSet, load_packs, prepare_facts
+import govern.policy._cel as cel_module
+from govern.policy import COST_BUDGET, BoundRule, PackSet, judge_many, load_packs, prepare_facts
 from govern.policy._cel import CelCompileError, compile_expression, measure_shape
 
 HERE = Path(__file__).parent
@@ -141,3 +142,14 @@ def test_combine_is_fail_closed_whatever_on_fail_says():
     assert combine([("warn", "error")]) == "deny"
     assert combine([("review", "fail"), ("retrain", "fail")]) == "retrain"
     assert combine([("retrain", "fail"), ("deny", "fail"), ("review", "pass")]) == "deny"
+
+
+def test_an_evaluation_over_the_wall_clock_budget_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    packset = load_packs([HERE / "packs" / "costbomb_passes_validation.yaml"])
+    rule = next(r for r in packset.rules if r.id == "distinct-datasets")
+    small = {"model": {"name": "m"}, "lineage": {"datasets": [{"name": f"d{i}"} for i in range(10)]}}
+    assert rule.judge({"violations": []}, small).result == "pass"
+    monkeypatch.setattr(cel_module, "TIME_BUDGET_SECONDS", 0.0)  # every evaluation is now over it
+    for judgement in (rule.judge({"violations": []}, small), judge_many([(rule, {"violations": []})], small)[0]):
+        assert (judgement.result, judgement.code) == ("error", "cel_budget_exceeded"), judgement
+        assert "evaluation took" in judgement.message
