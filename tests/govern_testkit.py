@@ -8,6 +8,7 @@ runs it without paying the interpreter start on every call), a free loopback por
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
@@ -50,9 +51,12 @@ class CliForkServer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
+        self._vars = _interpreter_vars(os.environ)  # what the server's interpreter starts with
         self._dir = Path(tempfile.mkdtemp(prefix="govern-cli-"))
+        atexit.register(shutil.rmtree, self._dir, ignore_errors=True)
 
     def _start(self) -> subprocess.Popen[bytes]:
+        self._vars = _interpreter_vars(os.environ)
         proc = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("cli_forkserver.py"))],
             stdin=subprocess.PIPE,
@@ -69,7 +73,7 @@ class CliForkServer:
     ) -> subprocess.CompletedProcess[str] | None:
         """The finished call, or ``None`` when the server cannot stand in for a new interpreter
         (it is busy, or the call sets ``PYTHON*`` variables differently): the caller runs it itself."""
-        if _interpreter_vars(os.environ if env is None else env) != _interpreter_vars(os.environ):
+        if _interpreter_vars(os.environ if env is None else env) != self._vars:
             return None
         if not self._lock.acquire(blocking=False):
             return None
